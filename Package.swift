@@ -1,0 +1,41 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "etcd-audit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "etcd-audit", targets: ["etcd-audit"]),
+        .library(name: "EtcdAuditCore", targets: ["EtcdAuditCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/CoreOffice/XMLCoder", from: "0.18.2"),
+    ],
+    targets: [
+        // jansson parses every value; only JSON/Jansson.swift imports it.
+        .systemLibrary(name: "CJansson", pkgConfig: "jansson",
+                       providers: [.apt(["libjansson-dev"])]),
+        // zlib reads .gz inputs (and plain files, transparently).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "EtcdAuditCore",
+            dependencies: [
+                "CJansson", "CZlib",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "XMLCoder", package: "XMLCoder"),
+            ],
+            resources: [.embedInCode("Catalog")]
+        ),
+        .executableTarget(
+            name: "etcd-audit",
+            dependencies: [
+                "EtcdAuditCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "EtcdAuditCoreTests", dependencies: ["EtcdAuditCore"]),
+    ]
+)

@@ -1,0 +1,114 @@
+/// What one input gave.
+public struct InputSummary: Sendable, Codable {
+    public var path: String
+    public var format: String
+    public var bytes: Int
+    public var records: Int
+    public var revision: Int64?
+    public var clusterID: String?
+    /// Parts of the input that could not be read as records (the rest was).
+    public var problems: [InputProblem]
+    /// Set when reading stopped early (cut-off or corrupt input).
+    public var error: String?
+
+    enum CodingKeys: String, CodingKey {
+        case path, format, bytes, records, revision, problems, error
+        case clusterID = "cluster_id"
+    }
+}
+
+/// Everything an audit found: what the reporters write.
+public struct AuditResult: Sendable {
+    public var inputs: [InputSummary]
+    public var rules: [Rule]
+    /// Every resource in the store, in report order.
+    public var resources: [ResourceRef]
+    public var resourceTypes: [String: ResourceType]
+    public var findings: [Finding]
+    public var recordsRead: Int
+    public var skippedKeys: Int
+    public var elapsedSeconds: Double?
+
+    /// True when some input could not be read to its end (exit code 2).
+    public var hasInputErrors: Bool { inputs.contains { $0.error != nil } }
+
+    public func rulesChecking(_ resource: ResourceRef) -> [Rule] {
+        guard let type = resourceTypes[resource.type] else { return [] }
+        return rules.filter { $0.applies(to: type) }
+    }
+}
+
+/// The pipeline: inputs → records → join → rules → findings.
+public struct Auditor: Sendable {
+    public let catalog: Catalog
+    public let rules: [Rule]
+    private let extractor: RecordExtractor
+
+    public init(catalog: Catalog, rules: [Rule]? = nil) {
+        self.catalog = catalog
+        self.rules = rules ?? catalog.rules
+        var plan = ExtractionPlan()
+        for rule in self.rules { plan.merge(rule.check.plan) }
+        extractor = RecordExtractor(plan: plan)
+    }
+
+    /// Audits files (or `-` for stdin) as one store. An unreadable or cut-off input is
+    /// recorded in its summary; the records read before the fault are still audited.
+    public func audit(paths: [String], format: InputFormat? = nil) -> AuditResult {
+        var store = RecordStore()
+        var inputs: [InputSummary] = []
+        let layouts = catalog.layouts
+        for path in paths {
+            var summary = InputSummary(path: path, format: format?.rawValue ?? "unknown", bytes: 0, records: 0,
+                                       problems: [])
+            var reader: RecordReader?
+            do {
+                let opened = try InputOpener.open(path: path, format: format) { layouts.match($0) != nil }
+                reader = opened.reader
+                summary.format = opened.format.rawValue
+                while let raw = try opened.reader.next() {
+                    summary.records += 1
+                    add(raw, to: &store)
+                }
+            } catch let error as InputError {
+                summary.error = error.description
+            } catch {
+                summary.error = "\(path): \(error)"
+            }
+            if let reader {
+                summary.bytes = reader.bytesRead
+                summary.revision = reader.info.revision
+                summary.clusterID = reader.info.clusterID
+                summary.problems = reader.info.problems
+            }
+            inputs.append(summary)
+        }
+        return finish(store, inputs: inputs)
+    }
+
+    /// Audits records already in memory (the rule examples, tests).
+    public func audit(records: [RawRecord], label: String = "(records)") -> AuditResult {
+        var store = RecordStore()
+        for raw in records { add(raw, to: &store) }
+        let summary = InputSummary(path: label, format: "records", bytes: records.reduce(0) { $0 + $1.value.count },
+                                   records: records.count, problems: [])
+        return finish(store, inputs: [summary])
+    }
+
+    private func add(_ raw: RawRecord, to store: inout RecordStore) {
+        guard let match = catalog.layouts.match(raw.key) else {
+            store.countSkippedKey()
+            return
+        }
+        store.add(extractor.extract(raw, as: match))
+    }
+
+    private func finish(_ store: RecordStore, inputs: [InputSummary]) -> AuditResult {
+        let resources = store.sortedResources()
+        let findings = RuleEngine.run(rules, on: resources)
+        var types: [String: ResourceType] = [:]
+        for type in catalog.layouts.types { types[type.singular] = type }
+        return AuditResult(inputs: inputs, rules: rules, resources: resources.map(\.ref), resourceTypes: types,
+                           findings: findings, recordsRead: store.recordsRead, skippedKeys: store.skippedKeys)
+    }
+}

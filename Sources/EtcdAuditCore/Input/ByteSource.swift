@@ -1,0 +1,116 @@
+import CZlib
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A broken container: the input cannot be read on from `offset`. Exit code 2.
+public struct InputError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var offset: Int?
+    public var message: String
+
+    public init(path: String, offset: Int?, message: String) {
+        self.path = path
+        self.offset = offset
+        self.message = message
+    }
+
+    public var description: String {
+        if let offset { return "\(path): at byte \(offset): \(message)" }
+        return "\(path): \(message)"
+    }
+}
+
+/// Bytes of one input, read in chunks through zlib, which passes plain files through
+/// unchanged and inflates gzip ones, so every reader gets `.gz` and stdin for free.
+final class ByteSource {
+    let path: String
+    private var file: gzFile?
+    private var buffer: [UInt8]
+    private var start = 0
+    private var end = 0
+    private var eof = false
+    /// Uncompressed bytes handed out before `buffer[start]`.
+    private var consumedBefore = 0
+
+    init(path: String, chunkSize: Int = 1 << 20) throws {
+        self.path = path
+        let fd: Int32 = path == "-" ? dup(0) : open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw InputError(path: path, offset: nil, message: "cannot open: \(String(cString: strerror(errno)))")
+        }
+        var st = stat()
+        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
+            throw InputError(path: path, offset: nil, message: "is a directory, not a dump")
+        }
+        guard let file = gzdopen(fd, "rb") else {
+            close(fd)
+            throw InputError(path: path, offset: nil, message: "cannot open for reading")
+        }
+        gzbuffer(file, 256 * 1024)
+        self.file = file
+        self.buffer = [UInt8](repeating: 0, count: chunkSize)
+    }
+
+    deinit {
+        if let file { gzclose_r(file) }
+    }
+
+    /// Offset (in uncompressed bytes) of the next unread byte.
+    var offset: Int { consumedBefore + start }
+
+    /// Ensures at least `count` unread bytes are buffered unless the input ends first.
+    /// Returns the number available.
+    @discardableResult
+    func fill(atLeast count: Int) throws -> Int {
+        while end - start < count, !eof {
+            if start > 0 {
+                // Slide the unread tail to the front before reading more.
+                let unread = end - start
+                buffer.withUnsafeMutableBufferPointer { p in
+                    p.baseAddress!.update(from: p.baseAddress! + start, count: unread)
+                }
+                consumedBefore += start
+                start = 0
+                end = unread
+            }
+            if buffer.count - end < max(count - (end - start), 64 * 1024) {
+                buffer.append(contentsOf: repeatElement(0, count: max(buffer.count, count)))
+            }
+            let want = UInt32(min(buffer.count - end, Int(Int32.max)))
+            let got = buffer.withUnsafeMutableBytes { p in gzread(file, p.baseAddress! + end, want) }
+            if got < 0 { throw gzipError() }
+            if got == 0 {
+                eof = true
+                // zlib reports a truncated gzip member only here, after the last byte.
+                var code: Int32 = 0
+                let text = gzerror(file, &code)
+                if code != Z_OK {
+                    throw InputError(path: path, offset: offset + (end - start),
+                                     message: "gzip data ends early or is corrupt (\(text.map { String(cString: $0) } ?? "zlib error \(code)"))")
+                }
+            }
+            end += Int(got)
+        }
+        return end - start
+    }
+
+    private func gzipError() -> InputError {
+        var code: Int32 = 0
+        let text = gzerror(file, &code)
+        let detail = text.map { String(cString: $0) } ?? "zlib error \(code)"
+        return InputError(path: path, offset: offset + (end - start), message: "cannot read: \(detail)")
+    }
+
+    func withAvailable<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+    }
+
+    func consume(_ count: Int) {
+        precondition(count <= end - start)
+        start += count
+    }
+
+    var atEnd: Bool { eof && start == end }
+}

@@ -1,0 +1,124 @@
+/// `etcdctl get -w json` and the v3 gateway's `/v3/kv/range` answer: one JSON document,
+/// possibly gigabytes, walked element by element; keys and values are base64, revisions
+/// numbers or strings. Concatenated documents (several pages) are read one after another.
+final class EtcdctlJSONReader: RecordReader {
+    private let framer: JSONFramer
+    private(set) var info = InputInfo()
+    private var insideKVs = false
+    private var insideDocument = false
+
+    init(source: ByteSource) {
+        framer = JSONFramer(source: source)
+    }
+
+    var bytesRead: Int { framer.offset }
+
+    func next() throws -> RawRecord? {
+        while true {
+            if insideKVs {
+                if try framer.peek() == .endArray {
+                    _ = try framer.next()
+                    insideKVs = false
+                    try afterMember()
+                    continue
+                }
+                let record = try readKeyValue()
+                if !(try framer.continues(closing: .endArray)) {
+                    insideKVs = false
+                    try afterMember()
+                }
+                return record
+            }
+            if !insideDocument {
+                guard let token = try framer.next() else { return nil }
+                guard token == .beginObject else {
+                    throw framer.error("expected '{' starting an etcd JSON document, found \(JSONFramer.describe(token))")
+                }
+                insideDocument = true
+                if try framer.peek() == .endObject {
+                    _ = try framer.next()
+                    insideDocument = false
+                    continue
+                }
+            }
+            let name = String(decoding: try framer.expectString("a member name"), as: UTF8.self)
+            try framer.expect(.colon, "':'")
+            switch name {
+            case "kvs":
+                try framer.expect(.beginArray, "'[' starting kvs")
+                if try framer.peek() == .endArray {
+                    _ = try framer.next()
+                    try afterMember()
+                } else {
+                    insideKVs = true
+                }
+            case "header":
+                try readHeader()
+                try afterMember()
+            default:
+                try framer.skipValue()
+                try afterMember()
+            }
+        }
+    }
+
+    private func afterMember() throws {
+        if !(try framer.continues(closing: .endObject)) { insideDocument = false }
+    }
+
+    private func readHeader() throws {
+        try framer.expect(.beginObject, "'{' starting header")
+        if try framer.peek() == .endObject {
+            _ = try framer.next()
+            return
+        }
+        repeat {
+            let name = String(decoding: try framer.expectString("a member name"), as: UTF8.self)
+            try framer.expect(.colon, "':'")
+            switch name {
+            case "revision": info.revision = try framer.integerValue()
+            case "cluster_id":
+                switch try framer.next() {
+                case .scalar(let s)?: info.clusterID = s
+                case .string(let b)?: info.clusterID = String(decoding: b, as: UTF8.self)
+                default: throw framer.error("expected a cluster id")
+                }
+            default: try framer.skipValue()
+            }
+        } while try framer.continues(closing: .endObject)
+    }
+
+    private func readKeyValue() throws -> RawRecord {
+        try framer.expect(.beginObject, "'{' starting a key-value")
+        let start = framer.tokenOffset
+        var key: [UInt8]?
+        var value: [UInt8] = []
+        var create: Int64?, mod: Int64?
+        if try framer.peek() == .endObject {
+            _ = try framer.next()
+        } else {
+            repeat {
+                let name = String(decoding: try framer.expectString("a member name"), as: UTF8.self)
+                try framer.expect(.colon, "':'")
+                switch name {
+                case "key": key = try framer.expectString("a base64 key")
+                case "value": value = try framer.expectString("a base64 value")
+                case "create_revision": create = try framer.integerValue()
+                case "mod_revision": mod = try framer.integerValue()
+                default: try framer.skipValue()
+                }
+            } while try framer.continues(closing: .endObject)
+        }
+        let location = SourceLocation(path: framer.path, offset: start)
+        guard let encodedKey = key else { throw framer.error("key-value without a key", at: start) }
+        guard let keyBytes = Base64.decode(encodedKey) else {
+            throw framer.error("key is not valid base64", at: start)
+        }
+        let keyText = String(decoding: keyBytes, as: UTF8.self)
+        guard let decoded = Base64.decode(value) else {
+            return RawRecord(key: keyText, value: [], createRevision: create, modRevision: mod, location: location,
+                             valueError: "value is not valid base64 (\(value.count) bytes)")
+        }
+        return RawRecord(key: keyText, value: decoded, createRevision: create, modRevision: mod, location: location)
+    }
+}

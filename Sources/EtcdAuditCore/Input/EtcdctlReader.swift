@@ -1,0 +1,86 @@
+/// `etcdctl get --prefix ""`: a key line, then the value, which may span lines. A JSON
+/// value ends at the end of the line where its brackets close; an invalid one ends where
+/// the next line holding a declared key starts (no line of a JSON value can start with
+/// `/`), so one bad value never swallows the records after it.
+final class EtcdctlReader: RecordReader {
+    private let lines: LineReader
+    private let isDeclaredKey: (String) -> Bool
+    private(set) var info = InputInfo()
+    private var lookahead: Line?
+
+    init(source: ByteSource, isDeclaredKey: @escaping (String) -> Bool) {
+        lines = LineReader(source: source)
+        self.isDeclaredKey = isDeclaredKey
+    }
+
+    var bytesRead: Int { lines.offset }
+
+    private func nextLine() throws -> Line? {
+        if let line = lookahead {
+            lookahead = nil
+            return line
+        }
+        return try lines.next()
+    }
+
+    func next() throws -> RawRecord? {
+        // etcd keys are never empty: blank lines between records are not keys.
+        var keyLine: Line?
+        while let line = try nextLine() {
+            if line.bytes.isEmpty || line.bytes == [0x0D] { continue }
+            keyLine = line
+            break
+        }
+        guard let keyLine else { return nil }
+        var value: [UInt8] = []
+        var scanner = JSONExtentScanner()
+        var first = true
+        while let line = try nextLine() {
+            if line.startsWithSlash && isDeclaredKey(line.text) {
+                lookahead = line
+                break
+            }
+            if !first { value.append(0x0A) }
+            value.append(contentsOf: line.bytes)
+            first = false
+            scanner.feed(line.bytes)
+            if scanner.isComplete { break }
+        }
+        return RawRecord(key: keyLine.text, value: value,
+                         location: SourceLocation(path: lines.path, line: keyLine.number, offset: keyLine.offset),
+                         valueFirstLine: keyLine.number + 1)
+    }
+}
+
+/// Tracks brackets and strings over the lines of a value, to tell where a JSON value
+/// that spans lines ends. It does not validate: jansson does that afterwards.
+struct JSONExtentScanner {
+    private var depth = 0
+    private var inString = false
+    private var escaped = false
+    private var sawToken = false
+
+    /// True at a line end after a whole value: brackets balanced and not inside a string.
+    var isComplete: Bool { sawToken && depth <= 0 && !inString }
+
+    mutating func feed(_ line: [UInt8]) {
+        for c in line {
+            if inString {
+                if escaped { escaped = false }
+                else if c == UInt8(ascii: "\\") { escaped = true }
+                else if c == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch c {
+            case UInt8(ascii: "\""): inString = true; sawToken = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1; sawToken = true
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1; sawToken = true
+            case 0x20, 0x09, 0x0D, 0x0A: break
+            default: sawToken = true
+            }
+        }
+        // A raw newline ends a (necessarily invalid) string: the next line starts afresh.
+        inString = false
+        escaped = false
+    }
+}

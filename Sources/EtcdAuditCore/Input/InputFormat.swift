@@ -1,0 +1,68 @@
+/// The input formats (SPEC §2), by the names `--format` takes.
+public enum InputFormat: String, CaseIterable, Sendable, Codable {
+    case markdown
+    case etcdctl
+    case etcdctlJSON = "etcdctl-json"
+    case jsonl
+
+    /// Guesses the format from the first bytes of an input (after decompression).
+    static func detect(_ head: UnsafeRawBufferPointer) -> Detection {
+        var i = 0
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+        if head.count >= 20, head[16] == 0xED, head[17] == 0xDA, head[18] == 0x0C, head[19] == 0xED {
+            return .unsupported("this is an etcd snapshot (bbolt file), which this version cannot read yet; "
+                            + "export it with `etcdctl get --prefix \"\" -w json` instead")
+        }
+        while i < head.count, [0x20, 0x09, 0x0A, 0x0D].contains(head[i]) { i += 1 }
+        guard i < head.count else { return .empty }
+        switch head[i] {
+        case UInt8(ascii: "/"):
+            return .format(.etcdctl)
+        case UInt8(ascii: "{"):
+            // The first member name tells an etcd JSON document from a JSON-lines record.
+            let rest = String(decoding: UnsafeRawBufferPointer(rebasing: head[(i + 1)...]).prefix(64), as: UTF8.self)
+            let name = rest.drop(while: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" })
+            for member in ["header", "kvs", "count", "more"] where name.hasPrefix("\"\(member)\"") {
+                return .format(.etcdctlJSON)
+            }
+            if name.hasPrefix("\"action\"") || name.hasPrefix("\"node\"") {
+                return .unsupported("this is an etcd v2 export, which this version cannot read yet")
+            }
+            return .format(.jsonl)
+        default:
+            return .format(.markdown)
+        }
+    }
+}
+
+enum Detection {
+    case format(InputFormat)
+    case empty
+    case unsupported(String)
+}
+
+/// Opens one input for reading records.
+enum InputOpener {
+    static func open(path: String, format: InputFormat?, isDeclaredKey: @escaping (String) -> Bool)
+        throws -> (reader: RecordReader, format: InputFormat)
+    {
+        let source = try ByteSource(path: path)
+        let chosen: InputFormat
+        if let format {
+            chosen = format
+        } else {
+            try source.fill(atLeast: 4096)
+            switch source.withAvailable({ InputFormat.detect($0) }) {
+            case .format(let f): chosen = f
+            case .empty: chosen = .etcdctl  // nothing to read, nothing to guess
+            case .unsupported(let message): throw InputError(path: path, offset: 0, message: message)
+            }
+        }
+        switch chosen {
+        case .markdown: return (MarkdownReader(source: source), chosen)
+        case .etcdctl: return (EtcdctlReader(source: source, isDeclaredKey: isDeclaredKey), chosen)
+        case .etcdctlJSON: return (EtcdctlJSONReader(source: source), chosen)
+        case .jsonl: return (JSONLinesReader(source: source), chosen)
+        }
+    }
+}

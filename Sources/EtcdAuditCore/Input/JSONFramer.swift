@@ -1,0 +1,208 @@
+/// A pull tokenizer for the outer structure of large JSON documents (`etcdctl -w json`,
+/// the gateway, v2 exports). It never builds the document: readers walk it token by
+/// token and hand only each value's bytes to jansson.
+final class JSONFramer {
+    enum Token: Equatable {
+        case beginObject, endObject, beginArray, endArray, colon, comma
+        case string([UInt8])
+        /// A number or `true`/`false`/`null`, as written.
+        case scalar(String)
+    }
+
+    private let source: ByteSource
+    private var peeked: Token?
+    /// Offset of the first byte of the last token returned.
+    private(set) var tokenOffset = 0
+
+    init(source: ByteSource) {
+        self.source = source
+    }
+
+    var path: String { source.path }
+    var offset: Int { source.offset }
+
+    func error(_ message: String, at offset: Int? = nil) -> InputError {
+        InputError(path: source.path, offset: offset ?? tokenOffset, message: message)
+    }
+
+    func peek() throws -> Token? {
+        if peeked == nil { peeked = try read() }
+        return peeked
+    }
+
+    func next() throws -> Token? {
+        if let token = peeked {
+            peeked = nil
+            return token
+        }
+        return try read()
+    }
+
+    func expect(_ token: Token, _ what: String) throws {
+        let got = try next()
+        guard got == token else { throw error("expected \(what), found \(Self.describe(got))") }
+    }
+
+    func expectString(_ what: String) throws -> [UInt8] {
+        guard case .string(let bytes)? = try next() else { throw error("expected \(what)") }
+        return bytes
+    }
+
+    /// After a member or element: true if another follows (consumes the comma), false at
+    /// the closing bracket (consumed too).
+    func continues(closing: Token) throws -> Bool {
+        switch try next() {
+        case .comma?: return true
+        case let t? where t == closing: return false
+        case let other: throw error("expected ',' or closing bracket, found \(Self.describe(other))")
+        }
+    }
+
+    /// Skips one whole value (scalar, string, object or array).
+    func skipValue() throws {
+        var depth = 0
+        repeat {
+            switch try next() {
+            case .beginObject?, .beginArray?: depth += 1
+            case .endObject?, .endArray?: depth -= 1
+            case nil: throw error("document ends inside a value", at: source.offset)
+            default: break
+            }
+        } while depth > 0
+    }
+
+    /// A member value that is a number, or a string holding one (the gateway quotes
+    /// 64-bit integers).
+    func integerValue() throws -> Int64? {
+        switch try next() {
+        case .scalar(let text)?: return Int64(text)
+        case .string(let bytes)?: return Int64(String(decoding: bytes, as: UTF8.self))
+        case .beginObject?, .beginArray?:
+            peeked = nil
+            throw error("expected a number")
+        default: return nil
+        }
+    }
+
+    static func describe(_ token: Token?) -> String {
+        switch token {
+        case nil: return "end of input"
+        case .beginObject?: return "'{'"
+        case .endObject?: return "'}'"
+        case .beginArray?: return "'['"
+        case .endArray?: return "']'"
+        case .colon?: return "':'"
+        case .comma?: return "','"
+        case .string?: return "a string"
+        case .scalar(let s)?: return "'\(s.prefix(20))'"
+        }
+    }
+
+    private func read() throws -> Token? {
+        try skipWhitespace()
+        guard try source.fill(atLeast: 1) > 0 else { return nil }
+        tokenOffset = source.offset
+        let c = source.withAvailable { $0[0] }
+        switch c {
+        case UInt8(ascii: "{"): source.consume(1); return .beginObject
+        case UInt8(ascii: "}"): source.consume(1); return .endObject
+        case UInt8(ascii: "["): source.consume(1); return .beginArray
+        case UInt8(ascii: "]"): source.consume(1); return .endArray
+        case UInt8(ascii: ":"): source.consume(1); return .colon
+        case UInt8(ascii: ","): source.consume(1); return .comma
+        case UInt8(ascii: "\""): source.consume(1); return .string(try readString())
+        default: return .scalar(try readScalar())
+        }
+    }
+
+    private func skipWhitespace() throws {
+        while try source.fill(atLeast: 1) > 0 {
+            let skipped = source.withAvailable { chunk -> Int in
+                var i = 0
+                while i < chunk.count, chunk[i] == 0x20 || chunk[i] == 0x0A || chunk[i] == 0x0D || chunk[i] == 0x09 {
+                    i += 1
+                }
+                return i
+            }
+            source.consume(skipped)
+            if skipped == 0 { return }
+        }
+    }
+
+    private func readScalar() throws -> String {
+        var bytes: [UInt8] = []
+        while try source.fill(atLeast: 1) > 0 {
+            let (taken, done) = source.withAvailable { chunk -> (Int, Bool) in
+                var i = 0
+                while i < chunk.count {
+                    let c = chunk[i]
+                    if c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]")
+                        || c == UInt8(ascii: ":") || c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 {
+                        break
+                    }
+                    i += 1
+                }
+                bytes.append(contentsOf: chunk[..<i])
+                return (i, i < chunk.count)
+            }
+            source.consume(taken)
+            if done { break }
+            if bytes.count > 64 { break }
+        }
+        if bytes.isEmpty || bytes.count > 64 {
+            throw error("unexpected byte in JSON structure")
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Reads a string body after its opening quote, decoding escapes.
+    private func readString() throws -> [UInt8] {
+        var out: [UInt8] = []
+        while true {
+            guard try source.fill(atLeast: 1) > 0 else {
+                throw error("document ends inside a string", at: source.offset)
+            }
+            // Fast path: copy up to the next quote or backslash.
+            let (taken, stop) = source.withAvailable { chunk -> (Int, UInt8?) in
+                var i = 0
+                while i < chunk.count, chunk[i] != UInt8(ascii: "\""), chunk[i] != UInt8(ascii: "\\") { i += 1 }
+                out.append(contentsOf: chunk[..<i])
+                return (i, i < chunk.count ? chunk[i] : nil)
+            }
+            source.consume(taken)
+            guard let stop else { continue }
+            if stop == UInt8(ascii: "\"") {
+                source.consume(1)
+                return out
+            }
+            guard try source.fill(atLeast: 2) >= 2 else { throw error("document ends inside a string", at: source.offset) }
+            let escape = source.withAvailable { $0[1] }
+            switch escape {
+            case UInt8(ascii: "u"):
+                guard try source.fill(atLeast: 6) >= 6 else { throw error("document ends inside a string", at: source.offset) }
+                let code = source.withAvailable { UInt32(String(decoding: $0[2..<6], as: UTF8.self), radix: 16) }
+                source.consume(6)
+                guard var scalar = code else { throw error("bad \\u escape in string", at: source.offset - 6) }
+                if (0xD800..<0xDC00).contains(scalar), try source.fill(atLeast: 6) >= 6,
+                   let low = source.withAvailable({ chunk -> UInt32? in
+                       guard chunk[0] == UInt8(ascii: "\\"), chunk[1] == UInt8(ascii: "u") else { return nil }
+                       return UInt32(String(decoding: chunk[2..<6], as: UTF8.self), radix: 16)
+                   }), (0xDC00..<0xE000).contains(low) {
+                    source.consume(6)
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                out.append(contentsOf: Array(String(Unicode.Scalar(scalar) ?? "\u{FFFD}").utf8))
+            default:
+                source.consume(2)
+                switch escape {
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                default: out.append(escape)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One line of a text input, without its `\n` (a `\r` before it is kept: inside a value
+/// it is data; `text` drops it for key and fence lines).
+struct Line {
+    var bytes: [UInt8]
+    /// 1-based.
+    var number: Int
+    /// Byte offset of the line's first byte.
+    var offset: Int
+    /// False only for a last line that has no `\n`.
+    var terminated: Bool
+
+    /// The line as text without a trailing `\r`, for key and fence lines.
+    var text: String {
+        var b = bytes[...]
+        if b.last == 0x0D { b = b.dropLast() }
+        return String(decoding: b, as: UTF8.self)
+    }
+
+    var startsWithSlash: Bool { bytes.first == UInt8(ascii: "/") }
+}
+
+/// Splits a `ByteSource` into lines.
+final class LineReader {
+    private let source: ByteSource
+    private var number = 0
+
+    init(source: ByteSource) {
+        self.source = source
+    }
+
+    var path: String { source.path }
+    var offset: Int { source.offset }
+
+    func next() throws -> Line? {
+        var collected: [UInt8] = []
+        let lineOffset = source.offset
+        while true {
+            let available = try source.fill(atLeast: 1)
+            if available == 0 {
+                if collected.isEmpty && source.atEnd { return nil }
+                number += 1
+                return Line(bytes: collected, number: number, offset: lineOffset, terminated: false)
+            }
+            let (taken, foundNewline) = source.withAvailable { chunk -> (Int, Bool) in
+                if let nl = memchr(chunk.baseAddress!, 0x0A, chunk.count) {
+                    let length = chunk.baseAddress!.distance(to: UnsafeRawPointer(nl))
+                    collected.append(contentsOf: chunk[..<length])
+                    return (length + 1, true)
+                }
+                collected.append(contentsOf: chunk)
+                return (chunk.count, false)
+            }
+            source.consume(taken)
+            if foundNewline {
+                number += 1
+                return Line(bytes: collected, number: number, offset: lineOffset, terminated: true)
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+/// Documents like the seeds: fenced code blocks whose first line is an etcd key and
+/// whose remaining lines are the value. Other blocks and prose are passed over.
+final class MarkdownReader: RecordReader {
+    private let lines: LineReader
+    private(set) var info = InputInfo()
+    private var pendingError: InputError?
+
+    init(source: ByteSource) {
+        lines = LineReader(source: source)
+    }
+
+    var bytesRead: Int { lines.offset }
+
+    private static func isFence(_ line: Line) -> Bool {
+        let text = line.text.drop(while: { $0 == " " || $0 == "\t" })
+        return text.hasPrefix("```") || text.hasPrefix("~~~")
+    }
+
+    func next() throws -> RawRecord? {
+        if let pendingError { throw pendingError }
+        while let line = try lines.next() {
+            guard Self.isFence(line) else { continue }
+            // Inside a block: the first line names the key, or the block is not a record.
+            guard let keyLine = try lines.next() else {
+                throw InputError(path: lines.path, offset: line.offset,
+                                 message: "code block opened at line \(line.number) is empty and never closed")
+            }
+            if Self.isFence(keyLine) { continue }
+            let isRecord = keyLine.text.hasPrefix("/")
+            var value: [UInt8] = []
+            var closed = false
+            var first = true
+            while let valueLine = try lines.next() {
+                if Self.isFence(valueLine) {
+                    closed = true
+                    break
+                }
+                if isRecord {
+                    if !first { value.append(0x0A) }
+                    value.append(contentsOf: valueLine.bytes)
+                    first = false
+                }
+            }
+            if !closed {
+                // Audit what was read, then report the cut-off document (exit 2).
+                pendingError = InputError(path: lines.path, offset: lines.offset,
+                                          message: "code block opened at line \(line.number) is never closed (file cut off?)")
+            }
+            if !isRecord {
+                if let pendingError { throw pendingError }
+                continue
+            }
+            return RawRecord(key: keyLine.text, value: value,
+                             location: SourceLocation(path: lines.path, line: keyLine.number, offset: keyLine.offset),
+                             valueFirstLine: keyLine.number + 1)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,64 @@
+/// Where a record (or a finding about it) comes from.
+public struct SourceLocation: Hashable, Sendable, Codable, Comparable {
+    public var path: String
+    /// 1-based line of the record's key, for formats that have lines.
+    public var line: Int?
+    /// Byte offset of the record in the (uncompressed) input.
+    public var offset: Int?
+
+    public init(path: String, line: Int? = nil, offset: Int? = nil) {
+        self.path = path
+        self.line = line
+        self.offset = offset
+    }
+
+    public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
+        (a.path, a.line ?? -1, a.offset ?? -1) < (b.path, b.line ?? -1, b.offset ?? -1)
+    }
+}
+
+/// One etcd key and its value as a reader found it, before any parsing.
+public struct RawRecord: Sendable {
+    public var key: String
+    public var value: [UInt8]
+    public var createRevision: Int64?
+    public var modRevision: Int64?
+    public var location: SourceLocation
+    /// Line on which the value's first byte stands (text formats), to place parse errors.
+    public var valueFirstLine: Int?
+    /// Set when the value could not even be extracted as bytes (e.g. bad base64).
+    public var valueError: String?
+
+    public init(key: String, value: [UInt8], createRevision: Int64? = nil, modRevision: Int64? = nil,
+                location: SourceLocation, valueFirstLine: Int? = nil, valueError: String? = nil) {
+        self.key = key
+        self.value = value
+        self.createRevision = createRevision
+        self.modRevision = modRevision
+        self.location = location
+        self.valueFirstLine = valueFirstLine
+        self.valueError = valueError
+    }
+}
+
+/// A part of an input that could not be turned into a record, although reading went on
+/// (e.g. a JSON-lines line that is not JSON). Counted and reported, never dropped silently.
+public struct InputProblem: Error, Hashable, Sendable, Codable {
+    public var location: SourceLocation
+    public var message: String
+}
+
+/// What a reader learnt about its input as a whole.
+public struct InputInfo: Sendable {
+    public var revision: Int64?
+    public var clusterID: String?
+    public var problems: [InputProblem] = []
+}
+
+/// A streaming reader of one input format.
+protocol RecordReader: AnyObject {
+    func next() throws -> RawRecord?
+    var info: InputInfo { get }
+    /// Bytes read so far (uncompressed).
+    var bytesRead: Int { get }
+}

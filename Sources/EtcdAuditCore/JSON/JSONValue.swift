@@ -1,0 +1,126 @@
+/// A JSON value held in Swift, for the few members the rules keep and for messages.
+/// Objects keep their member order; `==` ignores it, as JSON does.
+public indirect enum JSONValue: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    case real(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([JSONMember])
+
+    public subscript(member: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.last(where: { $0.name == member })?.value
+    }
+
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    public var arrayValue: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
+    /// Compact JSON text, members in stored order: what a message quotes.
+    public var text: String {
+        var out = ""
+        write(to: &out, sortedMembers: false)
+        return out
+    }
+
+    /// Compact JSON text with members sorted by name: equal values give equal text.
+    public var canonicalText: String {
+        var out = ""
+        write(to: &out, sortedMembers: true)
+        return out
+    }
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.integer(let a), .integer(let b)): return a == b
+        case (.real(let a), .real(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.object, .object): return lhs.canonicalText == rhs.canonicalText
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(canonicalText)
+    }
+
+    private func write(to out: inout String, sortedMembers: Bool) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .integer(let i): out += String(i)
+        case .real(let d): out += d.isFinite ? "\(d)" : "null"
+        case .string(let s): JSONText.appendQuoted(s, to: &out)
+        case .array(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                item.write(to: &out, sortedMembers: sortedMembers)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            let ordered = sortedMembers ? members.sorted { $0.name < $1.name } : members
+            for (i, member) in ordered.enumerated() {
+                if i > 0 { out += "," }
+                JSONText.appendQuoted(member.name, to: &out)
+                out += ":"
+                member.value.write(to: &out, sortedMembers: sortedMembers)
+            }
+            out += "}"
+        }
+    }
+}
+
+public struct JSONMember: Hashable, Sendable {
+    public var name: String
+    public var value: JSONValue
+    public init(_ name: String, _ value: JSONValue) {
+        self.name = name
+        self.value = value
+    }
+}
+
+extension JSONValue {
+    init(_ members: [(String, JSONValue)]) {
+        self = .object(members.map { JSONMember($0.0, $0.1) })
+    }
+}
+
+/// JSON string quoting shared by `JSONValue` and the reporters.
+public enum JSONText {
+    public static func appendQuoted(_ s: String, to out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+
+    public static func quoted(_ s: String) -> String {
+        var out = ""
+        appendQuoted(s, to: &out)
+        return out
+    }
+}

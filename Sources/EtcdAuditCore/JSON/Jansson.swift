@@ -1,0 +1,205 @@
+import CJansson
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// The only file that calls jansson. Every json_t is created by `JSONDocument.parse`
+// and released before it returns; the rest of the code sees `JSONCursor`s inside that
+// call and Swift values (`JSONValue`, `JSONDigest`) after it.
+
+/// Where and why jansson rejected a value. `line`/`column` are 1-based inside the value.
+public struct JSONParseError: Error, Hashable, Sendable {
+    public var message: String
+    public var line: Int
+    public var column: Int
+    /// Byte offset inside the value where jansson stopped.
+    public var position: Int
+}
+
+public enum JSONKind: String, Sendable {
+    case object, array, string, integer, real, bool, null
+}
+
+/// A borrowed view of one node of a parsed document. Valid only inside the closure
+/// given to `JSONDocument.parse`; never store one.
+public struct JSONCursor {
+    fileprivate let node: UnsafeMutablePointer<json_t>
+
+    public var kind: JSONKind {
+        switch node.pointee.type {
+        case JSON_OBJECT: return .object
+        case JSON_ARRAY: return .array
+        case JSON_STRING: return .string
+        case JSON_INTEGER: return .integer
+        case JSON_REAL: return .real
+        case JSON_TRUE, JSON_FALSE: return .bool
+        default: return .null
+        }
+    }
+
+    public subscript(member: String) -> JSONCursor? {
+        guard node.pointee.type == JSON_OBJECT, let child = json_object_get(node, member) else { return nil }
+        return JSONCursor(node: child)
+    }
+
+    public subscript(index: Int) -> JSONCursor? {
+        guard node.pointee.type == JSON_ARRAY, index >= 0, let child = json_array_get(node, index) else {
+            return nil
+        }
+        return JSONCursor(node: child)
+    }
+
+    /// Elements of an array (empty for anything else).
+    public var elements: [JSONCursor] {
+        guard node.pointee.type == JSON_ARRAY else { return [] }
+        return (0..<json_array_size(node)).compactMap { json_array_get(node, $0).map(JSONCursor.init) }
+    }
+
+    /// Members of an object in document order (empty for anything else).
+    public var members: [(name: String, value: JSONCursor)] {
+        guard node.pointee.type == JSON_OBJECT else { return [] }
+        var result: [(String, JSONCursor)] = []
+        result.reserveCapacity(json_object_size(node))
+        var iter = json_object_iter(node)
+        while let it = iter {
+            let name = String(cString: json_object_iter_key(it))
+            if let value = json_object_iter_value(it) { result.append((name, JSONCursor(node: value))) }
+            iter = json_object_iter_next(node, it)
+        }
+        return result
+    }
+
+    public var string: String? {
+        guard node.pointee.type == JSON_STRING, let chars = json_string_value(node) else { return nil }
+        let length = json_string_length(node)
+        return chars.withMemoryRebound(to: UInt8.self, capacity: length) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+        }
+    }
+
+    /// A string's bytes exactly (may hold NUL when parsed with `allowNUL`).
+    public var stringBytes: [UInt8]? {
+        guard node.pointee.type == JSON_STRING, let chars = json_string_value(node) else { return nil }
+        return Array(UnsafeRawBufferPointer(start: chars, count: json_string_length(node)))
+    }
+
+    public var integer: Int64? {
+        node.pointee.type == JSON_INTEGER ? Int64(json_integer_value(node)) : nil
+    }
+
+    public var bool: Bool? {
+        switch node.pointee.type {
+        case JSON_TRUE: return true
+        case JSON_FALSE: return false
+        default: return nil
+        }
+    }
+
+    /// The whole subtree as a Swift value.
+    public var value: JSONValue {
+        switch node.pointee.type {
+        case JSON_OBJECT: return .object(members.map { JSONMember($0.name, $0.value.value) })
+        case JSON_ARRAY: return .array(elements.map(\.value))
+        case JSON_STRING: return .string(string ?? "")
+        case JSON_INTEGER: return .integer(Int64(json_integer_value(node)))
+        case JSON_REAL: return .real(json_real_value(node))
+        case JSON_TRUE: return .bool(true)
+        case JSON_FALSE: return .bool(false)
+        default: return .null
+        }
+    }
+
+    /// The subtree as compact JSON text, members in document order.
+    public var serialized: [UInt8] {
+        guard let text = json_dumps(node, Int(JSON_COMPACT | JSON_ENCODE_ANY)) else { return [] }
+        defer { free(text) }
+        return Array(UnsafeRawBufferPointer(start: text, count: strlen(text)))
+    }
+
+    /// A digest of the subtree that ignores member order (arrays keep theirs), so two
+    /// values compare equal exactly when they are the same JSON, without keeping either.
+    public var digest: JSONDigest {
+        var hasher = StableHasher()
+        feed(into: &hasher)
+        return hasher.finish()
+    }
+
+    private func feed(into hasher: inout StableHasher) {
+        switch node.pointee.type {
+        case JSON_OBJECT:
+            hasher.combine(tag: 1)
+            // Hash each member alone, then combine the member hashes order-independently.
+            var memberDigests: [JSONDigest] = members.map { name, value in
+                var memberHasher = StableHasher()
+                memberHasher.combine(string: name)
+                value.feed(into: &memberHasher)
+                return memberHasher.finish()
+            }
+            memberDigests.sort()
+            hasher.combine(int: Int64(memberDigests.count))
+            for d in memberDigests { hasher.combine(digest: d) }
+        case JSON_ARRAY:
+            hasher.combine(tag: 2)
+            let items = elements
+            hasher.combine(int: Int64(items.count))
+            for item in items { item.feed(into: &hasher) }
+        case JSON_STRING:
+            hasher.combine(tag: 3)
+            let length = json_string_length(node)
+            hasher.combine(bytes: UnsafeRawBufferPointer(start: json_string_value(node), count: length))
+        case JSON_INTEGER:
+            hasher.combine(tag: 4)
+            hasher.combine(int: Int64(json_integer_value(node)))
+        case JSON_REAL:
+            hasher.combine(tag: 5)
+            hasher.combine(int: Int64(bitPattern: json_real_value(node).bitPattern))
+        case JSON_TRUE: hasher.combine(tag: 6)
+        case JSON_FALSE: hasher.combine(tag: 7)
+        default: hasher.combine(tag: 8)
+        }
+    }
+}
+
+public enum JSONDocument {
+    /// Parses one JSON value (any type at top level) and hands its root to `body`.
+    /// The tree is freed before this returns. Duplicate object members are accepted
+    /// (the last one wins, as in jansson) and listed in `duplicates`.
+    public static func parse<R>(
+        _ bytes: UnsafeRawBufferPointer,
+        allowNUL: Bool = false,
+        _ body: (JSONCursor) throws -> R
+    ) rethrows -> Result<(value: R, duplicates: [DuplicateMember]), JSONParseError> {
+        var error = json_error_t()
+        let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) ?? UnsafePointer<CChar>(bitPattern: 1)!
+        var duplicates: [DuplicateMember] = []
+        let flags = JSON_DECODE_ANY | (allowNUL ? JSON_ALLOW_NUL : 0)
+        var root = json_loadb(base, bytes.count, Int(flags | JSON_REJECT_DUPLICATES), &error)
+        if root == nil, json_error_code(&error) == json_error_duplicate_key {
+            // Rare: find every repeated member, then take the value as jansson would.
+            duplicates = DuplicateMemberScanner.scan(bytes)
+            root = json_loadb(base, bytes.count, Int(flags), &error)
+        }
+        guard let root else { return .failure(Self.error(from: &error)) }
+        defer { json_decref(root) }
+        return .success((try body(JSONCursor(node: root)), duplicates))
+    }
+
+    /// Convenience for callers that hold the bytes in an array.
+    public static func parse<R>(
+        _ bytes: [UInt8],
+        allowNUL: Bool = false,
+        _ body: (JSONCursor) throws -> R
+    ) rethrows -> Result<(value: R, duplicates: [DuplicateMember]), JSONParseError> {
+        try bytes.withUnsafeBytes { try parse($0, allowNUL: allowNUL, body) }
+    }
+
+    private static func error(from error: inout json_error_t) -> JSONParseError {
+        let message = withUnsafeBytes(of: &error.text) { raw -> String in
+            let text = raw.prefix(Int(JSON_ERROR_TEXT_LENGTH) - 1)
+            let end = text.firstIndex(of: 0) ?? text.endIndex
+            return String(decoding: text[..<end], as: UTF8.self)
+        }
+        return JSONParseError(message: message, line: Int(error.line), column: Int(error.column),
+                              position: Int(error.position))
+    }
+}

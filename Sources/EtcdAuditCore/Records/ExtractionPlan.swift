@@ -1,0 +1,18 @@
+/// Which members the loaded rules read, so extraction keeps those and no more.
+public struct ExtractionPlan: Sendable {
+    public var bodyFields: Set<String> = ["id", "mac_address", "tenant_id", "status", "fixed_ips", "network_id"]
+    public var jobMembers: Set<String> = ["resource_id", "handler", "job_name", "version", "action", "resource_type", "id"]
+    public var params: Set<String> = ["version", "uuid"]
+    public var outputValues: Set<String> = []
+    public var stackMembers: Set<String> = ["stack_id", "tenant_id", "stack_status", "id"]
+
+    public init() {}
+
+    public mutating func merge(_ other: ExtractionPlan) {
+        bodyFields.formUnion(other.bodyFields)
+        jobMembers.formUnion(other.jobMembers)
+        params.formUnion(other.params)
+        outputValues.formUnion(other.outputValues)
+        stackMembers.formUnion(other.stackMembers)
+    }
+}

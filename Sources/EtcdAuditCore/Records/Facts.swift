@@ -1,0 +1,153 @@
+// What the rules read of each record, extracted once while the value is parsed; the
+// parse tree is gone afterwards. Large members that are only compared keep a digest.
+
+public struct RecordMeta: Sendable, Hashable {
+    public var key: String
+    public var location: SourceLocation
+    public var createRevision: Int64?
+    public var modRevision: Int64?
+    /// What the key's pattern names besides type and id (a job's action, handler,
+    /// version, nonce), known even when the value is broken.
+    public var keyFields: [String: String] = [:]
+
+    /// The version a job key names.
+    public var keyVersion: Int64? { keyFields["version"].flatMap { Int64($0) } }
+}
+
+/// One record in the join: always present (it counts for orphans and in-flight jobs);
+/// `facts` is nil when the value is not valid JSON or breaks the schema.
+public struct Entry<Facts: Sendable>: Sendable {
+    public var meta: RecordMeta
+    public var facts: Facts?
+}
+
+public struct ResourceRef: Hashable, Sendable, Comparable {
+    public var type: String
+    public var id: String
+    public static func < (a: ResourceRef, b: ResourceRef) -> Bool { (a.type, a.id) < (b.type, b.id) }
+}
+
+public struct HeatOutput: Sendable {
+    public var key: String
+    public var digest: JSONDigest
+    /// Kept only for the output keys some rule reads the value of.
+    public var value: JSONValue?
+}
+
+public struct ConfigFacts: Sendable {
+    public var version: Int64
+    public var markedForDeletion: Bool?
+    /// The body members the rules read (`id`, `mac_address`, ...), nothing else.
+    public var body: [String: JSONValue]
+    public var bodyDigest: JSONDigest
+}
+
+public struct JobParam: Sendable {
+    public var name: String
+    /// Kept only for params some rule reads.
+    public var value: JSONValue?
+    public var resources: [ResourceRef]
+}
+
+public struct JobFacts: Sendable {
+    public var handlerElement: String
+    public var retries: Int64
+    /// Members of the job object (element 1) the rules read, by name.
+    public var members: [String: JSONValue]
+    public var resourceInputID: JSONValue?
+    public var resourceInputDigest: JSONDigest?
+    public var params: [JobParam]
+
+    public func param(_ name: String) -> JobParam? { params.first { $0.name == name } }
+}
+
+public struct StackFacts: Sendable {
+    public var members: [String: JSONValue]
+    /// nil when `output` is absent or not a list of outputs.
+    public var outputs: [HeatOutput]?
+}
+
+public struct JobStateFacts: Sendable {
+    public var orchestrationState: String?
+    public var heatOutputs: [HeatOutput]?
+}
+
+public enum StateHeatOutputs: Sendable {
+    case absent
+    /// A string holding the list, as the writer should store it.
+    case encoded([HeatOutput])
+    /// Already a list: the writer skipped the encoding.
+    case notEncoded([HeatOutput])
+    case undecodable(reason: String)
+
+    public var usable: [HeatOutput]? {
+        switch self {
+        case .encoded(let list), .notEncoded(let list): return list
+        case .absent, .undecodable: return nil
+        }
+    }
+}
+
+public struct StateFacts: Sendable {
+    public var version: Int64
+    public var workerState: String?
+    public var orchestrationState: String?
+    /// nil, JSON null and "" all mean "no error".
+    public var error: JSONValue?
+    public var heatOutputs: StateHeatOutputs
+
+    public var hasError: Bool {
+        switch error {
+        case nil, .null?: return false
+        case .string(let s)?: return !s.isEmpty
+        default: return true
+        }
+    }
+}
+
+public struct MonitoringFacts: Sendable {
+    public var version: Int64
+    /// Every member but `version`, in document order (monitoring values are short).
+    public var components: [(name: String, value: JSONValue)]
+}
+
+/// A problem with one record's value itself, found while reading it.
+public enum RecordProblem: Sendable {
+    /// `line`/`column` inside the value; `sourceLine` in the input, where it has lines.
+    case invalidJSON(message: String, line: Int?, column: Int?, sourceLine: Int?)
+    case duplicateMembers([DuplicateMember])
+    case schema([String])
+}
+
+/// Everything known about one resource, joined from its records.
+public struct Resource: Sendable {
+    public var type: ResourceType
+    public var id: String
+    public var config: Entry<ConfigFacts>?
+    public var jobs: [Entry<JobFacts>] = []
+    public var stack: Entry<StackFacts>?
+    public var jobState: Entry<JobStateFacts>?
+    public var state: Entry<StateFacts>?
+    public var monitoring: Entry<MonitoringFacts>?
+    /// Value problems of this resource's records, with the record they belong to.
+    public var problems: [(meta: RecordMeta, problem: RecordProblem)] = []
+
+    public var ref: ResourceRef { ResourceRef(type: type.singular, id: id) }
+
+    init(type: ResourceType, id: String) {
+        self.type = type
+        self.id = id
+    }
+
+    /// Every record present, in pipeline order.
+    public var allRecords: [(kind: RecordKind, meta: RecordMeta)] {
+        var out: [(RecordKind, RecordMeta)] = []
+        if let config { out.append((.config, config.meta)) }
+        out += jobs.map { (.job, $0.meta) }
+        if let stack { out.append((.stack, stack.meta)) }
+        if let jobState { out.append((.jobState, jobState.meta)) }
+        if let state { out.append((.state, state.meta)) }
+        if let monitoring { out.append((.monitoring, monitoring.meta)) }
+        return out
+    }
+}

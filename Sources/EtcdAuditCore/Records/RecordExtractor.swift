@@ -1,0 +1,227 @@
+/// A record after parsing: its place in the join and what the rules read of it.
+public struct ParsedRecord: Sendable {
+    public enum Content: Sendable {
+        case config(ConfigFacts?)
+        case job(JobFacts?)
+        case stack(StackFacts?)
+        case jobState(JobStateFacts?)
+        case state(StateFacts?)
+        case monitoring(MonitoringFacts?)
+    }
+
+    public var match: KeyMatch
+    public var meta: RecordMeta
+    public var content: Content
+    public var problems: [RecordProblem]
+    /// Digest of the raw value bytes: "the same key with different values" compares these.
+    public var valueDigest: JSONDigest
+}
+
+/// Parses one value with jansson and keeps what the plan names; checks the schema of
+/// SPEC §3 on the way (a record that breaks it is kept, without facts).
+public struct RecordExtractor: Sendable {
+    public let plan: ExtractionPlan
+
+    public init(plan: ExtractionPlan) {
+        self.plan = plan
+    }
+
+    public func extract(_ raw: RawRecord, as match: KeyMatch) -> ParsedRecord {
+        let meta = RecordMeta(key: raw.key, location: raw.location, createRevision: raw.createRevision,
+                              modRevision: raw.modRevision, keyFields: match.fields)
+        var record = ParsedRecord(match: match, meta: meta, content: Self.empty(match.kind), problems: [],
+                                  valueDigest: StableHasher.digest(of: raw.value))
+        if let valueError = raw.valueError {
+            record.problems.append(.invalidJSON(message: valueError, line: nil, column: nil,
+                                                sourceLine: raw.location.line))
+            return record
+        }
+        let outcome = JSONDocument.parse(raw.value) { root -> (ParsedRecord.Content, [String]) in
+            var schema = SchemaProblems()
+            let content = extractContent(root, match: match, schema: &schema)
+            return (content, schema.problems)
+        }
+        switch outcome {
+        case .failure(let error):
+            let sourceLine = raw.valueFirstLine.map { $0 + max(error.line, 1) - 1 } ?? raw.location.line
+            record.problems.append(.invalidJSON(message: error.message, line: error.line, column: error.column,
+                                                sourceLine: sourceLine))
+        case .success(let parsed):
+            if !parsed.duplicates.isEmpty { record.problems.append(.duplicateMembers(parsed.duplicates)) }
+            if parsed.value.1.isEmpty {
+                record.content = parsed.value.0
+            } else {
+                record.problems.append(.schema(parsed.value.1))
+            }
+        }
+        return record
+    }
+
+    private static func empty(_ kind: RecordKind) -> ParsedRecord.Content {
+        switch kind {
+        case .config: return .config(nil)
+        case .job: return .job(nil)
+        case .stack: return .stack(nil)
+        case .jobState: return .jobState(nil)
+        case .state: return .state(nil)
+        case .monitoring: return .monitoring(nil)
+        }
+    }
+
+    private func extractContent(_ root: JSONCursor, match: KeyMatch, schema: inout SchemaProblems) -> ParsedRecord.Content {
+        switch match.kind {
+        case .config: return .config(config(root, &schema))
+        case .job: return .job(job(root, match: match, &schema))
+        case .stack: return .stack(stack(root, &schema))
+        case .jobState: return .jobState(jobState(root, &schema))
+        case .state: return .state(state(root, &schema))
+        case .monitoring: return .monitoring(monitoring(root, &schema))
+        }
+    }
+
+    private func config(_ root: JSONCursor, _ schema: inout SchemaProblems) -> ConfigFacts? {
+        guard schema.require(root, is: .object, "the value") else { return nil }
+        let body = schema.member(root, "body", .object)
+        let version = schema.member(root, "version", .integer)
+        let marked = root["marked_for_deletion"]
+        if let marked, marked.kind != .bool {
+            schema.problems.append("marked_for_deletion is \(marked.kind.rawValue), expected bool")
+        }
+        guard let body, let version = version?.integer, schema.problems.isEmpty else { return nil }
+        return ConfigFacts(version: version, markedForDeletion: marked?.bool,
+                           body: Self.pick(body, plan.bodyFields), bodyDigest: body.digest)
+    }
+
+    private func job(_ root: JSONCursor, match: KeyMatch, _ schema: inout SchemaProblems) -> JobFacts? {
+        guard root.kind == .array, root.elements.count == 3,
+              let handler = root[0]?.string, let job = root[1], job.kind == .object,
+              let retries = root[2]?.integer else {
+            schema.problems.append("a job must be [handler string, job object, retries integer], found \(Self.shape(root))")
+            return nil
+        }
+        let input = job["resource_input"]
+        let params = job["params"]?.elements.compactMap { param -> JobParam? in
+            guard let name = param["param"]?.string else { return nil }
+            let resources = param["resources"]?.elements.compactMap { ref -> ResourceRef? in
+                guard let type = ref["resource_type"]?.string, let id = ref["resource_id"]?.string else { return nil }
+                return ResourceRef(type: type, id: id)
+            } ?? []
+            return JobParam(name: name, value: plan.params.contains(name) ? param["value"]?.value : nil,
+                            resources: resources)
+        } ?? []
+        return JobFacts(handlerElement: handler, retries: retries,
+                        members: Self.pick(job, plan.jobMembers),
+                        resourceInputID: input?["id"]?.value, resourceInputDigest: input?.digest, params: params)
+    }
+
+    private func stack(_ root: JSONCursor, _ schema: inout SchemaProblems) -> StackFacts? {
+        guard schema.require(root, is: .object, "the value") else { return nil }
+        return StackFacts(members: Self.pick(root, plan.stackMembers),
+                          outputs: root["output"].flatMap { try? outputList($0).get() })
+    }
+
+    private func jobState(_ root: JSONCursor, _ schema: inout SchemaProblems) -> JobStateFacts? {
+        guard schema.require(root, is: .object, "the value") else { return nil }
+        return JobStateFacts(orchestrationState: root["orchestration_state"]?.string,
+                             heatOutputs: root["heat_outputs"].flatMap { try? outputList($0).get() })
+    }
+
+    private func state(_ root: JSONCursor, _ schema: inout SchemaProblems) -> StateFacts? {
+        guard schema.require(root, is: .object, "the value") else { return nil }
+        let inner = schema.member(root, "state", .object)
+        let version = schema.member(root, "version", .integer)
+        guard let inner, let version = version?.integer else { return nil }
+        return StateFacts(version: version, workerState: inner["worker_state"]?.string,
+                          orchestrationState: inner["orchestration_state"]?.string,
+                          error: root["error"]?.value, heatOutputs: stateHeatOutputs(inner["heat_outputs"]))
+    }
+
+    private func monitoring(_ root: JSONCursor, _ schema: inout SchemaProblems) -> MonitoringFacts? {
+        guard schema.require(root, is: .object, "the value") else { return nil }
+        guard let version = schema.member(root, "version", .integer)?.integer else { return nil }
+        let components = root.members.filter { $0.name != "version" }.map { (name: $0.name, value: $0.value.value) }
+        return MonitoringFacts(version: version, components: components)
+    }
+
+    private func stateHeatOutputs(_ node: JSONCursor?) -> StateHeatOutputs {
+        guard let node else { return .absent }
+        switch node.kind {
+        case .array:
+            switch outputList(node) {
+            case .success(let list): return .notEncoded(list)
+            case .failure(let reason): return .undecodable(reason: reason.description)
+            }
+        case .string:
+            let text = node.stringBytes ?? []
+            let decoded = JSONDocument.parse(text) { inner -> Result<[HeatOutput], OutputListError> in
+                if inner.kind == .string { return .failure(OutputListError("the string decodes to another string, not a list (encoded twice?)")) }
+                return outputList(inner)
+            }
+            switch decoded {
+            case .failure(let error):
+                return .undecodable(reason: "the string is not JSON: \(error.message) (line \(error.line), column \(error.column))")
+            case .success(let parsed):
+                switch parsed.value {
+                case .success(let list): return .encoded(list)
+                case .failure(let reason): return .undecodable(reason: reason.description)
+                }
+            }
+        default:
+            return .undecodable(reason: "heat_outputs is \(node.kind.rawValue), neither a JSON-encoded string nor a list")
+        }
+    }
+
+    struct OutputListError: Error, CustomStringConvertible {
+        var description: String
+        init(_ d: String) { description = d }
+    }
+
+    /// A list of `{output_key, output_value, description}` objects.
+    private func outputList(_ node: JSONCursor) -> Result<[HeatOutput], OutputListError> {
+        guard node.kind == .array else { return .failure(OutputListError("it is \(node.kind.rawValue), not a list of outputs")) }
+        var list: [HeatOutput] = []
+        for (index, element) in node.elements.enumerated() {
+            guard element.kind == .object, let key = element["output_key"]?.string else {
+                return .failure(OutputListError("element \(index) is not an object with a string output_key"))
+            }
+            let value = element["output_value"]
+            list.append(HeatOutput(key: key, digest: value?.digest ?? JSONDigest(high: 0, low: 0),
+                                   value: plan.outputValues.contains(key) ? (value?.value ?? .null) : nil))
+        }
+        return .success(list)
+    }
+
+    private static func pick(_ object: JSONCursor, _ names: Set<String>) -> [String: JSONValue] {
+        var out: [String: JSONValue] = [:]
+        for name in names {
+            if let member = object[name] { out[name] = member.value }
+        }
+        return out
+    }
+
+    private static func shape(_ node: JSONCursor) -> String {
+        guard node.kind == .array else { return "a JSON \(node.kind.rawValue)" }
+        return "[" + node.elements.map(\.kind.rawValue).joined(separator: ", ") + "]"
+    }
+}
+
+/// Collects schema problems in words a user can act on.
+struct SchemaProblems {
+    var problems: [String] = []
+
+    mutating func require(_ node: JSONCursor, is kind: JSONKind, _ what: String) -> Bool {
+        guard node.kind == kind else {
+            problems.append("\(what) is \(node.kind.rawValue), expected \(kind.rawValue)")
+            return false
+        }
+        return true
+    }
+
+    mutating func member(_ object: JSONCursor, _ name: String, _ kind: JSONKind) -> JSONCursor? {
+        guard let node = object[name] else {
+            problems.append("member \(name) is missing")
+            return nil
+        }
+        return require(node, is: kind, name) ? node : nil
+    }
+}

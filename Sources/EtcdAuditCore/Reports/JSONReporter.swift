@@ -1,0 +1,94 @@
+import Foundation
+
+/// The JSON report (SPEC §4). `schema_version` changes when a field changes meaning.
+struct JSONReporter: Reporter {
+    static let schemaVersion = 1
+
+    struct Document: Encodable {
+        var schemaVersion = JSONReporter.schemaVersion
+        var tool: Tool
+        var inputs: [InputSummary]
+        var summary: Summary
+        var findings: [Finding]
+
+        enum CodingKeys: String, CodingKey {
+            case schemaVersion = "schema_version"
+            case tool, inputs, summary, findings
+        }
+    }
+
+    struct Tool: Encodable {
+        var name = "etcd-audit"
+        var version: String
+    }
+
+    struct Summary: Encodable {
+        var resources: Int
+        var records: Int
+        var skippedKeys: Int
+        var findings: Int
+        var bySeverity: [String: Int]
+        var byRule: [String: Int]
+        var elapsedSeconds: Double?
+        var inputErrors: Int
+        var unreadableParts: Int
+
+        enum CodingKeys: String, CodingKey {
+            case resources, records, findings
+            case skippedKeys = "skipped_keys"
+            case bySeverity = "by_severity"
+            case byRule = "by_rule"
+            case elapsedSeconds = "elapsed_s"
+            case inputErrors = "input_errors"
+            case unreadableParts = "unreadable_parts"
+        }
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(resources, forKey: .resources)
+            try c.encode(records, forKey: .records)
+            try c.encode(skippedKeys, forKey: .skippedKeys)
+            try c.encode(findings, forKey: .findings)
+            try c.encode(bySeverity, forKey: .bySeverity)
+            try c.encode(byRule, forKey: .byRule)
+            // null unless timing was asked for: the report stays byte-for-byte repeatable.
+            try c.encode(elapsedSeconds, forKey: .elapsedSeconds)
+            try c.encode(inputErrors, forKey: .inputErrors)
+            try c.encode(unreadableParts, forKey: .unreadableParts)
+        }
+    }
+
+    func render(_ result: AuditResult, options: ReportOptions) throws -> String {
+        var bySeverity: [String: Int] = [:]
+        for severity in Severity.allCases { bySeverity[severity.rawValue] = 0 }
+        var byRule: [String: Int] = [:]
+        for finding in result.findings {
+            bySeverity[finding.severity.rawValue, default: 0] += 1
+            byRule[finding.rule, default: 0] += 1
+        }
+        let summary = Summary(resources: result.resources.count, records: result.recordsRead,
+                              skippedKeys: result.skippedKeys, findings: result.findings.count,
+                              bySeverity: bySeverity, byRule: byRule, elapsedSeconds: result.elapsedSeconds,
+                              inputErrors: result.inputs.filter { $0.error != nil }.count,
+                              unreadableParts: result.inputs.reduce(0) { $0 + $1.problems.count })
+        let document = Document(tool: Tool(version: options.toolVersion), inputs: result.inputs,
+                                summary: summary, findings: result.findings)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+    }
+}
+
+extension InputSummary {
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(path, forKey: .path)
+        try c.encode(format, forKey: .format)
+        try c.encode(bytes, forKey: .bytes)
+        try c.encode(records, forKey: .records)
+        try c.encode(revision, forKey: .revision)
+        try c.encodeIfPresent(clusterID, forKey: .clusterID)
+        try c.encode(problems, forKey: .problems)
+        try c.encodeIfPresent(error, forKey: .error)
+    }
+}

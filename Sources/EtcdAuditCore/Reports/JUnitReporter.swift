@@ -1,0 +1,128 @@
+import Foundation
+import XMLCoder
+
+/// JUnit XML (SPEC §4): one testsuite per rule, one testcase per resource the rule
+/// checks, a `failure` per finding at or above `--fail-on`; findings below it go to the
+/// testcase's `system-out`, so the report fails exactly when the exit code does.
+/// Valid against the Jenkins xUnit schema: no `file` on testcases, times with at most
+/// three decimals, no control characters.
+struct JUnitReporter: Reporter {
+    struct TestSuites: Encodable, DynamicNodeEncoding {
+        var name = "etcd-audit"
+        var tests: Int
+        var failures: Int
+        var errors = 0
+        var time = "0"
+        var testsuite: [TestSuite]
+
+        static func nodeEncoding(for key: CodingKey) -> XMLEncoder.NodeEncoding {
+            key.stringValue == "testsuite" ? .element : .attribute
+        }
+    }
+
+    struct TestSuite: Encodable, DynamicNodeEncoding {
+        var name: String
+        var tests: Int
+        var failures: Int
+        var errors = 0
+        var skipped = 0
+        var time = "0"
+        var testcase: [TestCase]
+
+        static func nodeEncoding(for key: CodingKey) -> XMLEncoder.NodeEncoding {
+            key.stringValue == "testcase" ? .element : .attribute
+        }
+    }
+
+    struct TestCase: Encodable, DynamicNodeEncoding {
+        var name: String
+        var classname: String
+        var time = "0"
+        var failure: [Failure]
+        var systemOut: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, classname, time, failure
+            case systemOut = "system-out"
+        }
+
+        static func nodeEncoding(for key: CodingKey) -> XMLEncoder.NodeEncoding {
+            switch key.stringValue {
+            case "failure", "system-out": return .element
+            default: return .attribute
+            }
+        }
+    }
+
+    struct Failure: Encodable, DynamicNodeEncoding {
+        var type: String
+        var message: String
+        var value: String
+
+        enum CodingKeys: String, CodingKey {
+            case type, message
+            case value = ""
+        }
+
+        static func nodeEncoding(for key: CodingKey) -> XMLEncoder.NodeEncoding {
+            key.stringValue.isEmpty ? .element : .attribute
+        }
+    }
+
+    func render(_ result: AuditResult, options: ReportOptions) throws -> String {
+        let byRule = Dictionary(grouping: result.findings, by: \.rule)
+        var suites: [TestSuite] = []
+        for rule in result.rules.sorted(by: { $0.id < $1.id }) {
+            let findings = byRule[rule.id] ?? []
+            let byResource = Dictionary(grouping: findings) { ResourceRef(type: $0.resourceType, id: $0.resourceID) }
+            var cases: [TestCase] = []
+            for resource in result.resources {
+                guard let type = result.resourceTypes[resource.type], rule.applies(to: type) else { continue }
+                let mine = byResource[resource] ?? []
+                let failing = mine.filter { options.fails($0.severity) }
+                let passing = mine.filter { !options.fails($0.severity) }
+                cases.append(TestCase(
+                    name: Self.clean("\(type.plural)/\(resource.id)"), classname: rule.id,
+                    failure: failing.map { Failure(type: $0.severity.rawValue, message: Self.clean($0.message),
+                                                   value: Self.clean(Self.detail($0))) },
+                    systemOut: passing.isEmpty ? nil
+                        : Self.clean(passing.map { "\($0.severity.rawValue): \($0.message)\n\(Self.detail($0))" }
+                            .joined(separator: "\n\n"))))
+            }
+            suites.append(TestSuite(name: rule.id, tests: cases.count,
+                                    failures: cases.reduce(0) { $0 + $1.failure.count }, testcase: cases))
+        }
+        let root = TestSuites(tests: suites.reduce(0) { $0 + $1.tests },
+                              failures: suites.reduce(0) { $0 + $1.failures }, testsuite: suites)
+        let encoder = XMLEncoder()
+        encoder.outputFormatting = [.prettyPrinted]
+        let header = XMLHeader(version: 1.0, encoding: "UTF-8")
+        let data = try encoder.encode(root, withRootKey: "testsuites", header: header)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    private static func detail(_ finding: Finding) -> String {
+        var lines = ["keys: " + finding.keys.joined(separator: ", "), "location: " + finding.location.display]
+        if let offset = finding.location.offset, finding.location.line != nil { lines.append("offset: \(offset)") }
+        if let expected = finding.expected { lines.append("expected: " + expected) }
+        if let actual = finding.actual { lines.append("actual: " + actual) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// XML 1.0 cannot carry most control characters, not even escaped; jansson quotes
+    /// bytes of bad values in its messages. Shown as `\u{XX}` instead.
+    static func clean(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            let allowed = v == 0x9 || v == 0xA || v == 0xD || (0x20...0xD7FF).contains(v)
+                || (0xE000...0xFFFD).contains(v) || (0x10000...0x10FFFF).contains(v)
+            if allowed {
+                out.append(scalar)
+            } else {
+                out.append(contentsOf: "\\u{\(String(v, radix: 16, uppercase: true))}".unicodeScalars)
+            }
+        }
+        return String(out)
+    }
+}

@@ -1,0 +1,71 @@
+import Yams
+
+/// One rule of the catalog, as data: what it is, why, and its examples.
+public struct Rule: Sendable {
+    public var id: String
+    public var severity: Severity
+    public var kind: String
+    public var summary: String
+    public var rationale: String
+    /// Singular resource type names; nil means every type.
+    public var appliesTo: [String]?
+    public var params: RuleParams
+    public var examples: RuleExamples
+    public var check: any Check
+
+    public func applies(to type: ResourceType) -> Bool {
+        appliesTo?.contains(type.singular) ?? true
+    }
+}
+
+/// Records a rule must fire on, and records it must not.
+public struct RuleExamples: Sendable {
+    public var fires: [RuleExample] = []
+    public var passes: [RuleExample] = []
+}
+
+/// One example: base record sets (from `Rules/examples.yaml`), changed as it says.
+public struct RuleExample: Sendable {
+    public var name: String
+    public var bases: [String]
+    /// Record kind (of the base's first resource) or full key → JSON merge patch.
+    public var patch: [(target: String, patch: JSONValue)]
+    /// Record kinds or keys to drop from the base.
+    public var remove: [String]
+    /// Full key → value to add or replace (JSON value).
+    public var set: [(key: String, value: JSONValue)]
+    /// Record kind or key → value text used verbatim (e.g. invalid JSON).
+    public var raw: [(target: String, text: String)]
+    /// How many findings of the rule (fires only); nil means at least one.
+    public var count: Int?
+    /// The record kind every finding of the rule must point at.
+    public var at: String?
+}
+
+/// The catalog: layouts plus rules, loaded from YAML.
+public struct Catalog: Sendable {
+    public var layouts: Layouts
+    public var rules: [Rule]
+    /// Named record sets the examples start from.
+    public var exampleBases: [String: [(key: String, value: JSONValue)]]
+
+    /// The catalog built into the binary (the files of `Rules/`).
+    public static func builtIn() throws -> Catalog {
+        try CatalogLoader.load(files: BuiltinRules.files)
+    }
+
+    public var plan: ExtractionPlan {
+        var plan = ExtractionPlan()
+        for rule in rules { plan.merge(rule.check.plan) }
+        return plan
+    }
+}
+
+/// The YAML files of `Rules/`, embedded at build time so the binary needs no data files.
+enum BuiltinRules {
+    static let files: [(name: String, text: String)] = [
+        ("layouts.yaml", String(decoding: PackageResources.layouts_yaml, as: UTF8.self)),
+        ("rules.yaml", String(decoding: PackageResources.rules_yaml, as: UTF8.self)),
+        ("examples.yaml", String(decoding: PackageResources.examples_yaml, as: UTF8.self)),
+    ]
+}

@@ -1,0 +1,153 @@
+import Yams
+
+/// Reads catalog files: `record_kinds` and `resource_types` (layouts), `rules`, and
+/// `example_bases`. Every problem names the file, the rule and the field.
+enum CatalogLoader {
+    static func load(files: [(name: String, text: String)]) throws -> Catalog {
+        var patterns: [(RecordKind, KeyPattern)] = []
+        var types: [ResourceType] = []
+        var rules: [Rule] = []
+        var bases: [String: [(key: String, value: JSONValue)]] = [:]
+
+        for (file, text) in files {
+            let root: Node?
+            do {
+                root = try Yams.compose(yaml: text)
+            } catch {
+                throw RuleError(file: file, "is not valid YAML: \(error)")
+            }
+            guard let root else { continue }
+            guard let mapping = root.mapping else { throw RuleError(file: file, "must be a mapping at the top level") }
+            for (keyNode, value) in mapping {
+                let section = keyNode.string ?? ""
+                switch section {
+                case "record_kinds":
+                    guard let kinds = value.mapping else { throw RuleError(file: file, field: section, "must be a mapping kind → key pattern") }
+                    for (kindNode, patternNode) in kinds {
+                        guard let kind = RecordKind(rawValue: kindNode.string ?? "") else {
+                            throw RuleError(file: file, field: "record_kinds.\(kindNode.string ?? "")",
+                                            "unknown record kind (known: \(RecordKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                        }
+                        do {
+                            patterns.append((kind, try KeyPattern(patternNode.string ?? "")))
+                        } catch {
+                            throw RuleError(file: file, field: "record_kinds.\(kind.rawValue)", error.description)
+                        }
+                    }
+                case "resource_types":
+                    guard let list = value.sequence else { throw RuleError(file: file, field: section, "must be a list") }
+                    for item in list {
+                        guard let plural = item["plural"]?.string, let singular = item["singular"]?.string,
+                              !plural.isEmpty, !singular.isEmpty else {
+                            throw RuleError(file: file, field: section, "each entry needs plural and singular names")
+                        }
+                        types.append(ResourceType(plural: plural, singular: singular))
+                    }
+                case "rules":
+                    guard let list = value.sequence else { throw RuleError(file: file, field: section, "must be a list") }
+                    for item in list {
+                        let rule = try loadRule(item, file: file)
+                        if rules.contains(where: { $0.id == rule.id }) {
+                            throw RuleError(file: file, rule: rule.id, "is defined twice")
+                        }
+                        rules.append(rule)
+                    }
+                case "example_bases":
+                    guard let named = value.mapping else { throw RuleError(file: file, field: section, "must be a mapping") }
+                    for (nameNode, records) in named {
+                        guard let recordMap = records.mapping else {
+                            throw RuleError(file: file, field: "example_bases.\(nameNode.string ?? "")", "must map keys to values")
+                        }
+                        bases[nameNode.string ?? ""] = recordMap.map { ($0.key.string ?? "", JSONValue(yaml: $0.value)) }
+                    }
+                default:
+                    throw RuleError(file: file, field: section, "unknown section (known: record_kinds, resource_types, rules, example_bases)")
+                }
+            }
+        }
+        let layouts: Layouts
+        do {
+            layouts = try Layouts(patterns: patterns, types: types)
+        } catch {
+            throw RuleError(error.description)
+        }
+        return Catalog(layouts: layouts, rules: rules, exampleBases: bases)
+    }
+
+    private static let ruleFields: Set<String> = ["id", "severity", "kind", "summary", "rationale", "applies_to", "params", "examples"]
+
+    static func loadRule(_ node: Node, file: String) throws -> Rule {
+        guard let mapping = node.mapping else { throw RuleError(file: file, "each rule must be a mapping") }
+        guard let id = node["id"]?.string, !id.isEmpty else { throw RuleError(file: file, field: "id", "a rule needs an id") }
+        func fail(_ field: String, _ message: String) -> RuleError {
+            RuleError(file: file, rule: id, field: field, message)
+        }
+        for key in mapping.keys {
+            let name = key.string ?? ""
+            if !ruleFields.contains(name) {
+                throw fail(name, "unknown field (known: \(ruleFields.sorted().joined(separator: ", ")))")
+            }
+        }
+        guard let severityText = node["severity"]?.string else { throw fail("severity", "is required") }
+        guard let severity = Severity(rawValue: severityText) else { throw fail("severity", "must be error, warning or info") }
+        guard let kind = node["kind"]?.string else { throw fail("kind", "is required") }
+        guard let checkType = CheckKinds.byName[kind] else {
+            throw fail("kind", "unknown check kind \(kind) (known: \(CheckKinds.byName.keys.sorted().joined(separator: ", ")))")
+        }
+        guard let summary = node["summary"]?.string, !summary.isEmpty else { throw fail("summary", "is required") }
+        let rationale = node["rationale"]?.string ?? ""
+        var appliesTo: [String]?
+        if let list = node["applies_to"] {
+            guard let items = list.sequence?.compactMap(\.string) else { throw fail("applies_to", "must be a list of singular type names") }
+            appliesTo = items
+        }
+        var paramValues: [String: JSONValue] = [:]
+        if let params = node["params"] {
+            guard let map = params.mapping else { throw fail("params", "must be a mapping") }
+            for (k, v) in map { paramValues[k.string ?? ""] = JSONValue(yaml: v) }
+        }
+        let params = RuleParams(paramValues)
+        let check: any Check
+        do {
+            check = try checkType.init(params: params)
+        } catch {
+            throw RuleError(file: file, rule: id, field: error.field, error.message)
+        }
+        let examples = try loadExamples(node["examples"], fail: fail)
+        return Rule(id: id, severity: severity, kind: kind, summary: summary, rationale: rationale,
+                    appliesTo: appliesTo, params: params, examples: examples, check: check)
+    }
+
+    private static func loadExamples(_ node: Node?, fail: (String, String) -> RuleError) throws -> RuleExamples {
+        var examples = RuleExamples()
+        guard let node else { return examples }
+        for (group, keyPath) in [("fires", \RuleExamples.fires), ("passes", \RuleExamples.passes)] {
+            guard let list = node[group] else { continue }
+            guard let items = list.sequence else { throw fail("examples.\(group)", "must be a list") }
+            for (index, item) in items.enumerated() {
+                let field = "examples.\(group)[\(index)]"
+                guard item.mapping != nil else { throw fail(field, "must be a mapping") }
+                func pairs(_ name: String) throws -> [(String, JSONValue)] {
+                    guard let value = item[name] else { return [] }
+                    guard let map = value.mapping else { throw fail("\(field).\(name)", "must be a mapping") }
+                    return map.map { ($0.key.string ?? "", JSONValue(yaml: $0.value)) }
+                }
+                let raw = try pairs("raw").map { target, value -> (String, String) in
+                    guard case .string(let text) = value else { throw fail("\(field).raw.\(target)", "must be text") }
+                    return (target, text)
+                }
+                let example = RuleExample(
+                    name: item["name"]?.string ?? "\(group) #\(index + 1)",
+                    bases: item["base"].map { $0.sequence?.compactMap(\.string) ?? [$0.string ?? ""] } ?? ["port"],
+                    patch: try pairs("patch").map { (target: $0.0, patch: $0.1) },
+                    remove: item["remove"]?.sequence?.compactMap(\.string) ?? [],
+                    set: try pairs("set").map { (key: $0.0, value: $0.1) },
+                    raw: raw.map { (target: $0.0, text: $0.1) },
+                    count: item["count"]?.int,
+                    at: item["at"]?.string)
+                examples[keyPath: keyPath].append(example)
+            }
+        }
+        return examples
+    }
+}

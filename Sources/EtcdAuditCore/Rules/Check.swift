@@ -1,0 +1,76 @@
+/// A check kind: the code behind one or more rules. A rule in `Rules/` names its kind
+/// and gives its params; the kind reads the joined resource and reports findings.
+public protocol Check: Sendable {
+    /// The name rule files use in `kind:`.
+    static var kind: String { get }
+    /// Validates and takes the rule's params (throw naming the field).
+    init(params: RuleParams) throws(RuleError)
+    /// The members this check reads beyond the defaults.
+    var plan: ExtractionPlan { get }
+    /// Checks one resource.
+    func check(_ resource: Resource, _ sink: inout FindingSink)
+    /// Checks all resources of one type together (uniqueness); most kinds need not.
+    func checkAcross(_ resources: [Resource], _ sink: inout FindingSink)
+}
+
+extension Check {
+    public var plan: ExtractionPlan { ExtractionPlan() }
+    public func check(_ resource: Resource, _ sink: inout FindingSink) {}
+    public func checkAcross(_ resources: [Resource], _ sink: inout FindingSink) {}
+}
+
+/// Every check kind the engine implements. A new kind is one file and one line here.
+enum CheckKinds {
+    static let all: [any Check.Type] = [
+        InvalidJSONCheck.self,
+        DuplicateMemberCheck.self,
+        SchemaCheck.self,
+        IdentityCheck.self,
+        JobVersionConsistencyCheck.self,
+        VersionAgreementCheck.self,
+        InFlightCheck.self,
+        StatusAgreementCheck.self,
+        ErrorAgreementCheck.self,
+        HeatOutputsDecodableCheck.self,
+        HeatOutputsEncodedCheck.self,
+        HeatOutputsAgreementCheck.self,
+        HeatOutputsUniqueKeysCheck.self,
+        OutputContainsBodyFieldCheck.self,
+        DuplicateRefsCheck.self,
+        ComponentFailedCheck.self,
+        OrphanRecordCheck.self,
+        UniqueOutputCheck.self,
+    ]
+
+    static let byName: [String: any Check.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.kind, $0) })
+}
+
+/// Collects the findings of one rule, filling in what every finding of it shares.
+public struct FindingSink {
+    public let rule: String
+    public let severity: Severity
+    public private(set) var findings: [Finding] = []
+
+    init(rule: String, severity: Severity) {
+        self.rule = rule
+        self.severity = severity
+    }
+
+    /// Reports a finding on `resource`, at the record `meta` (its key and location).
+    public mutating func report(_ resource: Resource, at meta: RecordMeta, _ message: String,
+                                expected: String? = nil, actual: String? = nil, keys: [String]? = nil,
+                                location: SourceLocation? = nil) {
+        findings.append(Finding(rule: rule, severity: severity, resourceType: resource.type.singular,
+                                resourceID: resource.id, message: message, keys: keys ?? [meta.key],
+                                expected: expected, actual: actual, location: location ?? meta.location))
+    }
+}
+
+/// How the checks show values in messages: strings bare, everything else as JSON.
+func show(_ value: JSONValue?) -> String {
+    switch value {
+    case nil: return "(absent)"
+    case .string(let s)?: return s
+    case let v?: return v.text
+    }
+}

@@ -1,0 +1,127 @@
+/// `heat-outputs.undecodable`: the state's heat_outputs string does not decode to a
+/// list of outputs.
+struct HeatOutputsDecodableCheck: Check {
+    static let kind = "heat-outputs-decodable"
+    init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
+
+    func check(_ resource: Resource, _ sink: inout FindingSink) {
+        guard let state = resource.state, case .undecodable(let reason)? = state.facts?.heatOutputs else { return }
+        sink.report(resource, at: state.meta, "state.heat_outputs does not decode to a list of outputs: \(reason)")
+    }
+}
+
+/// `heat-outputs.not-encoded`: the state holds the list itself, not its JSON text.
+struct HeatOutputsEncodedCheck: Check {
+    static let kind = "heat-outputs-encoded"
+    init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
+
+    func check(_ resource: Resource, _ sink: inout FindingSink) {
+        guard let state = resource.state, case .notEncoded? = state.facts?.heatOutputs else { return }
+        sink.report(resource, at: state.meta,
+                    "state.heat_outputs is a list, not a JSON-encoded string (the writer skipped the encoding)",
+                    expected: "string", actual: "array")
+    }
+}
+
+/// The output lists of one resource that can take part in a comparison.
+private func outputLists(_ resource: Resource) -> [(name: String, meta: RecordMeta, list: [HeatOutput])] {
+    var lists: [(String, RecordMeta, [HeatOutput])] = []
+    if let stack = resource.stack, let list = stack.facts?.outputs { lists.append(("stack.output", stack.meta, list)) }
+    if let jobState = resource.jobState, let list = jobState.facts?.heatOutputs {
+        lists.append(("job_state.heat_outputs", jobState.meta, list))
+    }
+    if let state = resource.state, let list = state.facts?.heatOutputs.usable {
+        lists.append(("state.heat_outputs", state.meta, list))
+    }
+    return lists
+}
+
+/// `heat-outputs.mismatch`: the stack, job state and state must hold the same outputs
+/// (as maps output_key → output_value; order and description ignored).
+struct HeatOutputsAgreementCheck: Check {
+    static let kind = "heat-outputs-agreement"
+    init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
+
+    func check(_ resource: Resource, _ sink: inout FindingSink) {
+        let lists = outputLists(resource)
+        guard lists.count >= 2 else { return }
+        let maps = lists.map { entry in Dictionary(grouping: entry.list, by: \.key).mapValues { Set($0.map(\.digest)) } }
+        let allKeys = Set(maps.flatMap(\.keys)).sorted()
+        var differing: [String] = []
+        for key in allKeys {
+            let values = maps.map { $0[key] }
+            if Set(values).count > 1 { differing.append(key) }
+        }
+        guard !differing.isEmpty else { return }
+        let detail = differing.map { key -> String in
+            let missing = zip(lists, maps).filter { $0.1[key] == nil }.map(\.0.name)
+            return missing.isEmpty ? "\(key) (values differ)" : "\(key) (absent from \(missing.joined(separator: ", ")))"
+        }
+        let at = lists.last!.meta
+        sink.report(resource, at: at,
+                    "heat outputs differ between \(lists.map(\.name).joined(separator: ", ")): \(detail.joined(separator: "; "))",
+                    actual: differing.joined(separator: ","), keys: lists.map(\.meta.key))
+    }
+}
+
+/// `heat-outputs.duplicate-key`: one output list names an output_key twice.
+struct HeatOutputsUniqueKeysCheck: Check {
+    static let kind = "heat-outputs-unique-keys"
+    init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
+
+    func check(_ resource: Resource, _ sink: inout FindingSink) {
+        for (name, meta, list) in outputLists(resource) {
+            var counts: [String: Int] = [:]
+            for output in list { counts[output.key, default: 0] += 1 }
+            let repeated = counts.filter { $0.value > 1 }.keys.sorted()
+            guard !repeated.isEmpty else { continue }
+            sink.report(resource, at: meta, "\(name) names \(repeated.joined(separator: ", ")) more than once",
+                        actual: repeated.joined(separator: ","))
+        }
+    }
+}
+
+/// `heat-outputs.mac-mismatch` and the like: a stack output must contain a body field
+/// (the MAC the stack built must be the MAC the config asked for).
+struct OutputContainsBodyFieldCheck: Check {
+    static let kind = "output-contains-body-field"
+    let outputKey: String
+    let bodyField: String
+    let caseInsensitive: Bool
+
+    init(params: RuleParams) throws(RuleError) {
+        try params.allowOnly(["output_key", "body_field", "case_insensitive"])
+        outputKey = try params.string("output_key")
+        bodyField = try params.string("body_field")
+        caseInsensitive = try params.bool("case_insensitive", default: false)
+    }
+
+    var plan: ExtractionPlan {
+        var plan = ExtractionPlan()
+        plan.outputValues = [outputKey]
+        plan.bodyFields = [bodyField]
+        return plan
+    }
+
+    private func normalized(_ s: String) -> String { caseInsensitive ? s.lowercased() : s }
+
+    func check(_ resource: Resource, _ sink: inout FindingSink) {
+        guard let stack = resource.stack, let outputs = stack.facts?.outputs,
+              let wanted = resource.config?.facts?.body[bodyField].flatMap({ $0.stringValue }) else { return }
+        for output in outputs where output.key == outputKey {
+            guard let value = output.value else { continue }
+            let candidates: [String]
+            switch value {
+            case .string(let s): candidates = [s]
+            case .array(let items): candidates = items.compactMap(\.stringValue)
+            default: candidates = []
+            }
+            if !candidates.map(normalized).contains(normalized(wanted)) {
+                sink.report(resource, at: stack.meta,
+                            "stack output \(outputKey) is \(value.text), which does not contain body.\(bodyField) \(wanted)",
+                            expected: wanted, actual: value.text,
+                            keys: [stack.meta.key] + [resource.config?.meta.key].compactMap { $0 })
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+/// `status.mismatch`: the stack, the job state and the state must tell one story: the
+/// same orchestration state, a worker state that matches it, an operation that matches
+/// the job's action. At most one finding per condition.
+struct StatusAgreementCheck: Check {
+    static let kind = "status-agreement"
+    /// orchestration_state → the worker_state it must come with.
+    let workerStateFor: [String: String]
+    /// job action → the operation (prefix of orchestration_state) it must produce.
+    let operationFor: [String: String]
+
+    init(params: RuleParams) throws(RuleError) {
+        try params.allowOnly(["worker_state_for", "operation_for_action"])
+        workerStateFor = try params.stringMap("worker_state_for")
+        operationFor = try params.stringMap("operation_for_action")
+    }
+
+    func check(_ resource: Resource, _ sink: inout FindingSink) {
+        var states: [(String, RecordMeta, String)] = []
+        if let stack = resource.stack, case .string(let s)? = stack.facts?.members["stack_status"] {
+            states.append(("stack.stack_status", stack.meta, s))
+        }
+        if let jobState = resource.jobState, let s = jobState.facts?.orchestrationState {
+            states.append(("job_state.orchestration_state", jobState.meta, s))
+        }
+        let state = resource.state
+        if let state, let s = state.facts?.orchestrationState {
+            states.append(("state.orchestration_state", state.meta, s))
+        }
+        if Set(states.map(\.2)).count > 1 {
+            let listing = states.map { "\($0.0) \($0.2)" }.joined(separator: ", ")
+            let at = states.last!.1
+            sink.report(resource, at: at, "orchestration states differ: \(listing)",
+                        expected: states.first!.2, actual: listing, keys: states.map(\.1.key))
+        }
+        guard let state, let facts = state.facts, let orchestration = facts.orchestrationState else { return }
+        if let expected = workerStateFor[orchestration], let worker = facts.workerState, worker != expected {
+            sink.report(resource, at: state.meta,
+                        "worker_state is \(worker) but orchestration_state \(orchestration) calls for \(expected)",
+                        expected: expected, actual: worker)
+        }
+        let operation = orchestration.split(separator: "_").first.map(String.init) ?? orchestration
+        guard Set(operationFor.values).contains(operation) else { return }
+        for job in resource.jobs(forVersion: facts.version) {
+            guard let action = job.facts?.members["action"]?.stringValue ?? job.meta.keyFields["action"],
+                  let expected = operationFor[action], expected != operation else { continue }
+            sink.report(resource, at: state.meta,
+                        "orchestration_state \(orchestration) is a \(operation), but the job for version \(facts.version) is a \(action) (\(expected)_*)",
+                        expected: "\(expected)_*", actual: orchestration, keys: [state.meta.key, job.meta.key])
+        }
+    }
+}
+
+/// `status.error-mismatch`: a completed worker state carries no error; a failed one does.
+struct ErrorAgreementCheck: Check {
+    static let kind = "error-agreement"
+    let completedSuffix: String
+    let failedSuffix: String
+
+    init(params: RuleParams) throws(RuleError) {
+        try params.allowOnly(["completed_suffix", "failed_suffix"])
+        completedSuffix = try params.string("completed_suffix", default: "_COMPLETED")
+        failedSuffix = try params.string("failed_suffix", default: "_FAILED")
+    }
+
+    func check(_ resource: Resource, _ sink: inout FindingSink) {
+        guard let state = resource.state, let facts = state.facts, let worker = facts.workerState else { return }
+        if worker.hasSuffix(completedSuffix), facts.hasError {
+            sink.report(resource, at: state.meta, "worker_state is \(worker) but error is \(show(facts.error))",
+                        expected: "no error", actual: show(facts.error))
+        } else if worker.hasSuffix(failedSuffix), !facts.hasError {
+            sink.report(resource, at: state.meta, "worker_state is \(worker) but error is empty",
+                        expected: "an error", actual: show(facts.error ?? .string("")))
+        }
+    }
+}

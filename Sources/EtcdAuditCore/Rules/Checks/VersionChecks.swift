@@ -1,0 +1,74 @@
+/// A version as written in one place: an integer, or a string holding one.
+private func versionNumber(_ value: JSONValue?) -> Int64? {
+    switch value {
+    case .integer(let i)?: return i
+    case .string(let s)?: return Int64(s)
+    default: return nil
+    }
+}
+
+/// `job.version-inconsistent`: the job key, `version`, `job_name` and the `version`
+/// param must name one version.
+struct JobVersionConsistencyCheck: Check {
+    static let kind = "job-version-consistency"
+    init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
+
+    func check(_ resource: Resource, _ sink: inout FindingSink) {
+        for job in resource.jobs {
+            guard let facts = job.facts else { continue }
+            var seen: [(String, String)] = []
+            if let v = job.meta.keyFields["version"] { seen.append(("key", v)) }
+            if let v = facts.members["version"] { seen.append(("version", show(v))) }
+            if case .string(let name)? = facts.members["job_name"], let last = name.split(separator: ":").last {
+                seen.append(("job_name", String(last)))
+            }
+            if let v = facts.param("version")?.value { seen.append(("param version", show(v))) }
+            let normalized = Set(seen.map { versionNumber(.string($0.1)).map(String.init) ?? $0.1 })
+            guard normalized.count > 1 else { continue }
+            let listing = seen.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+            sink.report(resource, at: job.meta, "job versions disagree: \(listing)",
+                        expected: job.meta.keyFields["version"], actual: listing)
+        }
+    }
+}
+
+/// `version.mismatch`: state and monitoring must be at the config's version, and no job
+/// may be ahead of it; a resource in flight may lag (see `resource.in-flight`).
+struct VersionAgreementCheck: Check {
+    static let kind = "version-agreement"
+    init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
+
+    func check(_ resource: Resource, _ sink: inout FindingSink) {
+        guard let config = resource.configVersion else { return }
+        let inFlight = resource.isInFlight
+        if let state = resource.state, let version = state.facts?.version, version != config, !inFlight {
+            sink.report(resource, at: state.meta, "state.version is \(version), config.version is \(config)",
+                        expected: String(config), actual: String(version))
+        }
+        if let monitoring = resource.monitoring, let version = monitoring.facts?.version, version != config,
+           !(inFlight && version < config) {
+            sink.report(resource, at: monitoring.meta, "monitoring.version is \(version), config.version is \(config)",
+                        expected: String(config), actual: String(version))
+        }
+        for job in resource.jobs {
+            guard let version = job.meta.keyVersion, version > config else { continue }
+            sink.report(resource, at: job.meta, "job for version \(version) is ahead of config.version \(config)",
+                        expected: "<= \(config)", actual: String(version))
+        }
+    }
+}
+
+/// `resource.in-flight`: an operation is under way at the time of the dump.
+struct InFlightCheck: Check {
+    static let kind = "in-flight"
+    init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
+
+    func check(_ resource: Resource, _ sink: inout FindingSink) {
+        guard resource.isInFlight, let config = resource.config, let version = resource.configVersion else { return }
+        let jobs = resource.jobs(forVersion: version)
+        let stateText = resource.state?.facts.map { "state is at version \($0.version)" } ?? "no usable state yet"
+        sink.report(resource, at: config.meta,
+                    "job for version \(version) is under way; \(stateText)",
+                    keys: [config.meta.key] + jobs.map(\.meta.key))
+    }
+}

@@ -1,0 +1,103 @@
+/// Builds the records of a rule example and checks that the rule fires (or not) as the
+/// example says. The test suite runs every example of the catalog through this.
+public struct ExampleRunner: Sendable {
+    public let catalog: Catalog
+
+    public init(catalog: Catalog) {
+        self.catalog = catalog
+    }
+
+    /// What went wrong with one example, in words; empty when it behaves.
+    public func verify(_ rule: Rule, _ example: RuleExample, shouldFire: Bool) -> [String] {
+        let records: [RawRecord]
+        do {
+            records = try self.records(for: example)
+        } catch {
+            return ["cannot build the example: \(error)"]
+        }
+        let result = Auditor(catalog: catalog).audit(records: records, label: "example")
+        let mine = result.findings.filter { $0.rule == rule.id }
+        var problems: [String] = []
+        if shouldFire {
+            if let count = example.count, mine.count != count {
+                problems.append("expected \(count) finding(s), got \(mine.count)")
+            } else if mine.isEmpty {
+                problems.append("expected findings, got none")
+            }
+            if let at = example.at {
+                for finding in mine {
+                    let kind = catalog.layouts.match(finding.keys.first ?? "")?.kind.rawValue
+                    if kind != at { problems.append("finding points at \(kind ?? "?") (\(finding.keys.first ?? "")), expected \(at)") }
+                }
+            }
+        } else if !mine.isEmpty {
+            problems.append("expected no finding, got: " + mine.map(\.message).joined(separator: " | "))
+        }
+        return problems.map { "\(rule.id): \(shouldFire ? "fires" : "passes") '\(example.name)': \($0)" }
+    }
+
+    /// The example's records, in the order of the bases, changes applied.
+    public func records(for example: RuleExample) throws(RuleError) -> [RawRecord] {
+        var keys: [String] = []
+        var values: [String: JSONValue] = [:]
+        var rawTexts: [String: String] = [:]
+        for name in example.bases {
+            guard let base = catalog.exampleBases[name] else { throw RuleError("unknown example base \(name)") }
+            for (key, value) in base {
+                if values[key] == nil { keys.append(key) }
+                values[key] = value
+            }
+        }
+        let firstBase = Set((catalog.exampleBases[example.bases.first ?? ""] ?? []).map(\.key))
+        func resolve(_ target: String) throws(RuleError) -> String {
+            if target.hasPrefix("/") { return target }
+            guard let key = keys.first(where: { firstBase.contains($0) && catalog.layouts.match($0)?.kind.rawValue == target })
+            else { throw RuleError("example '\(example.name)': no \(target) record in base \(example.bases.first ?? "")") }
+            return key
+        }
+        func drop(_ key: String) {
+            keys.removeAll { $0 == key }
+            values[key] = nil
+        }
+        for (target, patch) in example.patch {
+            let key = try resolve(target)
+            if patch == .null {
+                drop(key)
+            } else {
+                values[key] = Self.mergePatch(values[key] ?? .null, patch)
+            }
+        }
+        for target in example.remove { drop(try resolve(target)) }
+        for (key, value) in example.set {
+            if values[key] == nil { keys.append(key) }
+            values[key] = value
+        }
+        for (target, text) in example.raw {
+            let key = try resolve(target)
+            if values[key] == nil && rawTexts[key] == nil { keys.append(key) }
+            rawTexts[key] = text
+        }
+        return keys.enumerated().map { index, key in
+            let text = rawTexts[key] ?? values[key]?.text ?? "null"
+            return RawRecord(key: key, value: Array(text.utf8),
+                             location: SourceLocation(path: "example", line: index + 1))
+        }
+    }
+
+    /// RFC 7396: objects merge member by member, null removes, anything else replaces.
+    static func mergePatch(_ target: JSONValue, _ patch: JSONValue) -> JSONValue {
+        guard case .object(let patchMembers) = patch else { return patch }
+        var members: [JSONMember]
+        if case .object(let existing) = target { members = existing } else { members = [] }
+        for change in patchMembers {
+            if change.value == .null {
+                members.removeAll { $0.name == change.name }
+            } else if let index = members.firstIndex(where: { $0.name == change.name }) {
+                members[index].value = mergePatch(members[index].value, change.value)
+            } else {
+                members.append(JSONMember(change.name, mergePatch(.null, change.value)))
+            }
+        }
+        return .object(members)
+    }
+}

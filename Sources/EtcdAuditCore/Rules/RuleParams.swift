@@ -1,0 +1,103 @@
+import Yams
+
+/// A rule file that cannot be used. Names the file, the rule and the field.
+public struct RuleError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    public var rule: String?
+    public var field: String?
+    public var message: String
+
+    public init(file: String = "", rule: String? = nil, field: String? = nil, _ message: String) {
+        self.file = file
+        self.rule = rule
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String {
+        var where_ = file.isEmpty ? "rules" : file
+        if let rule { where_ += ": rule \(rule)" }
+        if let field { where_ += ": field \(field)" }
+        return "\(where_): \(message)"
+    }
+}
+
+/// A rule's `params` mapping, with typed access that says which field is wrong.
+public struct RuleParams: Sendable {
+    let values: [String: JSONValue]
+
+    public init(_ values: [String: JSONValue] = [:]) {
+        self.values = values
+    }
+
+    public func string(_ name: String, default fallback: String? = nil) throws(RuleError) -> String {
+        guard let value = values[name] else {
+            if let fallback { return fallback }
+            throw RuleError(field: "params.\(name)", "is required (a string)")
+        }
+        guard case .string(let s) = value else { throw RuleError(field: "params.\(name)", "must be a string") }
+        return s
+    }
+
+    public func bool(_ name: String, default fallback: Bool) throws(RuleError) -> Bool {
+        guard let value = values[name] else { return fallback }
+        guard case .bool(let b) = value else { throw RuleError(field: "params.\(name)", "must be true or false") }
+        return b
+    }
+
+    public func strings(_ name: String, default fallback: [String]? = nil) throws(RuleError) -> [String] {
+        guard let value = values[name] else {
+            if let fallback { return fallback }
+            throw RuleError(field: "params.\(name)", "is required (a list of strings)")
+        }
+        guard case .array(let items) = value else { throw RuleError(field: "params.\(name)", "must be a list of strings") }
+        var out: [String] = []
+        for item in items {
+            guard case .string(let s) = item else { throw RuleError(field: "params.\(name)", "must hold only strings") }
+            out.append(s)
+        }
+        return out
+    }
+
+    public func stringMap(_ name: String) throws(RuleError) -> [String: String] {
+        guard let value = values[name] else { throw RuleError(field: "params.\(name)", "is required (a mapping of strings)") }
+        guard case .object(let members) = value else { throw RuleError(field: "params.\(name)", "must be a mapping") }
+        var out: [String: String] = [:]
+        for member in members {
+            guard case .string(let s) = member.value else {
+                throw RuleError(field: "params.\(name).\(member.name)", "must be a string")
+            }
+            out[member.name] = s
+        }
+        return out
+    }
+
+    /// Rejects params the check kind does not know: a typo must not pass silently.
+    public func allowOnly(_ names: Set<String>) throws(RuleError) {
+        for name in values.keys.sorted() where !names.contains(name) {
+            throw RuleError(field: "params.\(name)", "is not a parameter of this check kind (it takes: \(names.sorted().joined(separator: ", ")))")
+        }
+    }
+}
+
+extension JSONValue {
+    /// A YAML node as JSON: mappings keep their order, scalars take their resolved type.
+    init(yaml node: Node) {
+        switch node {
+        case .mapping(let mapping):
+            self = .object(mapping.map { JSONMember($0.key.string ?? "", JSONValue(yaml: $0.value)) })
+        case .sequence(let sequence):
+            self = .array(sequence.map { JSONValue(yaml: $0) })
+        case .scalar(let scalar):
+            switch Tag.Name(rawValue: node.tag.rawValue) {
+            case .null: self = .null
+            case .bool: self = .bool(node.bool ?? false)
+            case .int: self = node.int.map { .integer(Int64($0)) } ?? .string(scalar.string)
+            case .float: self = node.float.map { .real($0) } ?? .string(scalar.string)
+            default: self = .string(scalar.string)
+            }
+        case .alias:
+            self = .null
+        }
+    }
+}

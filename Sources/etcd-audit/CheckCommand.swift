@@ -1,0 +1,99 @@
+import ArgumentParser
+import EtcdAuditCore
+import Foundation
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Audit one or more etcd dumps as one store.",
+        discussion: """
+            Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, \
+            2 usage error, unreadable input or invalid rules (reports are still written).
+            """)
+
+    @Argument(help: "Dumps to audit (markdown, etcdctl, etcdctl-json, jsonl; .gz works; - is stdin).")
+    var inputs: [String]
+
+    @Option(help: "Input format, instead of detecting it from the first bytes.")
+    var format: InputFormat?
+
+    @Option(name: .customLong("report"), help: "Report format: json, junit, text (repeatable; default text).")
+    var reports: [ReportFormat] = []
+
+    @Option(name: .customLong("output"), help: "File for the report of the same position (repeatable; default stdout).")
+    var outputs: [String] = []
+
+    @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: error, warning, info, never.")
+    var failOn: FailOn = .error
+
+    @Option(name: .customLong("only"), help: "Run only this rule (repeatable).")
+    var only: [String] = []
+
+    @Option(name: .customLong("skip"), help: "Do not run this rule (repeatable).")
+    var skip: [String] = []
+
+    @Option(name: .customLong("severity"), help: "Override a rule's severity: RULE=error|warning|info (repeatable).")
+    var severityOverrides: [String] = []
+
+    @Flag(help: "Record the elapsed time in the JSON report (reports are otherwise repeatable byte for byte).")
+    var timing = false
+
+    @Flag(help: "Print nothing on stderr but errors.")
+    var quiet = false
+
+    func validate() throws {
+        if outputs.count > max(reports.count, 1) {
+            throw ValidationError("more --output than --report: each --output belongs to the --report in the same position")
+        }
+        if max(reports.count, 1) - outputs.count > 1 {
+            throw ValidationError("only one report can go to stdout: give --output for the others")
+        }
+    }
+
+    func run() throws {
+        let catalog: Catalog
+        let rules: [Rule]
+        do {
+            catalog = try Catalog.builtIn()
+            rules = try RuleSelection(only: only, skip: skip, severities: severityOverrides).apply(to: catalog.rules)
+        } catch {
+            printError("etcd-audit: \(error)")
+            throw ExitCode(2)
+        }
+        let started = Date()
+        var result = Auditor(catalog: catalog, rules: rules).audit(paths: inputs, format: format)
+        if timing { result.elapsedSeconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000 }
+
+        let formats = reports.isEmpty ? [.text] : reports
+        let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        for (index, reportFormat) in formats.enumerated() {
+            let destination = index < outputs.count ? outputs[index] : "-"
+            let options = ReportOptions(failOn: failOn.severity, color: destination == "-" && stdoutIsTerminal)
+            do {
+                let text = try Reporters.reporter(for: reportFormat).render(result, options: options)
+                if destination == "-" {
+                    FileHandle.standardOutput.write(Data(text.utf8))
+                } else {
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: destination))
+                }
+            } catch {
+                printError("etcd-audit: cannot write the \(reportFormat.rawValue) report to \(destination): \(error)")
+                throw ExitCode(2)
+            }
+        }
+        for input in result.inputs {
+            if let error = input.error { printError("etcd-audit: \(error)") }
+            if !quiet {
+                for problem in input.problems { printError("etcd-audit: \(problem.location.display): \(problem.message)") }
+            }
+        }
+        if result.hasInputErrors { throw ExitCode(2) }
+        if let threshold = failOn.severity, result.findings.contains(where: { $0.severity >= threshold }) {
+            throw ExitCode(1)
+        }
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
