@@ -32,6 +32,14 @@ public struct AuditResult: Sendable {
     /// True when some input could not be read to its end (exit code 2).
     public var hasInputErrors: Bool { inputs.contains { $0.error != nil } }
 
+    /// SPEC §5: 2 when an input could not be read to its end, 1 when a finding is at or
+    /// above `failOn` (nil: never), else 0.
+    public func exitCode(failOn: Severity?) -> Int32 {
+        if hasInputErrors { return 2 }
+        if let failOn, findings.contains(where: { $0.severity >= failOn }) { return 1 }
+        return 0
+    }
+
     public func rulesChecking(_ resource: ResourceRef) -> [Rule] {
         guard let type = resourceTypes[resource.type] else { return [] }
         return rules.filter { $0.applies(to: type) }

@@ -87,10 +87,8 @@ struct CheckCommand: ParsableCommand {
                 for problem in input.problems { printError("etcd-audit: \(problem.location.display): \(problem.message)") }
             }
         }
-        if result.hasInputErrors { throw ExitCode(2) }
-        if let threshold = failOn.severity, result.findings.contains(where: { $0.severity >= threshold }) {
-            throw ExitCode(1)
-        }
+        let code = result.exitCode(failOn: failOn.severity)
+        if code != 0 { throw ExitCode(code) }
     }
 }
 

@@ -9,6 +9,21 @@ struct EtcdAuditCommand: ParsableCommand {
         version: EtcdAudit.version,
         subcommands: [CheckCommand.self, RulesCommand.self],
         defaultSubcommand: CheckCommand.self)
+
+    /// SPEC §5 gives usage errors exit status 2 (ArgumentParser's default is 64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                printError(fullMessage(for: error))
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 extension InputFormat: ExpressibleByArgument {}

@@ -6,6 +6,9 @@ struct RulesCommand: ParsableCommand {
         commandName: "rules",
         abstract: "List the rule catalog: id, severity, summary.")
 
+    @Option(help: "Print the first example the rule fires on, as a document `check` reads.")
+    var sample: String?
+
     func run() throws {
         let catalog: Catalog
         do {
@@ -13,6 +16,14 @@ struct RulesCommand: ParsableCommand {
         } catch {
             printError("etcd-audit: \(error)")
             throw ExitCode(2)
+        }
+        if let sample {
+            guard let rule = catalog.rules.first(where: { $0.id == sample }), let example = rule.examples.fires.first else {
+                printError("etcd-audit: no rule \(sample) with an example that fires (see `etcd-audit rules`)")
+                throw ExitCode(2)
+            }
+            print(try ExampleRunner(catalog: catalog).markdownDocument(for: rule, example), terminator: "")
+            return
         }
         let width = catalog.rules.map(\.id.count).max() ?? 0
         for rule in catalog.rules {

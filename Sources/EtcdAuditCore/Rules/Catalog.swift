@@ -40,6 +40,19 @@ public struct RuleExample: Sendable {
     public var count: Int?
     /// The record kind every finding of the rule must point at.
     public var at: String?
+
+    public init(name: String, bases: [String], patch: [(target: String, patch: JSONValue)] = [], remove: [String] = [],
+                set: [(key: String, value: JSONValue)] = [], raw: [(target: String, text: String)] = [],
+                count: Int? = nil, at: String? = nil) {
+        self.name = name
+        self.bases = bases
+        self.patch = patch
+        self.remove = remove
+        self.set = set
+        self.raw = raw
+        self.count = count
+        self.at = at
+    }
 }
 
 /// The catalog: layouts plus rules, loaded from YAML.

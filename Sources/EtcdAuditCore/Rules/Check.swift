@@ -56,12 +56,14 @@ public struct FindingSink {
         self.severity = severity
     }
 
-    /// Reports a finding on `resource`, at the record `meta` (its key and location).
+    /// Reports a finding on `resource`, at the record `meta` (its key and location). The
+    /// record at fault's key always comes first in `keys`.
     public mutating func report(_ resource: Resource, at meta: RecordMeta, _ message: String,
                                 expected: String? = nil, actual: String? = nil, keys: [String]? = nil,
                                 location: SourceLocation? = nil) {
         findings.append(Finding(rule: rule, severity: severity, resourceType: resource.type.singular,
-                                resourceID: resource.id, message: message, keys: keys ?? [meta.key],
+                                resourceID: resource.id, message: message,
+                                keys: [meta.key] + (keys ?? []).filter { $0 != meta.key },
                                 expected: expected, actual: actual, location: location ?? meta.location))
     }
 }

@@ -36,8 +36,26 @@ public struct ExampleRunner: Sendable {
         return problems.map { "\(rule.id): \(shouldFire ? "fires" : "passes") '\(example.name)': \($0)" }
     }
 
+    /// The example as a document like the seeds: one fenced block per record, the key on
+    /// its first line, the value (indented when it is JSON) below.
+    public func markdownDocument(for rule: Rule, _ example: RuleExample) throws(RuleError) -> String {
+        var out = "# \(rule.id): \(example.name)\n\n\(rule.summary)\n\n"
+        out += "Made from the rule's example with `etcd-audit rules --sample \(rule.id)`.\n"
+        for (key, value, raw) in try entries(for: example) {
+            out += "\n```\n\(key)\n\(raw ?? value?.prettyText ?? "null")\n```\n"
+        }
+        return out
+    }
+
     /// The example's records, in the order of the bases, changes applied.
     public func records(for example: RuleExample) throws(RuleError) -> [RawRecord] {
+        try entries(for: example).enumerated().map { index, entry in
+            RawRecord(key: entry.key, value: Array((entry.raw ?? entry.value?.text ?? "null").utf8),
+                      location: SourceLocation(path: "example", line: index + 1))
+        }
+    }
+
+    private func entries(for example: RuleExample) throws(RuleError) -> [(key: String, value: JSONValue?, raw: String?)] {
         var keys: [String] = []
         var values: [String: JSONValue] = [:]
         var rawTexts: [String: String] = [:]
@@ -77,11 +95,7 @@ public struct ExampleRunner: Sendable {
             if values[key] == nil && rawTexts[key] == nil { keys.append(key) }
             rawTexts[key] = text
         }
-        return keys.enumerated().map { index, key in
-            let text = rawTexts[key] ?? values[key]?.text ?? "null"
-            return RawRecord(key: key, value: Array(text.utf8),
-                             location: SourceLocation(path: "example", line: index + 1))
-        }
+        return keys.map { (key: $0, value: values[$0], raw: rawTexts[$0]) }
     }
 
     /// RFC 7396: objects merge member by member, null removes, anything else replaces.

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+/// The executable itself: exit codes, --report/--output pairs, stdin.
+struct CommandLineTests {
+    static let binary: String = {
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [here, here.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("etcd-audit")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url.path }
+        }
+        return TestSupport.path(".build/debug/etcd-audit")
+    }()
+
+    func run(_ arguments: [String], stdin: String? = nil) throws -> (code: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = TestSupport.root
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    @Test func exitCodesFollowFailOn() throws {
+        let seed = "Samples/seeds/003_316c7d162925404b.txt"
+        #expect(try run(["check", seed]).code == 0)  // warnings only
+        #expect(try run(["check", "--fail-on", "warning", seed]).code == 1)
+        #expect(try run(["check", "--fail-on", "never", "Samples/seeds/000_1cd8ab2a63ae2a87.txt", seed]).code == 0)
+        #expect(try run(["check", "Samples/seeds/000_1cd8ab2a63ae2a87.txt", seed]).code == 1)
+    }
+
+    @Test func usageErrorsAndUnreadableInputsExitTwo() throws {
+        #expect(try run(["check", "--report", "yaml", "x"]).code == 2)
+        #expect(try run(["check", "--only", "no.such-rule", "Samples/seeds/000_1cd8ab2a63ae2a87.txt"]).code == 2)
+        let missing = try run(["check", "/nonexistent.txt"])
+        #expect(missing.code == 2)
+        #expect(missing.err.contains("/nonexistent.txt"))
+    }
+
+    @Test func reportsGoToTheirOutputs() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let json = dir.appendingPathComponent("r.json").path, xml = dir.appendingPathComponent("r.xml").path
+        let result = try run(["check", "Samples/fixtures/seeds.etcdctl.json", "--report", "json", "--output", json,
+                              "--report", "junit", "--output", xml, "--report", "text"])
+        #expect(result.code == 1)
+        #expect(result.out.contains("unique.vmi"))
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        #expect(report?["schema_version"] as? Int == 1)
+        #expect((report?["findings"] as? [Any])?.count == 7)
+        #expect(try String(contentsOfFile: xml, encoding: .utf8).contains("<testsuite name=\"unique.vmi\""))
+    }
+
+    @Test func stdinIsAnInput() throws {
+        let text = try String(contentsOfFile: TestSupport.path("Samples/fixtures/seeds.etcdctl.txt"), encoding: .utf8)
+        let result = try run(["check", "--report", "json", "-"], stdin: text)
+        #expect(result.code == 1)
+        #expect(result.out.contains("\"path\" : \"-\""))
+    }
+
+    @Test func onlySkipAndSeverity() throws {
+        let seeds = ["Samples/seeds/000_1cd8ab2a63ae2a87.txt", "Samples/seeds/003_316c7d162925404b.txt"]
+        #expect(try run(["check", "--skip", "unique.vmi"] + seeds).code == 0)
+        let only = try run(["check", "--only", "monitoring.failed", "--severity", "monitoring.failed=error"] + seeds)
+        #expect(only.code == 1)
+        #expect(only.out.contains("1 findings (1 error"))
+    }
+
+    @Test func rulesListsTheCatalog() throws {
+        let result = try run(["rules"])
+        #expect(result.code == 0)
+        #expect(result.out.contains("unique.vmi"))
+    }
+}

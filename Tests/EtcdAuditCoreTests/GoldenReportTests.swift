@@ -1,0 +1,72 @@
+@testable import EtcdAuditCore
+import Foundation
+import Testing
+
+/// The reports of every sample, compared byte for byte with Samples/golden/. After a
+/// deliberate change: `UPDATE_GOLDENS=1 swift test --filter GoldenReportTests`, then
+/// review `git diff Samples/golden`.
+struct GoldenReportTests {
+    static let seeds = ["Samples/seeds/000_1cd8ab2a63ae2a87.txt", "Samples/seeds/003_316c7d162925404b.txt"]
+
+    static var samples: [(name: String, inputs: [String])] {
+        var list: [(String, [String])] = [
+            ("create-seed", [seeds[0]]),
+            ("update-seed", [seeds[1]]),
+            ("both-seeds", seeds),
+            ("fixture-etcdctl", ["Samples/fixtures/seeds.etcdctl.txt"]),
+            ("fixture-etcdctl-json", ["Samples/fixtures/seeds.etcdctl.json"]),
+            ("fixture-gateway", ["Samples/fixtures/seeds.gateway.json"]),
+            ("fixture-jsonl", ["Samples/fixtures/seeds.jsonl"]),
+        ]
+        for file in brokenSamples { list.append(("broken-" + file.dropLast(3), ["Samples/broken/" + file])) }
+        return list
+    }
+
+    static var brokenSamples: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: TestSupport.path("Samples/broken"))) ?? [])
+            .filter { $0.hasSuffix(".md") }.sorted()
+    }
+
+    static var sampleNames: [String] { samples.map(\.name) }
+
+    func compare(_ text: String, golden relative: String) throws {
+        let path = TestSupport.path(relative)
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] != nil {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            return
+        }
+        let expected = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text == expected, "\(relative) differs; regenerate with UPDATE_GOLDENS=1 and review the diff")
+    }
+
+    @Test("JSON report of each sample", arguments: sampleNames)
+    func jsonReport(name: String) throws {
+        let sample = Self.samples.first { $0.name == name }!
+        let result = TestSupport.audit(sample.inputs)
+        try compare(try JSONReporter().render(result, options: ReportOptions()), golden: "Samples/golden/\(name).json")
+    }
+
+    @Test func junitAndTextReportsOfBothSeeds() throws {
+        let result = TestSupport.audit(Self.seeds)
+        try compare(try JUnitReporter().render(result, options: ReportOptions()), golden: "Samples/golden/both-seeds.junit.xml")
+        try compare(try TextReporter().render(result, options: ReportOptions()), golden: "Samples/golden/both-seeds.txt")
+    }
+
+    @Test("every rule has a broken sample that fires it", arguments: TestSupport.catalog.rules.map(\.id))
+    func brokenSampleFires(rule: String) {
+        let file = "Samples/broken/\(rule).md"
+        guard FileManager.default.fileExists(atPath: TestSupport.path(file)) else {
+            Issue.record("no broken sample \(file) (make one: scripts/make-broken-samples.sh)")
+            return
+        }
+        let result = TestSupport.audit([file])
+        #expect(result.findings.contains { $0.rule == rule }, "\(file) does not fire \(rule)")
+        #expect(!result.hasInputErrors)
+    }
+
+    @Test func reportsAreRepeatable() throws {
+        let a = try JSONReporter().render(TestSupport.audit(Self.seeds), options: ReportOptions())
+        let b = try JSONReporter().render(TestSupport.audit(Self.seeds), options: ReportOptions())
+        #expect(a == b)
+    }
+}

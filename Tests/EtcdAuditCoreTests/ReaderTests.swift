@@ -1,0 +1,145 @@
+@testable import EtcdAuditCore
+import Foundation
+import Testing
+
+/// Each reader alone, on small inputs written here.
+struct ReaderTests {
+    static let port = "/config/v2.0/ports/p1"
+    static let config = #"{"body": {"id": "p1"}, "version": 1}"#
+    static let monitoring = "/monitoring/v2.0/ports/p1"
+
+    func records(_ text: String, _ format: InputFormat, name: String = "input") throws -> (records: [RawRecord], error: InputError?) {
+        let path = try TestSupport.temporaryFile(text, name: name)
+        let reader = try InputOpener.open(path: path, format: format) { TestSupport.catalog.layouts.match($0) != nil }.reader
+        var out: [RawRecord] = []
+        do {
+            while let record = try reader.next() { out.append(record) }
+        } catch let error as InputError {
+            return (out, error)
+        }
+        return (out, nil)
+    }
+
+    @Test func etcdctlValuesSpanLines() throws {
+        let text = "\(Self.port)\n{\n  \"body\": {\"id\": \"p1\"},\n  \"version\": 1\n}\n\(Self.monitoring)\n{\"version\": 1}\n"
+        let (records, error) = try records(text, .etcdctl)
+        #expect(error == nil)
+        #expect(records.map(\.key) == [Self.port, Self.monitoring])
+        #expect(records[0].location.line == 1)
+        #expect(records[1].location.line == 6)
+        #expect(String(decoding: records[1].value, as: UTF8.self) == #"{"version": 1}"#)
+    }
+
+    @Test func etcdctlResynchronisesAfterAnInvalidValue() throws {
+        // An unterminated string would swallow everything if the reader trusted brackets.
+        let text = "\(Self.port)\n{\"body\": \"oops\n}\n\(Self.monitoring)\n{\"version\": 1, \"vmi\": \"FAIL\"}\n"
+        let (records, _) = try records(text, .etcdctl)
+        #expect(records.map(\.key) == [Self.port, Self.monitoring])
+        #expect(records[1].location.line == 4)
+    }
+
+    @Test func etcdctlScalarAndForeignKeys() throws {
+        let text = "foo\nbar\n/some/path\n/etc/passwd\n\(Self.port)\n\(Self.config)\n"
+        let (records, _) = try records(text, .etcdctl)
+        #expect(records.map(\.key) == ["foo", "/some/path", Self.port])
+        #expect(String(decoding: records[1].value, as: UTF8.self) == "/etc/passwd")
+    }
+
+    @Test func markdownReadsFencedRecordsOnly() throws {
+        let text = "# doc\n\n```\nnot a record\n```\n\n```json\n\(Self.port)\n\(Self.config)\n```\n"
+        let (records, error) = try records(text, .markdown)
+        #expect(error == nil)
+        #expect(records.map(\.key) == [Self.port])
+        #expect(records[0].location.line == 8)
+        #expect(records[0].valueFirstLine == 9)
+    }
+
+    @Test func markdownFenceNeverClosedIsReportedAfterItsRecord() throws {
+        let (records, error) = try records("```\n\(Self.port)\n\(Self.config)\n", .markdown)
+        #expect(records.count == 1)
+        #expect(error?.message.contains("never closed") == true)
+    }
+
+    @Test func etcdctlJSONWithStringRevisionsAndEmptyKVs() throws {
+        let key = Data(Self.port.utf8).base64EncodedString(), value = Data(Self.config.utf8).base64EncodedString()
+        let text = #"{"header":{"cluster_id":"7","revision":"9"},"kvs":[{"key":"\#(key)","create_revision":"3","mod_revision":"4","value":"\#(value)"}],"count":"1"}{"kvs":[]}"#
+        let path = try TestSupport.temporaryFile(text, name: "dump.json")
+        let reader = try InputOpener.open(path: path, format: nil) { _ in true }
+        #expect(reader.format == .etcdctlJSON)
+        let record = try #require(try reader.reader.next())
+        #expect(record.key == Self.port)
+        #expect(record.createRevision == 3 && record.modRevision == 4)
+        #expect(String(decoding: record.value, as: UTF8.self) == Self.config)
+        #expect(try reader.reader.next() == nil)
+        #expect(reader.reader.info.revision == 9)
+    }
+
+    @Test func etcdctlJSONCutOffIsAnInputErrorWithOffset() throws {
+        let key = Data(Self.port.utf8).base64EncodedString()
+        let (records, error) = try records(#"{"kvs":[{"key":"\#(key)","value":"e30="},{"key":"\#(key)","val"#, .etcdctlJSON)
+        #expect(records.count == 1)
+        #expect(error?.offset != nil)
+    }
+
+    @Test func etcdctlJSONBadBase64IsAValueError() throws {
+        let key = Data(Self.port.utf8).base64EncodedString()
+        let (records, error) = try records(#"{"kvs":[{"key":"\#(key)","value":"!!!"}]}"#, .etcdctlJSON)
+        #expect(error == nil)
+        #expect(records.first?.valueError?.contains("base64") == true)
+    }
+
+    @Test func jsonlStringValuesAreTheValueText() throws {
+        let text = """
+            {"key": "\(Self.port)", "value": "{\\"body\\": {}, \\"version\\": 1}", "mod_revision": 5}
+            not json at all
+            {"key": "\(Self.monitoring)", "value": {"version": 1}}
+
+            """
+        let (records, _) = try records(text, .jsonl)
+        #expect(records.map(\.key) == [Self.port, Self.monitoring])
+        #expect(records[0].modRevision == 5)
+        #expect(String(decoding: records[0].value, as: UTF8.self) == #"{"body": {}, "version": 1}"#)
+        #expect(records[1].location.line == 3)
+    }
+
+    @Test func gzipInputsAreInflated() throws {
+        let plain = try TestSupport.temporaryFile("\(Self.port)\n\(Self.config)\n", name: "dump.txt")
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-k", plain]
+        try gzip.run()
+        gzip.waitUntilExit()
+        let result = Auditor(catalog: TestSupport.catalog).audit(paths: [plain + ".gz"])
+        #expect(result.inputs.first?.format == "etcdctl")
+        #expect(result.recordsRead == 1)
+        #expect(result.inputs.first?.error == nil)
+    }
+
+    @Test func truncatedGzipIsAnInputError() throws {
+        let plain = try TestSupport.temporaryFile(String(repeating: "\(Self.port)\n\(Self.config)\n", count: 200), name: "big.txt")
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-k", plain]
+        try gzip.run()
+        gzip.waitUntilExit()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: plain + ".gz"))
+        let cut = try TestSupport.temporaryFile(Array(bytes.prefix(bytes.count / 2)), name: "cut.txt.gz")
+        let result = Auditor(catalog: TestSupport.catalog).audit(paths: [cut])
+        #expect(result.inputs.first?.error?.contains("gzip") == true)
+        #expect(result.hasInputErrors)
+    }
+
+    @Test func formatDetection() throws {
+        for (text, format) in [("/config/x\n{}", InputFormat.etcdctl), ("# title\n```\n", .markdown),
+                               (#"{"header":{}}"#, .etcdctlJSON), (#"{"key":"/a","value":1}"#, .jsonl),
+                               ("\n\n  {\"kvs\": []}", .etcdctlJSON)] {
+            let path = try TestSupport.temporaryFile(text)
+            #expect(try InputOpener.open(path: path, format: nil) { _ in true }.format == format, "\(text)")
+        }
+    }
+
+    @Test func missingFileIsAnInputError() {
+        let result = Auditor(catalog: TestSupport.catalog).audit(paths: ["/nonexistent/dump.txt"])
+        #expect(result.inputs.first?.error?.contains("cannot open") == true)
+    }
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Writes Samples/broken/<rule>.md: each rule's first "fires" example from Rules/, as a
+# document like the seeds, so a newcomer can audit a store that shows the rule firing.
+# Run after changing an example, then regenerate the golden reports:
+#   UPDATE_GOLDENS=1 swift test --filter GoldenReportTests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build --product etcd-audit >/dev/null
+bin=.build/debug/etcd-audit
+mkdir -p Samples/broken
+rm -f Samples/broken/*.md
+for rule in $("$bin" rules | awk '{print $1}'); do
+  "$bin" rules --sample "$rule" > "Samples/broken/$rule.md"
+done
+ls Samples/broken | wc -l | xargs echo "broken samples:"
