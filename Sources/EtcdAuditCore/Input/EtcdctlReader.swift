@@ -1,7 +1,8 @@
-/// `etcdctl get --prefix ""`: a key line, then the value, which may span lines. A JSON
-/// value ends at the end of the line where its brackets close; an invalid one ends where
-/// the next line holding a declared key starts (no line of a JSON value can start with
-/// `/`), so one bad value never swallows the records after it.
+/// `etcdctl get --prefix ""`: a key line, then the value, which may span lines. The
+/// value runs until a line starting with `/` that is a declared key, or that follows a
+/// value whose brackets have closed (etcd keys start with `/`; no line inside a JSON
+/// value can). Lines of garbage after a closed value stay part of it, so jansson reports
+/// them, and one bad value never swallows the records after it.
 final class EtcdctlReader: RecordReader {
     private let lines: LineReader
     private let isDeclaredKey: (String) -> Bool
@@ -36,7 +37,7 @@ final class EtcdctlReader: RecordReader {
         var scanner = JSONExtentScanner()
         var first = true
         while let line = try nextLine() {
-            if line.startsWithSlash && isDeclaredKey(line.text) {
+            if line.startsWithSlash && (scanner.isComplete || isDeclaredKey(line.text)) {
                 lookahead = line
                 break
             }
@@ -44,8 +45,9 @@ final class EtcdctlReader: RecordReader {
             value.append(contentsOf: line.bytes)
             first = false
             scanner.feed(line.bytes)
-            if scanner.isComplete { break }
         }
+        // etcdctl ends every value with a newline of its own (the one after the last line
+        // read); blank lines before the next key are newlines at the end of the value.
         return RawRecord(key: keyLine.text, value: value,
                          location: SourceLocation(path: lines.path, line: keyLine.number, offset: keyLine.offset),
                          valueFirstLine: keyLine.number + 1)

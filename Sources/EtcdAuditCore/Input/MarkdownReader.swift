@@ -29,16 +29,15 @@ final class MarkdownReader: RecordReader {
             let isRecord = keyLine.text.hasPrefix("/")
             var value: [UInt8] = []
             var closed = false
-            var first = true
             while let valueLine = try lines.next() {
                 if Self.isFence(valueLine) {
                     closed = true
                     break
                 }
                 if isRecord {
-                    if !first { value.append(0x0A) }
+                    // Every line of the block ends with a newline, the value's last one too.
                     value.append(contentsOf: valueLine.bytes)
-                    first = false
+                    value.append(0x0A)
                 }
             }
             if !closed {

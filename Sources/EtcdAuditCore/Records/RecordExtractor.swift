@@ -43,7 +43,10 @@ public struct RecordExtractor: Sendable {
         }
         switch outcome {
         case .failure(let error):
-            let sourceLine = raw.valueFirstLine.map { $0 + max(error.line, 1) - 1 } ?? raw.location.line
+            // jansson may place "premature end" on the line after a final newline: keep
+            // the line inside the value's own lines.
+            let valueLines = max(1, raw.value.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (raw.value.last == 0x0A ? 0 : 1))
+            let sourceLine = raw.valueFirstLine.map { $0 + min(max(error.line, 1), valueLines) - 1 } ?? raw.location.line
             record.problems.append(.invalidJSON(message: error.message, line: error.line, column: error.column,
                                                 sourceLine: sourceLine))
         case .success(let parsed):
