@@ -81,8 +81,9 @@ class Generator:
             {"output_value": [mac], "description": "Virtual machine interface mac address.", "output_key": "mac_address"}]
         stack_outputs = json.loads(json.dumps(outputs))
         if fault == "heat-outputs.mac-mismatch":
+            built = self.mac()
             for o in (outputs, stack_outputs):
-                o[4]["output_value"] = [self.mac()]
+                o[4]["output_value"] = [built]
         state_outputs = json.loads(json.dumps(outputs))
         if fault == "heat-outputs.mismatch":
             stack_outputs[1]["output_value"] = "default-domain:admin:" + self.uid()

@@ -111,8 +111,8 @@ public struct Auditor: Sendable {
         store.add(extractor.extract(raw, as: match))
     }
 
-    private func finish(_ store: RecordStore, inputs: [InputSummary]) -> AuditResult {
-        let resources = store.sortedResources()
+    private func finish(_ store: consuming RecordStore, inputs: [InputSummary]) -> AuditResult {
+        let resources = store.takeSortedResources()
         let findings = RuleEngine.run(rules, on: resources)
         var types: [String: ResourceType] = [:]
         for type in catalog.layouts.types { types[type.singular] = type }

@@ -1,6 +1,6 @@
 /// A JSON value held in Swift, for the few members the rules keep and for messages.
 /// Objects keep their member order; `==` ignores it, as JSON does.
-public indirect enum JSONValue: Hashable, Sendable {
+public enum JSONValue: Hashable, Sendable {
     case null
     case bool(Bool)
     case integer(Int64)

@@ -1,14 +1,14 @@
 // What the rules read of each record, extracted once while the value is parsed; the
 // parse tree is gone afterwards. Large members that are only compared keep a digest.
 
-public struct RecordMeta: Sendable, Hashable {
+public struct RecordMeta: Sendable {
     public var key: String
     public var location: SourceLocation
     public var createRevision: Int64?
     public var modRevision: Int64?
     /// What the key's pattern names besides type and id (a job's action, handler,
     /// version, nonce), known even when the value is broken.
-    public var keyFields: [String: String] = [:]
+    public var keyFields: SmallMap<String> = [:]
 
     /// The version a job key names.
     public var keyVersion: Int64? { keyFields["version"].flatMap { Int64($0) } }
@@ -38,10 +38,12 @@ public struct ConfigFacts: Sendable {
     public var version: Int64
     public var markedForDeletion: Bool?
     /// The body members the rules read (`id`, `mac_address`, ...), nothing else.
-    public var body: [String: JSONValue]
+    public var body: SmallMap<JSONValue>
     public var bodyDigest: JSONDigest
 }
 
+/// A job param some rule reads, or one whose resources list names a resource twice
+/// (the others are not kept).
 public struct JobParam: Sendable {
     public var name: String
     /// Kept only for params some rule reads.
@@ -53,7 +55,7 @@ public struct JobFacts: Sendable {
     public var handlerElement: String
     public var retries: Int64
     /// Members of the job object (element 1) the rules read, by name.
-    public var members: [String: JSONValue]
+    public var members: SmallMap<JSONValue>
     public var resourceInputID: JSONValue?
     public var resourceInputDigest: JSONDigest?
     public var params: [JobParam]
@@ -62,7 +64,7 @@ public struct JobFacts: Sendable {
 }
 
 public struct StackFacts: Sendable {
-    public var members: [String: JSONValue]
+    public var members: SmallMap<JSONValue>
     /// nil when `output` is absent or not a list of outputs.
     public var outputs: [HeatOutput]?
 }
@@ -137,6 +139,11 @@ public struct Resource: Sendable {
     init(type: ResourceType, id: String) {
         self.type = type
         self.id = id
+    }
+
+    /// The record stored under `key`, if this resource has it.
+    func meta(ofKey key: String) -> RecordMeta? {
+        allRecords.first { $0.meta.key == key }?.meta
     }
 
     /// Every record present, in pipeline order.

@@ -28,7 +28,8 @@ public struct RecordExtractor: Sendable {
 
     public func extract(_ raw: RawRecord, as match: KeyMatch) -> ParsedRecord {
         let meta = RecordMeta(key: raw.key, location: raw.location, createRevision: raw.createRevision,
-                              modRevision: raw.modRevision, keyFields: match.fields)
+                              modRevision: raw.modRevision,
+                              keyFields: SmallMap(match.fields.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }))
         var record = ParsedRecord(match: match, meta: meta, content: Self.empty(match.kind), problems: [],
                                   valueDigest: StableHasher.digest(of: raw.value))
         if let valueError = raw.valueError {
@@ -109,8 +110,12 @@ public struct RecordExtractor: Sendable {
                 guard let type = ref["resource_type"]?.string, let id = ref["resource_id"]?.string else { return nil }
                 return ResourceRef(type: type, id: id)
             } ?? []
-            return JobParam(name: name, value: plan.params.contains(name) ? param["value"]?.value : nil,
-                            resources: resources)
+            // Keep the params some rule reads; of the others only a resources list that
+            // names a resource twice (what refs.duplicate reports).
+            if plan.params.contains(name) {
+                return JobParam(name: name, value: param["value"]?.value, resources: resources)
+            }
+            return Set(resources).count < resources.count ? JobParam(name: name, value: nil, resources: resources) : nil
         } ?? []
         return JobFacts(handlerElement: handler, retries: retries,
                         members: Self.pick(job, plan.jobMembers),
@@ -194,12 +199,12 @@ public struct RecordExtractor: Sendable {
         return .success(list)
     }
 
-    private static func pick(_ object: JSONCursor, _ names: Set<String>) -> [String: JSONValue] {
-        var out: [String: JSONValue] = [:]
-        for name in names {
-            if let member = object[name] { out[name] = member.value }
+    private static func pick(_ object: JSONCursor, _ names: Set<String>) -> SmallMap<JSONValue> {
+        var out: [(name: String, value: JSONValue)] = []
+        for name in names.sorted() {
+            if let member = object[name] { out.append((name, member.value)) }
         }
-        return out
+        return SmallMap(out)
     }
 
     private static func shape(_ node: JSONCursor) -> String {

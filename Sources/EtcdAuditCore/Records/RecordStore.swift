@@ -9,12 +9,12 @@ public struct RecordStore: Sendable {
 
     /// What the store remembers of one key across its occurrences.
     public struct KeyHistory: Sendable {
+        var resource: Int
         var chosenRevision: Int64?
-        var chosenOrder: Int
-        var kind: RecordKind
-        var resource: ResourceKey
-        /// Each distinct value (by digest) with where it was first read.
-        public internal(set) var distinctValues: [(digest: JSONDigest, meta: RecordMeta)]
+        var firstDigest: JSONDigest
+        /// Empty unless the key was read with different values: then each distinct value
+        /// with the record it was first read in.
+        public internal(set) var conflicts: [(digest: JSONDigest, meta: RecordMeta)] = []
     }
 
     private var resourceIndex: [ResourceKey: Int] = [:]
@@ -32,21 +32,22 @@ public struct RecordStore: Sendable {
 
     public mutating func add(_ record: ParsedRecord) {
         recordsRead += 1
-        let order = recordsRead
         let key = record.meta.key
-        let rkey = ResourceKey(plural: record.match.type.plural, id: record.match.id)
         if var history = keys[key] {
-            if history.distinctValues.contains(where: { $0.digest == record.valueDigest }) { return }
-            history.distinctValues.append((record.valueDigest, record.meta))
+            let digest = record.valueDigest
+            if digest == history.firstDigest || history.conflicts.contains(where: { $0.digest == digest }) { return }
+            let index = history.resource
+            if history.conflicts.isEmpty, let chosen = resources[index].meta(ofKey: key) {
+                history.conflicts.append((history.firstDigest, chosen))
+            }
+            history.conflicts.append((digest, record.meta))
             let newer: Bool
             switch (record.meta.modRevision, history.chosenRevision) {
             case (let new?, let old?) where new != old: newer = new > old
             default: newer = true  // same or unknown revision: the last read wins
             }
-            let index = resourceIndex[rkey]!
             if newer {
                 history.chosenRevision = record.meta.modRevision
-                history.chosenOrder = order
                 // The superseded value is no longer audited, but an invalid one was still
                 // stored in etcd: its input.invalid-json finding stays.
                 resources[index].problems.removeAll { entry in
@@ -65,6 +66,7 @@ public struct RecordStore: Sendable {
             keys[key] = history
             return
         }
+        let rkey = ResourceKey(plural: record.match.type.plural, id: record.match.id)
         let index: Int
         if let existing = resourceIndex[rkey] {
             index = existing
@@ -73,10 +75,9 @@ public struct RecordStore: Sendable {
             resources.append(Resource(type: record.match.type, id: record.match.id))
             resourceIndex[rkey] = index
         }
-        keys[key] = KeyHistory(chosenRevision: record.meta.modRevision, chosenOrder: order, kind: record.match.kind,
-                               resource: rkey, distinctValues: [(record.valueDigest, record.meta)])
+        keys[key] = KeyHistory(resource: index, chosenRevision: record.meta.modRevision, firstDigest: record.valueDigest)
         place(record, in: index)
-        resources[index].problems += record.problems.map { (record.meta, $0) }
+        if !record.problems.isEmpty { resources[index].problems += record.problems.map { (record.meta, $0) } }
     }
 
     private mutating func place(_ record: ParsedRecord, in index: Int) {
@@ -97,12 +98,18 @@ public struct RecordStore: Sendable {
         }
     }
 
-    /// Resources sorted by type and id, jobs by key: the order every report follows.
-    public func sortedResources() -> [Resource] {
-        resources.map { resource in
-            var r = resource
-            r.jobs.sort { $0.meta.key < $1.meta.key }
-            return r
-        }.sorted { $0.ref < $1.ref }
+    /// Hands over the resources sorted by type and id, jobs by key (the order every
+    /// report follows), sorting in place: the store is done with them.
+    public mutating func takeSortedResources() -> [Resource] {
+        resourceIndex = [:]
+        for i in resources.indices where resources[i].jobs.count > 1 {
+            resources[i].jobs.sort { $0.meta.key < $1.meta.key }
+        }
+        resources.sort { $0.ref < $1.ref }
+        let sorted = resources
+        resources = []
+        // Key histories point into the unsorted order; they are not needed after this.
+        keys = [:]
+        return sorted
     }
 }
