@@ -89,8 +89,10 @@ struct JUnitReporter: Reporter {
                         : Self.clean(passing.map { "\($0.severity.rawValue): \($0.message)\n\(Self.detail($0))" }
                             .joined(separator: "\n\n"))))
             }
+            // `failures` counts failing testcases (as JUnit consumers do), not failure elements:
+            // one resource can fail a rule more than once.
             suites.append(TestSuite(name: rule.id, tests: cases.count,
-                                    failures: cases.reduce(0) { $0 + $1.failure.count }, testcase: cases))
+                                    failures: cases.filter { !$0.failure.isEmpty }.count, testcase: cases))
         }
         let root = TestSuites(tests: suites.reduce(0) { $0 + $1.tests },
                               failures: suites.reduce(0) { $0 + $1.failures }, testsuite: suites)
