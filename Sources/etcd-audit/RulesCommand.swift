@@ -22,7 +22,10 @@ struct RulesCommand: ParsableCommand {
                 printError("etcd-audit: no rule \(sample) with an example that fires (see `etcd-audit rules`)")
                 throw ExitCode(2)
             }
-            print(try ExampleRunner(catalog: catalog).markdownDocument(for: rule, example), terminator: "")
+            // Markdown reads best; only JSON lines carry the revisions some examples set.
+            let runner = ExampleRunner(catalog: catalog)
+            print(example.revisions.isEmpty ? try runner.markdownDocument(for: rule, example)
+                                            : try runner.jsonLines(for: example), terminator: "")
             return
         }
         let width = catalog.rules.map(\.id.count).max() ?? 0

@@ -18,13 +18,15 @@ struct GoldenReportTests {
             ("fixture-gateway", ["Samples/fixtures/seeds.gateway.json"]),
             ("fixture-jsonl", ["Samples/fixtures/seeds.jsonl"]),
         ]
-        for file in brokenSamples { list.append(("broken-" + file.dropLast(3), ["Samples/broken/" + file])) }
+        for file in brokenSamples {
+            list.append(("broken-" + file.split(separator: ".").dropLast().joined(separator: "."), ["Samples/broken/" + file]))
+        }
         return list
     }
 
     static var brokenSamples: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: TestSupport.path("Samples/broken"))) ?? [])
-            .filter { $0.hasSuffix(".md") }.sorted()
+            .filter { $0.hasSuffix(".md") || $0.hasSuffix(".jsonl") }.sorted()
     }
 
     static var sampleNames: [String] { samples.map(\.name) }
@@ -52,15 +54,15 @@ struct GoldenReportTests {
         try compare(try TextReporter().render(result, options: ReportOptions()), golden: "Samples/golden/both-seeds.txt")
     }
 
-    @Test("every rule has a broken sample that fires it", arguments: TestSupport.catalog.rules.map(\.id))
+    @Test("every rule has a broken sample that fires it and only it", arguments: TestSupport.catalog.rules.map(\.id))
     func brokenSampleFires(rule: String) {
-        let file = "Samples/broken/\(rule).md"
-        guard FileManager.default.fileExists(atPath: TestSupport.path(file)) else {
-            Issue.record("no broken sample \(file) (make one: scripts/make-broken-samples.sh)")
+        guard let file = ["md", "jsonl"].map({ "Samples/broken/\(rule).\($0)" })
+            .first(where: { FileManager.default.fileExists(atPath: TestSupport.path($0)) }) else {
+            Issue.record("no broken sample for \(rule) (make one: scripts/make-broken-samples.sh)")
             return
         }
         let result = TestSupport.audit([file])
-        #expect(result.findings.contains { $0.rule == rule }, "\(file) does not fire \(rule)")
+        #expect(Set(result.findings.map(\.rule)) == [rule], "\(file) should fire \(rule) and only it")
         #expect(!result.hasInputErrors)
     }
 

@@ -124,20 +124,32 @@ public struct JSONCursor {
         return hasher.finish()
     }
 
+    /// The digest of an object without some of its members (e.g. members a writer adds).
+    public func digest(ignoringMembers ignored: Set<String>) -> JSONDigest {
+        guard !ignored.isEmpty, node.pointee.type == JSON_OBJECT else { return digest }
+        var hasher = StableHasher()
+        feedObject(members.filter { !ignored.contains($0.name) }, into: &hasher)
+        return hasher.finish()
+    }
+
+    private func feedObject(_ members: [(name: String, value: JSONCursor)], into hasher: inout StableHasher) {
+        hasher.combine(tag: 1)
+        // Hash each member alone, then combine the member hashes order-independently.
+        var memberDigests: [JSONDigest] = members.map { name, value in
+            var memberHasher = StableHasher()
+            memberHasher.combine(string: name)
+            value.feed(into: &memberHasher)
+            return memberHasher.finish()
+        }
+        memberDigests.sort()
+        hasher.combine(int: Int64(memberDigests.count))
+        for d in memberDigests { hasher.combine(digest: d) }
+    }
+
     private func feed(into hasher: inout StableHasher) {
         switch node.pointee.type {
         case JSON_OBJECT:
-            hasher.combine(tag: 1)
-            // Hash each member alone, then combine the member hashes order-independently.
-            var memberDigests: [JSONDigest] = members.map { name, value in
-                var memberHasher = StableHasher()
-                memberHasher.combine(string: name)
-                value.feed(into: &memberHasher)
-                return memberHasher.finish()
-            }
-            memberDigests.sort()
-            hasher.combine(int: Int64(memberDigests.count))
-            for d in memberDigests { hasher.combine(digest: d) }
+            feedObject(members, into: &hasher)
         case JSON_ARRAY:
             hasher.combine(tag: 2)
             let items = elements

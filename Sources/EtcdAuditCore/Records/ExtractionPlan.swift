@@ -5,6 +5,9 @@ public struct ExtractionPlan: Sendable {
     public var params: Set<String> = ["version", "uuid"]
     public var outputValues: Set<String> = []
     public var stackMembers: Set<String> = ["stack_id", "tenant_id", "stack_status", "id"]
+    /// Digests of the config body and of each job's resource_input are taken once per
+    /// set of ignored members some rule names (the empty set: the whole value).
+    public var inputDigests: Set<IgnoredMembers> = [IgnoredMembers([])]
 
     public init() {}
 
@@ -14,5 +17,13 @@ public struct ExtractionPlan: Sendable {
         params.formUnion(other.params)
         outputValues.formUnion(other.outputValues)
         stackMembers.formUnion(other.stackMembers)
+        inputDigests.formUnion(other.inputDigests)
     }
+}
+
+/// A set of member names left out of a digest; `label` names it in the facts.
+public struct IgnoredMembers: Hashable, Sendable {
+    public let names: Set<String>
+    public var label: String { names.sorted().joined(separator: ",") }
+    public init(_ names: [String]) { self.names = Set(names) }
 }

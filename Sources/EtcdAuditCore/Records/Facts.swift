@@ -39,7 +39,8 @@ public struct ConfigFacts: Sendable {
     public var markedForDeletion: Bool?
     /// The body members the rules read (`id`, `mac_address`, ...), nothing else.
     public var body: SmallMap<JSONValue>
-    public var bodyDigest: JSONDigest
+    /// Digests of the body, by `IgnoredMembers.label`.
+    public var bodyDigests: SmallMap<JSONDigest>
 }
 
 /// A job param some rule reads, or one whose resources list names a resource twice
@@ -57,7 +58,8 @@ public struct JobFacts: Sendable {
     /// Members of the job object (element 1) the rules read, by name.
     public var members: SmallMap<JSONValue>
     public var resourceInputID: JSONValue?
-    public var resourceInputDigest: JSONDigest?
+    /// Digests of resource_input, by `IgnoredMembers.label`; empty when it is absent.
+    public var resourceInputDigests: SmallMap<JSONDigest>
     public var params: [JobParam]
 
     public func param(_ name: String) -> JobParam? { params.first { $0.name == name } }
@@ -119,6 +121,8 @@ public enum RecordProblem: Sendable {
     case invalidJSON(message: String, line: Int?, column: Int?, sourceLine: Int?)
     case duplicateMembers([DuplicateMember])
     case schema([String])
+    /// The key was read more than once with different values: each distinct value's record.
+    case conflictingValues([RecordMeta])
 }
 
 /// Everything known about one resource, joined from its records.

@@ -93,7 +93,7 @@ public struct RecordExtractor: Sendable {
         }
         guard let body, let version = version?.integer, schema.problems.isEmpty else { return nil }
         return ConfigFacts(version: version, markedForDeletion: marked?.bool,
-                           body: Self.pick(body, plan.bodyFields), bodyDigest: body.digest)
+                           body: Self.pick(body, plan.bodyFields), bodyDigests: digests(of: body))
     }
 
     private func job(_ root: JSONCursor, match: KeyMatch, _ schema: inout SchemaProblems) -> JobFacts? {
@@ -119,7 +119,8 @@ public struct RecordExtractor: Sendable {
         } ?? []
         return JobFacts(handlerElement: handler, retries: retries,
                         members: Self.pick(job, plan.jobMembers),
-                        resourceInputID: input?["id"]?.value, resourceInputDigest: input?.digest, params: params)
+                        resourceInputID: input?["id"]?.value,
+                        resourceInputDigests: input.map(digests(of:)) ?? [:], params: params)
     }
 
     private func stack(_ root: JSONCursor, _ schema: inout SchemaProblems) -> StackFacts? {
@@ -197,6 +198,10 @@ public struct RecordExtractor: Sendable {
                                    value: plan.outputValues.contains(key) ? (value?.value ?? .null) : nil))
         }
         return .success(list)
+    }
+
+    private func digests(of object: JSONCursor) -> SmallMap<JSONDigest> {
+        SmallMap(plan.inputDigests.sorted { $0.label < $1.label }.map { (name: $0.label, value: object.digest(ignoringMembers: $0.names)) })
     }
 
     private static func pick(_ object: JSONCursor, _ names: Set<String>) -> SmallMap<JSONValue> {

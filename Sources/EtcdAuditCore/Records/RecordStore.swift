@@ -46,14 +46,21 @@ public struct RecordStore: Sendable {
             case (let new?, let old?) where new != old: newer = new > old
             default: newer = true  // same or unknown revision: the last read wins
             }
+            resources[index].problems.removeAll { entry in
+                guard entry.meta.key == key, case .conflictingValues = entry.problem else { return false }
+                return true
+            }
+            resources[index].problems.append((record.meta, .conflictingValues(history.conflicts.map(\.meta))))
             if newer {
                 history.chosenRevision = record.meta.modRevision
                 // The superseded value is no longer audited, but an invalid one was still
                 // stored in etcd: its input.invalid-json finding stays.
                 resources[index].problems.removeAll { entry in
                     guard entry.meta.key == key else { return false }
-                    if case .invalidJSON = entry.problem { return false }
-                    return true
+                    switch entry.problem {
+                    case .invalidJSON, .conflictingValues: return false
+                    default: return true
+                    }
                 }
                 place(record, in: index)
                 resources[index].problems += record.problems.map { (record.meta, $0) }

@@ -36,6 +36,11 @@ public struct RuleExample: Sendable {
     public var set: [(key: String, value: JSONValue)]
     /// Record kind or key → value text used verbatim (e.g. invalid JSON).
     public var raw: [(target: String, text: String)]
+    /// Record kind or key → merge patch: the same key stored again, after every other
+    /// record, with the base value changed so (an empty patch: the same value again).
+    public var again: [(target: String, patch: JSONValue)] = []
+    /// Record kind or key → mod_revision (and create_revision) of that record.
+    public var revisions: [(target: String, revision: Int64)] = []
     /// How many findings of the rule (fires only); nil means at least one.
     public var count: Int?
     /// The record kind every finding of the rule must point at.

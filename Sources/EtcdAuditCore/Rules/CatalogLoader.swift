@@ -136,7 +136,7 @@ enum CatalogLoader {
                     guard case .string(let text) = value else { throw fail("\(field).raw.\(target)", "must be text") }
                     return (target, text)
                 }
-                let example = RuleExample(
+                var example = RuleExample(
                     name: item["name"]?.string ?? "\(group) #\(index + 1)",
                     bases: item["base"].map { $0.sequence?.compactMap(\.string) ?? [$0.string ?? ""] } ?? ["port"],
                     patch: try pairs("patch").map { (target: $0.0, patch: $0.1) },
@@ -145,6 +145,16 @@ enum CatalogLoader {
                     raw: raw.map { (target: $0.0, text: $0.1) },
                     count: item["count"]?.int,
                     at: item["at"]?.string)
+                example.again = try pairs("again").map { (target: $0.0, patch: $0.1) }
+                example.revisions = try pairs("revisions").map { target, value -> (target: String, revision: Int64) in
+                    guard case .integer(let revision) = value else { throw fail("\(field).revisions.\(target)", "must be an integer") }
+                    return (target, revision)
+                }
+                let known: Set<String> = ["name", "base", "patch", "remove", "set", "raw", "again", "revisions", "count", "at"]
+                let names: [String] = item.mapping.map { $0.keys.map { $0.string ?? "" } } ?? []
+                for name in names where !known.contains(name) {
+                    throw fail("\(field).\(name)", "unknown example field (known: \(known.sorted().joined(separator: ", ")))")
+                }
                 examples[keyPath: keyPath].append(example)
             }
         }

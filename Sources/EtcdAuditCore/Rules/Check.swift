@@ -40,6 +40,15 @@ enum CheckKinds {
         ComponentFailedCheck.self,
         OrphanRecordCheck.self,
         UniqueOutputCheck.self,
+        DuplicateKeyCheck.self,
+        StaleJobCheck.self,
+        ParamsDriftCheck.self,
+        InputDriftCheck.self,
+        ActionStatusCheck.self,
+        StackBodyAgreementCheck.self,
+        MissingRecordsCheck.self,
+        UniqueBodyFieldCheck.self,
+        WriteOrderCheck.self,
     ]
 
     static let byName: [String: any Check.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.kind, $0) })

@@ -41,21 +41,36 @@ public struct ExampleRunner: Sendable {
     public func markdownDocument(for rule: Rule, _ example: RuleExample) throws(RuleError) -> String {
         var out = "# \(rule.id): \(example.name)\n\n\(rule.summary)\n\n"
         out += "Made from the rule's example with `etcd-audit rules --sample \(rule.id)`.\n"
-        for (key, value, raw) in try entries(for: example) {
-            out += "\n```\n\(key)\n\(raw ?? value?.prettyText ?? "null")\n```\n"
+        for entry in try entries(for: example) {
+            out += "\n```\n\(entry.key)\n\(entry.raw ?? entry.value?.prettyText ?? "null")\n```\n"
         }
         return out
+    }
+
+    /// The example as JSON lines (`jsonl`), which carry revisions where the example sets them.
+    public func jsonLines(for example: RuleExample) throws(RuleError) -> String {
+        try entries(for: example).map { entry in
+            var members = [JSONMember("key", .string(entry.key)),
+                           JSONMember("value", .string(entry.raw ?? entry.value?.text ?? "null"))]
+            if let revision = entry.revision {
+                members += [JSONMember("create_revision", .integer(revision)), JSONMember("mod_revision", .integer(revision))]
+            }
+            return JSONValue.object(members).text + "\n"
+        }.joined()
     }
 
     /// The example's records, in the order of the bases, changes applied.
     public func records(for example: RuleExample) throws(RuleError) -> [RawRecord] {
         try entries(for: example).enumerated().map { index, entry in
             RawRecord(key: entry.key, value: Array((entry.raw ?? entry.value?.text ?? "null").utf8),
+                      createRevision: entry.revision, modRevision: entry.revision,
                       location: SourceLocation(path: "example", line: index + 1))
         }
     }
 
-    private func entries(for example: RuleExample) throws(RuleError) -> [(key: String, value: JSONValue?, raw: String?)] {
+    private typealias ExampleEntry = (key: String, value: JSONValue?, raw: String?, revision: Int64?)
+
+    private func entries(for example: RuleExample) throws(RuleError) -> [ExampleEntry] {
         var keys: [String] = []
         var values: [String: JSONValue] = [:]
         var rawTexts: [String: String] = [:]
@@ -95,12 +110,29 @@ public struct ExampleRunner: Sendable {
             if values[key] == nil && rawTexts[key] == nil { keys.append(key) }
             rawTexts[key] = text
         }
-        return keys.map { (key: $0, value: values[$0], raw: rawTexts[$0]) }
+        var revisions: [String: Int64] = [:]
+        for (target, revision) in example.revisions { revisions[try resolve(target)] = revision }
+        var out: [ExampleEntry] = keys.map { (key: $0, value: values[$0], raw: rawTexts[$0], revision: revisions[$0]) }
+        for (target, patch) in example.again {
+            let key = try resolve(target)
+            out.append((key: key, value: Self.mergePatch(values[key] ?? .null, patch), raw: nil, revision: nil))
+        }
+        return out
     }
 
     /// RFC 7396: objects merge member by member, null removes, anything else replaces.
+    /// One extension: an object whose member names are all numbers patches those elements
+    /// of an array (`{"1": {"action": "modify"}}` changes the job object of a job record).
     static func mergePatch(_ target: JSONValue, _ patch: JSONValue) -> JSONValue {
         guard case .object(let patchMembers) = patch else { return patch }
+        if case .array(var items) = target, !patchMembers.isEmpty,
+           patchMembers.allSatisfy({ Int($0.name).map { items.indices.contains($0) } ?? false }) {
+            for change in patchMembers {
+                let index = Int(change.name)!
+                items[index] = mergePatch(items[index], change.value)
+            }
+            return .array(items)
+        }
         var members: [JSONMember]
         if case .object(let existing) = target { members = existing } else { members = [] }
         for change in patchMembers {

@@ -72,6 +72,8 @@ public struct RuleParams: Sendable {
         return out
     }
 
+    public func has(_ name: String) -> Bool { values[name] != nil }
+
     /// Rejects params the check kind does not know: a typo must not pass silently.
     public func allowOnly(_ names: Set<String>) throws(RuleError) {
         for name in values.keys.sorted() where !names.contains(name) {

@@ -1,0 +1,149 @@
+/// The job made for the config's current version, if any: the one whose params and input
+/// must still match the config body.
+private func currentJobs(_ resource: Resource) -> [(Entry<JobFacts>, JobFacts, ConfigFacts, RecordMeta)] {
+    guard let config = resource.config, let configFacts = config.facts else { return [] }
+    return resource.jobs(forVersion: configFacts.version).compactMap { job in
+        job.facts.map { (job, $0, configFacts, config.meta) }
+    }
+}
+
+/// `job.stale`: a job left behind by an operation that has finished since.
+struct StaleJobCheck: Check {
+    static let kind = "stale-job"
+    init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
+
+    func check(_ resource: Resource, _ sink: inout FindingSink) {
+        guard let config = resource.configVersion, let state = resource.state, let stateVersion = state.facts?.version
+        else { return }
+        for job in resource.jobs {
+            guard let version = job.meta.keyVersion, version < config, stateVersion > version else { continue }
+            sink.report(resource, at: job.meta,
+                        "job for version \(version) is still stored; config is at \(config) and the state at \(stateVersion)",
+                        expected: "no job below version \(stateVersion)", actual: String(version),
+                        keys: [job.meta.key, state.meta.key])
+        }
+    }
+}
+
+/// `job.params-drift`: a job param disagrees with the config body it was built from.
+/// Lists compare as sets; a param the job lacks is not compared.
+struct ParamsDriftCheck: Check {
+    static let kind = "params-drift"
+    /// param → body field whose value it must carry.
+    let fields: [String: String]
+    /// param → body path (`field` or `list[].member`) whose values its resources' ids must be.
+    let resourceIDs: [String: String]
+
+    init(params: RuleParams) throws(RuleError) {
+        try params.allowOnly(["fields", "resource_ids"])
+        fields = try params.stringMap("fields")
+        resourceIDs = params.has("resource_ids") ? try params.stringMap("resource_ids") : [:]
+        for (param, path) in resourceIDs where path.split(separator: ".").count > 2 {
+            throw RuleError(field: "params.resource_ids.\(param)", "path \(path) must be `field` or `list[].member`")
+        }
+    }
+
+    var plan: ExtractionPlan {
+        var plan = ExtractionPlan()
+        plan.params = Set(fields.keys).union(resourceIDs.keys)
+        plan.bodyFields = Set(fields.values).union(resourceIDs.values.map { String($0.prefix { $0 != "[" && $0 != "." }) })
+        return plan
+    }
+
+    /// A value as a comparable set of canonical texts (a list's elements), or the value.
+    private static func comparable(_ value: JSONValue?) -> Set<String> {
+        switch value {
+        case .array(let items)?: return Set(items.map(\.canonicalText))
+        case let v?: return [v.canonicalText]
+        case nil: return [JSONValue.null.canonicalText]
+        }
+    }
+
+    /// The strings a body path names: `network_id`, or `fixed_ips[].subnet_id`.
+    private static func values(at path: String, in body: SmallMap<JSONValue>) -> Set<String> {
+        let parts = path.split(separator: ".", maxSplits: 1).map(String.init)
+        if parts[0].hasSuffix("[]") {
+            let list = body[String(parts[0].dropLast(2))]?.arrayValue ?? []
+            return Set(list.compactMap { parts.count > 1 ? $0[parts[1]]?.stringValue : $0.stringValue })
+        }
+        return Set([body[parts[0]]?.stringValue].compactMap { $0 })
+    }
+
+    func check(_ resource: Resource, _ sink: inout FindingSink) {
+        for (job, facts, config, configMeta) in currentJobs(resource) {
+            for param in facts.params {
+                if let field = fields[param.name], let value = param.value {
+                    let bodyValue = config.body[field]
+                    if Self.comparable(value) != Self.comparable(bodyValue) {
+                        sink.report(resource, at: job.meta,
+                                    "param \(param.name) is \(value.text) but body.\(field) is \(bodyValue?.text ?? "absent")",
+                                    expected: bodyValue?.text ?? "absent", actual: value.text,
+                                    keys: [job.meta.key, configMeta.key])
+                    }
+                }
+                if let path = resourceIDs[param.name] {
+                    let ids = Set(param.resources.map(\.id)), wanted = Self.values(at: path, in: config.body)
+                    if ids != wanted {
+                        sink.report(resource, at: job.meta,
+                                    "param \(param.name) refers to \(ids.sorted().joined(separator: ", ")) but body \(path) is \(wanted.sorted().joined(separator: ", "))",
+                                    expected: wanted.sorted().joined(separator: ","), actual: ids.sorted().joined(separator: ","),
+                                    keys: [job.meta.key, configMeta.key])
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `job.input-drift`: the job's resource_input is not the config body it was made from.
+struct InputDriftCheck: Check {
+    static let kind = "input-drift"
+    let ignored: IgnoredMembers
+
+    init(params: RuleParams) throws(RuleError) {
+        try params.allowOnly(["ignore"])
+        ignored = IgnoredMembers(try params.strings("ignore", default: []))
+    }
+
+    var plan: ExtractionPlan {
+        var plan = ExtractionPlan()
+        plan.inputDigests = [ignored]
+        return plan
+    }
+
+    func check(_ resource: Resource, _ sink: inout FindingSink) {
+        for (job, facts, config, configMeta) in currentJobs(resource) {
+            guard let input = facts.resourceInputDigests[ignored.label], let body = config.bodyDigests[ignored.label],
+                  input != body else { continue }
+            let ignoring = ignored.names.isEmpty ? "" : " (ignoring \(ignored.names.sorted().joined(separator: ", ")))"
+            sink.report(resource, at: job.meta,
+                        "resource_input differs from the config body it was made from\(ignoring)",
+                        expected: "body digest \(body)", actual: "resource_input digest \(input)",
+                        keys: [job.meta.key, configMeta.key])
+        }
+    }
+}
+
+/// `job.action-mismatch`: the job's action is not what the body's pending status asks for.
+struct ActionStatusCheck: Check {
+    static let kind = "action-status"
+    /// action → the body status it goes with.
+    let statusFor: [String: String]
+    let pendingPrefix: String
+
+    init(params: RuleParams) throws(RuleError) {
+        try params.allowOnly(["status_for_action", "pending_prefix"])
+        statusFor = try params.stringMap("status_for_action")
+        pendingPrefix = try params.string("pending_prefix", default: "PENDING_")
+    }
+
+    func check(_ resource: Resource, _ sink: inout FindingSink) {
+        for (job, facts, config, configMeta) in currentJobs(resource) {
+            guard case .string(let status)? = config.body["status"], status.hasPrefix(pendingPrefix),
+                  let action = facts.members["action"]?.stringValue ?? job.meta.keyFields["action"],
+                  let expected = statusFor[action], expected != status else { continue }
+            sink.report(resource, at: job.meta, "job action is \(action) but body.status is \(status) (expected \(expected))",
+                        expected: expected, actual: status, keys: [job.meta.key, configMeta.key])
+        }
+    }
+}
