@@ -28,6 +28,8 @@ public struct AuditResult: Sendable {
     public var recordsRead: Int
     public var skippedKeys: Int
     public var elapsedSeconds: Double?
+    /// Set when findings were compared with a baseline report (only new ones remain).
+    public var baseline: BaselineSummary?
 
     /// True when some input could not be read to its end (exit code 2).
     public var hasInputErrors: Bool { inputs.contains { $0.error != nil } }

@@ -23,6 +23,12 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .customLong("output"), help: "File for the report of the same position (repeatable; default stdout).")
     var outputs: [String] = []
 
+    @Option(help: "Rule files that add, change or disable rules (every *.yaml in the folder).")
+    var rules: String?
+
+    @Option(help: "A JSON report of an earlier audit: report and fail only on findings it does not contain.")
+    var baseline: String?
+
     @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: error, warning, info, never.")
     var failOn: FailOn = .error
 
@@ -52,16 +58,19 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let catalog: Catalog
-        let rules: [Rule]
+        let selected: [Rule]
+        let old: Baseline?
         do {
-            catalog = try Catalog.builtIn()
-            rules = try RuleSelection(only: only, skip: skip, severities: severityOverrides).apply(to: catalog.rules)
+            old = try baseline.map { try Baseline(path: $0) }
+            catalog = try Catalog.load(rulesDirectory: rules)
+            selected = try RuleSelection(only: only, skip: skip, severities: severityOverrides).apply(to: catalog.rules)
         } catch {
             printError("etcd-audit: \(error)")
             throw ExitCode(2)
         }
         let started = Date()
-        var result = Auditor(catalog: catalog, rules: rules).audit(paths: inputs, format: format)
+        var result = Auditor(catalog: catalog, rules: selected).audit(paths: inputs, format: format)
+        old?.apply(to: &result)
         if timing { result.elapsedSeconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000 }
 
         let formats = reports.isEmpty ? [.text] : reports

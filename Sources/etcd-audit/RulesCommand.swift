@@ -4,15 +4,29 @@ import EtcdAuditCore
 struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
-        abstract: "List the rule catalog: id, severity, summary.")
+        abstract: "Show the rule catalog, run its examples, or print a rule's example store.")
 
-    @Option(help: "Print the first example the rule fires on, as a document `check` reads.")
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
+
+    @Option(help: "Rule files that add, change or disable rules (every *.yaml in the folder).")
+    var rules: String?
+
+    @Option(help: "text (a table), json, or markdown (the reference in docs/RULES.md).")
+    var format: Format = .text
+
+    @Flag(help: "Add each rule's check kind, rationale, params and examples to the table.")
+    var verbose = false
+
+    @Flag(help: "Run every rule's examples; exit 1 if one does not fire or pass as it says.")
+    var verify = false
+
+    @Option(help: "Print the first example the rule fires on, as a store `check` reads.")
     var sample: String?
 
     func run() throws {
         let catalog: Catalog
         do {
-            catalog = try Catalog.builtIn()
+            catalog = try Catalog.load(rulesDirectory: rules)
         } catch {
             printError("etcd-audit: \(error)")
             throw ExitCode(2)
@@ -28,11 +42,23 @@ struct RulesCommand: ParsableCommand {
                                             : try runner.jsonLines(for: example), terminator: "")
             return
         }
-        let width = catalog.rules.map(\.id.count).max() ?? 0
-        for rule in catalog.rules {
-            let id = rule.id.padding(toLength: width, withPad: " ", startingAt: 0)
-            let severity = rule.severity.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
-            print("\(id)  \(severity)  \(rule.summary)")
+        if verify {
+            let runner = ExampleRunner(catalog: catalog)
+            var problems: [String] = []
+            for rule in catalog.rules {
+                for example in rule.examples.fires { problems += runner.verify(rule, example, shouldFire: true) }
+                for example in rule.examples.passes { problems += runner.verify(rule, example, shouldFire: false) }
+            }
+            for problem in problems { print(problem) }
+            let count = catalog.rules.reduce(0) { $0 + $1.examples.fires.count + $1.examples.passes.count }
+            print("\(count - problems.count) passed, \(problems.count) failed")
+            if !problems.isEmpty { throw ExitCode(1) }
+            return
+        }
+        switch format {
+        case .text: print(CatalogDocument.table(catalog, verbose: verbose), terminator: "")
+        case .json: print(CatalogDocument.json(catalog), terminator: "")
+        case .markdown: print(CatalogDocument.markdown(catalog), terminator: "")
         }
     }
 }

@@ -2,9 +2,10 @@ import EtcdAuditCore
 import Foundation
 import Testing
 
-/// Tests/Cases/<case>/: an `input*` file and `expected.json` with the exit code, the
-/// findings as "rule resource-id" (a multiset), and optionally text the input error must
-/// contain. Adding a case needs no code.
+/// Tests/Cases/<case>/: `input*` files, optionally a `rules/` folder (as `--rules`), and
+/// `expected.json`: the exit code, the findings as "rule resource-id" (a multiset), and
+/// optionally text the input error or the rules error must contain. Adding a case needs
+/// no code.
 struct CaseTests {
     static var caseNames: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: TestSupport.path("Tests/Cases"))) ?? []).sorted()
@@ -15,6 +16,7 @@ struct CaseTests {
         var findings: [String]
         var format: String?
         var error_contains: String?
+        var rules_error_contains: [String]?
     }
 
     @Test("bad-input case", arguments: caseNames)
@@ -22,10 +24,25 @@ struct CaseTests {
         let dir = "Tests/Cases/\(name)"
         let files = try FileManager.default.contentsOfDirectory(atPath: TestSupport.path(dir))
         let inputs = files.filter { $0.hasPrefix("input") }.sorted().map { "\(dir)/\($0)" }
-        #expect(!inputs.isEmpty, "\(dir) has no input file")
         let expected = try JSONDecoder().decode(Expected.self,
                                                 from: Data(contentsOf: URL(fileURLWithPath: TestSupport.path("\(dir)/expected.json"))))
-        let result = TestSupport.audit(inputs, format: expected.format.flatMap(InputFormat.init(rawValue:)))
+        var catalog = TestSupport.catalog
+        if files.contains("rules") {
+            do {
+                catalog = try Catalog.load(rulesDirectory: TestSupport.path("\(dir)/rules"))
+                #expect(expected.rules_error_contains == nil, "\(dir): the rules loaded, expected an error")
+            } catch {
+                let message = "\(error)"
+                for gist in expected.rules_error_contains ?? [] {
+                    #expect(message.contains(gist), "\(dir): the error should name \(gist): \(message)")
+                }
+                #expect(expected.rules_error_contains != nil, "\(dir): \(message)")
+                #expect(expected.exit == 2)
+                return
+            }
+        }
+        #expect(!inputs.isEmpty, "\(dir) has no input file")
+        let result = TestSupport.audit(inputs, format: expected.format.flatMap(InputFormat.init(rawValue:)), catalog: catalog)
         #expect(TestSupport.pairs(result) == expected.findings.sorted())
         #expect(result.exitCode(failOn: .error) == expected.exit)
         if let gist = expected.error_contains {

@@ -75,9 +75,32 @@ struct CommandLineTests {
         #expect(only.out.contains("1 findings (1 error"))
     }
 
+    @Test func invalidRuleFilesExitTwoNamingFileRuleAndField() throws {
+        let result = try run(["check", "--rules", "Tests/Cases/rules-bad-severity/rules", "Samples/seeds/000_1cd8ab2a63ae2a87.txt"])
+        #expect(result.code == 2)
+        #expect(result.err.contains("a.yaml") && result.err.contains("monitoring.failed") && result.err.contains("severity"))
+    }
+
+    @Test func baselineKeepsOnlyNewFindings() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let old = dir.appendingPathComponent("old.json").path
+        _ = try run(["check", "Samples/seeds/003_316c7d162925404b.txt", "--report", "json", "--output", old])
+        let both = try run(["check", "--baseline", old, "--report", "text",
+                            "Samples/seeds/000_1cd8ab2a63ae2a87.txt", "Samples/seeds/003_316c7d162925404b.txt"])
+        #expect(both.code == 1)  // unique.vmi on both ports is new, and an error
+        #expect(both.out.contains("3 new, 4 still present, 0 resolved"))  // the create seed's MAC, unique.vmi twice
+        #expect(try run(["check", "--baseline", "/nonexistent.json", "Samples/seeds/000_1cd8ab2a63ae2a87.txt"]).code == 2)
+    }
+
     @Test func rulesListsTheCatalog() throws {
         let result = try run(["rules"])
         #expect(result.code == 0)
         #expect(result.out.contains("unique.vmi"))
+        let json = try run(["rules", "--format", "json"])
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
+        #expect((parsed?["rules"] as? [Any])?.count == 28)
+        #expect(try run(["rules", "--verbose"]).out.contains("param failed_values: [\"FAIL\"]"))
+        #expect(try run(["rules", "--verify"]).out.hasSuffix("0 failed\n"))
     }
 }

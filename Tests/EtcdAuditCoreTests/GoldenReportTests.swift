@@ -17,6 +17,7 @@ struct GoldenReportTests {
             ("fixture-etcdctl-json", ["Samples/fixtures/seeds.etcdctl.json"]),
             ("fixture-gateway", ["Samples/fixtures/seeds.gateway.json"]),
             ("fixture-jsonl", ["Samples/fixtures/seeds.jsonl"]),
+            ("networks-subnets", ["Samples/other-types/networks-subnets.md"]),
         ]
         for file in brokenSamples {
             list.append(("broken-" + file.split(separator: ".").dropLast().joined(separator: "."), ["Samples/broken/" + file]))

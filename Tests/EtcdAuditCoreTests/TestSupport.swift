@@ -21,7 +21,7 @@ enum TestSupport {
 
     /// Audits files given relative to the package root; paths in the result stay relative,
     /// so reports do not depend on where the checkout lives.
-    static func audit(_ relativePaths: [String], format: InputFormat? = nil) -> AuditResult {
+    static func audit(_ relativePaths: [String], format: InputFormat? = nil, catalog: Catalog = catalog) -> AuditResult {
         var result = Auditor(catalog: catalog).audit(paths: relativePaths.map(path), format: format)
         let prefix = root.path + "/"
         func strip(_ p: String) -> String { p.hasPrefix(prefix) ? String(p.dropFirst(prefix.count)) : p }

@@ -32,6 +32,7 @@ struct JSONReporter: Reporter {
         var elapsedSeconds: Double?
         var inputErrors: Int
         var unreadableParts: Int
+        var baseline: BaselineSummary?
 
         enum CodingKeys: String, CodingKey {
             case resources, records, findings
@@ -41,6 +42,7 @@ struct JSONReporter: Reporter {
             case elapsedSeconds = "elapsed_s"
             case inputErrors = "input_errors"
             case unreadableParts = "unreadable_parts"
+            case baseline
         }
 
         func encode(to encoder: Encoder) throws {
@@ -55,6 +57,7 @@ struct JSONReporter: Reporter {
             try c.encode(elapsedSeconds, forKey: .elapsedSeconds)
             try c.encode(inputErrors, forKey: .inputErrors)
             try c.encode(unreadableParts, forKey: .unreadableParts)
+            try c.encodeIfPresent(baseline, forKey: .baseline)
         }
     }
 
@@ -70,7 +73,8 @@ struct JSONReporter: Reporter {
                               skippedKeys: result.skippedKeys, findings: result.findings.count,
                               bySeverity: bySeverity, byRule: byRule, elapsedSeconds: result.elapsedSeconds,
                               inputErrors: result.inputs.filter { $0.error != nil }.count,
-                              unreadableParts: result.inputs.reduce(0) { $0 + $1.problems.count })
+                              unreadableParts: result.inputs.reduce(0) { $0 + $1.problems.count },
+                              baseline: result.baseline)
         let document = Document(tool: Tool(version: options.toolVersion), inputs: result.inputs,
                                 summary: summary, findings: result.findings)
         let encoder = JSONEncoder()

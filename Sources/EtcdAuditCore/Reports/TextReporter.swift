@@ -39,6 +39,9 @@ struct TextReporter: Reporter {
         let bySeverity = Severity.allCases.reversed().map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
         out += "\(result.resources.count) resources, \(result.recordsRead) records (\(result.skippedKeys) skipped keys): "
         out += "\(result.findings.count) findings (\(bySeverity))\n"
+        if let baseline = result.baseline {
+            out += "baseline \(baseline.path): \(baseline.new) new, \(baseline.stillPresent) still present, \(baseline.resolved) resolved\n"
+        }
         return out
     }
 }

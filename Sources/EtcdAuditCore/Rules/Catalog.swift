@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// One rule of the catalog, as data: what it is, why, and its examples.
@@ -12,6 +13,8 @@ public struct Rule: Sendable {
     public var params: RuleParams
     public var examples: RuleExamples
     public var check: any Check
+    /// The file the rule was last defined or changed in.
+    public var source: String
 
     public func applies(to type: ResourceType) -> Bool {
         appliesTo?.contains(type.singular) ?? true
@@ -70,6 +73,29 @@ public struct Catalog: Sendable {
     /// The catalog built into the binary (the files of `Rules/`).
     public static func builtIn() throws -> Catalog {
         try CatalogLoader.load(files: BuiltinRules.files)
+    }
+
+    /// The built-in catalog changed by an operator's rule files (`--rules DIR`: every
+    /// `*.yaml`/`*.yml` in it, in name order).
+    public static func load(rulesDirectory: String?) throws -> Catalog {
+        guard let rulesDirectory else { return try builtIn() }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: rulesDirectory)
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        } catch {
+            throw RuleError(file: rulesDirectory, "cannot read the rules folder: \(error.localizedDescription)")
+        }
+        var files = BuiltinRules.files
+        for name in names {
+            let path = (rulesDirectory as NSString).appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: path),
+                  let text = String(data: data, encoding: .utf8) else {
+                throw RuleError(file: path, "cannot be read as UTF-8 text")
+            }
+            files.append((path, text))
+        }
+        return try CatalogLoader.load(files: files)
     }
 
     public var plan: ExtractionPlan {

@@ -2,12 +2,20 @@ import Yams
 
 /// Reads catalog files: `record_kinds` and `resource_types` (layouts), `rules`, and
 /// `example_bases`. Every problem names the file, the rule and the field.
+///
+/// Later files build on earlier ones (the built-in catalog first, then an operator's
+/// `--rules DIR`): a rule with a `kind` is a new rule; a rule without one changes the rule
+/// of that id (its severity, params merged member by member, texts, `applies_to`,
+/// examples) or, with `disabled: true`, removes it. Two files that change one field of one
+/// rule differently are a conflict.
 enum CatalogLoader {
     static func load(files: [(name: String, text: String)]) throws -> Catalog {
         var patterns: [(RecordKind, KeyPattern)] = []
         var types: [ResourceType] = []
         var rules: [Rule] = []
         var bases: [String: [(key: String, value: JSONValue)]] = [:]
+        var changedBy: [String: String] = [:]  // "rule id/field" → file that changed it
+        var disabled: Set<String> = []
 
         for (file, text) in files {
             let root: Node?
@@ -46,9 +54,20 @@ enum CatalogLoader {
                 case "rules":
                     guard let list = value.sequence else { throw RuleError(file: file, field: section, "must be a list") }
                     for item in list {
+                        if item["kind"] == nil, let id = item["id"]?.string {
+                            guard let index = rules.firstIndex(where: { $0.id == id }) else {
+                                throw RuleError(file: file, rule: id, field: "kind",
+                                                "there is no rule \(id) to change; a new rule needs kind, severity and summary")
+                            }
+                            if try applyChanges(item, to: &rules[index], file: file, changedBy: &changedBy) {
+                                disabled.insert(id)
+                            }
+                            continue
+                        }
                         let rule = try loadRule(item, file: file)
-                        if rules.contains(where: { $0.id == rule.id }) {
-                            throw RuleError(file: file, rule: rule.id, "is defined twice")
+                        if let existing = rules.first(where: { $0.id == rule.id }) {
+                            throw RuleError(file: file, rule: rule.id, field: "kind",
+                                            "is already defined in \(existing.source); to change it, give only the fields to change (no kind)")
                         }
                         rules.append(rule)
                     }
@@ -71,7 +90,62 @@ enum CatalogLoader {
         } catch {
             throw RuleError(error.description)
         }
-        return Catalog(layouts: layouts, rules: rules, exampleBases: bases)
+        return Catalog(layouts: layouts, rules: rules.filter { !disabled.contains($0.id) }, exampleBases: bases)
+    }
+
+    private static let changeableFields: Set<String> = ["id", "severity", "summary", "rationale", "applies_to", "params",
+                                                         "examples", "disabled"]
+
+    /// Applies an operator's change to a rule; returns true when it disables the rule.
+    private static func applyChanges(_ node: Node, to rule: inout Rule, file: String,
+                                     changedBy: inout [String: String]) throws -> Bool {
+        let id = rule.id
+        func fail(_ field: String, _ message: String) -> RuleError { RuleError(file: file, rule: id, field: field, message) }
+        let fields: [(String, Node)] = node.mapping.map { $0.map { ($0.key.string ?? "", $0.value) } } ?? []
+        for (field, value) in fields where field != "id" {
+            guard changeableFields.contains(field) else {
+                throw fail(field, "cannot be changed (changeable: \(changeableFields.subtracting(["id"]).sorted().joined(separator: ", ")))")
+            }
+            // The same field changed by two files to different values is a conflict; each
+            // param counts as its own field.
+            let names = field == "params" ? (value.mapping.map { $0.keys.map { "params.\($0.string ?? "")" } } ?? [field]) : [field]
+            for name in names {
+                let slot = "\(id)/\(name)"
+                if let other = changedBy[slot], other != file {
+                    throw fail(name, "is also changed by \(other); keep one of the two")
+                }
+                changedBy[slot] = file
+            }
+        }
+        var merged = rule.params.values
+        for (field, value) in fields {
+            switch field {
+            case "severity":
+                guard let severity = value.string.flatMap(Severity.init(rawValue:)) else { throw fail(field, "must be error, warning or info") }
+                rule.severity = severity
+            case "summary": rule.summary = value.string ?? rule.summary
+            case "rationale": rule.rationale = value.string ?? rule.rationale
+            case "applies_to":
+                guard let items = value.sequence?.compactMap(\.string) else { throw fail(field, "must be a list of singular type names") }
+                rule.appliesTo = items
+            case "params":
+                guard let map = value.mapping else { throw fail(field, "must be a mapping") }
+                for (k, v) in map { merged[k.string ?? ""] = JSONValue(yaml: v) }
+            case "examples": rule.examples = try loadExamples(value, fail: fail)
+            case "disabled":
+                guard let flag = value.bool else { throw fail(field, "must be true or false") }
+                if flag { return true }
+            default: break
+            }
+        }
+        rule.params = RuleParams(merged)
+        do {
+            rule.check = try CheckKinds.byName[rule.kind]!.init(params: rule.params)
+        } catch {
+            throw RuleError(file: file, rule: id, field: error.field, error.message)
+        }
+        rule.source = file
+        return false
     }
 
     private static let ruleFields: Set<String> = ["id", "severity", "kind", "summary", "rationale", "applies_to", "params", "examples"]
@@ -115,7 +189,7 @@ enum CatalogLoader {
         }
         let examples = try loadExamples(node["examples"], fail: fail)
         return Rule(id: id, severity: severity, kind: kind, summary: summary, rationale: rationale,
-                    appliesTo: appliesTo, params: params, examples: examples, check: check)
+                    appliesTo: appliesTo, params: params, examples: examples, check: check, source: file)
     }
 
     private static func loadExamples(_ node: Node?, fail: (String, String) -> RuleError) throws -> RuleExamples {
