@@ -79,13 +79,21 @@ public enum JSONValue: Hashable, Sendable {
         case (.real(let a), .real(let b)): return a == b
         case (.string(let a), .string(let b)): return a == b
         case (.array(let a), .array(let b)): return a == b
-        case (.object, .object): return lhs.canonicalText == rhs.canonicalText
+        case (.object(let a), .object(let b)):
+            // Member order does not matter; names are unique (jansson keeps the last).
+            return a.count == b.count && a.allSatisfy { member in b.contains { $0.name == member.name && $0.value == member.value } }
         default: return false
         }
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(canonicalText)
+    }
+
+    /// Equal as sets when both are lists (order and repeats ignored), else plain `==`.
+    public func equalsAsSet(_ other: JSONValue) -> Bool {
+        guard case .array(let a) = self, case .array(let b) = other else { return self == other }
+        return a.allSatisfy { x in b.contains(x) } && b.allSatisfy { y in a.contains(y) }
     }
 
     private func write(to out: inout String, sortedMembers: Bool) {

@@ -125,8 +125,11 @@ public enum RecordProblem: Sendable {
     case conflictingValues([RecordMeta])
 }
 
-/// Everything known about one resource, joined from its records.
-public struct Resource: Sendable {
+/// Everything known about one resource, joined from its records. A class: the join
+/// fills it in once, then every rule reads it, and a struct of this size would be copied
+/// (and every member retained) on each of those reads. Not changed after the join,
+/// hence Sendable.
+public final class Resource: @unchecked Sendable {
     public var type: ResourceType
     public var id: String
     public var config: Entry<ConfigFacts>?

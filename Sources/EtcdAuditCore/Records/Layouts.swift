@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The kinds of record the pipeline writes for one resource (SPEC §1).
 public enum RecordKind: String, CaseIterable, Sendable, Codable, Comparable {
     case config, job, stack
@@ -28,10 +32,10 @@ public struct KeyMatch: Hashable, Sendable {
 
 /// A key pattern such as `/jobs/all/{action}:{handler}:{singular}:{id}:{version}:{nonce}`.
 /// A placeholder takes the text up to the next literal part (or the end); `{id}` never
-/// holds a `/`.
+/// holds a `/`. Matching works on the key's bytes: it runs once for every record read.
 struct KeyPattern: Sendable {
     enum Part: Sendable, Equatable {
-        case literal(String)
+        case literal([UInt8])
         case placeholder(String)
     }
 
@@ -46,7 +50,7 @@ struct KeyPattern: Sendable {
         var rest = Substring(source)
         while !rest.isEmpty {
             if let open = rest.firstIndex(of: "{") {
-                if open > rest.startIndex { parts.append(.literal(String(rest[..<open]))) }
+                if open > rest.startIndex { parts.append(.literal(Array(rest[..<open].utf8))) }
                 guard let close = rest[open...].firstIndex(of: "}") else {
                     throw LayoutError("pattern \(source): '{' without '}'")
                 }
@@ -60,7 +64,7 @@ struct KeyPattern: Sendable {
                 parts.append(.placeholder(name))
                 rest = rest[rest.index(after: close)...]
             } else {
-                parts.append(.literal(String(rest)))
+                parts.append(.literal(Array(rest.utf8)))
                 rest = ""
             }
         }
@@ -71,29 +75,44 @@ struct KeyPattern: Sendable {
         self.parts = parts
     }
 
-    /// The placeholder values, or nil if the key does not have this shape.
-    func match(_ key: String) -> [String: String]? {
-        var values: [String: String] = [:]
-        var rest = Substring(key)
+    /// The byte ranges of the placeholders in `key`, or nil if the key does not have this
+    /// shape.
+    func match(_ key: UnsafeBufferPointer<UInt8>) -> [(name: String, range: Range<Int>)]? {
+        var found: [(name: String, range: Range<Int>)] = []
+        found.reserveCapacity(parts.count / 2 + 1)
+        var position = 0
         for (index, part) in parts.enumerated() {
             switch part {
             case .literal(let text):
-                guard rest.hasPrefix(text) else { return nil }
-                rest = rest.dropFirst(text.count)
+                guard key.count - position >= text.count,
+                      text.withUnsafeBufferPointer({ memcmp(key.baseAddress! + position, $0.baseAddress!, text.count) == 0 })
+                else { return nil }
+                position += text.count
             case .placeholder(let name):
-                let value: Substring
+                var end = key.count
                 if index + 1 < parts.count, case .literal(let next) = parts[index + 1] {
-                    guard let range = rest.range(of: next) else { return nil }
-                    value = rest[..<range.lowerBound]
-                } else {
-                    value = rest
+                    guard let at = Self.find(next, in: key, from: position) else { return nil }
+                    end = at
                 }
-                guard !value.isEmpty, !(name == "id" && value.contains("/")) else { return nil }
-                values[name] = String(value)
-                rest = rest[value.endIndex...]
+                guard end > position else { return nil }
+                if name == "id", key[position..<end].contains(UInt8(ascii: "/")) { return nil }
+                found.append((name, position..<end))
+                position = end
             }
         }
-        return rest.isEmpty ? values : nil
+        return position == key.count ? found : nil
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let first = needle.first, haystack.count - start >= needle.count else { return nil }
+        var i = start
+        while i + needle.count <= haystack.count {
+            if haystack[i] == first, needle.withUnsafeBufferPointer({ memcmp(haystack.baseAddress! + i, $0.baseAddress!, needle.count) == 0 }) {
+                return i
+            }
+            i += 1
+        }
+        return nil
     }
 }
 
@@ -107,7 +126,6 @@ public struct LayoutError: Error, CustomStringConvertible, Sendable {
 public struct Layouts: Sendable {
     let patterns: [(kind: RecordKind, pattern: KeyPattern)]
     public let types: [ResourceType]
-    private let byPlural: [String: ResourceType]
     private let bySingular: [String: ResourceType]
 
     init(patterns: [(RecordKind, KeyPattern)], types: [ResourceType]) throws(LayoutError) {
@@ -121,7 +139,6 @@ public struct Layouts: Sendable {
             byPlural[type.plural] = type
             bySingular[type.singular] = type
         }
-        self.byPlural = byPlural
         self.bySingular = bySingular
     }
 
@@ -129,20 +146,28 @@ public struct Layouts: Sendable {
 
     /// Classifies a key, or nil when no layout declares it.
     public func match(_ key: String) -> KeyMatch? {
-        for (kind, pattern) in patterns {
-            guard var fields = pattern.match(key), let id = fields.removeValue(forKey: "id") else { continue }
-            let plural = fields.removeValue(forKey: "plural")
-            let singular = fields.removeValue(forKey: "singular")
-            let type: ResourceType?
-            switch (plural, singular) {
-            case (let p?, let s?): type = byPlural[p].flatMap { $0.singular == s ? $0 : nil }
-            case (let p?, nil): type = byPlural[p]
-            case (nil, let s?): type = bySingular[s]
-            case (nil, nil): type = nil
+        var key = key
+        return key.withUTF8 { bytes -> KeyMatch? in
+            guard bytes.count > 0 else { return nil }
+            patterns: for (kind, pattern) in patterns {
+                guard let found = pattern.match(bytes) else { continue }
+                var id = "", type: ResourceType?, fields: [String: String] = [:]
+                for (name, range) in found {
+                    let slice = UnsafeBufferPointer(rebasing: bytes[range])
+                    switch name {
+                    case "id": id = String(decoding: slice, as: UTF8.self)
+                    case "plural", "singular":
+                        // Both names, when a pattern has both, must name the same type.
+                        guard let named = types.first(where: { (name == "plural" ? $0.plural : $0.singular).utf8.elementsEqual(slice) }),
+                              type == nil || type == named else { continue patterns }
+                        type = named
+                    default: fields[name] = String(decoding: slice, as: UTF8.self)
+                    }
+                }
+                guard let type else { continue }
+                return KeyMatch(kind: kind, type: type, id: id, fields: fields)
             }
-            guard let type else { continue }
-            return KeyMatch(kind: kind, type: type, id: id, fields: fields)
+            return nil
         }
-        return nil
     }
 }

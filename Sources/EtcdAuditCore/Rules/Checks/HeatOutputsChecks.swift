@@ -42,9 +42,25 @@ struct HeatOutputsAgreementCheck: Check {
     static let kind = "heat-outputs-agreement"
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
+    /// A list as sorted, distinct (key, value digest) pairs: equal lists are equal maps.
+    private static func normalized(_ list: [HeatOutput]) -> [HeatOutput] {
+        var sorted = list.sorted { ($0.key, $0.digest) < ($1.key, $1.digest) }
+        var i = 1
+        while i < sorted.count {
+            if sorted[i].key == sorted[i - 1].key && sorted[i].digest == sorted[i - 1].digest { sorted.remove(at: i) } else { i += 1 }
+        }
+        return sorted
+    }
+
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         let lists = outputLists(resource)
         guard lists.count >= 2 else { return }
+        // The common case, all lists equal, without building maps.
+        let first = Self.normalized(lists[0].list)
+        if lists.dropFirst().allSatisfy({ other in
+            let n = Self.normalized(other.list)
+            return n.count == first.count && zip(n, first).allSatisfy { $0.key == $1.key && $0.digest == $1.digest }
+        }) { return }
         let maps = lists.map { entry in Dictionary(grouping: entry.list, by: \.key).mapValues { Set($0.map(\.digest)) } }
         let allKeys = Set(maps.flatMap(\.keys)).sorted()
         var differing: [String] = []

@@ -50,15 +50,6 @@ struct ParamsDriftCheck: Check {
         return plan
     }
 
-    /// A value as a comparable set of canonical texts (a list's elements), or the value.
-    private static func comparable(_ value: JSONValue?) -> Set<String> {
-        switch value {
-        case .array(let items)?: return Set(items.map(\.canonicalText))
-        case let v?: return [v.canonicalText]
-        case nil: return [JSONValue.null.canonicalText]
-        }
-    }
-
     /// The strings a body path names: `network_id`, or `fixed_ips[].subnet_id`.
     private static func values(at path: String, in body: SmallMap<JSONValue>) -> Set<String> {
         let parts = path.split(separator: ".", maxSplits: 1).map(String.init)
@@ -74,7 +65,7 @@ struct ParamsDriftCheck: Check {
             for param in facts.params {
                 if let field = fields[param.name], let value = param.value {
                     let bodyValue = config.body[field]
-                    if Self.comparable(value) != Self.comparable(bodyValue) {
+                    if !value.equalsAsSet(bodyValue ?? .null) {
                         sink.report(resource, at: job.meta,
                                     "param \(param.name) is \(value.text) but body.\(field) is \(bodyValue?.text ?? "absent")",
                                     expected: bodyValue?.text ?? "absent", actual: value.text,

@@ -26,7 +26,7 @@ struct StatusAgreementCheck: Check {
         if let state, let s = state.facts?.orchestrationState {
             states.append(("state.orchestration_state", state.meta, s))
         }
-        if Set(states.map(\.2)).count > 1 {
+        if states.contains(where: { $0.2 != states[0].2 }) {
             let listing = states.map { "\($0.0) \($0.2)" }.joined(separator: ", ")
             let at = states.last!.1
             sink.report(resource, at: at, "orchestration states differ: \(listing)",
