@@ -53,8 +53,10 @@ class Generator:
         mac = self.mac()
         ip = "10.%d.%d.%d" % (rng.randrange(256), rng.randrange(256), rng.randrange(1, 255))
         scenario = rng.choices(["create", "modify", "in-flight", "failed"], [45, 40, 10, 5])[0]
-        version = 1 if scenario in ("create", "failed") else rng.randrange(2, 9)
         fault = rng.choice(FAULTS) if rng.random() < self.fault_rate else None
+        if fault == "version.mismatch" and scenario == "in-flight":
+            scenario = "modify"  # a state ahead of a resource in flight would also leave a stale job
+        version = 1 if scenario in ("create", "failed") else rng.randrange(2, 9)
         action, op = ("create", "CREATE") if version == 1 else ("modify", "UPDATE")
         config_version = version + 1 if scenario == "in-flight" else version
         status = "PENDING_CREATE" if config_version == 1 else "PENDING_UPDATE"

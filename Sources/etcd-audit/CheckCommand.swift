@@ -41,6 +41,9 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .customLong("severity"), help: "Override a rule's severity: RULE=error|warning|info (repeatable).")
     var severityOverrides: [String] = []
 
+    @Option(help: "Threads that parse values (default: the number of cores). Findings do not depend on it.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     @Flag(help: "Record the elapsed time in the JSON report (reports are otherwise repeatable byte for byte).")
     var timing = false
 
@@ -51,6 +54,7 @@ struct CheckCommand: ParsableCommand {
         if outputs.count > max(reports.count, 1) {
             throw ValidationError("more --output than --report: each --output belongs to the --report in the same position")
         }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if max(reports.count, 1) - outputs.count > 1 {
             throw ValidationError("only one report can go to stdout: give --output for the others")
         }
@@ -69,7 +73,10 @@ struct CheckCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let started = Date()
-        var result = Auditor(catalog: catalog, rules: selected).audit(paths: inputs, format: format)
+        let progress = quiet || isatty(STDERR_FILENO) != 1 ? nil : Progress(started: started)
+        var result = Auditor(catalog: catalog, rules: selected)
+            .audit(paths: inputs, format: format, jobs: jobs, progress: progress.map { p in { p.update(records: $0, bytes: $1) } })
+        progress?.done()
         old?.apply(to: &result)
         if timing { result.elapsedSeconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000 }
 
@@ -103,4 +110,31 @@ struct CheckCommand: ParsableCommand {
 
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Records, megabytes and rate on stderr while a long audit runs on a terminal; never in
+/// a report.
+final class Progress {
+    private let started: Date
+    private var last = Date.distantPast
+    private var shown = false
+
+    init(started: Date) {
+        self.started = started
+    }
+
+    func update(records: Int, bytes: Int) {
+        let now = Date()
+        guard now.timeIntervalSince(last) >= 0.5, now.timeIntervalSince(started) >= 1 else { return }
+        last = now
+        shown = true
+        let mb = Double(bytes) / 1_048_576
+        let rate = mb / max(now.timeIntervalSince(started), 0.001)
+        let line = String(format: "\r%d records, %.0f MB read, %.1f MB/s ", records, mb, rate)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func done() {
+        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
 }

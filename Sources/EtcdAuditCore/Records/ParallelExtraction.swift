@@ -1,0 +1,77 @@
+import Dispatch
+
+/// Parses values on several threads while the reader goes on, and hands the parsed
+/// records back in the order they were read, so the join (and every report) is the same
+/// whatever `jobs` is. Records travel in batches; at most `2 × jobs` batches are in
+/// flight, which bounds the memory held by values waiting to be parsed.
+final class ParallelExtraction {
+    /// One batch: filled by a worker, read by the joining thread after `done` is signalled.
+    private final class Batch: @unchecked Sendable {
+        let records: [RawRecord]
+        var parsed: [ParsedRecord?] = []
+        let done = DispatchSemaphore(value: 0)
+        init(records: [RawRecord]) { self.records = records }
+    }
+
+    private let jobs: Int
+    private let layouts: Layouts
+    private let extractor: RecordExtractor
+    private let consume: (ParsedRecord?) -> Void
+    private let slots: DispatchSemaphore
+    private var pending: [RawRecord] = []
+    private var pendingBytes = 0
+    private var inFlight: [Batch] = []
+
+    static let batchRecords = 512
+    static let batchBytes = 4 << 20
+
+    /// `consume` gets each record's parse (nil for keys no layout declares), in read order.
+    init(jobs: Int, layouts: Layouts, extractor: RecordExtractor, consume: @escaping (ParsedRecord?) -> Void) {
+        self.jobs = max(1, jobs)
+        self.layouts = layouts
+        self.extractor = extractor
+        self.consume = consume
+        slots = DispatchSemaphore(value: 2 * max(1, jobs))
+    }
+
+    static func parse(_ raw: RawRecord, layouts: Layouts, extractor: RecordExtractor) -> ParsedRecord? {
+        layouts.match(raw.key).map { extractor.extract(raw, as: $0) }
+    }
+
+    func add(_ raw: RawRecord) {
+        if jobs == 1 {
+            consume(Self.parse(raw, layouts: layouts, extractor: extractor))
+            return
+        }
+        pendingBytes += raw.value.count
+        pending.append(raw)
+        if pending.count >= Self.batchRecords || pendingBytes >= Self.batchBytes { submit() }
+    }
+
+    /// Waits for every batch and hands over the rest.
+    func finish() {
+        if !pending.isEmpty { submit() }
+        while !inFlight.isEmpty { drainOldest() }
+    }
+
+    private func submit() {
+        let batch = Batch(records: pending)
+        pending = []
+        pendingBytes = 0
+        // Keep the number of batches in flight bounded: join the oldest first.
+        while slots.wait(timeout: .now()) == .timedOut { drainOldest() }
+        inFlight.append(batch)
+        let layouts = self.layouts, extractor = self.extractor
+        DispatchQueue.global().async {
+            batch.parsed = batch.records.map { Self.parse($0, layouts: layouts, extractor: extractor) }
+            batch.done.signal()
+        }
+    }
+
+    private func drainOldest() {
+        let batch = inFlight.removeFirst()
+        batch.done.wait()
+        for record in batch.parsed { consume(record) }
+        slots.signal()
+    }
+}

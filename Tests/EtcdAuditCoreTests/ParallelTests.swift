@@ -1,0 +1,49 @@
+import EtcdAuditCore
+import Foundation
+import Testing
+
+/// The parallel parse changes nothing: the same store gives the same report with one
+/// thread or several; and every fault the generator plants is found.
+struct ParallelTests {
+    static func generate(resources: Int, format: String) throws -> (dump: String, faults: String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dump = dir.appendingPathComponent("dump").path, faults = dir.appendingPathComponent("faults.jsonl").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", TestSupport.path("scripts/generate-dump.py"), "--resources", String(resources),
+                             "--format", format, "--fault-rate", "0.2", "--seed", "7", "--out", dump, "--faults-out", faults]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return (dump, faults)
+    }
+
+    @Test("jobs 1 and jobs 2 give byte-identical reports", arguments: ["etcdctl-json", "jsonl"])
+    func sameReportWithAnyNumberOfThreads(format: String) throws {
+        let (dump, _) = try Self.generate(resources: 400, format: format)
+        let auditor = Auditor(catalog: TestSupport.catalog)
+        let reports = try [1, 2, 3].map { jobs in
+            try Reporters.reporter(for: .json).render(auditor.audit(paths: [dump], jobs: jobs), options: ReportOptions())
+        }
+        #expect(reports[0] == reports[1])
+        #expect(reports[0] == reports[2])
+        #expect(reports[0].contains("\"resources\" : 400"))
+    }
+
+    @Test func everyPlantedFaultIsFound() throws {
+        let (dump, faults) = try Self.generate(resources: 400, format: "etcdctl-json")
+        let result = Auditor(catalog: TestSupport.catalog).audit(paths: [dump], jobs: 2)
+        let found = Set(result.findings.map { "\($0.rule) \($0.resourceID)" })
+        let planted = try String(contentsOfFile: faults, encoding: .utf8).split(separator: "\n").map { line -> String in
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: String]
+            return "\(object["rule"]!) \(object["resource_id"]!)"
+        }
+        #expect(planted.count > 40)
+        for fault in planted { #expect(found.contains(fault), "planted fault not found: \(fault)") }
+        // Nothing but the planted faults (and resources in flight) is reported.
+        let unexpected = found.subtracting(planted).filter { !$0.hasPrefix("resource.in-flight ") }
+        #expect(unexpected.isEmpty, "\(unexpected.sorted().prefix(5))")
+    }
+}
