@@ -128,33 +128,48 @@ public struct JSONCursor {
     public func digest(ignoringMembers ignored: Set<String>) -> JSONDigest {
         guard !ignored.isEmpty, node.pointee.type == JSON_OBJECT else { return digest }
         var hasher = StableHasher()
-        feedObject(members.filter { !ignored.contains($0.name) }, into: &hasher)
+        feedObject(into: &hasher) { name in !ignored.contains(String(cString: name)) }
         return hasher.finish()
     }
 
-    private func feedObject(_ members: [(name: String, value: JSONCursor)], into hasher: inout StableHasher) {
+    /// Hashes each member alone, then combines the member hashes in sorted order, so that
+    /// member order does not matter. Runs on every object of the large members, hence no
+    /// Swift strings and no heap for the member hashes of ordinary objects.
+    private func feedObject(into hasher: inout StableHasher, keeping keep: ((UnsafePointer<CChar>) -> Bool)? = nil) {
         hasher.combine(tag: 1)
-        // Hash each member alone, then combine the member hashes order-independently.
-        var memberDigests: [JSONDigest] = members.map { name, value in
-            var memberHasher = StableHasher()
-            memberHasher.combine(string: name)
-            value.feed(into: &memberHasher)
-            return memberHasher.finish()
+        let count = json_object_size(node)
+        withUnsafeTemporaryAllocation(of: JSONDigest.self, capacity: max(count, 1)) { digests in
+            var n = 0
+            var iter = json_object_iter(node)
+            while let it = iter, n < count {
+                let name = json_object_iter_key(it)!
+                if keep?(name) ?? true, let value = json_object_iter_value(it) {
+                    var memberHasher = StableHasher()
+                    memberHasher.combine(bytes: UnsafeRawBufferPointer(start: name, count: strlen(name)))
+                    JSONCursor(node: value).feed(into: &memberHasher)
+                    digests[n] = memberHasher.finish()
+                    n += 1
+                }
+                iter = json_object_iter_next(node, it)
+            }
+            var used = UnsafeMutableBufferPointer(rebasing: digests[..<n])
+            used.sort()
+            hasher.combine(int: Int64(n))
+            for d in used { hasher.combine(digest: d) }
         }
-        memberDigests.sort()
-        hasher.combine(int: Int64(memberDigests.count))
-        for d in memberDigests { hasher.combine(digest: d) }
     }
 
     private func feed(into hasher: inout StableHasher) {
         switch node.pointee.type {
         case JSON_OBJECT:
-            feedObject(members, into: &hasher)
+            feedObject(into: &hasher)
         case JSON_ARRAY:
             hasher.combine(tag: 2)
-            let items = elements
-            hasher.combine(int: Int64(items.count))
-            for item in items { item.feed(into: &hasher) }
+            let count = json_array_size(node)
+            hasher.combine(int: Int64(count))
+            for index in 0..<count {
+                if let item = json_array_get(node, index) { JSONCursor(node: item).feed(into: &hasher) }
+            }
         case JSON_STRING:
             hasher.combine(tag: 3)
             let length = json_string_length(node)

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Print the table and ratios of scripts/benchmark from the files of one run.
+
+    report.py RUN_DIR
+
+RUN_DIR holds what scripts/benchmark wrote: info.json (dump bytes, resources, records,
+variants of the tool run), a-*.json (measure.py results of etcd-audit), b-parse.json (the C
+program's own output), b-measure.json, b-frame.json, extract.json, c-measure.json,
+c-summary.json and report.json (the tool's JSON report of the counting run).
+"""
+import json
+import os
+import sys
+
+MB = 1e6
+MIB = 1 << 20
+
+
+def load(run, name):
+    """A JSON file of the run, or None; a file of output lines gives its last line's object."""
+    path = os.path.join(run, name)
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        text = f.read().strip()
+    try:
+        return json.loads(text)
+    except ValueError:
+        return json.loads(text.splitlines()[-1])
+
+
+def main():
+    run = sys.argv[1]
+    info = load(run, "info.json")
+    size, resources, records = info["dump_bytes"], info["resources"], info["records"]
+    rows = []  # (label, seconds, cpu seconds, peak RSS KiB, note)
+
+    tool_rows = []
+    for variant in info["variants"]:
+        m = load(run, "a-%s.json" % variant["name"])
+        label = "(a) etcd-audit check" + (" " + variant["args"] if variant["args"] else "")
+        tool_rows.append((label, m))
+        rows.append((label, m["wall_s"], m["user_s"] + m["sys_s"], m["maxrss_kib"], "wall time of the process"))
+
+    parse, bm = load(run, "b-parse.json"), load(run, "b-measure.json")
+    rows.append(("(b) jansson alone, 1 thread", parse["parse_s"], None, bm["maxrss_kib"],
+                 "parse loop only (json_loadb + json_decref), %d values" % parse["values"]))
+    frame = load(run, "b-frame.json")
+    if frame:
+        rows.append(("    framing alone, C", frame["frame_s"], None, None,
+                     "find + base64-decode %d keys and values" % (frame["keys"] + frame["values"])))
+    extract = load(run, "extract.json")
+    if extract:
+        rows.append(("    framing alone, Python", extract["seconds"], None, None,
+                     "extract_values.py, streaming (not in any ratio)"))
+    cm, cs = load(run, "c-measure.json"), load(run, "c-summary.json")
+    rows.append(("(c) python json script", cm["wall_s"], cm["user_s"] + cm["sys_s"], cm["maxrss_kib"],
+                 "wall time; %d findings" % cs["findings"]))
+
+    print("dump: %s, %.1f MB (%.1f MiB), %d resources, %d records, %.1f MB of values" % (
+        info["dump"], size / MB, size / MIB, resources, records, parse["value_bytes"] / MB))
+    print("host: %d cores; MB = 10^6 bytes; MB/s = dump bytes / time; B/res = peak RSS / resources" % os.cpu_count())
+    print()
+    head = ("measurement", "time s", "CPU s", "MB/s", "peak RSS MiB", "B/res", "")
+    fmt = "%-36s %8s %8s %8s %13s %8s  %s"
+    print(fmt % head)
+    print(fmt % tuple("-" * len(h) if h else "" for h in head))
+    for label, seconds, cpu, rss, note in rows:
+        print(fmt % (label, "%.3f" % seconds, "%.3f" % cpu if cpu is not None else "",
+                     "%.1f" % (size / MB / seconds) if seconds > 0 else "-",
+                     "%.1f" % (rss / 1024) if rss is not None else "",
+                     "%d" % (rss * 1024 / resources) if rss is not None and resources else "", note))
+    print()
+
+    def verdict(ok):
+        return "met" if ok else "MISSED"
+
+    floor = parse["parse_s"]
+    for label, m in tool_rows:
+        ratio = m["wall_s"] / floor if floor > 0 else float("inf")
+        print("a/b  %-34s %6.2f   target <= 0.70   %s" % (label[4:], ratio, verdict(ratio <= 0.7)))
+    a = tool_rows[0][1]
+    ratio = cm["wall_s"] / a["wall_s"]
+    print("c/a  %-34s %6.2f   target >= 4      %s" % ("python script / " + tool_rows[0][0][4:], ratio,
+                                                      verdict(ratio >= 4)))
+    for label, m in tool_rows:
+        rss = m["maxrss_kib"] * 1024
+        limit = 64 * MIB + 1024 * resources
+        print("RSS  %-34s %6.1f MiB <= %.1f MiB (64 MiB + 1 KiB x %d resources)   %s; %d B/resource" % (
+            label[4:], rss / MIB, limit / MIB, resources, verdict(rss <= limit), rss / resources))
+    tool_findings = load(run, "report.json")["summary"]["by_rule"]
+    same = sum(tool_findings.get(r, 0) for r in (
+        "version.mismatch", "status.mismatch", "heat-outputs.mismatch", "heat-outputs.undecodable",
+        "refs.duplicate", "input.invalid-json"))
+    print()
+    print("check: the python script found %d; etcd-audit found %d for the same rules "
+          "(version, status, heat-outputs, refs, invalid-json) and %d in all" % (
+              cs["findings"], same, sum(tool_findings.values())))
+
+
+if __name__ == "__main__":
+    main()
