@@ -106,7 +106,7 @@ public struct Auditor: Sendable {
             inputs.append(summary)
         }
         parser.finish()
-        return finish(store, inputs: inputs)
+        return finish(store, inputs: inputs, jobs: jobs)
     }
 
     /// Audits records already in memory (the rule examples, tests).
@@ -124,9 +124,9 @@ public struct Auditor: Sendable {
         return finish(store, inputs: [summary])
     }
 
-    private func finish(_ store: consuming RecordStore, inputs: [InputSummary]) -> AuditResult {
+    private func finish(_ store: consuming RecordStore, inputs: [InputSummary], jobs: Int = 1) -> AuditResult {
         let resources = store.takeSortedResources()
-        let findings = RuleEngine.run(rules, on: resources)
+        let findings = RuleEngine.run(rules, on: resources, jobs: jobs)
         var types: [String: ResourceType] = [:]
         for type in catalog.layouts.types { types[type.singular] = type }
         return AuditResult(inputs: inputs, rules: rules, resources: resources.map(\.ref), resourceTypes: types,

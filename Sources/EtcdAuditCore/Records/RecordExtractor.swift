@@ -21,9 +21,18 @@ public struct ParsedRecord: Sendable {
 /// SPEC §3 on the way (a record that breaks it is kept, without facts).
 public struct RecordExtractor: Sendable {
     public let plan: ExtractionPlan
+    // The plan's sets in a fixed order, sorted once: extraction runs for every record.
+    private let bodyFields: [String]
+    private let jobMembers: [String]
+    private let stackMembers: [String]
+    private let digestVariants: [IgnoredMembers]
 
     public init(plan: ExtractionPlan) {
         self.plan = plan
+        bodyFields = plan.bodyFields.sorted()
+        jobMembers = plan.jobMembers.sorted()
+        stackMembers = plan.stackMembers.sorted()
+        digestVariants = plan.inputDigests.sorted { $0.label < $1.label }
     }
 
     public func extract(_ raw: RawRecord, as match: KeyMatch) -> ParsedRecord {
@@ -93,7 +102,7 @@ public struct RecordExtractor: Sendable {
         }
         guard let body, let version = version?.integer, schema.problems.isEmpty else { return nil }
         return ConfigFacts(version: version, markedForDeletion: marked?.bool,
-                           body: Self.pick(body, plan.bodyFields), bodyDigests: digests(of: body))
+                           body: Self.pick(body, bodyFields), bodyDigests: digests(of: body))
     }
 
     private func job(_ root: JSONCursor, match: KeyMatch, _ schema: inout SchemaProblems) -> JobFacts? {
@@ -118,14 +127,14 @@ public struct RecordExtractor: Sendable {
             return Set(resources).count < resources.count ? JobParam(name: name, value: nil, resources: resources) : nil
         } ?? []
         return JobFacts(handlerElement: handler, retries: retries,
-                        members: Self.pick(job, plan.jobMembers),
+                        members: Self.pick(job, jobMembers),
                         resourceInputID: input?["id"]?.value,
                         resourceInputDigests: input.map(digests(of:)) ?? [:], params: params)
     }
 
     private func stack(_ root: JSONCursor, _ schema: inout SchemaProblems) -> StackFacts? {
         guard schema.require(root, is: .object, "the value") else { return nil }
-        return StackFacts(members: Self.pick(root, plan.stackMembers),
+        return StackFacts(members: Self.pick(root, stackMembers),
                           outputs: root["output"].flatMap { try? outputList($0).get() })
     }
 
@@ -201,12 +210,12 @@ public struct RecordExtractor: Sendable {
     }
 
     private func digests(of object: JSONCursor) -> SmallMap<JSONDigest> {
-        SmallMap(plan.inputDigests.sorted { $0.label < $1.label }.map { (name: $0.label, value: object.digest(ignoringMembers: $0.names)) })
+        SmallMap(digestVariants.map { (name: $0.label, value: object.digest(ignoringMembers: $0.names)) })
     }
 
-    private static func pick(_ object: JSONCursor, _ names: Set<String>) -> SmallMap<JSONValue> {
+    private static func pick(_ object: JSONCursor, _ names: [String]) -> SmallMap<JSONValue> {
         var out: [(name: String, value: JSONValue)] = []
-        for name in names.sorted() {
+        for name in names {
             if let member = object[name] { out.append((name, member.value)) }
         }
         return SmallMap(out)

@@ -11,12 +11,15 @@ public protocol Check: Sendable {
     func check(_ resource: Resource, _ sink: inout FindingSink)
     /// Checks all resources of one type together (uniqueness); most kinds need not.
     func checkAcross(_ resources: [Resource], _ sink: inout FindingSink)
+    /// True for kinds that implement `checkAcross`.
+    static var checksAcrossResources: Bool { get }
 }
 
 extension Check {
     public var plan: ExtractionPlan { ExtractionPlan() }
     public func check(_ resource: Resource, _ sink: inout FindingSink) {}
     public func checkAcross(_ resources: [Resource], _ sink: inout FindingSink) {}
+    public static var checksAcrossResources: Bool { false }
 }
 
 /// Every check kind the engine implements. A new kind is one file and one line here.

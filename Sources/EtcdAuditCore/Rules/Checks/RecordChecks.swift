@@ -67,6 +67,8 @@ struct UniqueOutputCheck: Check {
         return plan
     }
 
+    static let checksAcrossResources = true
+
     func checkAcross(_ resources: [Resource], _ sink: inout FindingSink) {
         var holders: [String: [(Resource, RecordMeta)]] = [:]
         for resource in resources {

@@ -33,6 +33,8 @@ struct UniqueBodyFieldCheck: Check {
         return caseInsensitive ? raw.map { $0.lowercased() } : raw
     }
 
+    static let checksAcrossResources = true
+
     func checkAcross(_ resources: [Resource], _ sink: inout FindingSink) {
         var holders: [String: [(Resource, RecordMeta)]] = [:]
         for resource in resources {
