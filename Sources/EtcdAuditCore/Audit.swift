@@ -1,3 +1,5 @@
+import Foundation
+
 /// What one input gave.
 public struct InputSummary: Sendable, Codable {
     public var path: String
@@ -10,10 +12,13 @@ public struct InputSummary: Sendable, Codable {
     public var problems: [InputProblem]
     /// Set when reading stopped early (cut-off or corrupt input).
     public var error: String?
+    /// Bytes after the point where reading stopped, when known.
+    public var bytesNotRead: Int?
 
     enum CodingKeys: String, CodingKey {
         case path, format, bytes, records, revision, problems, error
         case clusterID = "cluster_id"
+        case bytesNotRead = "bytes_not_read"
     }
 }
 
@@ -85,6 +90,10 @@ public struct Auditor: Sendable {
                 summary.format = opened.format.rawValue
                 while let raw = try opened.reader.next() {
                     summary.records += 1
+                    if !raw.keyIsUTF8 {
+                        summary.problems.append(InputProblem(location: raw.location,
+                                                             message: "key is not valid UTF-8 (shown with U+FFFD): \(raw.key)"))
+                    }
                     parser.add(raw)
                     if let progress, summary.records % 4096 == 0 {
                         progress(recordsBefore + summary.records, bytesBefore + opened.reader.bytesRead)
@@ -99,7 +108,8 @@ public struct Auditor: Sendable {
                 summary.bytes = reader.bytesRead
                 summary.revision = reader.info.revision
                 summary.clusterID = reader.info.clusterID
-                summary.problems = reader.info.problems
+                summary.problems = (summary.problems + reader.info.problems).sorted { $0.location < $1.location }
+                if summary.error != nil { summary.bytesNotRead = Self.bytesLeft(path: path, read: reader.bytesRead) }
             }
             bytesBefore += summary.bytes
             recordsBefore += summary.records
@@ -107,6 +117,13 @@ public struct Auditor: Sendable {
         }
         parser.finish()
         return finish(store, inputs: inputs, jobs: jobs)
+    }
+
+    /// Bytes of a plain file after the point reading stopped (unknown for gzip and pipes).
+    private static func bytesLeft(path: String, read: Int) -> Int? {
+        guard path != "-", !path.hasSuffix(".gz"),
+              let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else { return nil }
+        return max(0, size - read)
     }
 
     /// Audits records already in memory (the rule examples, tests).

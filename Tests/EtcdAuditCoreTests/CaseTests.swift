@@ -17,6 +17,8 @@ struct CaseTests {
         var format: String?
         var error_contains: String?
         var rules_error_contains: [String]?
+        /// How many parts of the inputs could not be read as records (InputProblem).
+        var problems: Int?
     }
 
     @Test("bad-input case", arguments: caseNames)
@@ -45,6 +47,8 @@ struct CaseTests {
         let result = TestSupport.audit(inputs, format: expected.format.flatMap(InputFormat.init(rawValue:)), catalog: catalog)
         #expect(TestSupport.pairs(result) == expected.findings.sorted())
         #expect(result.exitCode(failOn: .error) == expected.exit)
+        #expect(result.inputs.reduce(0) { $0 + $1.problems.count } == expected.problems ?? 0,
+                "\(dir): problems \(result.inputs.flatMap(\.problems).map(\.message))")
         if let gist = expected.error_contains {
             let errors = result.inputs.compactMap(\.error).joined(separator: "\n")
             #expect(errors.contains(gist), "input errors: \(errors)")

@@ -143,3 +143,29 @@ struct ReaderTests {
         #expect(result.inputs.first?.error?.contains("cannot open") == true)
     }
 }
+
+/// One value of 50 MB, in each format that can hold it: read, parsed and audited whole.
+struct LargeValueTests {
+    static let blob = String(repeating: "0123456789abcdef", count: 50 * 65536)  // 50 MiB
+    static let value = #"{"body": {"id": "p1", "blob": ""# + blob + #""}, "version": 1}"#
+
+    @Test("a 50 MB value", arguments: ["etcdctl", "etcdctl-json", "jsonl", "markdown"])
+    func fiftyMegabyteValue(format: String) throws {
+        let key = "/config/v2.0/ports/p1"
+        let text: String
+        switch format {
+        case "etcdctl": text = "\(key)\n\(Self.value)\n"
+        case "markdown": text = "```\n\(key)\n\(Self.value)\n```\n"
+        case "jsonl": text = #"{"key": "\#(key)", "value": \#(Self.value)}"# + "\n"
+        default:
+            let k = Data(key.utf8).base64EncodedString(), v = Data(Self.value.utf8).base64EncodedString()
+            text = #"{"kvs": [{"key": "\#(k)", "mod_revision": 2, "value": "\#(v)"}]}"#
+        }
+        let path = try TestSupport.temporaryFile(text, name: "big")
+        let result = Auditor(catalog: TestSupport.catalog).audit(paths: [path], format: InputFormat(rawValue: format), jobs: 2)
+        #expect(result.recordsRead == 1)
+        #expect(result.findings.isEmpty, "\(result.findings.map(\.message))")
+        #expect(result.inputs.first?.error == nil)
+        try FileManager.default.removeItem(atPath: path)
+    }
+}

@@ -48,7 +48,9 @@ final class ByteSource {
             close(fd)
             throw InputError(path: path, offset: nil, message: "cannot open for reading")
         }
-        gzbuffer(file, 256 * 1024)
+        // zlib inflates a whole internal buffer (twice this size) before handing any of
+        // it out, and drops it on corrupt data: keep it small so little is lost.
+        gzbuffer(file, 32 * 1024)
         self.file = file
         self.buffer = [UInt8](repeating: 0, count: chunkSize)
     }
@@ -78,7 +80,9 @@ final class ByteSource {
             if buffer.count - end < max(count - (end - start), 64 * 1024) {
                 buffer.append(contentsOf: repeatElement(0, count: max(buffer.count, count)))
             }
-            let want = UInt32(min(buffer.count - end, Int(Int32.max)))
+            // Small reads: when zlib meets corrupt data it drops what that call inflated,
+            // so the records before the fault still come through.
+            let want = UInt32(min(buffer.count - end, 64 * 1024))
             let got = buffer.withUnsafeMutableBytes { p in gzread(file, p.baseAddress! + end, want) }
             if got < 0 { throw gzipError() }
             if got == 0 {
@@ -87,8 +91,7 @@ final class ByteSource {
                 var code: Int32 = 0
                 let text = gzerror(file, &code)
                 if code != Z_OK {
-                    throw InputError(path: path, offset: offset + (end - start),
-                                     message: "gzip data ends early or is corrupt (\(text.map { String(cString: $0) } ?? "zlib error \(code)"))")
+                    throw gzipError()
                 }
             }
             end += Int(got)
@@ -99,8 +102,16 @@ final class ByteSource {
     private func gzipError() -> InputError {
         var code: Int32 = 0
         let text = gzerror(file, &code)
-        let detail = text.map { String(cString: $0) } ?? "zlib error \(code)"
-        return InputError(path: path, offset: offset + (end - start), message: "cannot read: \(detail)")
+        var detail = text.map { String(cString: $0) } ?? "zlib error \(code)"
+        // zlib names the stream "<fd:N>: "; the path is already in the message.
+        if detail.hasPrefix("<fd:"), let colon = detail.range(of: ": ") { detail = String(detail[colon.upperBound...]) }
+        let what: String
+        switch code {
+        case Z_DATA_ERROR: what = "gzip data is corrupt"
+        case Z_BUF_ERROR: what = "gzip data ends early (cut off?)"
+        default: what = "cannot read"
+        }
+        return InputError(path: path, offset: offset + (end - start), message: "\(what): \(detail)")
     }
 
     func withAvailable<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

@@ -114,11 +114,14 @@ final class EtcdctlJSONReader: RecordReader {
         guard let keyBytes = Base64.decode(encodedKey) else {
             throw framer.error("key is not valid base64", at: start)
         }
-        let keyText = String(decoding: keyBytes, as: UTF8.self)
-        guard let decoded = Base64.decode(value) else {
-            return RawRecord(key: keyText, value: [], createRevision: create, modRevision: mod, location: location,
-                             valueError: "value is not valid base64 (\(value.count) bytes)")
+        let keyText = RawRecord.keyText(keyBytes)
+        var record = RawRecord(key: keyText.text, value: [], createRevision: create, modRevision: mod, location: location)
+        record.keyIsUTF8 = keyText.isUTF8
+        if let decoded = Base64.decode(value) {
+            record.value = decoded
+        } else {
+            record.valueError = "value is not valid base64 (\(value.count) bytes)"
         }
-        return RawRecord(key: keyText, value: decoded, createRevision: create, modRevision: mod, location: location)
+        return record
     }
 }

@@ -8,6 +8,8 @@ final class EtcdctlReader: RecordReader {
     private let isDeclaredKey: (String) -> Bool
     private(set) var info = InputInfo()
     private var lookahead: Line?
+    private var lastLineCutOff = false
+    private var pendingError: InputError?
 
     init(source: ByteSource, isDeclaredKey: @escaping (String) -> Bool) {
         lines = LineReader(source: source)
@@ -25,6 +27,10 @@ final class EtcdctlReader: RecordReader {
     }
 
     func next() throws -> RawRecord? {
+        if let pendingError {
+            self.pendingError = nil
+            throw pendingError
+        }
         // etcd keys are never empty: blank lines between records are not keys.
         var keyLine: Line?
         while let line = try nextLine() {
@@ -45,12 +51,22 @@ final class EtcdctlReader: RecordReader {
             value.append(contentsOf: line.bytes)
             first = false
             scanner.feed(line.bytes)
+            lastLineCutOff = !line.terminated
         }
         // etcdctl ends every value with a newline of its own (the one after the last line
         // read); blank lines before the next key are newlines at the end of the value.
-        return RawRecord(key: keyLine.text, value: value,
-                         location: SourceLocation(path: lines.path, line: keyLine.number, offset: keyLine.offset),
-                         valueFirstLine: keyLine.number + 1)
+        if lookahead == nil, lastLineCutOff, !scanner.isComplete {
+            // etcdctl ends its output with a newline; a value that stops mid-line with its
+            // brackets open was cut off.
+            pendingError = InputError(path: lines.path, offset: lines.offset,
+                                      message: "the file ends inside the value of \(keyLine.text) (cut off?)")
+        }
+        let key = keyLine.keyText
+        var record = RawRecord(key: key.text, value: value,
+                               location: SourceLocation(path: lines.path, line: keyLine.number, offset: keyLine.offset),
+                               valueFirstLine: keyLine.number + 1)
+        record.keyIsUTF8 = key.isUTF8
+        return record
     }
 }
 

@@ -38,6 +38,11 @@ final class JSONLinesReader: RecordReader {
                 case .failure(let problem): info.problems.append(problem)
                 }
             case .failure(let error):
+                if !line.terminated {
+                    // The last line, without its newline, and not JSON: the file was cut off.
+                    throw InputError(path: lines.path, offset: line.offset,
+                                     message: "the file ends inside a line (cut off?): \(error.message)")
+                }
                 info.problems.append(InputProblem(location: location,
                                                   message: "line is not JSON: \(error.message) (column \(error.column))"))
             }

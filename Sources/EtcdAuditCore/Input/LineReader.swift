@@ -14,10 +14,13 @@ struct Line {
     var terminated: Bool
 
     /// The line as text without a trailing `\r`, for key and fence lines.
-    var text: String {
+    var text: String { keyText.text }
+
+    /// `text`, and whether the bytes were UTF-8.
+    var keyText: (text: String, isUTF8: Bool) {
         var b = bytes[...]
         if b.last == 0x0D { b = b.dropLast() }
-        return String(decoding: b, as: UTF8.self)
+        return RawRecord.keyText(b)
     }
 
     var startsWithSlash: Bool { bytes.first == UInt8(ascii: "/") }

@@ -28,6 +28,8 @@ public struct RawRecord: Sendable {
     public var valueFirstLine: Int?
     /// Set when the value could not even be extracted as bytes (e.g. bad base64).
     public var valueError: String?
+    /// False when the key's bytes are not UTF-8 (`key` then shows them as U+FFFD).
+    public var keyIsUTF8 = true
 
     public init(key: String, value: [UInt8], createRevision: Int64? = nil, modRevision: Int64? = nil,
                 location: SourceLocation, valueFirstLine: Int? = nil, valueError: String? = nil) {
@@ -46,6 +48,15 @@ public struct RawRecord: Sendable {
 public struct InputProblem: Error, Hashable, Sendable, Codable {
     public var location: SourceLocation
     public var message: String
+}
+
+extension RawRecord {
+    /// The key as text, and whether its bytes were UTF-8 (binary keys are kept, shown
+    /// with U+FFFD, and reported as an input problem).
+    static func keyText<Bytes: Collection>(_ bytes: Bytes) -> (text: String, isUTF8: Bool) where Bytes.Element == UInt8 {
+        if let text = String(validating: bytes, as: UTF8.self) { return (text, true) }
+        return (String(decoding: bytes, as: UTF8.self), false)
+    }
 }
 
 /// What a reader learnt about its input as a whole.

@@ -32,6 +32,7 @@ struct JSONReporter: Reporter {
         var elapsedSeconds: Double?
         var inputErrors: Int
         var unreadableParts: Int
+        var recordsWithFindings: Int
         var baseline: BaselineSummary?
 
         enum CodingKeys: String, CodingKey {
@@ -42,6 +43,7 @@ struct JSONReporter: Reporter {
             case elapsedSeconds = "elapsed_s"
             case inputErrors = "input_errors"
             case unreadableParts = "unreadable_parts"
+            case recordsWithFindings = "records_with_findings"
             case baseline
         }
 
@@ -57,6 +59,7 @@ struct JSONReporter: Reporter {
             try c.encode(elapsedSeconds, forKey: .elapsedSeconds)
             try c.encode(inputErrors, forKey: .inputErrors)
             try c.encode(unreadableParts, forKey: .unreadableParts)
+            try c.encode(recordsWithFindings, forKey: .recordsWithFindings)
             try c.encodeIfPresent(baseline, forKey: .baseline)
         }
     }
@@ -74,6 +77,7 @@ struct JSONReporter: Reporter {
                               bySeverity: bySeverity, byRule: byRule, elapsedSeconds: result.elapsedSeconds,
                               inputErrors: result.inputs.filter { $0.error != nil }.count,
                               unreadableParts: result.inputs.reduce(0) { $0 + $1.problems.count },
+                              recordsWithFindings: Set(result.findings.compactMap(\.keys.first)).count,
                               baseline: result.baseline)
         let document = Document(tool: Tool(version: options.toolVersion), inputs: result.inputs,
                                 summary: summary, findings: result.findings)
@@ -94,5 +98,6 @@ extension InputSummary {
         try c.encodeIfPresent(clusterID, forKey: .clusterID)
         try c.encode(problems, forKey: .problems)
         try c.encodeIfPresent(error, forKey: .error)
+        try c.encodeIfPresent(bytesNotRead, forKey: .bytesNotRead)
     }
 }
