@@ -13,7 +13,10 @@ struct ReaderTests {
         let reader = try InputOpener.open(path: path, format: format) { TestSupport.catalog.layouts.match($0) != nil }.reader
         var out: [RawRecord] = []
         do {
-            while let record = try reader.next() { out.append(record) }
+            while var record = try reader.next() {
+                record.decodeValue()
+                out.append(record)
+            }
         } catch let error as InputError {
             return (out, error)
         }
@@ -66,7 +69,8 @@ struct ReaderTests {
         let path = try TestSupport.temporaryFile(text, name: "dump.json")
         let reader = try InputOpener.open(path: path, format: nil) { _ in true }
         #expect(reader.format == .etcdctlJSON)
-        let record = try #require(try reader.reader.next())
+        var record = try #require(try reader.reader.next())
+        record.decodeValue()
         #expect(record.key == Self.port)
         #expect(record.createRevision == 3 && record.modRevision == 4)
         #expect(String(decoding: record.value, as: UTF8.self) == Self.config)

@@ -115,13 +115,9 @@ final class EtcdctlJSONReader: RecordReader {
             throw framer.error("key is not valid base64", at: start)
         }
         let keyText = RawRecord.keyText(keyBytes)
-        var record = RawRecord(key: keyText.text, value: [], createRevision: create, modRevision: mod, location: location)
+        var record = RawRecord(key: keyText.text, value: value, createRevision: create, modRevision: mod, location: location)
         record.keyIsUTF8 = keyText.isUTF8
-        if let decoded = Base64.decode(value) {
-            record.value = decoded
-        } else {
-            record.valueError = "value is not valid base64 (\(value.count) bytes)"
-        }
+        record.valueIsBase64 = true
         return record
     }
 }

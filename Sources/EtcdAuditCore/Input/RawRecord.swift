@@ -30,6 +30,21 @@ public struct RawRecord: Sendable {
     public var valueError: String?
     /// False when the key's bytes are not UTF-8 (`key` then shows them as U+FFFD).
     public var keyIsUTF8 = true
+    /// True while `value` still holds base64 text (etcd's JSON output): decoding waits for
+    /// the parsing threads, so the reading thread only frames.
+    public var valueIsBase64 = false
+
+    /// Turns base64 text into the value's bytes (or a `valueError`).
+    public mutating func decodeValue() {
+        guard valueIsBase64 else { return }
+        valueIsBase64 = false
+        if let decoded = Base64.decode(value) {
+            value = decoded
+        } else {
+            valueError = "value is not valid base64 (\(value.count) bytes)"
+            value = []
+        }
+    }
 
     public init(key: String, value: [UInt8], createRevision: Int64? = nil, modRevision: Int64? = nil,
                 location: SourceLocation, valueFirstLine: Int? = nil, valueError: String? = nil) {

@@ -35,7 +35,10 @@ final class ParallelExtraction {
     }
 
     static func parse(_ raw: RawRecord, layouts: Layouts, extractor: RecordExtractor) -> ParsedRecord? {
-        layouts.match(raw.key).map { extractor.extract(raw, as: $0) }
+        guard let match = layouts.match(raw.key) else { return nil }
+        var raw = raw
+        raw.decodeValue()
+        return extractor.extract(raw, as: match)
     }
 
     func add(_ raw: RawRecord) {
