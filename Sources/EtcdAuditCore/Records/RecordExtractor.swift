@@ -115,16 +115,18 @@ public struct RecordExtractor: Sendable {
         let input = job["resource_input"]
         let params = job["params"]?.elements.compactMap { param -> JobParam? in
             guard let name = param["param"]?.string else { return nil }
-            let resources = param["resources"]?.elements.compactMap { ref -> ResourceRef? in
+            let kept = plan.params.contains(name)
+            let refs = param["resources"]?.elements ?? []
+            // Keep the params some rule reads; of the others only a resources list that
+            // names a resource twice (what refs.duplicate reports): one ref cannot repeat.
+            guard kept || refs.count > 1 else { return nil }
+            let resources = refs.compactMap { ref -> ResourceRef? in
                 guard let type = ref["resource_type"]?.string, let id = ref["resource_id"]?.string else { return nil }
                 return ResourceRef(type: type, id: id)
-            } ?? []
-            // Keep the params some rule reads; of the others only a resources list that
-            // names a resource twice (what refs.duplicate reports).
-            if plan.params.contains(name) {
-                return JobParam(name: name, value: param["value"]?.value, resources: resources)
             }
-            return Set(resources).count < resources.count ? JobParam(name: name, value: nil, resources: resources) : nil
+            if kept { return JobParam(name: name, value: param["value"]?.value, resources: resources) }
+            let repeats = resources.indices.contains { i in resources[..<i].contains(resources[i]) }
+            return repeats ? JobParam(name: name, value: nil, resources: resources) : nil
         } ?? []
         return JobFacts(handlerElement: handler, retries: retries,
                         members: Self.pick(job, jobMembers),
