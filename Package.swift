@@ -36,6 +36,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // libFuzzer target for the readers and the whole pipeline (scripts/fuzz).
+        .executableTarget(name: "etcd-audit-fuzz", dependencies: ["EtcdAuditCore"]),
         .testTarget(name: "EtcdAuditCoreTests", dependencies: ["EtcdAuditCore"]),
     ]
 )

@@ -1,0 +1,39 @@
+import EtcdAuditCore
+import Foundation
+
+// libFuzzer entry points (scripts/fuzz builds this target with -sanitize=fuzzer and
+// -DFUZZING). Each input is audited as one dump, in the format FUZZ_FORMAT names
+// (markdown, etcdctl, etcdctl-json, jsonl) or detected (auto, the whole pipeline), and
+// every report is rendered. Any crash, hang, leak or sanitizer report is a bug.
+
+#if FUZZING
+private let catalog = try! Catalog.builtIn()
+private let format = ProcessInfo.processInfo.environment["FUZZ_FORMAT"].flatMap(InputFormat.init(rawValue:))
+private let jobs = Int(ProcessInfo.processInfo.environment["FUZZ_JOBS"] ?? "1") ?? 1
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    // The readers take a path: an anonymous in-memory file gives them one.
+    let fd = memfd_create("etcd-audit-fuzz", 0)
+    guard fd >= 0 else { return 0 }
+    defer { close(fd) }
+    var written = 0
+    while written < size {
+        let n = write(fd, data + written, size - written)
+        if n <= 0 { return 0 }
+        written += n
+    }
+    let result = Auditor(catalog: catalog).audit(paths: ["/proc/self/fd/\(fd)"], format: format, jobs: jobs)
+    for report in ReportFormat.allCases {
+        _ = try? Reporters.reporter(for: report).render(result, options: ReportOptions(failOn: .warning))
+    }
+    return 0
+}
+#else
+@main
+struct FuzzEntry {
+    static func main() {
+        print("etcd-audit-fuzz is a libFuzzer target: build and run it with scripts/fuzz")
+    }
+}
+#endif
