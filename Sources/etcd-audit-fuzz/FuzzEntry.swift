@@ -11,10 +11,14 @@ private let catalog = try! Catalog.builtIn()
 private let format = ProcessInfo.processInfo.environment["FUZZ_FORMAT"].flatMap(InputFormat.init(rawValue:))
 private let jobs = Int(ProcessInfo.processInfo.environment["FUZZ_JOBS"] ?? "1") ?? 1
 
+// memfd_create is behind _GNU_SOURCE in glibc's headers, so Glibc does not export it.
+@_silgen_name("memfd_create")
+private func memfdCreate(_ name: UnsafePointer<CChar>, _ flags: UInt32) -> Int32
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     // The readers take a path: an anonymous in-memory file gives them one.
-    let fd = memfd_create("etcd-audit-fuzz", 0)
+    let fd = memfdCreate("etcd-audit-fuzz", 0)
     guard fd >= 0 else { return 0 }
     defer { close(fd) }
     var written = 0

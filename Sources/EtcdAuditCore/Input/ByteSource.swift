@@ -89,10 +89,8 @@ final class ByteSource {
                 eof = true
                 // zlib reports a truncated gzip member only here, after the last byte.
                 var code: Int32 = 0
-                let text = gzerror(file, &code)
-                if code != Z_OK {
-                    throw gzipError()
-                }
+                _ = gzerror(file, &code)
+                if code != Z_OK { throw gzipError() }
             }
             end += Int(got)
         }
