@@ -66,10 +66,4 @@ struct GoldenReportTests {
         #expect(Set(result.findings.map(\.rule)) == [rule], "\(file) should fire \(rule) and only it")
         #expect(!result.hasInputErrors)
     }
-
-    @Test func reportsAreRepeatable() throws {
-        let a = try JSONReporter().render(TestSupport.audit(Self.seeds), options: ReportOptions())
-        let b = try JSONReporter().render(TestSupport.audit(Self.seeds), options: ReportOptions())
-        #expect(a == b)
-    }
 }

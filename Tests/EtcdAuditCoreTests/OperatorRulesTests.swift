@@ -18,7 +18,7 @@ struct OperatorRulesTests {
                 params: {stack_member: stack_status, body_field: status}
               - id: monitoring.failed
                 severity: error
-                params: {failed_values: [OK]}
+                params: {failed_values: [FAIL, DEGRADED]}
               - id: heat-outputs.mac-mismatch
                 disabled: true
             """.write(to: folder.appendingPathComponent("mine.yaml"), atomically: true, encoding: .utf8)
@@ -29,8 +29,10 @@ struct OperatorRulesTests {
         let pairs = TestSupport.pairs(result)
         // The new rule fires on both ports (status PENDING_* vs stack *_COMPLETE).
         #expect(pairs.filter { $0.hasPrefix("tenant.same-as-stack-status ") }.count == 2)
-        // monitoring.failed now looks for OK (the create seed has no monitoring record).
-        #expect(result.findings.filter { $0.rule == "monitoring.failed" }.map(\.severity) == [])
+        // monitoring.failed is an error now (its default is warning), with the new param.
+        #expect(TestSupport.catalog.rules.first { $0.id == "monitoring.failed" }?.severity == .warning)
+        #expect(result.findings.filter { $0.rule == "monitoring.failed" }.map(\.severity) == [.error])
+        #expect(catalog.rules.first { $0.id == "monitoring.failed" }?.params.has("failed_values") == true)
         #expect(!pairs.contains { $0.hasPrefix("heat-outputs.mac-mismatch") })
         #expect(result.findings.first { $0.rule == "unique.vmi" }?.severity == .error)
     }

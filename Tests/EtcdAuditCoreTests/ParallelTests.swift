@@ -1,4 +1,4 @@
-import EtcdAuditCore
+@testable import EtcdAuditCore
 import Foundation
 import Testing
 
@@ -22,14 +22,26 @@ struct ParallelTests {
 
     @Test("jobs 1 and jobs 2 give byte-identical reports", arguments: ["etcdctl-json", "jsonl"])
     func sameReportWithAnyNumberOfThreads(format: String) throws {
-        let (dump, _) = try Self.generate(resources: 400, format: format)
+        // 1,100 resources: the rule engine splits them into several chunks with jobs > 1.
+        let (dump, _) = try Self.generate(resources: 1100, format: format)
         let auditor = Auditor(catalog: TestSupport.catalog)
         let reports = try [1, 2, 3].map { jobs in
             try Reporters.reporter(for: .json).render(auditor.audit(paths: [dump], jobs: jobs), options: ReportOptions())
         }
         #expect(reports[0] == reports[1])
         #expect(reports[0] == reports[2])
-        #expect(reports[0].contains("\"resources\" : 400"))
+        #expect(reports[0].contains("\"resources\" : 1100"))
+    }
+
+    @Test func ruleChunksCoverEveryResourceOnce() {
+        for count in [0, 1, 255, 256, 1000, 1100, 67_074, 100_000] {
+            for jobs in [1, 2, 3, 8, 66, 200] {
+                let (chunks, size) = RuleEngine.chunking(count, jobs: jobs)
+                let ranges = (0..<chunks).map { min(count, $0 * size)..<min(count, ($0 + 1) * size) }
+                #expect(ranges.reduce(0) { $0 + $1.count } == count, "\(count) resources, \(jobs) jobs")
+                #expect(count == 0 || ranges.allSatisfy { !$0.isEmpty }, "\(count) resources, \(jobs) jobs")
+            }
+        }
     }
 
     @Test func everyPlantedFaultIsFound() throws {

@@ -53,6 +53,8 @@ final class ByteSource {
         gzbuffer(file, 32 * 1024)
         self.file = file
         self.buffer = [UInt8](repeating: 0, count: chunkSize)
+        // A UTF-8 byte order mark belongs to the file, not to its first key or value.
+        if try fill(atLeast: 3) >= 3, withAvailable({ $0.starts(with: [0xEF, 0xBB, 0xBF]) }) { consume(3) }
     }
 
     deinit {

@@ -61,12 +61,7 @@ final class EtcdctlReader: RecordReader {
             pendingError = InputError(path: lines.path, offset: lines.offset,
                                       message: "the file ends inside the value of \(keyLine.text) (cut off?)")
         }
-        let key = keyLine.keyText
-        var record = RawRecord(key: key.text, value: value,
-                               location: SourceLocation(path: lines.path, line: keyLine.number, offset: keyLine.offset),
-                               valueFirstLine: keyLine.number + 1)
-        record.keyIsUTF8 = key.isUTF8
-        return record
+        return RawRecord(keyLine: keyLine, value: value, path: lines.path)
     }
 }
 

@@ -8,7 +8,6 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     /// Guesses the format from the first bytes of an input (after decompression).
     static func detect(_ head: UnsafeRawBufferPointer) -> Detection {
         var i = 0
-        if head.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         if head.count >= 20, head[16] == 0xED, head[17] == 0xDA, head[18] == 0x0C, head[19] == 0xED {
             return .unsupported("this is an etcd snapshot (bbolt file), which this version cannot read yet; "
                             + "export it with `etcdctl get --prefix \"\" -w json` instead")

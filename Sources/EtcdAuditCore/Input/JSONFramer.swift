@@ -78,7 +78,6 @@ final class JSONFramer {
         case .scalar(let text)?: return Int64(text)
         case .string(let bytes)?: return Int64(String(decoding: bytes, as: UTF8.self))
         case .beginObject?, .beginArray?:
-            peeked = nil
             throw error("expected a number")
         default: return nil
         }

@@ -34,7 +34,16 @@ final class JSONLinesReader: RecordReader {
             switch parsed {
             case .success(let outcome):
                 switch outcome.value {
-                case .success(let record): return record
+                case .success(var record):
+                    // Duplicates inside an object value: the re-serialized text has lost them.
+                    record.duplicatesFound = outcome.duplicates.compactMap { duplicate in
+                        guard duplicate.path == "$.value" || duplicate.path.hasPrefix("$.value.") || duplicate.path.hasPrefix("$.value[")
+                        else { return nil }
+                        var moved = duplicate
+                        moved.path = "$" + duplicate.path.dropFirst("$.value".count)
+                        return moved
+                    }
+                    return record
                 case .failure(let problem): info.problems.append(problem)
                 }
             case .failure(let error):

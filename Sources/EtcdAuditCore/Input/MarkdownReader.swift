@@ -49,12 +49,7 @@ final class MarkdownReader: RecordReader {
                 if let pendingError { throw pendingError }
                 continue
             }
-            let key = keyLine.keyText
-            var record = RawRecord(key: key.text, value: value,
-                                   location: SourceLocation(path: lines.path, line: keyLine.number, offset: keyLine.offset),
-                                   valueFirstLine: keyLine.number + 1)
-            record.keyIsUTF8 = key.isUTF8
-            return record
+            return RawRecord(keyLine: keyLine, value: value, path: lines.path)
         }
         return nil
     }

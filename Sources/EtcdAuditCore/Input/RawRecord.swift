@@ -15,6 +15,13 @@ public struct SourceLocation: Hashable, Sendable, Codable, Comparable {
     public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
         (a.path, a.line ?? -1, a.offset ?? -1) < (b.path, b.line ?? -1, b.offset ?? -1)
     }
+
+    /// `path:line` or `path@offset`, for messages and text reports.
+    public var display: String {
+        if let line { return "\(path):\(line)" }
+        if let offset { return "\(path)@\(offset)" }
+        return path
+    }
 }
 
 /// One etcd key and its value as a reader found it, before any parsing.
@@ -30,6 +37,9 @@ public struct RawRecord: Sendable {
     public var valueError: String?
     /// False when the key's bytes are not UTF-8 (`key` then shows them as U+FFFD).
     public var keyIsUTF8 = true
+    /// Members repeated inside the value, found where the container had to parse it already
+    /// (a JSON-lines value written as an object: re-serializing it keeps only the last).
+    public var duplicatesFound: [DuplicateMember] = []
     /// True while `value` still holds base64 text (etcd's JSON output): decoding waits for
     /// the parsing threads, so the reading thread only frames.
     public var valueIsBase64 = false
@@ -71,6 +81,17 @@ extension RawRecord {
     static func keyText<Bytes: Collection>(_ bytes: Bytes) -> (text: String, isUTF8: Bool) where Bytes.Element == UInt8 {
         if let text = String(validating: bytes, as: UTF8.self) { return (text, true) }
         return (String(decoding: bytes, as: UTF8.self), false)
+    }
+}
+
+extension RawRecord {
+    /// A record of a text format: the key on `keyLine`, the value from the next line on.
+    init(keyLine: Line, value: [UInt8], path: String) {
+        let key = keyLine.keyText
+        self.init(key: key.text, value: value,
+                  location: SourceLocation(path: path, line: keyLine.number, offset: keyLine.offset),
+                  valueFirstLine: keyLine.number + 1)
+        keyIsUTF8 = key.isUTF8
     }
 }
 

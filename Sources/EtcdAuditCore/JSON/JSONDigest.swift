@@ -51,10 +51,6 @@ struct StableHasher {
         }
     }
 
-    mutating func combine(string: String) {
-        var s = string
-        s.withUTF8 { combine(bytes: UnsafeRawBufferPointer($0)) }
-    }
 
     mutating func combine(digest: JSONDigest) {
         mix(digest.high)
@@ -75,7 +71,7 @@ struct StableHasher {
 
 extension StableHasher {
     /// Digest of raw bytes (e.g. a whole etcd value), for telling values of one key apart.
-    static func digest(of bytes: [UInt8]) -> JSONDigest {
+    static func digest(of bytes: ArraySlice<UInt8>) -> JSONDigest {
         var hasher = StableHasher()
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
         return hasher.finish()

@@ -80,8 +80,11 @@ public enum JSONValue: Hashable, Sendable {
         case (.string(let a), .string(let b)): return a == b
         case (.array(let a), .array(let b)): return a == b
         case (.object(let a), .object(let b)):
-            // Member order does not matter; names are unique (jansson keeps the last).
-            return a.count == b.count && a.allSatisfy { member in b.contains { $0.name == member.name && $0.value == member.value } }
+            // Member order does not matter; names are unique (jansson keeps the last). Small
+            // objects pairwise, large ones (data can be anything) by their sorted text.
+            guard a.count == b.count else { return false }
+            if a.count <= 16 { return a.allSatisfy { member in b.contains { $0.name == member.name && $0.value == member.value } } }
+            return lhs.canonicalText == rhs.canonicalText
         default: return false
         }
     }
@@ -93,7 +96,8 @@ public enum JSONValue: Hashable, Sendable {
     /// Equal as sets when both are lists (order and repeats ignored), else plain `==`.
     public func equalsAsSet(_ other: JSONValue) -> Bool {
         guard case .array(let a) = self, case .array(let b) = other else { return self == other }
-        return a.allSatisfy { x in b.contains(x) } && b.allSatisfy { y in a.contains(y) }
+        if a.count <= 16 && b.count <= 16 { return a.allSatisfy { x in b.contains(x) } && b.allSatisfy { y in a.contains(y) } }
+        return Set(a.map(\.canonicalText)) == Set(b.map(\.canonicalText))
     }
 
     private func write(to out: inout String, sortedMembers: Bool) {
@@ -133,11 +137,6 @@ public struct JSONMember: Hashable, Sendable {
     }
 }
 
-extension JSONValue {
-    init(_ members: [(String, JSONValue)]) {
-        self = .object(members.map { JSONMember($0.0, $0.1) })
-    }
-}
 
 /// JSON string quoting shared by `JSONValue` and the reporters.
 public enum JSONText {
@@ -159,9 +158,4 @@ public enum JSONText {
         out += "\""
     }
 
-    public static func quoted(_ s: String) -> String {
-        var out = ""
-        appendQuoted(s, to: &out)
-        return out
-    }
 }

@@ -118,7 +118,7 @@ public struct MonitoringFacts: Sendable {
 /// A problem with one record's value itself, found while reading it.
 public enum RecordProblem: Sendable {
     /// `line`/`column` inside the value; `sourceLine` in the input, where it has lines.
-    case invalidJSON(message: String, line: Int?, column: Int?, sourceLine: Int?)
+    case invalidJSON(message: String, line: Int?, column: Int?, byte: Int?, sourceLine: Int?)
     case duplicateMembers([DuplicateMember])
     case schema([String])
     /// The key was read more than once with different values: each distinct value's record.

@@ -142,8 +142,6 @@ public struct Layouts: Sendable {
         self.bySingular = bySingular
     }
 
-    public func type(singular: String) -> ResourceType? { bySingular[singular] }
-
     /// Classifies a key, or nil when no layout declares it.
     public func match(_ key: String) -> KeyMatch? {
         var key = key

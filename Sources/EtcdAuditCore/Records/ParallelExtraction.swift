@@ -17,7 +17,6 @@ final class ParallelExtraction {
     private let layouts: Layouts
     private let extractor: RecordExtractor
     private let consume: (ParsedRecord?) -> Void
-    private let slots: DispatchSemaphore
     private var pending: [RawRecord] = []
     private var pendingBytes = 0
     private var inFlight: [Batch] = []
@@ -31,7 +30,6 @@ final class ParallelExtraction {
         self.layouts = layouts
         self.extractor = extractor
         self.consume = consume
-        slots = DispatchSemaphore(value: 2 * max(1, jobs))
     }
 
     static func parse(_ raw: RawRecord, layouts: Layouts, extractor: RecordExtractor) -> ParsedRecord? {
@@ -61,8 +59,9 @@ final class ParallelExtraction {
         let batch = Batch(records: pending)
         pending = []
         pendingBytes = 0
-        // Keep the number of batches in flight bounded: join the oldest first.
-        while slots.wait(timeout: .now()) == .timedOut { drainOldest() }
+        // Keep the number of batches in flight bounded: join the oldest first. Only this
+        // (the joining) thread touches `inFlight`.
+        while inFlight.count >= 2 * jobs { drainOldest() }
         inFlight.append(batch)
         let layouts = self.layouts, extractor = self.extractor
         DispatchQueue.global().async {
@@ -75,6 +74,5 @@ final class ParallelExtraction {
         let batch = inFlight.removeFirst()
         batch.done.wait()
         for record in batch.parsed { consume(record) }
-        slots.signal()
     }
 }

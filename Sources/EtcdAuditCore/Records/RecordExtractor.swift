@@ -40,9 +40,9 @@ public struct RecordExtractor: Sendable {
                               modRevision: raw.modRevision,
                               keyFields: SmallMap(match.fields.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }))
         var record = ParsedRecord(match: match, meta: meta, content: Self.empty(match.kind), problems: [],
-                                  valueDigest: StableHasher.digest(of: raw.value))
+                                  valueDigest: StableHasher.digest(of: Self.withoutFinalNewlines(raw.value)))
         if let valueError = raw.valueError {
-            record.problems.append(.invalidJSON(message: valueError, line: nil, column: nil,
+            record.problems.append(.invalidJSON(message: valueError, line: nil, column: nil, byte: nil,
                                                 sourceLine: raw.location.line))
             return record
         }
@@ -58,9 +58,10 @@ public struct RecordExtractor: Sendable {
             let valueLines = max(1, raw.value.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (raw.value.last == 0x0A ? 0 : 1))
             let sourceLine = raw.valueFirstLine.map { $0 + min(max(error.line, 1), valueLines) - 1 } ?? raw.location.line
             record.problems.append(.invalidJSON(message: error.message, line: error.line, column: error.column,
-                                                sourceLine: sourceLine))
+                                                byte: error.position, sourceLine: sourceLine))
         case .success(let parsed):
-            if !parsed.duplicates.isEmpty { record.problems.append(.duplicateMembers(parsed.duplicates)) }
+            let duplicates = raw.duplicatesFound + parsed.duplicates
+            if !duplicates.isEmpty { record.problems.append(.duplicateMembers(duplicates)) }
             if parsed.value.1.isEmpty {
                 record.content = parsed.value.0
             } else {
@@ -68,6 +69,14 @@ public struct RecordExtractor: Sendable {
             }
         }
         return record
+    }
+
+    /// "Different values" means different bytes (SPEC §3), but whether a value ends with a
+    /// newline is the container's business (a markdown block always has one): not compared.
+    static func withoutFinalNewlines(_ value: [UInt8]) -> ArraySlice<UInt8> {
+        var end = value.count
+        while end > 0, value[end - 1] == 0x0A || value[end - 1] == 0x0D { end -= 1 }
+        return value[..<end]
     }
 
     private static func empty(_ kind: RecordKind) -> ParsedRecord.Content {
@@ -125,7 +134,7 @@ public struct RecordExtractor: Sendable {
                 return ResourceRef(type: type, id: id)
             }
             if kept { return JobParam(name: name, value: param["value"]?.value, resources: resources) }
-            let repeats = resources.indices.contains { i in resources[..<i].contains(resources[i]) }
+            let repeats = Set(resources).count < resources.count
             return repeats ? JobParam(name: name, value: nil, resources: resources) : nil
         } ?? []
         return JobFacts(handlerElement: handler, retries: retries,

@@ -35,22 +35,26 @@ public struct RecordStore: Sendable {
         let key = record.meta.key
         if var history = keys[key] {
             let digest = record.valueDigest
-            if digest == history.firstDigest || history.conflicts.contains(where: { $0.digest == digest }) { return }
             let index = history.resource
-            if history.conflicts.isEmpty, let chosen = resources[index].meta(ofKey: key) {
-                history.conflicts.append((history.firstDigest, chosen))
+            let seen = digest == history.firstDigest || history.conflicts.contains(where: { $0.digest == digest })
+            if !seen {
+                if history.conflicts.isEmpty, let chosen = resources[index].meta(ofKey: key) {
+                    history.conflicts.append((history.firstDigest, chosen))
+                }
+                history.conflicts.append((digest, record.meta))
+                resources[index].problems.removeAll { entry in
+                    guard entry.meta.key == key, case .conflictingValues = entry.problem else { return false }
+                    return true
+                }
+                resources[index].problems.append((record.meta, .conflictingValues(history.conflicts.map(\.meta))))
             }
-            history.conflicts.append((digest, record.meta))
+            // A value read again, even one seen before, may be the newest: A at revision 1,
+            // B at 3, A at 5 audits A.
             let newer: Bool
             switch (record.meta.modRevision, history.chosenRevision) {
             case (let new?, let old?) where new != old: newer = new > old
             default: newer = true  // same or unknown revision: the last read wins
             }
-            resources[index].problems.removeAll { entry in
-                guard entry.meta.key == key, case .conflictingValues = entry.problem else { return false }
-                return true
-            }
-            resources[index].problems.append((record.meta, .conflictingValues(history.conflicts.map(\.meta))))
             if newer {
                 history.chosenRevision = record.meta.modRevision
                 // The superseded value is no longer audited, but an invalid one was still
@@ -63,8 +67,12 @@ public struct RecordStore: Sendable {
                     }
                 }
                 place(record, in: index)
-                resources[index].problems += record.problems.map { (record.meta, $0) }
-            } else {
+                // input.invalid-json counts each distinct value once.
+                resources[index].problems += record.problems.compactMap { problem in
+                    if seen, case .invalidJSON = problem { return nil }
+                    return (record.meta, problem)
+                }
+            } else if !seen {
                 resources[index].problems += record.problems.compactMap { problem in
                     if case .invalidJSON = problem { return (record.meta, problem) }
                     return nil

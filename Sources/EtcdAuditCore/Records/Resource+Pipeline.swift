@@ -9,14 +9,5 @@ extension Resource {
         jobs.filter { $0.meta.keyVersion == version }
     }
 
-    /// In flight: a job for the config's version exists and the state is older or absent
-    /// (SPEC §3). The operation is still under way at the time of the dump. A state that
-    /// is present but unreadable tells nothing either way: not in flight.
-    public var isInFlight: Bool {
-        guard let version = configVersion, !jobs(forVersion: version).isEmpty else { return false }
-        guard let state else { return true }
-        guard let stateVersion = state.facts?.version else { return false }
-        return stateVersion < version
-    }
 
 }

@@ -41,12 +41,3 @@ public enum Reporters {
         }
     }
 }
-
-extension SourceLocation {
-    /// `path:line` or `path@offset`, for messages and text reports.
-    public var display: String {
-        if let line { return "\(path):\(line)" }
-        if let offset { return "\(path)@\(offset)" }
-        return path
-    }
-}

@@ -6,11 +6,10 @@ public enum RuleEngine {
     public static func run(_ rules: [Rule], on resources: [Resource], jobs: Int = 1) -> [Finding] {
         // Per-resource checks: resources in chunks, one chunk per task, each with its own
         // sinks (resources are not changed after the join, so they are shared read-only).
-        let chunkCount = jobs > 1 ? min(jobs * 4, max(1, resources.count / 256)) : 1
-        let chunkSize = (resources.count + chunkCount - 1) / max(chunkCount, 1)
+        let (chunkCount, chunkSize) = chunking(resources.count, jobs: jobs)
         let results = ChunkResults(count: chunkCount)
         DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-            let range = (chunk * chunkSize)..<min(resources.count, (chunk + 1) * chunkSize)
+            let range = min(resources.count, chunk * chunkSize)..<min(resources.count, (chunk + 1) * chunkSize)
             var found: [Finding] = []
             for rule in rules {
                 var sink = FindingSink(rule: rule.id, severity: rule.severity)
@@ -35,6 +34,15 @@ public enum RuleEngine {
             }
         }
         return findings.sorted(by: Finding.reportOrder)
+    }
+
+    /// Chunks of at least 256 resources, about four per thread; every chunk non-empty
+    /// (the count follows from the size, rounded up).
+    static func chunking(_ count: Int, jobs: Int) -> (count: Int, size: Int) {
+        guard jobs > 1, count > 0 else { return (1, max(count, 1)) }
+        let wanted = min(jobs * 4, max(1, count / 256))
+        let size = (count + wanted - 1) / wanted
+        return ((count + size - 1) / size, size)
     }
 
     /// Where the chunks leave their findings; each slot is written by one task only.

@@ -8,9 +8,11 @@ struct InvalidJSONCheck: Check {
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         for (meta, problem) in resource.problems {
-            guard case .invalidJSON(let message, let line, let column, let sourceLine) = problem else { continue }
+            guard case .invalidJSON(let message, let line, let column, let byte, let sourceLine) = problem else { continue }
             var whereText = ""
-            if let line, let column, line > 0 { whereText = " (line \(line), column \(column) of the value)" }
+            if let line, let column, let byte, line > 0 {
+                whereText = " (line \(line), column \(column), byte \(byte) of the value)"
+            }
             var location = meta.location
             if let sourceLine { location.line = sourceLine }
             sink.report(resource, at: meta, "value is not valid JSON: \(message)\(whereText)", location: location)

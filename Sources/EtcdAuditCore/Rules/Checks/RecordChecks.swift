@@ -73,11 +73,18 @@ struct UniqueOutputCheck: Check {
         var holders: [String: [(Resource, RecordMeta)]] = [:]
         for resource in resources {
             guard let stack = resource.stack, let outputs = stack.facts?.outputs else { continue }
-            let values = Set(outputs.filter { $0.key == outputKey }.compactMap { $0.value.map(show) })
+            let values = Set(outputs.filter { $0.key == outputKey }.compactMap { output in
+                output.value.flatMap { isBlank($0) ? nil : show($0) }
+            })
             for value in values { holders[value, default: []].append((resource, stack.meta)) }
         }
         reportShared(holders, what: "stack output \(outputKey)", &sink)
     }
+}
+
+/// null and "" hold no value: two resources without one share nothing.
+func isBlank(_ value: JSONValue) -> Bool {
+    value == .null || value == .string("")
 }
 
 /// Reports each value held by more than one resource, once on each holder.

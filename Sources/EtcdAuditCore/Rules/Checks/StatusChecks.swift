@@ -40,12 +40,17 @@ struct StatusAgreementCheck: Check {
         }
         let operation = orchestration.split(separator: "_").first.map(String.init) ?? orchestration
         guard Set(operationFor.values).contains(operation) else { return }
-        for job in resource.jobs(forVersion: facts.version) {
+        // One finding for the condition (SPEC: at most three per resource), naming every
+        // job of the state's version whose action calls for another operation.
+        let disagreeing = resource.jobs(forVersion: facts.version).compactMap { job -> (String, String, RecordMeta)? in
             guard let action = job.facts?.members["action"]?.stringValue ?? job.meta.keyFields["action"],
-                  let expected = operationFor[action], expected != operation else { continue }
+                  let expected = operationFor[action], expected != operation else { return nil }
+            return (action, expected, job.meta)
+        }
+        if let (action, expected, _) = disagreeing.first {
             sink.report(resource, at: state.meta,
                         "orchestration_state \(orchestration) is a \(operation), but the job for version \(facts.version) is a \(action) (\(expected)_*)",
-                        expected: "\(expected)_*", actual: orchestration, keys: [state.meta.key, job.meta.key])
+                        expected: "\(expected)_*", actual: orchestration, keys: [state.meta.key] + disagreeing.map(\.2.key))
         }
     }
 }

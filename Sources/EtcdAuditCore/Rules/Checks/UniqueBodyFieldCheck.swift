@@ -23,10 +23,12 @@ struct UniqueBodyFieldCheck: Check {
     private func values(_ value: JSONValue) -> [String] {
         let raw: [String]
         if each.isEmpty {
+            // An absent value (null, "") is nobody's: two ports without a MAC share nothing.
+            guard !isBlank(value) else { return [] }
             raw = [value.stringValue ?? value.canonicalText]
         } else {
             raw = (value.arrayValue ?? []).compactMap { element in
-                let parts = each.map { element[$0].map(show) }
+                let parts = each.map { element[$0].flatMap { isBlank($0) ? nil : show($0) } }
                 return parts.contains(where: { $0 == nil }) ? nil : parts.map { $0! }.joined(separator: " ")
             }
         }
