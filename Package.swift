@@ -20,10 +20,14 @@ let package = Package(
         // zlib reads .gz inputs (and plain files, transparently).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // libcurl reads live etcds (--endpoint) through the v3 JSON gateway, TLS included;
+        // only Input/EtcdGateway.swift imports it.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(
             name: "EtcdAuditCore",
             dependencies: [
-                "CJansson", "CZlib",
+                "CJansson", "CZlib", "CCurl",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "XMLCoder", package: "XMLCoder"),
             ],

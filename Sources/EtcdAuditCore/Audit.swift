@@ -73,21 +73,28 @@ public struct Auditor: Sendable {
     /// is called now and then with the records and bytes read so far.
     public func audit(paths: [String], format: InputFormat? = nil, jobs: Int = 1,
                       progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil) -> AuditResult {
+        audit(paths.map(AuditInput.file), format: format, jobs: jobs, progress: progress)
+    }
+
+    /// Audits files and live etcds as one store, as `audit(paths:)` does files.
+    public func audit(_ inputs: [AuditInput], format: InputFormat? = nil, jobs: Int = 1,
+                      progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil) -> AuditResult {
         var store = RecordStore()
-        var inputs: [InputSummary] = []
+        var summaries: [InputSummary] = []
         let layouts = catalog.layouts
         let parser = ParallelExtraction(jobs: jobs, layouts: layouts, extractor: extractor) { parsed in
             if let parsed { store.add(parsed) } else { store.countSkippedKey() }
         }
         var bytesBefore = 0, recordsBefore = 0
-        for path in paths {
-            var summary = InputSummary(path: path, format: format?.rawValue ?? "unknown", bytes: 0, records: 0,
+        for input in inputs {
+            var summary = InputSummary(path: input.label, format: input.formatName(given: format), bytes: 0, records: 0,
                                        problems: [])
             var reader: RecordReader?
             do {
-                let opened = try InputOpener.open(path: path, format: format) { layouts.match($0) != nil }
+                let opened = try input.open(format: format) { layouts.match($0) != nil }
                 reader = opened.reader
-                summary.format = opened.format.rawValue
+                summary.path = opened.path
+                summary.format = opened.format
                 while let raw = try opened.reader.next() {
                     summary.records += 1
                     if !raw.keyIsUTF8 {
@@ -102,21 +109,23 @@ public struct Auditor: Sendable {
             } catch let error as InputError {
                 summary.error = error.description
             } catch {
-                summary.error = "\(path): \(error)"
+                summary.error = "\(summary.path): \(error)"
             }
             if let reader {
                 summary.bytes = reader.bytesRead
                 summary.revision = reader.info.revision
                 summary.clusterID = reader.info.clusterID
                 summary.problems = (summary.problems + reader.info.problems).sorted { $0.location < $1.location }
-                if summary.error != nil { summary.bytesNotRead = Self.bytesLeft(path: path, read: reader.bytesRead) }
+                if summary.error != nil, case .file(let path) = input {
+                    summary.bytesNotRead = Self.bytesLeft(path: path, read: reader.bytesRead)
+                }
             }
             bytesBefore += summary.bytes
             recordsBefore += summary.records
-            inputs.append(summary)
+            summaries.append(summary)
         }
         parser.finish()
-        return finish(store, inputs: inputs, jobs: jobs)
+        return finish(store, inputs: summaries, jobs: jobs)
     }
 
     /// Bytes of a plain file after the point reading stopped (unknown for gzip and pipes).

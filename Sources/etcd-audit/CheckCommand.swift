@@ -5,14 +5,36 @@ import Foundation
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Audit one or more etcd dumps as one store.",
+        abstract: "Audit one or more etcd dumps, or a live etcd, as one store.",
         discussion: """
             Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, \
             2 usage error, unreadable input or invalid rules (reports are still written).
             """)
 
     @Argument(help: "Dumps to audit (markdown, etcdctl, etcdctl-json, jsonl; .gz works; - is stdin).")
-    var inputs: [String]
+    var inputs: [String] = []
+
+    @Option(name: .customLong("endpoint"),
+            help: "A live etcd's client URL, read (only read) through its v3 JSON gateway (repeatable or comma-separated: members of one cluster, the first that answers is read).")
+    var endpoints: [String] = []
+
+    @Option(help: "With --endpoint: the revision to audit (default: the current one).")
+    var revision: Int64?
+
+    @Option(name: .customLong("page-size"), help: "With --endpoint: keys asked for per request (default \(EndpointOptions.defaultPageSize)).")
+    var pageSize: Int?
+
+    @Option(help: "With --endpoint: the CA certificate that signed the server's (PEM), as etcdctl's --cacert.")
+    var cacert: String?
+
+    @Option(help: "With --endpoint: the client certificate (PEM), as etcdctl's --cert.")
+    var cert: String?
+
+    @Option(help: "With --endpoint: the client certificate's key (PEM), as etcdctl's --key.")
+    var key: String?
+
+    @Option(help: "With --endpoint: NAME:PASSWORD when etcd's auth is enabled (NAME alone asks for the password on a terminal).")
+    var user: String?
 
     @Option(help: "Input format, instead of detecting it from the first bytes.")
     var format: InputFormat?
@@ -55,6 +77,16 @@ struct CheckCommand: ParsableCommand {
             throw ValidationError("more --output than --report: each --output belongs to the --report in the same position")
         }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if inputs.isEmpty && endpoints.isEmpty {
+            throw ValidationError("give a dump to audit (or - for stdin), or a live etcd with --endpoint URL")
+        }
+        if endpoints.isEmpty && (revision != nil || pageSize != nil || cacert != nil || cert != nil || key != nil || user != nil) {
+            throw ValidationError("--revision, --page-size, --cacert, --cert, --key and --user only apply with --endpoint URL")
+        }
+        if let pageSize, pageSize < 1 { throw ValidationError("--page-size must be at least 1") }
+        if let revision, revision < 1 { throw ValidationError("--revision must be at least 1") }
+        if key != nil && cert == nil { throw ValidationError("--key belongs to a client certificate: give --cert too") }
+        _ = try endpointURLs()
         if max(reports.count, 1) - outputs.count > 1 {
             throw ValidationError("only one report can go to stdout: give --output for the others")
         }
@@ -75,7 +107,8 @@ struct CheckCommand: ParsableCommand {
         let started = Date()
         let progress = quiet || isatty(STDERR_FILENO) != 1 ? nil : Progress(started: started)
         var result = Auditor(catalog: catalog, rules: selected)
-            .audit(paths: inputs, format: format, jobs: jobs, progress: progress.map { p in { p.update(records: $0, bytes: $1) } })
+            .audit(try auditInputs(), format: format, jobs: jobs,
+                   progress: progress.map { p in { p.update(records: $0, bytes: $1) } })
         progress?.done()
         old?.apply(to: &result)
         if timing { result.elapsedSeconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000 }
@@ -105,6 +138,54 @@ struct CheckCommand: ParsableCommand {
         }
         let code = result.exitCode(failOn: failOn.severity)
         if code != 0 { throw ExitCode(code) }
+    }
+}
+
+extension CheckCommand {
+    /// The files, then the live etcd (one input, however many members are named).
+    func auditInputs() throws -> [AuditInput] {
+        var all = inputs.map(AuditInput.file)
+        guard !endpoints.isEmpty else { return all }
+        var options = EndpointOptions(urls: try endpointURLs(), pageSize: pageSize ?? EndpointOptions.defaultPageSize,
+                                      revision: revision)
+        options.caCert = cacert
+        options.cert = cert
+        options.key = key
+        if let user {
+            if let colon = user.firstIndex(of: ":") {
+                options.user = String(user[..<colon])
+                options.password = String(user[user.index(after: colon)...])
+            } else {
+                options.user = user
+                options.password = try askPassword(for: user)
+            }
+        }
+        all.append(.endpoint(options))
+        return all
+    }
+
+    /// Client URLs as etcdctl takes them: comma-separated lists work, and a URL without a
+    /// scheme is http, or https when a TLS file is given. Other schemes are refused, so
+    /// libcurl never reads anything but the gateway.
+    func endpointURLs() throws -> [String] {
+        let tls = cacert != nil || cert != nil
+        return try endpoints.flatMap { $0.split(separator: ",") }.map { part in
+            let url = part.trimmingCharacters(in: .whitespaces)
+            if url.hasPrefix("http://") || url.hasPrefix("https://") { return url }
+            if url.contains("://") {
+                throw ValidationError("--endpoint \(url): only http:// and https:// client URLs are read")
+            }
+            return (tls ? "https://" : "http://") + url
+        }
+    }
+
+    /// etcdctl asks for the password when --user has none; so do we, on a terminal only.
+    private func askPassword(for user: String) throws -> String {
+        guard isatty(STDIN_FILENO) == 1, let typed = getpass("Password for \(user): ") else {
+            printError("etcd-audit: --user \(user) has no password and there is no terminal to ask on: give --user NAME:PASSWORD")
+            throw ExitCode(2)
+        }
+        return String(cString: typed)
     }
 }
 

@@ -57,4 +57,46 @@ enum TestSupport {
     static func pairs(_ result: AuditResult) -> [String] {
         result.findings.map { "\($0.rule) \($0.resourceID)" }.sorted()
     }
+
+    /// Runs a program from the package root and waits for it. Standard output goes to
+    /// `stdoutFile` when given (large dumps), else it is returned with standard error.
+    static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil, stdoutFile: String? = nil)
+        throws -> (code: Int32, out: String, err: String)
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        if let stdoutFile {
+            _ = FileManager.default.createFile(atPath: stdoutFile, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutFile))
+        } else {
+            process.standardOutput = out
+        }
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        // Both pipes are drained at once: a child that fills one while we wait on the
+        // other would never finish.
+        nonisolated(unsafe) var errData = Data()
+        let errDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            errDone.signal()
+        }
+        let outData = stdoutFile == nil ? out.fileHandleForReading.readDataToEndOfFile() : Data()
+        errDone.wait()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    /// The full path of a program on PATH, or nil.
+    static func which(_ program: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(program)" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
 }

@@ -57,6 +57,17 @@ final class ByteSource {
         if try fill(atLeast: 3) >= 3, withAvailable({ $0.starts(with: [0xEF, 0xBB, 0xBF]) }) { consume(3) }
     }
 
+    /// Bytes already in memory (a page of the gateway's answer), as if they stood at
+    /// `offset` of a longer input, so locations run on from page to page.
+    init(path: String, bytes: [UInt8], offset: Int) {
+        self.path = path
+        file = nil
+        buffer = bytes
+        end = bytes.count
+        eof = true
+        consumedBefore = offset
+    }
+
     deinit {
         if let file { gzclose_r(file) }
     }

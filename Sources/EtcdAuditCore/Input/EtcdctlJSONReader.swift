@@ -6,6 +6,11 @@ final class EtcdctlJSONReader: RecordReader {
     private(set) var info = InputInfo()
     private var insideKVs = false
     private var insideDocument = false
+    /// The gateway's `more`: a range with a `limit` left keys out (the endpoint reader pages on).
+    private(set) var more = false
+    /// The bytes of the last key read, which a next page starts after (text may have lost
+    /// bytes that are not UTF-8).
+    private(set) var lastKey: [UInt8] = []
 
     init(source: ByteSource) {
         framer = JSONFramer(source: source)
@@ -54,6 +59,9 @@ final class EtcdctlJSONReader: RecordReader {
                 }
             case "header":
                 try readHeader()
+                try afterMember()
+            case "more":
+                more = try framer.next() == .scalar("true")
                 try afterMember()
             default:
                 try framer.skipValue()
@@ -114,6 +122,7 @@ final class EtcdctlJSONReader: RecordReader {
         guard let keyBytes = Base64.decode(encodedKey) else {
             throw framer.error("key is not valid base64", at: start)
         }
+        lastKey = keyBytes
         let keyText = RawRecord.keyText(keyBytes)
         var record = RawRecord(key: keyText.text, value: value, createRevision: create, modRevision: mod, location: location)
         record.keyIsUTF8 = keyText.isUTF8
