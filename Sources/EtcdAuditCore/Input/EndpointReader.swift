@@ -116,7 +116,7 @@ final class EndpointReader: RecordReader {
         guard let user = options.user else { return nil }
         let body = "{\"name\":\(JSONText.quoted(user)),\"password\":\(JSONText.quoted(options.password ?? ""))}"
         let answer = try gateway.post(.authenticate, body: Array(body.utf8), token: nil)
-        let parsed = try? JSONDocument.parse(answer.body) { $0.value }.get().value
+        let parsed = try? JSONDocument.parse(answer.body) { cursor in cursor.value }.get().value
         if answer.status == 200, let token = parsed?["token"]?.stringValue { return token }
         let message = etcdMessage(answer)
         if message.contains("authentication is not enabled") { return nil }
@@ -138,7 +138,7 @@ final class EndpointReader: RecordReader {
 
     /// What etcd said (its `error` member), or the start of the body when it is not JSON.
     private static func etcdMessage(_ answer: EtcdGateway.Answer) -> String {
-        let parsed = try? JSONDocument.parse(answer.body) { $0.value }.get().value
+        let parsed = try? JSONDocument.parse(answer.body) { cursor in cursor.value }.get().value
         if let message = parsed?["error"]?.stringValue ?? parsed?["message"]?.stringValue { return message }
         return String(decoding: answer.body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }

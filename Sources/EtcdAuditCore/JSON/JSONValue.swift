@@ -158,4 +158,10 @@ public enum JSONText {
         out += "\""
     }
 
+    public static func quoted(_ s: String) -> String {
+        var out = ""
+        appendQuoted(s, to: &out)
+        return out
+    }
+
 }
