@@ -17,6 +17,7 @@ struct GoldenReportTests {
             ("fixture-etcdctl-json", ["Samples/fixtures/seeds.etcdctl.json"]),
             ("fixture-gateway", ["Samples/fixtures/seeds.gateway.json"]),
             ("fixture-jsonl", ["Samples/fixtures/seeds.jsonl"]),
+            ("fixture-snapshot", ["Samples/fixtures/seeds.snapshot.db"]),
             ("networks-subnets", ["Samples/other-types/networks-subnets.md"]),
         ]
         for file in brokenSamples {

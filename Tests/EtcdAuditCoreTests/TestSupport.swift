@@ -1,4 +1,4 @@
-import EtcdAuditCore
+@testable import EtcdAuditCore
 import Foundation
 
 /// Paths and helpers shared by the tests.
@@ -51,6 +51,45 @@ enum TestSupport {
         let url = dir.appendingPathComponent(name)
         try Data(bytes).write(to: url)
         return url.path
+    }
+
+    /// Every record one input gives, read with `format` (detected when nil), and the input
+    /// error that stopped the reading, if one did.
+    static func records(at path: String, format: InputFormat?) throws
+        -> (records: [RawRecord], error: InputError?, info: InputInfo)
+    {
+        let reader = try InputOpener.open(path: path, format: format) { catalog.layouts.match($0) != nil }.reader
+        var out: [RawRecord] = []
+        do {
+            while let record = try reader.next() { out.append(record) }
+        } catch let error as InputError {
+            return (out, error, reader.info)
+        }
+        return (out, nil, reader.info)
+    }
+
+    /// Runs a program to its end; its standard output and error come back together.
+    /// A failure (non-zero exit) throws, with that text.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ProgramFailed(description: "\(executable) \(arguments.joined(separator: " ")) exited with "
+                                + "\(process.terminationStatus):\n\(text)")
+        }
+        return text
+    }
+
+    struct ProgramFailed: Error, CustomStringConvertible {
+        var description: String
     }
 
     /// (rule, resource id) of each finding, sorted: what most assertions compare.

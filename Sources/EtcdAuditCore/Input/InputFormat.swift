@@ -4,14 +4,15 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     case etcdctl
     case etcdctlJSON = "etcdctl-json"
     case jsonl
+    case snapshot
 
     /// Guesses the format from the first bytes of an input (after decompression).
     static func detect(_ head: UnsafeRawBufferPointer) -> Detection {
         var i = 0
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+        // bbolt's magic 0xED0CDAED, little-endian, right after meta page 0's page header.
         if head.count >= 20, head[16] == 0xED, head[17] == 0xDA, head[18] == 0x0C, head[19] == 0xED {
-            return .unsupported("this is an etcd snapshot (bbolt file), which this version cannot read yet; "
-                            + "export it with `etcdctl get --prefix \"\" -w json` instead")
+            return .format(.snapshot)
         }
         while i < head.count, [0x20, 0x09, 0x0A, 0x0D].contains(head[i]) { i += 1 }
         guard i < head.count else { return .empty }
@@ -63,6 +64,7 @@ enum InputOpener {
         case .etcdctl: return (EtcdctlReader(source: source, isDeclaredKey: isDeclaredKey), chosen)
         case .etcdctlJSON: return (EtcdctlJSONReader(source: source), chosen)
         case .jsonl: return (JSONLinesReader(source: source), chosen)
+        case .snapshot: return (SnapshotReader(path: path, descriptor: try source.randomAccessDescriptor()), chosen)
         }
     }
 }
