@@ -18,6 +18,7 @@ struct GoldenReportTests {
             ("fixture-gateway", ["Samples/fixtures/seeds.gateway.json"]),
             ("fixture-jsonl", ["Samples/fixtures/seeds.jsonl"]),
             ("fixture-snapshot", ["Samples/fixtures/seeds.snapshot.db"]),
+            ("fixture-etcd-v2", ["Samples/fixtures/seeds.etcd-v2.json"]),
             ("networks-subnets", ["Samples/other-types/networks-subnets.md"]),
         ]
         for file in brokenSamples {

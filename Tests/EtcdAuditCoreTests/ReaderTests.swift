@@ -117,7 +117,8 @@ struct ReaderTests {
     @Test func formatDetection() throws {
         for (text, format) in [("/config/x\n{}", InputFormat.etcdctl), ("# title\n```\n", .markdown),
                                (#"{"header":{}}"#, .etcdctlJSON), (#"{"key":"/a","value":1}"#, .jsonl),
-                               ("\n\n  {\"kvs\": []}", .etcdctlJSON)] {
+                               ("\n\n  {\"kvs\": []}", .etcdctlJSON), (#"{"action":"get","node":{}}"#, .etcdV2),
+                               (#"{"errorCode":100}"#, .etcdV2)] {
             let path = try TestSupport.temporaryFile(text)
             #expect(try InputOpener.open(path: path, format: nil) { _ in true }.format == format, "\(text)")
         }
