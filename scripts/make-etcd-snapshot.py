@@ -2,6 +2,7 @@
 """Start a throw-away etcd, give it a history, and save what etcd itself says about it.
 
     scripts/make-etcd-snapshot.py --keys 3000 --out DIR
+    scripts/make-etcd-snapshot.py --load dump.jsonl --keys 0 --out DIR   (a benchmark store)
 
 Writes DIR/snapshot.db (the snapshot the v3 gateway streams, as `etcdctl snapshot save`
 writes it) and DIR/range.json (the gateway's `/v3/kv/range` of every key: the newest
@@ -10,6 +11,8 @@ history has what a snapshot reader must get right: puts batched in transactions 
 revisions), values larger than a 4 KiB page (overflow pages), keys overwritten, deleted
 (tombstones), deleted and created again, a physical compaction in the middle, and enough
 entries for branch pages. Deterministic for a given --seed, apart from etcd's own ids.
+--load first puts every record of a JSON-lines dump (scripts/generate-dump.py --format
+jsonl), in transactions of 100.
 
 Only the `etcd` binary is needed (Python's standard library talks to the gateway). etcd
 runs on 127.0.0.1 with free ports and a temporary data directory, which are stopped and
@@ -87,6 +90,20 @@ def history(gateway, rng, count):
     gateway.post("/v3/kv/put", {"key": b64("/zz/last-write"), "value": b64("done")})
 
 
+def load(gateway, path):
+    batch = []
+    with open(path) as dump:
+        for line in dump:
+            if line.strip():
+                record = json.loads(line)
+                value = record["value"]
+                batch.append(gateway.put(record["key"], value if isinstance(value, str) else json.dumps(value)))
+            if len(batch) == 100:
+                gateway.txn(batch)
+                batch = []
+    gateway.txn(batch)
+
+
 def snapshot(gateway, path):
     request = urllib.request.Request(gateway.url + "/v3/maintenance/snapshot", data=b"{}")
     with urllib.request.urlopen(request, timeout=120) as answer, open(path, "wb") as out:
@@ -100,6 +117,7 @@ def main():
     ap.add_argument("--keys", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--load", help="a JSON-lines dump to put first")
     args = ap.parse_args()
     etcd = shutil.which("etcd")
     if not etcd:
@@ -129,6 +147,8 @@ def main():
                 sys.exit("make-etcd-snapshot: etcd did not come up:\n"
                          + open(os.path.join(scratch, "etcd.log")).read()[-2000:])
             time.sleep(0.2)
+        if args.load:
+            load(gateway, args.load)
         history(gateway, random.Random(args.seed), args.keys)
         snapshot(gateway, os.path.join(args.out, "snapshot.db"))
         with open(os.path.join(args.out, "range.json"), "wb") as out:

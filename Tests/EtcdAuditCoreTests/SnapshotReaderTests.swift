@@ -57,13 +57,15 @@ struct SnapshotReaderTests {
 
     /// A real etcd with a history (transactions, overflowing values, overwrites, deletes,
     /// a compaction, thousands of entries: branch pages), snapshotted and listed by etcd.
-    @Test(.enabled(if: etcdBinary != nil, "no `etcd` binary on PATH (Debian: etcd-server), so no live etcd to compare with"))
-    func snapshotOfALiveEtcdEqualsItsRange() throws {
+    /// With no history beyond one key, the `key` bucket is inline in its parent.
+    @Test(.enabled(if: etcdBinary != nil, "no `etcd` binary on PATH (Debian: etcd-server), so no live etcd to compare with"),
+          arguments: [3000, 0])
+    func snapshotOfALiveEtcdEqualsItsRange(keys: Int) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-audit-live-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // The script starts etcd on free loopback ports and always stops and removes it.
         try TestSupport.run("/usr/bin/env", ["python3", TestSupport.path("scripts/make-etcd-snapshot.py"),
-                                             "--keys", "3000", "--out", dir])
+                                             "--keys", "\(keys)", "--out", dir])
         let etcd = try Self.etcdAnswer(dir + "/range.json")
         let ours = try Self.snapshot(dir + "/snapshot.db")
         #expect(ours.error == nil)
@@ -71,7 +73,9 @@ struct SnapshotReaderTests {
         let firstDifference = zip(ours.entries, etcd.entries).first { $0 != $1 }
         #expect(firstDifference == nil, "first difference (snapshot, etcd): \(String(describing: firstDifference))")
         #expect(ours.info.revision == etcd.revision)
-        #expect(ours.entries.contains { $0.value.count > 2 * Self.page }, "the history should overflow pages")
+        if keys > 0 {
+            #expect(ours.entries.contains { $0.value.count > 2 * Self.page }, "the history should overflow pages")
+        }
     }
 
     // MARK: damaged copies

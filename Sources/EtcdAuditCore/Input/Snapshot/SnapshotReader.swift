@@ -10,9 +10,10 @@ import Glibc
 /// Why newest-first: the bucket is ordered by revision, and an entry's etcd key is only
 /// known after decoding its value. Walking the tree backwards, the first entry met for a
 /// key is its newest, so one pass decides every entry, and all the reader remembers is
-/// the set of keys already met (live or deleted) — no more than the records themselves
-/// need. A forward walk would need the same key set plus each key's newest revision, and
-/// a second pass over the file. Values of older revisions are never copied.
+/// the set of keys already met (live, deleted, or of no declared layout): keys, never
+/// values, about what the records' own keys take. A forward walk would need the same key
+/// set plus each key's newest revision, and a second pass to emit. Values of older
+/// revisions are never copied; the pages held are those on the path to the current leaf.
 final class SnapshotReader: RecordReader {
     private let path: String
     /// The snapshot, until the walk starts (the first `next()`, so that a broken file is
