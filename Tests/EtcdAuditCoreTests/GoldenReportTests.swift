@@ -17,6 +17,8 @@ struct GoldenReportTests {
             ("fixture-etcdctl-json", ["Samples/fixtures/seeds.etcdctl.json"]),
             ("fixture-gateway", ["Samples/fixtures/seeds.gateway.json"]),
             ("fixture-jsonl", ["Samples/fixtures/seeds.jsonl"]),
+            ("fixture-snapshot", ["Samples/fixtures/seeds.snapshot.db"]),
+            ("fixture-etcd-v2", ["Samples/fixtures/seeds.etcd-v2.json"]),
             ("networks-subnets", ["Samples/other-types/networks-subnets.md"]),
         ]
         for file in brokenSamples {

@@ -9,18 +9,8 @@ struct ReaderTests {
     static let monitoring = "/monitoring/v2.0/ports/p1"
 
     func records(_ text: String, _ format: InputFormat, name: String = "input") throws -> (records: [RawRecord], error: InputError?) {
-        let path = try TestSupport.temporaryFile(text, name: name)
-        let reader = try InputOpener.open(path: path, format: format) { TestSupport.catalog.layouts.match($0) != nil }.reader
-        var out: [RawRecord] = []
-        do {
-            while var record = try reader.next() {
-                record.decodeValue()
-                out.append(record)
-            }
-        } catch let error as InputError {
-            return (out, error)
-        }
-        return (out, nil)
+        let read = try TestSupport.records(at: try TestSupport.temporaryFile(text, name: name), format: format)
+        return (read.records, read.error)
     }
 
     @Test func etcdctlValuesSpanLines() throws {
@@ -108,11 +98,7 @@ struct ReaderTests {
 
     @Test func gzipInputsAreInflated() throws {
         let plain = try TestSupport.temporaryFile("\(Self.port)\n\(Self.config)\n", name: "dump.txt")
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        gzip.arguments = ["-k", plain]
-        try gzip.run()
-        gzip.waitUntilExit()
+        try TestSupport.run("/bin/gzip", ["-k", plain])
         let result = Auditor(catalog: TestSupport.catalog).audit(paths: [plain + ".gz"])
         #expect(result.inputs.first?.format == "etcdctl")
         #expect(result.recordsRead == 1)
@@ -121,11 +107,7 @@ struct ReaderTests {
 
     @Test func truncatedGzipIsAnInputError() throws {
         let plain = try TestSupport.temporaryFile(String(repeating: "\(Self.port)\n\(Self.config)\n", count: 200), name: "big.txt")
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        gzip.arguments = ["-k", plain]
-        try gzip.run()
-        gzip.waitUntilExit()
+        try TestSupport.run("/bin/gzip", ["-k", plain])
         let bytes = try Data(contentsOf: URL(fileURLWithPath: plain + ".gz"))
         let cut = try TestSupport.temporaryFile(Array(bytes.prefix(bytes.count / 2)), name: "cut.txt.gz")
         let result = Auditor(catalog: TestSupport.catalog).audit(paths: [cut])
@@ -136,10 +118,16 @@ struct ReaderTests {
     @Test func formatDetection() throws {
         for (text, format) in [("/config/x\n{}", InputFormat.etcdctl), ("# title\n```\n", .markdown),
                                (#"{"header":{}}"#, .etcdctlJSON), (#"{"key":"/a","value":1}"#, .jsonl),
-                               ("\n\n  {\"kvs\": []}", .etcdctlJSON)] {
+                               ("\n\n  {\"kvs\": []}", .etcdctlJSON), (#"{"action":"get","node":{}}"#, .etcdV2),
+                               (#"{"errorCode":100}"#, .etcdV2)] {
             let path = try TestSupport.temporaryFile(text)
             #expect(try InputOpener.open(path: path, format: nil) { _ in true }.format == format, "\(text)")
         }
+    }
+
+    @Test func snapshotsAreDetectedByTheirMagic() throws {
+        let path = TestSupport.path("Samples/fixtures/seeds.snapshot.db")
+        #expect(try InputOpener.open(path: path, format: nil) { _ in true }.format == .snapshot)
     }
 
     @Test func missingFileIsAnInputError() {

@@ -25,7 +25,8 @@ struct SeedTests {
     }
 
     @Test("the real etcd exports give the same findings",
-          arguments: ["seeds.etcdctl.txt", "seeds.etcdctl.json", "seeds.gateway.json", "seeds.jsonl"])
+          arguments: ["seeds.etcdctl.txt", "seeds.etcdctl.json", "seeds.gateway.json", "seeds.jsonl", "seeds.snapshot.db",
+                      "seeds.etcd-v2.json"])
     func fixtures(file: String) {
         let result = TestSupport.audit(["Samples/fixtures/\(file)"])
         #expect(TestSupport.pairs(result) == Self.together)

@@ -99,4 +99,51 @@ enum TestSupport {
         return path.split(separator: ":").map { "\($0)/\(program)" }
             .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
+
+    /// Every record one input gives, read with `format` (detected when nil), and the input
+    /// error that stopped the reading, if one did.
+    static func records(at path: String, format: InputFormat?) throws
+        -> (records: [RawRecord], error: InputError?, info: InputInfo)
+    {
+        let reader = try InputOpener.open(path: path, format: format) { catalog.layouts.match($0) != nil }.reader
+        var out: [RawRecord] = []
+        do {
+            while var record = try reader.next() {
+                record.decodeValue()
+                out.append(record)
+            }
+        } catch let error as InputError {
+            return (out, error, reader.info)
+        }
+        return (out, nil, reader.info)
+    }
+
+    /// Runs a program to its end; its standard output and error come back together.
+    /// A failure (non-zero exit) throws, with that text.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ProgramFailed(description: "\(executable) \(arguments.joined(separator: " ")) exited with "
+                                + "\(process.terminationStatus):\n\(text)")
+        }
+        return text
+    }
+
+    struct ProgramFailed: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// (rule, resource id) of each finding, sorted: what most assertions compare.
+    static func pairs(_ result: AuditResult) -> [String] {
+        result.findings.map { "\($0.rule) \($0.resourceID)" }.sorted()
+    }
 }

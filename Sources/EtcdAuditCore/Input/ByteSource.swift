@@ -135,4 +135,52 @@ final class ByteSource {
     }
 
     var atEnd: Bool { eof && start == end }
+
+    /// A descriptor for random access to the uncompressed bytes, before any is consumed
+    /// (snapshots are read by page, not as a stream). A plain file is opened again as it
+    /// is; a `.gz` file or stdin is inflated into a temporary file, deleted at once so
+    /// that it goes away with the descriptor whatever happens (it needs the disk space
+    /// of the uncompressed input).
+    func randomAccessDescriptor() throws -> Int32 {
+        precondition(offset == 0, "random access is only for an input not yet read")
+        try fill(atLeast: 1)  // gzdirect can only tell after the first read
+        if path != "-", gzdirect(file) == 1 {
+            let fd = open(path, O_RDONLY)
+            guard fd >= 0 else {
+                throw InputError(path: path, offset: nil, message: "cannot open: \(String(cString: strerror(errno)))")
+            }
+            return fd
+        }
+        let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array("\(directory)/etcd-audit-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else {
+            throw InputError(path: path, offset: nil, message: "cannot make a temporary file in \(directory) to "
+                             + "inflate into: \(String(cString: strerror(errno)))")
+        }
+        unlink(template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        do {
+            while try fill(atLeast: 1) > 0 {
+                let failure = withAvailable { chunk -> Int32? in
+                    var done = 0
+                    while done < chunk.count {
+                        let wrote = write(fd, chunk.baseAddress! + done, chunk.count - done)
+                        if wrote < 0, errno == EINTR { continue }
+                        if wrote < 0 { return errno }
+                        done += wrote
+                    }
+                    return nil
+                }
+                if let failure {
+                    throw InputError(path: path, offset: offset, message: "cannot write the inflated input to a "
+                                     + "temporary file in \(directory): \(String(cString: strerror(failure)))")
+                }
+                consume(end - start)
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
+        return fd
+    }
 }

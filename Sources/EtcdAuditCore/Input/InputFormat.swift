@@ -4,13 +4,16 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     case etcdctl
     case etcdctlJSON = "etcdctl-json"
     case jsonl
+    case etcdV2 = "etcd-v2"
+    case snapshot
 
     /// Guesses the format from the first bytes of an input (after decompression).
     static func detect(_ head: UnsafeRawBufferPointer) -> Detection {
         var i = 0
+        // bbolt's magic 0xED0CDAED, little-endian, right after meta page 0's page header.
+        // (A UTF-8 byte order mark was already consumed by the byte source.)
         if head.count >= 20, head[16] == 0xED, head[17] == 0xDA, head[18] == 0x0C, head[19] == 0xED {
-            return .unsupported("this is an etcd snapshot (bbolt file), which this version cannot read yet; "
-                            + "export it with `etcdctl get --prefix \"\" -w json` instead")
+            return .format(.snapshot)
         }
         while i < head.count, [0x20, 0x09, 0x0A, 0x0D].contains(head[i]) { i += 1 }
         guard i < head.count else { return .empty }
@@ -24,8 +27,9 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
             for member in ["header", "kvs", "count", "more"] where name.hasPrefix("\"\(member)\"") {
                 return .format(.etcdctlJSON)
             }
-            if name.hasPrefix("\"action\"") || name.hasPrefix("\"node\"") {
-                return .unsupported("this is an etcd v2 export, which this version cannot read yet")
+            // A v2 answer: a GET, or the error etcd gives instead (`{"errorCode": 100, ...}`).
+            for member in ["action", "node", "errorCode"] where name.hasPrefix("\"\(member)\"") {
+                return .format(.etcdV2)
             }
             return .format(.jsonl)
         default:
@@ -37,7 +41,6 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
 enum Detection {
     case format(InputFormat)
     case empty
-    case unsupported(String)
 }
 
 /// Opens one input for reading records.
@@ -54,7 +57,6 @@ enum InputOpener {
             switch source.withAvailable({ InputFormat.detect($0) }) {
             case .format(let f): chosen = f
             case .empty: chosen = .etcdctl  // nothing to read, nothing to guess
-            case .unsupported(let message): throw InputError(path: path, offset: 0, message: message)
             }
         }
         switch chosen {
@@ -62,6 +64,8 @@ enum InputOpener {
         case .etcdctl: return (EtcdctlReader(source: source, isDeclaredKey: isDeclaredKey), chosen)
         case .etcdctlJSON: return (EtcdctlJSONReader(source: source), chosen)
         case .jsonl: return (JSONLinesReader(source: source), chosen)
+        case .etcdV2: return (EtcdV2Reader(source: source), chosen)
+        case .snapshot: return (SnapshotReader(path: path, descriptor: try source.randomAccessDescriptor()), chosen)
         }
     }
 }

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Start a throw-away etcd, give it a history, and save what etcd itself says about it.
+
+    scripts/make-etcd-snapshot.py --keys 3000 --out DIR
+    scripts/make-etcd-snapshot.py --load dump.jsonl --keys 0 --out DIR   (a benchmark store)
+
+Writes DIR/snapshot.db (the snapshot the v3 gateway streams, as `etcdctl snapshot save`
+writes it) and DIR/range.json (the gateway's `/v3/kv/range` of every key: the newest
+revision of each live key, in the format `etcd-audit` reads as `etcdctl-json`). The
+history has what a snapshot reader must get right: puts batched in transactions (sub
+revisions), values larger than a 4 KiB page (overflow pages), keys overwritten, deleted
+(tombstones), deleted and created again, a physical compaction in the middle, and enough
+entries for branch pages. Deterministic for a given --seed, apart from etcd's own ids.
+--load first puts every record of a JSON-lines dump (scripts/generate-dump.py --format
+jsonl), in transactions of 100.
+
+Only the `etcd` binary is needed (Python's standard library talks to the gateway). etcd
+runs on 127.0.0.1 with free ports and a temporary data directory, which are stopped and
+removed whatever happens.
+"""
+import argparse
+import base64
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def b64(text):
+    return base64.b64encode(text.encode() if isinstance(text, str) else text).decode()
+
+
+class Gateway:
+    def __init__(self, url):
+        self.url = url
+
+    def post(self, path, body):
+        request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.read()
+
+    def txn(self, ops):
+        for start in range(0, len(ops), 100):  # etcd allows 128 operations per transaction
+            self.post("/v3/kv/txn", {"success": ops[start:start + 100]})
+
+    def put(self, key, value):
+        return {"request_put": {"key": b64(key), "value": b64(value)}}
+
+    def delete(self, key):
+        return {"request_delete_range": {"key": b64(key)}}
+
+
+def value_for(rng, key, generation, big):
+    body = {"id": key.rsplit("/", 1)[-1], "generation": generation, "note": "x" * rng.randint(0, 200)}
+    if big:
+        body["padding"] = "p" * rng.randint(5000, 20000)
+    return json.dumps(body)
+
+
+def history(gateway, rng, count):
+    kinds = ["/config/v2.0/ports/", "/state/v2.0/ports/", "/monitoring/v2.0/ports/", "/registry/pods/"]
+    keys = [rng.choice(kinds) + "%08x-0000-4000-8000-%012x" % (rng.getrandbits(32), i) for i in range(count)]
+    gateway.txn([gateway.put(k, value_for(rng, k, 0, rng.random() < 0.05)) for k in keys])
+    overwritten = rng.sample(keys, count // 5)
+    gateway.txn([gateway.put(k, value_for(rng, k, 1, rng.random() < 0.05)) for k in overwritten])
+    deleted = rng.sample(keys, count // 10)
+    gateway.txn([gateway.delete(k) for k in deleted])
+    # Single writes: one revision each, some of them overwriting twice.
+    for k in rng.sample(overwritten, min(20, len(overwritten))):
+        gateway.post("/v3/kv/put", {"key": b64(k), "value": b64(value_for(rng, k, 2, False))})
+    revision = json.loads(gateway.post("/v3/kv/range", {"key": b64("/"), "count_only": True}))["header"]["revision"]
+    gateway.post("/v3/kv/compaction", {"revision": revision, "physical": True})
+    recreated = deleted[: len(deleted) // 2]
+    gateway.txn([gateway.put(k, value_for(rng, k, 3, rng.random() < 0.1)) for k in recreated])
+    for k in rng.sample(keys, min(10, count)):
+        gateway.post("/v3/kv/deleterange", {"key": b64(k)})
+    gateway.post("/v3/kv/put", {"key": b64("/zz/last-write"), "value": b64("done")})
+
+
+def load(gateway, path):
+    batch = []
+    with open(path) as dump:
+        for line in dump:
+            if line.strip():
+                record = json.loads(line)
+                value = record["value"]
+                batch.append(gateway.put(record["key"], value if isinstance(value, str) else json.dumps(value)))
+            if len(batch) == 100:
+                gateway.txn(batch)
+                batch = []
+    gateway.txn(batch)
+
+
+def snapshot(gateway, path):
+    request = urllib.request.Request(gateway.url + "/v3/maintenance/snapshot", data=b"{}")
+    with urllib.request.urlopen(request, timeout=120) as answer, open(path, "wb") as out:
+        for line in answer:
+            if line.strip():
+                out.write(base64.b64decode(json.loads(line)["result"].get("blob", "")))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--keys", type=int, default=3000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--load", help="a JSON-lines dump to put first")
+    args = ap.parse_args()
+    etcd = shutil.which("etcd")
+    if not etcd:
+        sys.exit("make-etcd-snapshot: no etcd binary on PATH")
+    os.makedirs(args.out, exist_ok=True)
+    # tmpfs when there is one: etcd syncs every write.
+    scratch = tempfile.mkdtemp(prefix="etcd-audit-etcd-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    client, peer = free_port(), free_port()
+    log = open(os.path.join(scratch, "etcd.log"), "wb")
+    process = subprocess.Popen(
+        [etcd, "--name", "audit", "--data-dir", os.path.join(scratch, "data"),
+         "--listen-client-urls", f"http://127.0.0.1:{client}", "--advertise-client-urls", f"http://127.0.0.1:{client}",
+         "--listen-peer-urls", f"http://127.0.0.1:{peer}", "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer}",
+         "--initial-cluster", f"audit=http://127.0.0.1:{peer}", "--quota-backend-bytes", str(8 << 30)],
+        stdout=log, stderr=subprocess.STDOUT)
+    try:
+        gateway = Gateway(f"http://127.0.0.1:{client}")
+        deadline = time.time() + 30
+        while True:
+            try:
+                if json.loads(urllib.request.urlopen(gateway.url + "/health", timeout=2).read())["health"] == "true":
+                    break
+            except (OSError, ValueError, KeyError):
+                pass
+            if process.poll() is not None or time.time() > deadline:
+                log.flush()
+                sys.exit("make-etcd-snapshot: etcd did not come up:\n"
+                         + open(os.path.join(scratch, "etcd.log")).read()[-2000:])
+            time.sleep(0.2)
+        if args.load:
+            load(gateway, args.load)
+        history(gateway, random.Random(args.seed), args.keys)
+        snapshot(gateway, os.path.join(args.out, "snapshot.db"))
+        with open(os.path.join(args.out, "range.json"), "wb") as out:
+            out.write(gateway.post("/v3/kv/range", {"key": b64("\0"), "range_end": b64("\0")}))
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
