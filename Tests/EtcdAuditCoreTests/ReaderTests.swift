@@ -98,7 +98,7 @@ struct ReaderTests {
 
     @Test func gzipInputsAreInflated() throws {
         let plain = try TestSupport.temporaryFile("\(Self.port)\n\(Self.config)\n", name: "dump.txt")
-        try TestSupport.run("/bin/gzip", ["-k", plain])
+        try TestSupport.runChecked("/bin/gzip", ["-k", plain])
         let result = Auditor(catalog: TestSupport.catalog).audit(paths: [plain + ".gz"])
         #expect(result.inputs.first?.format == "etcdctl")
         #expect(result.recordsRead == 1)
@@ -107,7 +107,7 @@ struct ReaderTests {
 
     @Test func truncatedGzipIsAnInputError() throws {
         let plain = try TestSupport.temporaryFile(String(repeating: "\(Self.port)\n\(Self.config)\n", count: 200), name: "big.txt")
-        try TestSupport.run("/bin/gzip", ["-k", plain])
+        try TestSupport.runChecked("/bin/gzip", ["-k", plain])
         let bytes = try Data(contentsOf: URL(fileURLWithPath: plain + ".gz"))
         let cut = try TestSupport.temporaryFile(Array(bytes.prefix(bytes.count / 2)), name: "cut.txt.gz")
         let result = Auditor(catalog: TestSupport.catalog).audit(paths: [cut])

@@ -46,7 +46,7 @@ struct SnapshotReaderTests {
 
     @Test func gzipAndStandardInputAreInflatedToATemporaryFile() throws {
         let plain = try TestSupport.temporaryFile(try Self.bytes(), name: "s.db")
-        try TestSupport.run("/bin/gzip", ["-k", plain])
+        try TestSupport.runChecked("/bin/gzip", ["-k", plain])
         #expect(try Self.snapshot(plain + ".gz").entries == Self.snapshot(plain).entries)
         let result = Auditor(catalog: TestSupport.catalog).audit(paths: [plain + ".gz"])
         #expect(result.inputs.first?.format == "snapshot" && result.inputs.first?.bytes == 57376)
@@ -64,7 +64,7 @@ struct SnapshotReaderTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-audit-live-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // The script starts etcd on free loopback ports and always stops and removes it.
-        try TestSupport.run("/usr/bin/env", ["python3", TestSupport.path("scripts/make-etcd-snapshot.py"),
+        try TestSupport.runChecked("/usr/bin/env", ["python3", TestSupport.path("scripts/make-etcd-snapshot.py"),
                                              "--keys", "\(keys)", "--out", dir])
         let etcd = try Self.etcdAnswer(dir + "/range.json")
         let ours = try Self.snapshot(dir + "/snapshot.db")

@@ -1,4 +1,4 @@
-import EtcdAuditCore
+@testable import EtcdAuditCore
 import Foundation
 
 /// Paths and helpers shared by the tests.
@@ -121,7 +121,7 @@ enum TestSupport {
     /// Runs a program to its end; its standard output and error come back together.
     /// A failure (non-zero exit) throws, with that text.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    static func runChecked(_ executable: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -142,8 +142,4 @@ enum TestSupport {
         var description: String
     }
 
-    /// (rule, resource id) of each finding, sorted: what most assertions compare.
-    static func pairs(_ result: AuditResult) -> [String] {
-        result.findings.map { "\($0.rule) \($0.resourceID)" }.sorted()
-    }
 }
