@@ -78,11 +78,19 @@ struct EndpointTests {
         try await Self.load(server)
         let dumpPath = server.dir.appendingPathComponent("dump.json").path  // removed with the server
         try server.etcdctl(["get", "--prefix", "", "-w", "json"], stdoutFile: dumpPath)
+        let snapshotPath = server.dir.appendingPathComponent("store.db").path
+        try server.etcdctl(["snapshot", "save", snapshotPath])
         let revision = try server.revision()
 
         let dump = try Self.audit([dumpPath])
         let live = try Self.audit(["--endpoint", server.clientURL])
         let smallPages = try Self.audit(["--endpoint", server.clientURL, "--page-size", "7", "--jobs", "1"])
+        // The same store read from its snapshot file, with no server.
+        let snapshot = try Self.audit([snapshotPath])
+        #expect(snapshot.code == dump.code)
+        #expect(try Self.differences(Self.findings(snapshot.report), Self.findings(dump.report)) == [])
+        #expect(Self.summary(snapshot.report, "resources") == Self.summary(dump.report, "resources"))
+        #expect((Self.input(snapshot.report)["revision"] as? NSNumber)?.int64Value == revision)
         #expect(Self.summary(dump.report, "records") == 12197 + 11)
         #expect(try Self.findings(dump.report).count > 7)  // the seeds' 7 and the generated store's
         for other in [live, smallPages] {
