@@ -52,7 +52,14 @@ public struct JSONCursor {
     /// Elements of an array (empty for anything else).
     public var elements: [JSONCursor] {
         guard node.pointee.type == JSON_ARRAY else { return [] }
-        return (0..<json_array_size(node)).compactMap { json_array_get(node, $0).map(JSONCursor.init) }
+        // Exact capacity: kept arrays live as long as their resource.
+        let count = json_array_size(node)
+        var result: [JSONCursor] = []
+        result.reserveCapacity(count)
+        for index in 0..<count {
+            if let child = json_array_get(node, index) { result.append(JSONCursor(node: child)) }
+        }
+        return result
     }
 
     /// Members of an object in document order (empty for anything else).

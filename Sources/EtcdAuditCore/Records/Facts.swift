@@ -15,10 +15,19 @@ public struct RecordMeta: Sendable {
 }
 
 /// One record in the join: always present (it counts for orphans and in-flight jobs);
-/// `facts` is nil when the value is not valid JSON or breaks the schema.
-public struct Entry<Facts: Sendable>: Sendable {
-    public var meta: RecordMeta
-    public var facts: Facts?
+/// `facts` is nil when the value is not valid JSON or breaks the schema. A class: rules
+/// pass entries around by the thousand, and copying one is then a single retain.
+public final class Entry<Facts: Sendable>: Sendable {
+    public let meta: RecordMeta
+    public let facts: Facts?
+    /// Digest of the value's bytes: a key read again with other bytes is a conflict.
+    public let valueDigest: JSONDigest
+
+    init(meta: RecordMeta, facts: Facts?, valueDigest: JSONDigest) {
+        self.meta = meta
+        self.facts = facts
+        self.valueDigest = valueDigest
+    }
 }
 
 public struct ResourceRef: Hashable, Sendable, Comparable {
@@ -151,6 +160,22 @@ public final class Resource: @unchecked Sendable {
     /// The record stored under `key`, if this resource has it.
     func meta(ofKey key: String) -> RecordMeta? {
         allRecords.first { $0.meta.key == key }?.meta
+    }
+
+    /// The record of `kind` stored under `key`, if this resource has it, with its value's digest.
+    func record(_ kind: RecordKind, key: String) -> (meta: RecordMeta, valueDigest: JSONDigest)? {
+        func pair<F>(_ entry: Entry<F>?) -> (RecordMeta, JSONDigest)? {
+            guard let entry, entry.meta.key == key else { return nil }
+            return (entry.meta, entry.valueDigest)
+        }
+        switch kind {
+        case .config: return pair(config)
+        case .job: return pair(jobs.first { $0.meta.key == key })
+        case .stack: return pair(stack)
+        case .jobState: return pair(jobState)
+        case .state: return pair(state)
+        case .monitoring: return pair(monitoring)
+        }
     }
 
     /// Every record present, in pipeline order.

@@ -208,8 +208,10 @@ public struct RecordExtractor: Sendable {
     /// A list of `{output_key, output_value, description}` objects.
     private func outputList(_ node: JSONCursor) -> Result<[HeatOutput], OutputListError> {
         guard node.kind == .array else { return .failure(OutputListError("it is \(node.kind.rawValue), not a list of outputs")) }
+        let elements = node.elements
         var list: [HeatOutput] = []
-        for (index, element) in node.elements.enumerated() {
+        list.reserveCapacity(elements.count)  // kept three times per resource: no slack
+        for (index, element) in elements.enumerated() {
             guard element.kind == .object, let key = element["output_key"]?.string else {
                 return .failure(OutputListError("element \(index) is not an object with a string output_key"))
             }
@@ -226,6 +228,7 @@ public struct RecordExtractor: Sendable {
 
     private static func pick(_ object: JSONCursor, _ names: [String]) -> SmallMap<JSONValue> {
         var out: [(name: String, value: JSONValue)] = []
+        out.reserveCapacity(names.count)
         for name in names {
             if let member = object[name] { out.append((name, member.value)) }
         }
