@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A pull tokenizer for the outer structure of large JSON documents (`etcdctl -w json`,
 /// the gateway, v2 exports). It never builds the document: readers walk it token by
 /// token and hand only each value's bytes to jansson.
@@ -163,9 +167,13 @@ final class JSONFramer {
             }
             // Fast path: copy up to the next quote or backslash.
             let (taken, stop) = source.withAvailable { chunk -> (Int, UInt8?) in
-                var i = 0
-                while i < chunk.count, chunk[i] != UInt8(ascii: "\""), chunk[i] != UInt8(ascii: "\\") { i += 1 }
-                out.append(contentsOf: chunk[..<i])
+                // memchr runs a word or a vector at a time: base64 values are long strings.
+                guard let base = chunk.baseAddress else { return (0, nil) }
+                let quote = memchr(base, Int32(UInt8(ascii: "\"")), chunk.count).map { $0 - UnsafeMutableRawPointer(mutating: base) }
+                let span = quote ?? chunk.count
+                let backslash = memchr(base, Int32(UInt8(ascii: "\\")), span).map { $0 - UnsafeMutableRawPointer(mutating: base) }
+                let i = backslash ?? span
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[..<i]))
                 return (i, i < chunk.count ? chunk[i] : nil)
             }
             source.consume(taken)
