@@ -82,7 +82,7 @@ public struct Auditor: Sendable {
         var store = RecordStore()
         var summaries: [InputSummary] = []
         let layouts = catalog.layouts
-        let parser = ParallelExtraction(jobs: jobs, layouts: layouts, extractor: extractor) { parsed in
+        let parser = ParallelExtraction(jobs: jobs, layouts: layouts, extractor: extractor, paths: store.paths) { parsed in
             if let parsed { store.add(parsed) } else { store.countSkippedKey() }
         }
         var bytesBefore = 0, recordsBefore = 0
@@ -151,11 +151,12 @@ public struct Auditor: Sendable {
     }
 
     private func finish(_ store: consuming RecordStore, inputs: [InputSummary], jobs: Int = 1) -> AuditResult {
-        let resources = store.takeSortedResources()
-        let findings = RuleEngine.run(rules, on: resources, jobs: jobs)
+        let resources = store.takeSorted()
+        let decoder = store
+        let findings = RuleEngine.run(rules, on: resources.count, jobs: jobs) { decoder.resource(resources[$0]) }
         var types: [String: ResourceType] = [:]
         for type in catalog.layouts.types { types[type.singular] = type }
         return AuditResult(inputs: inputs, rules: rules, resources: resources.map(\.ref), resourceTypes: types,
-                           findings: findings, recordsRead: store.recordsRead, skippedKeys: store.skippedKeys)
+                           findings: findings, recordsRead: decoder.recordsRead, skippedKeys: decoder.skippedKeys)
     }
 }

@@ -76,4 +76,11 @@ extension StableHasher {
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
         return hasher.finish()
     }
+
+    static func digest(of text: String) -> JSONDigest {
+        var text = text
+        var hasher = StableHasher()
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        return hasher.finish()
+    }
 }

@@ -8,7 +8,7 @@ final class ParallelExtraction {
     /// One batch: filled by a worker, read by the joining thread after `done` is signalled.
     private final class Batch: @unchecked Sendable {
         let records: [RawRecord]
-        var parsed: [ParsedRecord?] = []
+        var parsed: [PackedRecord?] = []
         let done = DispatchSemaphore(value: 0)
         init(records: [RawRecord]) { self.records = records }
     }
@@ -16,7 +16,8 @@ final class ParallelExtraction {
     private let jobs: Int
     private let layouts: Layouts
     private let extractor: RecordExtractor
-    private let consume: (ParsedRecord?) -> Void
+    private let paths: PathTable
+    private let consume: (PackedRecord?) -> Void
     private var pending: [RawRecord] = []
     private var pendingBytes = 0
     private var inFlight: [Batch] = []
@@ -24,9 +25,12 @@ final class ParallelExtraction {
     static let batchRecords = 512
     static let batchBytes = 4 << 20
 
-    /// `consume` gets each record's parse (nil for keys no layout declares), in read order.
-    init(jobs: Int, layouts: Layouts, extractor: RecordExtractor, consume: @escaping (ParsedRecord?) -> Void) {
+    /// `consume` gets each record's parse, packed for the store (nil for keys no layout
+    /// declares), in read order. Packing happens on the parsing thread too.
+    init(jobs: Int, layouts: Layouts, extractor: RecordExtractor, paths: PathTable,
+         consume: @escaping (PackedRecord?) -> Void) {
         self.jobs = max(1, jobs)
+        self.paths = paths
         self.layouts = layouts
         self.extractor = extractor
         self.consume = consume
@@ -41,7 +45,7 @@ final class ParallelExtraction {
 
     func add(_ raw: RawRecord) {
         if jobs == 1 {
-            consume(Self.parse(raw, layouts: layouts, extractor: extractor))
+            consume(Self.parse(raw, layouts: layouts, extractor: extractor).map { PackedRecord($0, paths: paths) })
             return
         }
         pendingBytes += raw.value.count
@@ -63,9 +67,11 @@ final class ParallelExtraction {
         // (the joining) thread touches `inFlight`.
         while inFlight.count >= 2 * jobs { drainOldest() }
         inFlight.append(batch)
-        let layouts = self.layouts, extractor = self.extractor
+        let layouts = self.layouts, extractor = self.extractor, paths = self.paths
         DispatchQueue.global().async {
-            batch.parsed = batch.records.map { Self.parse($0, layouts: layouts, extractor: extractor) }
+            batch.parsed = batch.records.map {
+                Self.parse($0, layouts: layouts, extractor: extractor).map { PackedRecord($0, paths: paths) }
+            }
             batch.done.signal()
         }
     }

@@ -1,17 +1,61 @@
+/// A parsed record as the store keeps it: its place in the join and its bytes (RecordCodec),
+/// made on the thread that parsed it.
+public struct PackedRecord: Sendable {
+    public var match: KeyMatch
+    var keyHash: UInt64
+    /// One entry item, then one problem item per problem.
+    var bytes: [UInt8]
+
+    init(_ record: ParsedRecord, paths: PathTable) {
+        match = record.match
+        keyHash = StableHasher.digest(of: record.meta.key).low
+        var writer = ByteWriter()
+        writer.entry(meta: record.meta, valueDigest: record.valueDigest, content: record.content, paths: paths)
+        for problem in record.problems { writer.problemItem(meta: record.meta, problem, paths: paths) }
+        bytes = writer.bytes
+    }
+
+    func unpacked(paths: PathTable) -> ParsedRecord {
+        var reader = ByteReader(bytes)
+        var record: ParsedRecord?
+        while !reader.atEnd {
+            switch reader.item(paths: paths) {
+            case .entry(let meta, let digest, let content):
+                record = ParsedRecord(match: match, meta: meta, content: content, problems: [], valueDigest: digest)
+            case .problem(_, let problem):
+                record?.problems.append(problem)
+            }
+        }
+        return record!
+    }
+}
+
 /// The join: every declared record, grouped by resource type and id. When a key occurs
 /// more than once (several inputs, concatenated dumps), the value with the highest
-/// `mod_revision` is audited, else the last one read (SPEC §3).
+/// `mod_revision` is audited, else the last one read (SPEC §3). Each resource is kept as
+/// the bytes of its records; `resource(_:)` turns it back into a `Resource` for the rules.
 public struct RecordStore: Sendable {
     struct ResourceKey: Hashable {
         var plural: String
         var id: String
     }
 
+    public struct Packed: Sendable {
+        public var type: ResourceType
+        public var id: String
+        var bytes: [UInt8]
+        public var ref: ResourceRef { ResourceRef(type: type.singular, id: id) }
+    }
+
+    let paths = PathTable()
     private var resourceIndex: [ResourceKey: Int] = [:]
-    public private(set) var resources: [Resource] = []
+    private var packed: [Packed] = []
+    /// A 64-bit hash of every key read: a key not in it is new, the common case, and its
+    /// record is appended as it is. A key in it (read again, or a hash collision) takes the
+    /// slow path, which decodes the resource and looks.
+    private var keyHashes: Set<UInt64> = []
     /// Keys read with more than one distinct value: each value's digest with the record it
-    /// was first read in. Empty for a clean store, so there is no table of every key: a key
-    /// belongs to one resource and one record kind, and the resource holds what was read.
+    /// was first read in.
     private var conflicts: [String: [(digest: JSONDigest, meta: RecordMeta)]] = [:]
     public private(set) var recordsRead = 0
     public private(set) var skippedKeys = 0
@@ -24,23 +68,43 @@ public struct RecordStore: Sendable {
     }
 
     public mutating func add(_ record: ParsedRecord) {
+        add(PackedRecord(record, paths: paths))
+    }
+
+    public mutating func add(_ record: PackedRecord) {
         recordsRead += 1
-        let key = record.meta.key
         let rkey = ResourceKey(plural: record.match.type.plural, id: record.match.id)
-        guard let index = resourceIndex[rkey], let held = resources[index].record(record.match.kind, key: key) else {
-            let index: Int
-            if let existing = resourceIndex[rkey] {
-                index = existing
-            } else {
-                index = resources.count
-                resources.append(Resource(type: record.match.type, id: record.match.id))
-                resourceIndex[rkey] = index
-            }
-            place(record, in: index)
-            if !record.problems.isEmpty { resources[index].problems += record.problems.map { (record.meta, $0) } }
+        let index: Int
+        if let existing = resourceIndex[rkey] {
+            index = existing
+        } else {
+            index = packed.count
+            packed.append(Packed(type: record.match.type, id: record.match.id, bytes: []))
+            resourceIndex[rkey] = index
+        }
+        if keyHashes.insert(record.keyHash).inserted {
+            // Exact capacity: growth slack would be kept for the whole audit.
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(packed[index].bytes.count + record.bytes.count)
+            bytes += packed[index].bytes
+            bytes += record.bytes
+            packed[index].bytes = bytes
             return
         }
-        // The key was read before.
+        let resource = self.resource(packed[index], sortingJobs: false)
+        merge(record.unpacked(paths: paths), into: resource)
+        packed[index].bytes = Self.pack(resource, paths: paths)
+    }
+
+    /// The old logic of a key read again, on the decoded resource.
+    private mutating func merge(_ record: ParsedRecord, into resource: Resource) {
+        let key = record.meta.key
+        guard let held = resource.record(record.match.kind, key: key) else {
+            // Only the 64-bit key hash was seen before.
+            Self.place(record, in: resource)
+            resource.problems += record.problems.map { (record.meta, $0) }
+            return
+        }
         let digest = record.valueDigest
         let known = conflicts[key]
         let seen = known.map { $0.contains { $0.digest == digest } } ?? (digest == held.valueDigest)
@@ -48,11 +112,11 @@ public struct RecordStore: Sendable {
             // Without earlier conflicts every read so far had the held value.
             let values = (known ?? [(held.valueDigest, held.meta)]) + [(digest, record.meta)]
             conflicts[key] = values
-            resources[index].problems.removeAll { entry in
+            resource.problems.removeAll { entry in
                 guard entry.meta.key == key, case .conflictingValues = entry.problem else { return false }
                 return true
             }
-            resources[index].problems.append((record.meta, .conflictingValues(values.map(\.meta))))
+            resource.problems.append((record.meta, .conflictingValues(values.map(\.meta))))
         }
         // A value read again, even one seen before, may be the newest: A at revision 1,
         // B at 3, A at 5 audits A.
@@ -64,56 +128,122 @@ public struct RecordStore: Sendable {
         if newer {
             // The superseded value is no longer audited, but an invalid one was still
             // stored in etcd: its input.invalid-json finding stays.
-            resources[index].problems.removeAll { entry in
+            resource.problems.removeAll { entry in
                 guard entry.meta.key == key else { return false }
                 switch entry.problem {
                 case .invalidJSON, .conflictingValues: return false
                 default: return true
                 }
             }
-            place(record, in: index)
+            Self.place(record, in: resource)
             // input.invalid-json counts each distinct value once.
-            resources[index].problems += record.problems.compactMap { problem in
+            resource.problems += record.problems.compactMap { problem in
                 if seen, case .invalidJSON = problem { return nil }
                 return (record.meta, problem)
             }
         } else if !seen {
-            resources[index].problems += record.problems.compactMap { problem in
+            resource.problems += record.problems.compactMap { problem in
                 if case .invalidJSON = problem { return (record.meta, problem) }
                 return nil
             }
         }
     }
 
-    private mutating func place(_ record: ParsedRecord, in index: Int) {
-        let meta = record.meta, digest = record.valueDigest
-        switch record.content {
-        case .config(let facts): resources[index].config = Entry(meta: meta, facts: facts, valueDigest: digest)
+    private static func place(_ record: ParsedRecord, in resource: Resource) {
+        place(meta: record.meta, digest: record.valueDigest, content: record.content, in: resource)
+    }
+
+    private static func place(meta: RecordMeta, digest: JSONDigest, content: ParsedRecord.Content, in resource: Resource) {
+        switch content {
+        case .config(let facts): resource.config = Entry(meta: meta, facts: facts, valueDigest: digest)
         case .job(let facts):
             let entry = Entry(meta: meta, facts: facts, valueDigest: digest)
-            if let at = resources[index].jobs.firstIndex(where: { $0.meta.key == meta.key }) {
-                resources[index].jobs[at] = entry
+            if let at = resource.jobs.firstIndex(where: { $0.meta.key == meta.key }) {
+                resource.jobs[at] = entry
             } else {
-                resources[index].jobs.append(entry)
+                resource.jobs.append(entry)
             }
-        case .stack(let facts): resources[index].stack = Entry(meta: meta, facts: facts, valueDigest: digest)
-        case .jobState(let facts): resources[index].jobState = Entry(meta: meta, facts: facts, valueDigest: digest)
-        case .state(let facts): resources[index].state = Entry(meta: meta, facts: facts, valueDigest: digest)
-        case .monitoring(let facts): resources[index].monitoring = Entry(meta: meta, facts: facts, valueDigest: digest)
+        case .stack(let facts): resource.stack = Entry(meta: meta, facts: facts, valueDigest: digest)
+        case .jobState(let facts): resource.jobState = Entry(meta: meta, facts: facts, valueDigest: digest)
+        case .state(let facts): resource.state = Entry(meta: meta, facts: facts, valueDigest: digest)
+        case .monitoring(let facts): resource.monitoring = Entry(meta: meta, facts: facts, valueDigest: digest)
         }
     }
 
-    /// Hands over the resources sorted by type and id, jobs by key (the order every
-    /// report follows), sorting in place: the store is done with them.
-    public mutating func takeSortedResources() -> [Resource] {
-        resourceIndex = [:]
-        for i in resources.indices where resources[i].jobs.count > 1 {
-            resources[i].jobs.sort { $0.meta.key < $1.meta.key }
+    /// A resource as the rules read it. Jobs come sorted by key, the order every report follows.
+    public func resource(_ packed: Packed, sortingJobs: Bool = true) -> Resource {
+        let resource = Resource(type: packed.type, id: packed.id)
+        var reader = ByteReader(packed.bytes)
+        while !reader.atEnd {
+            switch reader.item(paths: paths) {
+            case .entry(let meta, let digest, let content):
+                Self.place(meta: meta, digest: digest, content: content, in: resource)
+            case .problem(let meta, let problem):
+                resource.problems.append((meta, problem))
+            }
         }
-        resources.sort { $0.ref < $1.ref }
-        let sorted = resources
-        resources = []
+        if sortingJobs, resource.jobs.count > 1 { resource.jobs.sort { $0.meta.key < $1.meta.key } }
+        return resource
+    }
+
+    private static func pack(_ resource: Resource, paths: PathTable) -> [UInt8] {
+        var writer = ByteWriter()
+        func entry<F>(_ entry: Entry<F>?, _ content: (F?) -> ParsedRecord.Content) {
+            guard let entry else { return }
+            writer.entry(meta: entry.meta, valueDigest: entry.valueDigest, content: content(entry.facts), paths: paths)
+        }
+        entry(resource.config, ParsedRecord.Content.config)
+        for job in resource.jobs { entry(job, ParsedRecord.Content.job) }
+        entry(resource.stack, ParsedRecord.Content.stack)
+        entry(resource.jobState, ParsedRecord.Content.jobState)
+        entry(resource.state, ParsedRecord.Content.state)
+        entry(resource.monitoring, ParsedRecord.Content.monitoring)
+        for (meta, problem) in resource.problems { writer.problemItem(meta: meta, problem, paths: paths) }
+        return writer.bytes
+    }
+
+    /// Hands over the resources sorted by type and id (the order every report follows);
+    /// the store keeps only what decoding them needs.
+    public mutating func takeSorted() -> [Packed] {
+        resourceIndex = [:]
+        keyHashes = []
         conflicts = [:]
+        var sorted = packed
+        packed = []
+        sorted.sort { ($0.type.singular, $0.id) < ($1.type.singular, $1.id) }
         return sorted
+    }
+}
+
+/// What a resource's bytes hold, one after the other.
+enum StoreItem {
+    case entry(RecordMeta, JSONDigest, ParsedRecord.Content)
+    case problem(RecordMeta, RecordProblem)
+}
+
+extension ByteWriter {
+    mutating func entry(meta: RecordMeta, valueDigest: JSONDigest, content: ParsedRecord.Content, paths: PathTable) {
+        bytes.append(0)
+        self.meta(meta, paths: paths)
+        digest(valueDigest)
+        self.content(content)
+    }
+
+    mutating func problemItem(meta: RecordMeta, _ problem: RecordProblem, paths: PathTable) {
+        bytes.append(1)
+        self.meta(meta, paths: paths)
+        self.problem(problem, paths: paths)
+    }
+}
+
+extension ByteReader {
+    mutating func item(paths: PathTable) -> StoreItem {
+        if byte() == 0 {
+            let meta = self.meta(paths: paths)
+            let digest = self.digest()
+            return .entry(meta, digest, content())
+        }
+        let meta = self.meta(paths: paths)
+        return .problem(meta, problem(paths: paths))
     }
 }

@@ -1,7 +1,7 @@
 /// A map of a few named members, kept as a flat array: a record keeps thousands of
 /// these alive at once, and a Dictionary's hash table costs far more than the members.
 public struct SmallMap<Value: Sendable>: Sendable, ExpressibleByDictionaryLiteral {
-    private var entries: [(name: String, value: Value)]
+    private(set) var entries: [(name: String, value: Value)]
 
     public init(_ entries: [(name: String, value: Value)] = []) {
         self.entries = entries

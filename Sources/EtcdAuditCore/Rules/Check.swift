@@ -9,7 +9,12 @@ public protocol Check: Sendable {
     var plan: ExtractionPlan { get }
     /// Checks one resource.
     func check(_ resource: Resource, _ sink: inout FindingSink)
-    /// Checks all resources of one type together (uniqueness); most kinds need not.
+    /// For kinds that check across resources: the values of one resource that no other
+    /// resource of its type may hold, and the record holding them. The engine meets every
+    /// resource once, keeps a digest of each value, and calls `checkAcross` only with the
+    /// resources that share one.
+    func sharedValues(_ resource: Resource) -> (values: Set<String>, at: RecordMeta)?
+    /// Checks resources of one type together (uniqueness); most kinds need not.
     func checkAcross(_ resources: [Resource], _ sink: inout FindingSink)
     /// True for kinds that implement `checkAcross`.
     static var checksAcrossResources: Bool { get }
@@ -18,6 +23,7 @@ public protocol Check: Sendable {
 extension Check {
     public var plan: ExtractionPlan { ExtractionPlan() }
     public func check(_ resource: Resource, _ sink: inout FindingSink) {}
+    public func sharedValues(_ resource: Resource) -> (values: Set<String>, at: RecordMeta)? { nil }
     public func checkAcross(_ resources: [Resource], _ sink: inout FindingSink) {}
     public static var checksAcrossResources: Bool { false }
 }

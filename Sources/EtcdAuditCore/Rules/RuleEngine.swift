@@ -3,58 +3,98 @@ import Dispatch
 /// Runs rules over the joined resources; findings come out in report order, whatever
 /// the number of threads.
 public enum RuleEngine {
-    public static func run(_ rules: [Rule], on resources: [Resource], jobs: Int = 1) -> [Finding] {
-        // Per-resource checks: resources in chunks, one chunk per task, each with its own
-        // sinks (resources are not changed after the join, so they are shared read-only).
-        let (chunkCount, chunkSize) = chunking(resources.count, jobs: jobs)
+    /// Resources are decoded a chunk at a time (`resource(i)` for the i-th in report
+    /// order), so only a few chunks exist as Swift values at once.
+    public static func run(_ rules: [Rule], on count: Int, jobs: Int = 1,
+                           resource: @escaping @Sendable (Int) -> Resource) -> [Finding] {
+        let across = rules.filter { type(of: $0.check).checksAcrossResources }
+        let (chunkCount, chunkSize) = chunking(count, jobs: jobs)
         let results = ChunkResults(count: chunkCount)
         DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-            let range = min(resources.count, chunk * chunkSize)..<min(resources.count, (chunk + 1) * chunkSize)
+            let range = min(count, chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize)
+            let resources = range.map(resource)
             var found: [Finding] = []
             for rule in rules {
                 var sink = FindingSink(rule: rule.id, severity: rule.severity)
-                for index in range where rule.applies(to: resources[index].type) {
-                    rule.check.check(resources[index], &sink)
+                for resource in resources where rule.applies(to: resource.type) {
+                    rule.check.check(resource, &sink)
                 }
                 found += sink.findings
             }
-            results.set(chunk, found)
-        }
-        var findings = results.all
-        // Cross-resource checks see one type at a time.
-        let acrossRules = rules.filter { type(of: $0.check).checksAcrossResources }
-        if !acrossRules.isEmpty {
-            let byType = Dictionary(grouping: resources, by: \.type)
-            for rule in acrossRules {
-                var sink = FindingSink(rule: rule.id, severity: rule.severity)
-                for type in byType.keys.sorted() where rule.applies(to: type) {
-                    rule.check.checkAcross(byType[type]!, &sink)
+            // Cross-resource checks: a digest of each value a resource must not share
+            // (with its type: uniqueness holds within a type), and where it came from.
+            let shared = across.map { rule -> [SharedValue] in
+                var values: [SharedValue] = []
+                for (offset, resource) in resources.enumerated() where rule.applies(to: resource.type) {
+                    guard let (held, _) = rule.check.sharedValues(resource) else { continue }
+                    for value in held {
+                        values.append(SharedValue(digest: StableHasher.digest(of: resource.type.singular + "\u{0}" + value),
+                                                  resource: range.lowerBound + offset))
+                    }
                 }
-                findings += sink.findings
+                return values
             }
+            results.set(chunk, found, shared)
+        }
+        var findings = results.findings
+        for (slot, rule) in across.enumerated() {
+            // Only the resources that share a value with another are decoded again: the
+            // check then sees every holder of each shared value, so it reports the same
+            // as it would on every resource.
+            let holders = sharingResources(results.shared(slot)).map(resource)
+            let byType = Dictionary(grouping: holders, by: \.type)
+            var sink = FindingSink(rule: rule.id, severity: rule.severity)
+            for type in byType.keys.sorted() where rule.applies(to: type) {
+                rule.check.checkAcross(byType[type]!, &sink)
+            }
+            findings += sink.findings
         }
         return findings.sorted(by: Finding.reportOrder)
     }
 
-    /// Chunks of at least 256 resources, about four per thread; every chunk non-empty
-    /// (the count follows from the size, rounded up).
+    struct SharedValue {
+        var digest: JSONDigest
+        var resource: Int
+    }
+
+    /// The resources (in report order) holding a value some other resource holds too.
+    static func sharingResources(_ values: [SharedValue]) -> [Int] {
+        let sorted = values.sorted { ($0.digest, $0.resource) < ($1.digest, $1.resource) }
+        var sharing = Set<Int>()
+        var start = 0
+        while start < sorted.count {
+            var end = start + 1
+            while end < sorted.count, sorted[end].digest == sorted[start].digest { end += 1 }
+            if sorted[end - 1].resource != sorted[start].resource {
+                for i in start..<end { sharing.insert(sorted[i].resource) }
+            }
+            start = end
+        }
+        return sharing.sorted()
+    }
+
+    /// Chunks of at most 512 resources (each is decoded at once) and about four per
+    /// thread when there are fewer; every chunk non-empty (the count follows from the
+    /// size, rounded up).
     static func chunking(_ count: Int, jobs: Int) -> (count: Int, size: Int) {
-        guard jobs > 1, count > 0 else { return (1, max(count, 1)) }
-        let wanted = min(jobs * 4, max(1, count / 256))
-        let size = (count + wanted - 1) / wanted
+        guard count > 0 else { return (1, 1) }
+        let perThread = jobs > 1 ? (count + jobs * 4 - 1) / (jobs * 4) : count
+        let size = max(1, min(512, max(perThread, min(count, 256))))
         return ((count + size - 1) / size, size)
     }
 
-    /// Where the chunks leave their findings; each slot is written by one task only.
+    /// Where the chunks leave their findings and shared values; each slot is written by
+    /// one task only.
     private final class ChunkResults: @unchecked Sendable {
-        private var slots: [[Finding]]
+        private var slots: [(findings: [Finding], shared: [[SharedValue]])]
         private let lock = DispatchSemaphore(value: 1)
-        init(count: Int) { slots = Array(repeating: [], count: count) }
-        func set(_ index: Int, _ findings: [Finding]) {
+        init(count: Int) { slots = Array(repeating: ([], []), count: count) }
+        func set(_ index: Int, _ findings: [Finding], _ shared: [[SharedValue]]) {
             lock.wait()
-            slots[index] = findings
+            slots[index] = (findings, shared)
             lock.signal()
         }
-        var all: [Finding] { slots.flatMap { $0 } }
+        var findings: [Finding] { slots.flatMap(\.findings) }
+        func shared(_ rule: Int) -> [SharedValue] { slots.flatMap { $0.shared.isEmpty ? [] : $0.shared[rule] } }
     }
 }

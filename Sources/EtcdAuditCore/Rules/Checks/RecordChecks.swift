@@ -69,22 +69,34 @@ struct UniqueOutputCheck: Check {
 
     static let checksAcrossResources = true
 
+    func sharedValues(_ resource: Resource) -> (values: Set<String>, at: RecordMeta)? {
+        guard let stack = resource.stack, let outputs = stack.facts?.outputs else { return nil }
+        let values = Set(outputs.filter { $0.key == outputKey }.compactMap { output in
+            output.value.flatMap { isBlank($0) ? nil : show($0) }
+        })
+        return (values, stack.meta)
+    }
+
     func checkAcross(_ resources: [Resource], _ sink: inout FindingSink) {
-        var holders: [String: [(Resource, RecordMeta)]] = [:]
-        for resource in resources {
-            guard let stack = resource.stack, let outputs = stack.facts?.outputs else { continue }
-            let values = Set(outputs.filter { $0.key == outputKey }.compactMap { output in
-                output.value.flatMap { isBlank($0) ? nil : show($0) }
-            })
-            for value in values { holders[value, default: []].append((resource, stack.meta)) }
-        }
-        reportShared(holders, what: "stack output \(outputKey)", &sink)
+        reportShared(holders(resources), what: "stack output \(outputKey)", &sink)
     }
 }
 
 /// null and "" hold no value: two resources without one share nothing.
 func isBlank(_ value: JSONValue) -> Bool {
     value == .null || value == .string("")
+}
+
+extension Check {
+    /// Who holds each of the values `sharedValues` gives, in resource order.
+    func holders(_ resources: [Resource]) -> [String: [(Resource, RecordMeta)]] {
+        var holders: [String: [(Resource, RecordMeta)]] = [:]
+        for resource in resources {
+            guard let (values, meta) = sharedValues(resource) else { continue }
+            for value in values { holders[value, default: []].append((resource, meta)) }
+        }
+        return holders
+    }
 }
 
 /// Reports each value held by more than one resource, once on each holder.

@@ -37,13 +37,13 @@ struct UniqueBodyFieldCheck: Check {
 
     static let checksAcrossResources = true
 
+    func sharedValues(_ resource: Resource) -> (values: Set<String>, at: RecordMeta)? {
+        guard let config = resource.config, let value = config.facts?.body[field] else { return nil }
+        return (Set(values(value)), config.meta)
+    }
+
     func checkAcross(_ resources: [Resource], _ sink: inout FindingSink) {
-        var holders: [String: [(Resource, RecordMeta)]] = [:]
-        for resource in resources {
-            guard let config = resource.config, let value = config.facts?.body[field] else { continue }
-            for v in Set(values(value)) { holders[v, default: []].append((resource, config.meta)) }
-        }
         let what = each.isEmpty ? "body.\(field)" : "body.\(field) entry (\(each.joined(separator: ", ")))"
-        reportShared(holders, what: what, &sink)
+        reportShared(holders(resources), what: what, &sink)
     }
 }

@@ -1,0 +1,353 @@
+import Foundation
+
+// The joined store keeps each resource as bytes, not as Swift values: a record's facts as
+// values cost ten times their information (an allocation per string, array and member
+// list, with headers and growth slack). The rules see the same `Resource` as before,
+// decoded a chunk at a time. Only this store writes these bytes and only it reads them,
+// so the decoder trusts them.
+
+struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    mutating func varint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    mutating func int(_ value: Int) { varint(UInt64(value)) }
+    /// Zig-zag, so that small negative numbers stay short.
+    mutating func int64(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+    mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    mutating func string(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            int(utf8.count)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    mutating func digest(_ value: JSONDigest) {
+        withUnsafeBytes(of: value.high.littleEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: value.low.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// A presence byte, then the value.
+    mutating func optional<T>(_ value: T?, _ write: (inout ByteWriter, T) -> Void) {
+        guard let value else { return bytes.append(0) }
+        bytes.append(1)
+        write(&self, value)
+    }
+
+    mutating func array<T>(_ values: [T], _ write: (inout ByteWriter, T) -> Void) {
+        int(values.count)
+        for value in values { write(&self, value) }
+    }
+}
+
+struct ByteReader {
+    let bytes: [UInt8]
+    var index = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var atEnd: Bool { index >= bytes.count }
+
+    mutating func byte() -> UInt8 {
+        defer { index += 1 }
+        return bytes[index]
+    }
+
+    mutating func varint() -> UInt64 {
+        var result: UInt64 = 0, shift: UInt64 = 0
+        while true {
+            let b = byte()
+            result |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    mutating func int() -> Int { Int(varint()) }
+    mutating func int64() -> Int64 {
+        let v = varint()
+        return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
+    }
+    mutating func bool() -> Bool { byte() != 0 }
+
+    mutating func string() -> String {
+        let count = int()
+        defer { index += count }
+        return bytes.withUnsafeBufferPointer { String(decoding: $0[index..<index + count], as: UTF8.self) }
+    }
+
+    mutating func digest() -> JSONDigest {
+        func word() -> UInt64 {
+            var v: UInt64 = 0
+            for shift in stride(from: 0, to: 64, by: 8) { v |= UInt64(byte()) << UInt64(shift) }
+            return v
+        }
+        let high = word()
+        return JSONDigest(high: high, low: word())
+    }
+
+    mutating func optional<T>(_ read: (inout ByteReader) -> T) -> T? {
+        byte() == 0 ? nil : read(&self)
+    }
+
+    mutating func array<T>(_ read: (inout ByteReader) -> T) -> [T] {
+        let count = int()
+        var out: [T] = []
+        out.reserveCapacity(count)
+        for _ in 0..<count { out.append(read(&self)) }
+        return out
+    }
+}
+
+// MARK: - Values
+
+extension ByteWriter {
+    mutating func json(_ value: JSONValue) {
+        switch value {
+        case .null: bytes.append(0)
+        case .bool(let b): bytes.append(b ? 2 : 1)
+        case .integer(let i): bytes.append(3); int64(i)
+        case .real(let d): bytes.append(4); varint(d.bitPattern)
+        case .string(let s): bytes.append(5); string(s)
+        case .array(let items): bytes.append(6); array(items) { $0.json($1) }
+        case .object(let members): bytes.append(7); array(members) { $0.string($1.name); $0.json($1.value) }
+        }
+    }
+
+    mutating func values(_ map: SmallMap<JSONValue>) {
+        array(map.entries) { $0.string($1.name); $0.json($1.value) }
+    }
+
+    mutating func digests(_ map: SmallMap<JSONDigest>) {
+        array(map.entries) { $0.string($1.name); $0.digest($1.value) }
+    }
+
+    mutating func strings(_ map: SmallMap<String>) {
+        array(map.entries) { $0.string($1.name); $0.string($1.value) }
+    }
+}
+
+extension ByteReader {
+    mutating func json() -> JSONValue {
+        switch byte() {
+        case 0: return .null
+        case 1: return .bool(false)
+        case 2: return .bool(true)
+        case 3: return .integer(int64())
+        case 4: return .real(Double(bitPattern: varint()))
+        case 5: return .string(string())
+        case 6: return .array(array { $0.json() })
+        default: return .object(array { JSONMember($0.string(), $0.json()) })
+        }
+    }
+
+    mutating func values() -> SmallMap<JSONValue> { SmallMap(array { (name: $0.string(), value: $0.json()) }) }
+    mutating func digests() -> SmallMap<JSONDigest> { SmallMap(array { (name: $0.string(), value: $0.digest()) }) }
+    mutating func strings() -> SmallMap<String> { SmallMap(array { (name: $0.string(), value: $0.string()) }) }
+}
+
+// MARK: - Records
+
+extension ByteWriter {
+    /// `paths` numbers the input paths, which every record of an input shares.
+    mutating func meta(_ meta: RecordMeta, paths: PathTable) {
+        string(meta.key)
+        int(paths.number(of: meta.location.path))
+        optional(meta.location.line) { $0.int($1) }
+        optional(meta.location.offset) { $0.int($1) }
+        optional(meta.createRevision) { $0.int64($1) }
+        optional(meta.modRevision) { $0.int64($1) }
+        strings(meta.keyFields)
+    }
+
+    mutating func outputs(_ list: [HeatOutput]) {
+        array(list) { w, output in
+            w.string(output.key)
+            w.digest(output.digest)
+            w.optional(output.value) { $0.json($1) }
+        }
+    }
+
+    mutating func content(_ content: ParsedRecord.Content) {
+        switch content {
+        case .config(let facts):
+            bytes.append(0)
+            optional(facts) { w, f in
+                w.int64(f.version)
+                w.optional(f.markedForDeletion) { $0.bool($1) }
+                w.values(f.body)
+                w.digests(f.bodyDigests)
+            }
+        case .job(let facts):
+            bytes.append(1)
+            optional(facts) { w, f in
+                w.string(f.handlerElement)
+                w.int64(f.retries)
+                w.values(f.members)
+                w.optional(f.resourceInputID) { $0.json($1) }
+                w.digests(f.resourceInputDigests)
+                w.array(f.params) { w, p in
+                    w.string(p.name)
+                    w.optional(p.value) { $0.json($1) }
+                    w.array(p.resources) { $0.string($1.type); $0.string($1.id) }
+                }
+            }
+        case .stack(let facts):
+            bytes.append(2)
+            optional(facts) { w, f in
+                w.values(f.members)
+                w.optional(f.outputs) { $0.outputs($1) }
+            }
+        case .jobState(let facts):
+            bytes.append(3)
+            optional(facts) { w, f in
+                w.optional(f.orchestrationState) { $0.string($1) }
+                w.optional(f.heatOutputs) { $0.outputs($1) }
+            }
+        case .state(let facts):
+            bytes.append(4)
+            optional(facts) { w, f in
+                w.int64(f.version)
+                w.optional(f.workerState) { $0.string($1) }
+                w.optional(f.orchestrationState) { $0.string($1) }
+                w.optional(f.error) { $0.json($1) }
+                switch f.heatOutputs {
+                case .absent: w.bytes.append(0)
+                case .encoded(let list): w.bytes.append(1); w.outputs(list)
+                case .notEncoded(let list): w.bytes.append(2); w.outputs(list)
+                case .undecodable(let reason): w.bytes.append(3); w.string(reason)
+                }
+            }
+        case .monitoring(let facts):
+            bytes.append(5)
+            optional(facts) { w, f in
+                w.int64(f.version)
+                w.array(f.components) { $0.string($1.name); $0.json($1.value) }
+            }
+        }
+    }
+
+    mutating func problem(_ problem: RecordProblem, paths: PathTable) {
+        switch problem {
+        case .invalidJSON(let message, let line, let column, let byte, let sourceLine):
+            bytes.append(0)
+            string(message)
+            for number in [line, column, byte, sourceLine] { optional(number) { $0.int($1) } }
+        case .duplicateMembers(let list):
+            bytes.append(1)
+            array(list) { $0.string($1.path); $0.string($1.name); $0.int($1.occurrences) }
+        case .schema(let list):
+            bytes.append(2)
+            array(list) { $0.string($1) }
+        case .conflictingValues(let metas):
+            bytes.append(3)
+            array(metas) { $0.meta($1, paths: paths) }
+        }
+    }
+}
+
+extension ByteReader {
+    mutating func meta(paths: PathTable) -> RecordMeta {
+        let key = string()
+        let location = SourceLocation(path: paths.path(number: int()), line: optional { $0.int() },
+                                      offset: optional { $0.int() })
+        return RecordMeta(key: key, location: location, createRevision: optional { $0.int64() },
+                          modRevision: optional { $0.int64() }, keyFields: strings())
+    }
+
+    mutating func outputs() -> [HeatOutput] {
+        array { HeatOutput(key: $0.string(), digest: $0.digest(), value: $0.optional { $0.json() }) }
+    }
+
+    mutating func content() -> ParsedRecord.Content {
+        switch byte() {
+        case 0:
+            return .config(optional { r in
+                ConfigFacts(version: r.int64(), markedForDeletion: r.optional { $0.bool() }, body: r.values(),
+                            bodyDigests: r.digests())
+            })
+        case 1:
+            return .job(optional { r in
+                JobFacts(handlerElement: r.string(), retries: r.int64(), members: r.values(),
+                         resourceInputID: r.optional { $0.json() }, resourceInputDigests: r.digests(),
+                         params: r.array { r in
+                             JobParam(name: r.string(), value: r.optional { $0.json() },
+                                      resources: r.array { ResourceRef(type: $0.string(), id: $0.string()) })
+                         })
+            })
+        case 2:
+            return .stack(optional { r in StackFacts(members: r.values(), outputs: r.optional { $0.outputs() }) })
+        case 3:
+            return .jobState(optional { r in
+                JobStateFacts(orchestrationState: r.optional { $0.string() }, heatOutputs: r.optional { $0.outputs() })
+            })
+        case 4:
+            return .state(optional { r in
+                let version = r.int64()
+                let worker = r.optional { $0.string() }
+                let orchestration = r.optional { $0.string() }
+                let error = r.optional { $0.json() }
+                let outputs: StateHeatOutputs
+                switch r.byte() {
+                case 0: outputs = .absent
+                case 1: outputs = .encoded(r.outputs())
+                case 2: outputs = .notEncoded(r.outputs())
+                default: outputs = .undecodable(reason: r.string())
+                }
+                return StateFacts(version: version, workerState: worker, orchestrationState: orchestration,
+                                  error: error, heatOutputs: outputs)
+            })
+        default:
+            return .monitoring(optional { r in
+                MonitoringFacts(version: r.int64(), components: r.array { (name: $0.string(), value: $0.json()) })
+            })
+        }
+    }
+
+    mutating func problem(paths: PathTable) -> RecordProblem {
+        switch byte() {
+        case 0:
+            let message = string()
+            let numbers = (0..<4).map { _ in optional { $0.int() } }
+            return .invalidJSON(message: message, line: numbers[0], column: numbers[1], byte: numbers[2],
+                                sourceLine: numbers[3])
+        case 1:
+            return .duplicateMembers(array { DuplicateMember(path: $0.string(), name: $0.string(), occurrences: $0.int()) })
+        case 2:
+            return .schema(array { $0.string() })
+        default:
+            return .conflictingValues(array { $0.meta(paths: paths) })
+        }
+    }
+}
+
+/// Numbers the input paths: every record names one, and there are few.
+final class PathTable: @unchecked Sendable {
+    private var numbers: [String: Int] = [:]
+    private var paths: [String] = []
+    private let lock = NSLock()
+
+    func number(of path: String) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        if let n = numbers[path] { return n }
+        paths.append(path)
+        numbers[path] = paths.count - 1
+        return paths.count - 1
+    }
+
+    func path(number: Int) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        return paths[number]
+    }
+}
