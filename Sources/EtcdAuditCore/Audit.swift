@@ -79,10 +79,10 @@ public struct Auditor: Sendable {
     /// Audits files and live etcds as one store, as `audit(paths:)` does files.
     public func audit(_ inputs: [AuditInput], format: InputFormat? = nil, jobs: Int = 1,
                       progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil) -> AuditResult {
-        var store = RecordStore()
+        var store = RecordStore(layouts: catalog.layouts)
         var summaries: [InputSummary] = []
         let layouts = catalog.layouts
-        let parser = ParallelExtraction(jobs: jobs, layouts: layouts, extractor: extractor, paths: store.paths) { parsed in
+        let parser = ParallelExtraction(jobs: jobs, layouts: layouts, extractor: extractor, context: store.context) { parsed in
             if let parsed { store.add(parsed) } else { store.countSkippedKey() }
         }
         var bytesBefore = 0, recordsBefore = 0
@@ -137,7 +137,7 @@ public struct Auditor: Sendable {
 
     /// Audits records already in memory (the rule examples, tests).
     public func audit(records: [RawRecord], label: String = "(records)") -> AuditResult {
-        var store = RecordStore()
+        var store = RecordStore(layouts: catalog.layouts)
         for raw in records {
             if let parsed = ParallelExtraction.parse(raw, layouts: catalog.layouts, extractor: extractor) {
                 store.add(parsed)

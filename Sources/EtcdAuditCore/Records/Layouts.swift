@@ -142,6 +142,25 @@ public struct Layouts: Sendable {
         self.bySingular = bySingular
     }
 
+    /// The key the first layout of `owner.kind` gives the record, or nil when it names a
+    /// field `fields` lacks. The store leaves out keys this spells out exactly.
+    func key(_ owner: KeyOwner, fields: SmallMap<String>) -> String? {
+        guard let pattern = patterns.first(where: { $0.kind == owner.kind })?.pattern else { return nil }
+        var key = ""
+        for part in pattern.parts {
+            switch part {
+            case .literal(let bytes): key += String(decoding: bytes, as: UTF8.self)
+            case .placeholder("plural"): key += owner.type.plural
+            case .placeholder("singular"): key += owner.type.singular
+            case .placeholder("id"): key += owner.id
+            case .placeholder(let name):
+                guard let value = fields[name] else { return nil }
+                key += value
+            }
+        }
+        return key
+    }
+
     /// Classifies a key, or nil when no layout declares it.
     public func match(_ key: String) -> KeyMatch? {
         var key = key

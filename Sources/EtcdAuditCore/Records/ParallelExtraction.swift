@@ -16,7 +16,7 @@ final class ParallelExtraction {
     private let jobs: Int
     private let layouts: Layouts
     private let extractor: RecordExtractor
-    private let paths: PathTable
+    private let context: PackingContext
     private let consume: (PackedRecord?) -> Void
     private var pending: [RawRecord] = []
     private var pendingBytes = 0
@@ -27,10 +27,10 @@ final class ParallelExtraction {
 
     /// `consume` gets each record's parse, packed for the store (nil for keys no layout
     /// declares), in read order. Packing happens on the parsing thread too.
-    init(jobs: Int, layouts: Layouts, extractor: RecordExtractor, paths: PathTable,
+    init(jobs: Int, layouts: Layouts, extractor: RecordExtractor, context: PackingContext,
          consume: @escaping (PackedRecord?) -> Void) {
         self.jobs = max(1, jobs)
-        self.paths = paths
+        self.context = context
         self.layouts = layouts
         self.extractor = extractor
         self.consume = consume
@@ -45,7 +45,7 @@ final class ParallelExtraction {
 
     func add(_ raw: RawRecord) {
         if jobs == 1 {
-            consume(Self.parse(raw, layouts: layouts, extractor: extractor).map { PackedRecord($0, paths: paths) })
+            consume(Self.parse(raw, layouts: layouts, extractor: extractor).map { PackedRecord($0, context: context) })
             return
         }
         pendingBytes += raw.value.count
@@ -67,10 +67,10 @@ final class ParallelExtraction {
         // (the joining) thread touches `inFlight`.
         while inFlight.count >= 2 * jobs { drainOldest() }
         inFlight.append(batch)
-        let layouts = self.layouts, extractor = self.extractor, paths = self.paths
+        let layouts = self.layouts, extractor = self.extractor, context = self.context
         DispatchQueue.global().async {
             batch.parsed = batch.records.map {
-                Self.parse($0, layouts: layouts, extractor: extractor).map { PackedRecord($0, paths: paths) }
+                Self.parse($0, layouts: layouts, extractor: extractor).map { PackedRecord($0, context: context) }
             }
             batch.done.signal()
         }

@@ -8,6 +8,13 @@ import Foundation
 
 struct ByteWriter {
     var bytes: [UInt8] = []
+    let context: PackingContext
+
+    init(context: PackingContext) { self.context = context }
+
+    /// Names repeat in every record (members, params, output keys, paths): each is written
+    /// once, in the context's table, and then by number.
+    mutating func name(_ value: String) { int(context.number(of: value)) }
 
     mutating func varint(_ value: UInt64) {
         var v = value
@@ -51,9 +58,19 @@ struct ByteWriter {
 
 struct ByteReader {
     let bytes: [UInt8]
+    /// The context's names, as they were when this reader was made.
+    let names: [String]
+    let context: PackingContext
     var index = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8], context: PackingContext) {
+        self.bytes = bytes
+        self.context = context
+        names = context.names
+    }
+
+    /// A member, param, output or path name: a number in the context's table.
+    mutating func name() -> String { names[int()] }
 
     var atEnd: Bool { index >= bytes.count }
 
@@ -119,20 +136,20 @@ extension ByteWriter {
         case .real(let d): bytes.append(4); varint(d.bitPattern)
         case .string(let s): bytes.append(5); string(s)
         case .array(let items): bytes.append(6); array(items) { $0.json($1) }
-        case .object(let members): bytes.append(7); array(members) { $0.string($1.name); $0.json($1.value) }
+        case .object(let members): bytes.append(7); array(members) { $0.name($1.name); $0.json($1.value) }
         }
     }
 
     mutating func values(_ map: SmallMap<JSONValue>) {
-        array(map.entries) { $0.string($1.name); $0.json($1.value) }
+        array(map.entries) { $0.name($1.name); $0.json($1.value) }
     }
 
     mutating func digests(_ map: SmallMap<JSONDigest>) {
-        array(map.entries) { $0.string($1.name); $0.digest($1.value) }
+        array(map.entries) { $0.name($1.name); $0.digest($1.value) }
     }
 
     mutating func strings(_ map: SmallMap<String>) {
-        array(map.entries) { $0.string($1.name); $0.string($1.value) }
+        array(map.entries) { $0.name($1.name); $0.string($1.value) }
     }
 }
 
@@ -146,32 +163,37 @@ extension ByteReader {
         case 4: return .real(Double(bitPattern: varint()))
         case 5: return .string(string())
         case 6: return .array(array { $0.json() })
-        default: return .object(array { JSONMember($0.string(), $0.json()) })
+        default: return .object(array { JSONMember($0.name(), $0.json()) })
         }
     }
 
-    mutating func values() -> SmallMap<JSONValue> { SmallMap(array { (name: $0.string(), value: $0.json()) }) }
-    mutating func digests() -> SmallMap<JSONDigest> { SmallMap(array { (name: $0.string(), value: $0.digest()) }) }
-    mutating func strings() -> SmallMap<String> { SmallMap(array { (name: $0.string(), value: $0.string()) }) }
+    mutating func values() -> SmallMap<JSONValue> { SmallMap(array { (name: $0.name(), value: $0.json()) }) }
+    mutating func digests() -> SmallMap<JSONDigest> { SmallMap(array { (name: $0.name(), value: $0.digest()) }) }
+    mutating func strings() -> SmallMap<String> { SmallMap(array { (name: $0.name(), value: $0.string()) }) }
 }
 
 // MARK: - Records
 
 extension ByteWriter {
-    /// `paths` numbers the input paths, which every record of an input shares.
-    mutating func meta(_ meta: RecordMeta, paths: PathTable) {
-        string(meta.key)
-        int(paths.number(of: meta.location.path))
+    /// `owner` (kind, type and id of the record's resource) lets a key that its layout
+    /// spells out be left out: it is made again when read.
+    mutating func meta(_ meta: RecordMeta, owner: KeyOwner?) {
+        strings(meta.keyFields)
+        if let owner, context.layouts.key(owner, fields: meta.keyFields) == meta.key {
+            int(0)  // no key is empty
+        } else {
+            string(meta.key)
+        }
+        name(meta.location.path)
         optional(meta.location.line) { $0.int($1) }
         optional(meta.location.offset) { $0.int($1) }
         optional(meta.createRevision) { $0.int64($1) }
         optional(meta.modRevision) { $0.int64($1) }
-        strings(meta.keyFields)
     }
 
     mutating func outputs(_ list: [HeatOutput]) {
         array(list) { w, output in
-            w.string(output.key)
+            w.name(output.key)
             w.digest(output.digest)
             w.optional(output.value) { $0.json($1) }
         }
@@ -196,9 +218,9 @@ extension ByteWriter {
                 w.optional(f.resourceInputID) { $0.json($1) }
                 w.digests(f.resourceInputDigests)
                 w.array(f.params) { w, p in
-                    w.string(p.name)
+                    w.name(p.name)
                     w.optional(p.value) { $0.json($1) }
-                    w.array(p.resources) { $0.string($1.type); $0.string($1.id) }
+                    w.array(p.resources) { $0.name($1.type); $0.string($1.id) }
                 }
             }
         case .stack(let facts):
@@ -231,12 +253,12 @@ extension ByteWriter {
             bytes.append(5)
             optional(facts) { w, f in
                 w.int64(f.version)
-                w.array(f.components) { $0.string($1.name); $0.json($1.value) }
+                w.array(f.components) { $0.name($1.name); $0.json($1.value) }
             }
         }
     }
 
-    mutating func problem(_ problem: RecordProblem, paths: PathTable) {
+    mutating func problem(_ problem: RecordProblem) {
         switch problem {
         case .invalidJSON(let message, let line, let column, let byte, let sourceLine):
             bytes.append(0)
@@ -250,22 +272,23 @@ extension ByteWriter {
             array(list) { $0.string($1) }
         case .conflictingValues(let metas):
             bytes.append(3)
-            array(metas) { $0.meta($1, paths: paths) }
+            array(metas) { $0.meta($1, owner: nil) }
         }
     }
 }
 
 extension ByteReader {
-    mutating func meta(paths: PathTable) -> RecordMeta {
-        let key = string()
-        let location = SourceLocation(path: paths.path(number: int()), line: optional { $0.int() },
-                                      offset: optional { $0.int() })
+    mutating func meta(owner: KeyOwner?) -> RecordMeta {
+        let keyFields = strings()
+        var key = string()
+        if key.isEmpty, let owner { key = context.layouts.key(owner, fields: keyFields) ?? "" }
+        let location = SourceLocation(path: name(), line: optional { $0.int() }, offset: optional { $0.int() })
         return RecordMeta(key: key, location: location, createRevision: optional { $0.int64() },
-                          modRevision: optional { $0.int64() }, keyFields: strings())
+                          modRevision: optional { $0.int64() }, keyFields: keyFields)
     }
 
     mutating func outputs() -> [HeatOutput] {
-        array { HeatOutput(key: $0.string(), digest: $0.digest(), value: $0.optional { $0.json() }) }
+        array { HeatOutput(key: $0.name(), digest: $0.digest(), value: $0.optional { $0.json() }) }
     }
 
     mutating func content() -> ParsedRecord.Content {
@@ -280,8 +303,8 @@ extension ByteReader {
                 JobFacts(handlerElement: r.string(), retries: r.int64(), members: r.values(),
                          resourceInputID: r.optional { $0.json() }, resourceInputDigests: r.digests(),
                          params: r.array { r in
-                             JobParam(name: r.string(), value: r.optional { $0.json() },
-                                      resources: r.array { ResourceRef(type: $0.string(), id: $0.string()) })
+                             JobParam(name: r.name(), value: r.optional { $0.json() },
+                                      resources: r.array { ResourceRef(type: $0.name(), id: $0.string()) })
                          })
             })
         case 2:
@@ -308,12 +331,12 @@ extension ByteReader {
             })
         default:
             return .monitoring(optional { r in
-                MonitoringFacts(version: r.int64(), components: r.array { (name: $0.string(), value: $0.json()) })
+                MonitoringFacts(version: r.int64(), components: r.array { (name: $0.name(), value: $0.json()) })
             })
         }
     }
 
-    mutating func problem(paths: PathTable) -> RecordProblem {
+    mutating func problem() -> RecordProblem {
         switch byte() {
         case 0:
             let message = string()
@@ -325,29 +348,41 @@ extension ByteReader {
         case 2:
             return .schema(array { $0.string() })
         default:
-            return .conflictingValues(array { $0.meta(paths: paths) })
+            return .conflictingValues(array { $0.meta(owner: nil) })
         }
     }
 }
 
-/// Numbers the input paths: every record names one, and there are few.
-final class PathTable: @unchecked Sendable {
+/// The kind, type and id of the resource a record belongs to.
+struct KeyOwner {
+    var kind: RecordKind
+    var type: ResourceType
+    var id: String
+}
+
+/// What packing and unpacking share: the layouts (keys they spell out are not stored) and
+/// the table of names. One per store; records are packed on several threads.
+final class PackingContext: @unchecked Sendable {
+    let layouts: Layouts
     private var numbers: [String: Int] = [:]
-    private var paths: [String] = []
+    private var table: [String] = []
     private let lock = NSLock()
 
-    func number(of path: String) -> Int {
+    init(layouts: Layouts) { self.layouts = layouts }
+
+    func number(of name: String) -> Int {
         lock.lock()
         defer { lock.unlock() }
-        if let n = numbers[path] { return n }
-        paths.append(path)
-        numbers[path] = paths.count - 1
-        return paths.count - 1
+        if let n = numbers[name] { return n }
+        table.append(name)
+        numbers[name] = table.count - 1
+        return table.count - 1
     }
 
-    func path(number: Int) -> String {
+    /// Every name so far (a reader takes them once, not a lock per name).
+    var names: [String] {
         lock.lock()
         defer { lock.unlock() }
-        return paths[number]
+        return table
     }
 }

@@ -6,20 +6,21 @@ public struct PackedRecord: Sendable {
     /// One entry item, then one problem item per problem.
     var bytes: [UInt8]
 
-    init(_ record: ParsedRecord, paths: PathTable) {
+    init(_ record: ParsedRecord, context: PackingContext) {
         match = record.match
         keyHash = StableHasher.digest(of: record.meta.key).low
-        var writer = ByteWriter()
-        writer.entry(meta: record.meta, valueDigest: record.valueDigest, content: record.content, paths: paths)
-        for problem in record.problems { writer.problemItem(meta: record.meta, problem, paths: paths) }
+        var writer = ByteWriter(context: context)
+        let owner = KeyOwner(kind: match.kind, type: match.type, id: match.id)
+        writer.entry(meta: record.meta, valueDigest: record.valueDigest, content: record.content, owner: owner)
+        for problem in record.problems { writer.problemItem(meta: record.meta, problem, owner: owner) }
         bytes = writer.bytes
     }
 
-    func unpacked(paths: PathTable) -> ParsedRecord {
-        var reader = ByteReader(bytes)
+    func unpacked(context: PackingContext) -> ParsedRecord {
+        var reader = ByteReader(bytes, context: context)
         var record: ParsedRecord?
         while !reader.atEnd {
-            switch reader.item(paths: paths) {
+            switch reader.item(type: match.type, id: match.id) {
             case .entry(let meta, let digest, let content):
                 record = ParsedRecord(match: match, meta: meta, content: content, problems: [], valueDigest: digest)
             case .problem(_, let problem):
@@ -47,7 +48,7 @@ public struct RecordStore: Sendable {
         public var ref: ResourceRef { ResourceRef(type: type.singular, id: id) }
     }
 
-    let paths = PathTable()
+    let context: PackingContext
     private var resourceIndex: [ResourceKey: Int] = [:]
     private var packed: [Packed] = []
     /// A 64-bit hash of every key read: a key not in it is new, the common case, and its
@@ -60,7 +61,9 @@ public struct RecordStore: Sendable {
     public private(set) var recordsRead = 0
     public private(set) var skippedKeys = 0
 
-    public init() {}
+    public init(layouts: Layouts) {
+        context = PackingContext(layouts: layouts)
+    }
 
     public mutating func countSkippedKey() {
         recordsRead += 1
@@ -68,7 +71,7 @@ public struct RecordStore: Sendable {
     }
 
     public mutating func add(_ record: ParsedRecord) {
-        add(PackedRecord(record, paths: paths))
+        add(PackedRecord(record, context: context))
     }
 
     public mutating func add(_ record: PackedRecord) {
@@ -92,8 +95,8 @@ public struct RecordStore: Sendable {
             return
         }
         let resource = self.resource(packed[index], sortingJobs: false)
-        merge(record.unpacked(paths: paths), into: resource)
-        packed[index].bytes = Self.pack(resource, paths: paths)
+        merge(record.unpacked(context: context), into: resource)
+        packed[index].bytes = Self.pack(resource, context: context)
     }
 
     /// The old logic of a key read again, on the decoded resource.
@@ -173,9 +176,9 @@ public struct RecordStore: Sendable {
     /// A resource as the rules read it. Jobs come sorted by key, the order every report follows.
     public func resource(_ packed: Packed, sortingJobs: Bool = true) -> Resource {
         let resource = Resource(type: packed.type, id: packed.id)
-        var reader = ByteReader(packed.bytes)
+        var reader = ByteReader(packed.bytes, context: context)
         while !reader.atEnd {
-            switch reader.item(paths: paths) {
+            switch reader.item(type: packed.type, id: packed.id) {
             case .entry(let meta, let digest, let content):
                 Self.place(meta: meta, digest: digest, content: content, in: resource)
             case .problem(let meta, let problem):
@@ -186,11 +189,13 @@ public struct RecordStore: Sendable {
         return resource
     }
 
-    private static func pack(_ resource: Resource, paths: PathTable) -> [UInt8] {
-        var writer = ByteWriter()
+    private static func pack(_ resource: Resource, context: PackingContext) -> [UInt8] {
+        var writer = ByteWriter(context: context)
         func entry<F>(_ entry: Entry<F>?, _ content: (F?) -> ParsedRecord.Content) {
             guard let entry else { return }
-            writer.entry(meta: entry.meta, valueDigest: entry.valueDigest, content: content(entry.facts), paths: paths)
+            let c = content(entry.facts)
+            writer.entry(meta: entry.meta, valueDigest: entry.valueDigest, content: c,
+                         owner: KeyOwner(kind: c.kind, type: resource.type, id: resource.id))
         }
         entry(resource.config, ParsedRecord.Content.config)
         for job in resource.jobs { entry(job, ParsedRecord.Content.job) }
@@ -198,7 +203,9 @@ public struct RecordStore: Sendable {
         entry(resource.jobState, ParsedRecord.Content.jobState)
         entry(resource.state, ParsedRecord.Content.state)
         entry(resource.monitoring, ParsedRecord.Content.monitoring)
-        for (meta, problem) in resource.problems { writer.problemItem(meta: meta, problem, paths: paths) }
+        for (meta, problem) in resource.problems {
+            writer.problemItem(meta: meta, problem, owner: resource.match(ofKey: meta.key))
+        }
         return writer.bytes
     }
 
@@ -222,28 +229,58 @@ enum StoreItem {
 }
 
 extension ByteWriter {
-    mutating func entry(meta: RecordMeta, valueDigest: JSONDigest, content: ParsedRecord.Content, paths: PathTable) {
+    mutating func entry(meta: RecordMeta, valueDigest: JSONDigest, content: ParsedRecord.Content, owner: KeyOwner) {
         bytes.append(0)
-        self.meta(meta, paths: paths)
+        bytes.append(content.kind.code)
+        self.meta(meta, owner: owner)
         digest(valueDigest)
         self.content(content)
     }
 
-    mutating func problemItem(meta: RecordMeta, _ problem: RecordProblem, paths: PathTable) {
+    /// `owner`: the problem's record, when its key is one of the resource's kinds.
+    mutating func problemItem(meta: RecordMeta, _ problem: RecordProblem, owner: KeyOwner?) {
         bytes.append(1)
-        self.meta(meta, paths: paths)
-        self.problem(problem, paths: paths)
+        bytes.append(owner?.kind.code ?? 0xFF)
+        self.meta(meta, owner: owner)
+        self.problem(problem)
     }
 }
 
 extension ByteReader {
-    mutating func item(paths: PathTable) -> StoreItem {
-        if byte() == 0 {
-            let meta = self.meta(paths: paths)
-            let digest = self.digest()
-            return .entry(meta, digest, content())
+    mutating func item(type: ResourceType, id: String) -> StoreItem {
+        let isEntry = byte() == 0
+        let code = byte()
+        let owner = RecordKind(code: code).map { KeyOwner(kind: $0, type: type, id: id) }
+        let meta = self.meta(owner: owner)
+        if isEntry { return .entry(meta, digest(), content()) }
+        return .problem(meta, problem())
+    }
+}
+
+extension RecordKind {
+    var code: UInt8 { UInt8(Self.allCases.firstIndex(of: self)!) }
+    init?(code: UInt8) {
+        guard Int(code) < Self.allCases.count else { return nil }
+        self = Self.allCases[Int(code)]
+    }
+}
+
+extension ParsedRecord.Content {
+    var kind: RecordKind {
+        switch self {
+        case .config: return .config
+        case .job: return .job
+        case .stack: return .stack
+        case .jobState: return .jobState
+        case .state: return .state
+        case .monitoring: return .monitoring
         }
-        let meta = self.meta(paths: paths)
-        return .problem(meta, problem(paths: paths))
+    }
+}
+
+extension Resource {
+    /// The kind of this resource's record stored under `key`, as its owner.
+    func match(ofKey key: String) -> KeyOwner? {
+        allRecords.first { $0.meta.key == key }.map { KeyOwner(kind: $0.kind, type: type, id: id) }
     }
 }

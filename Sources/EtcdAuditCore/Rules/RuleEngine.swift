@@ -73,13 +73,14 @@ public enum RuleEngine {
         return sharing.sorted()
     }
 
-    /// Chunks of at most 512 resources (each is decoded at once) and about four per
+    /// Chunks of at most 256 resources (a chunk is decoded at once, so this bounds the
+    /// memory of the rules), at least 64 unless the store is smaller, and about four per
     /// thread when there are fewer; every chunk non-empty (the count follows from the
     /// size, rounded up).
     static func chunking(_ count: Int, jobs: Int) -> (count: Int, size: Int) {
         guard count > 0 else { return (1, 1) }
-        let perThread = jobs > 1 ? (count + jobs * 4 - 1) / (jobs * 4) : count
-        let size = max(1, min(512, max(perThread, min(count, 256))))
+        let perThread = (count + jobs * 4 - 1) / (jobs * 4)
+        let size = max(1, min(256, max(perThread, min(count, 64))))
         return ((count + size - 1) / size, size)
     }
 
