@@ -9,6 +9,9 @@ import Foundation
 struct ByteWriter {
     var bytes: [UInt8] = []
     let context: PackingContext
+    /// The id of the resource whose record is being written: most records repeat it in
+    /// several values (`id`, `resource_id`, `job_name`, `stack_id`, ...), written once.
+    var resourceID = ""
 
     init(context: PackingContext) { self.context = context }
 
@@ -43,6 +46,20 @@ struct ByteWriter {
         withUnsafeBytes(of: value.low.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// The text before and after the resource id, when `text` holds it.
+    func aroundResourceID(_ text: String) -> (String, String)? {
+        guard resourceID.utf8.count >= 8, text.utf8.count >= resourceID.utf8.count else { return nil }
+        var text = text, id = resourceID
+        return text.withUTF8 { t -> (String, String)? in
+            id.withUTF8 { i -> (String, String)? in
+                guard let start = (0...(t.count - i.count)).first(where: { at in
+                    t[at] == i[0] && memcmp(t.baseAddress! + at, i.baseAddress!, i.count) == 0
+                }) else { return nil }
+                return (String(decoding: t[..<start], as: UTF8.self), String(decoding: t[(start + i.count)...], as: UTF8.self))
+            }
+        }
+    }
+
     /// A presence byte, then the value.
     mutating func optional<T>(_ value: T?, _ write: (inout ByteWriter, T) -> Void) {
         guard let value else { return bytes.append(0) }
@@ -58,6 +75,8 @@ struct ByteWriter {
 
 struct ByteReader {
     let bytes: [UInt8]
+    /// As in `ByteWriter`: the id of the resource whose records these are.
+    var resourceID = ""
     /// The context's names, as they were when this reader was made.
     let names: [String]
     let context: PackingContext
@@ -134,7 +153,15 @@ extension ByteWriter {
         case .bool(let b): bytes.append(b ? 2 : 1)
         case .integer(let i): bytes.append(3); int64(i)
         case .real(let d): bytes.append(4); varint(d.bitPattern)
-        case .string(let s): bytes.append(5); string(s)
+        case .string(let s):
+            if let (prefix, suffix) = aroundResourceID(s) {
+                bytes.append(8)
+                string(prefix)
+                string(suffix)
+            } else {
+                bytes.append(5)
+                string(s)
+            }
         case .array(let items): bytes.append(6); array(items) { $0.json($1) }
         case .object(let members): bytes.append(7); array(members) { $0.name($1.name); $0.json($1.value) }
         }
@@ -162,6 +189,7 @@ extension ByteReader {
         case 3: return .integer(int64())
         case 4: return .real(Double(bitPattern: varint()))
         case 5: return .string(string())
+        case 8: return .string(string() + resourceID + string())
         case 6: return .array(array { $0.json() })
         default: return .object(array { JSONMember($0.name(), $0.json()) })
         }

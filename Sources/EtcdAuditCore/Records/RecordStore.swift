@@ -230,6 +230,7 @@ enum StoreItem {
 
 extension ByteWriter {
     mutating func entry(meta: RecordMeta, valueDigest: JSONDigest, content: ParsedRecord.Content, owner: KeyOwner) {
+        resourceID = owner.id
         bytes.append(0)
         bytes.append(content.kind.code)
         self.meta(meta, owner: owner)
@@ -239,6 +240,7 @@ extension ByteWriter {
 
     /// `owner`: the problem's record, when its key is one of the resource's kinds.
     mutating func problemItem(meta: RecordMeta, _ problem: RecordProblem, owner: KeyOwner?) {
+        resourceID = ""
         bytes.append(1)
         bytes.append(owner?.kind.code ?? 0xFF)
         self.meta(meta, owner: owner)
@@ -251,6 +253,7 @@ extension ByteReader {
         let isEntry = byte() == 0
         let code = byte()
         let owner = RecordKind(code: code).map { KeyOwner(kind: $0, type: type, id: id) }
+        resourceID = isEntry ? id : ""
         let meta = self.meta(owner: owner)
         if isEntry { return .entry(meta, digest(), content()) }
         return .problem(meta, problem())
