@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// A real etcd for the endpoint tests: one member on 127.0.0.1 with free ports and a
 /// temporary data dir. Whoever starts one calls `stop()` in a `defer`, which ends the
