@@ -104,10 +104,15 @@ struct KeyPattern: Sendable {
     }
 
     private static func find(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        needle.withUnsafeBufferPointer { find($0, in: haystack, from: start) }
+    }
+
+    /// Where `needle` first occurs in `haystack` at or after `start`.
+    static func find(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         guard let first = needle.first, haystack.count - start >= needle.count else { return nil }
         var i = start
         while i + needle.count <= haystack.count {
-            if haystack[i] == first, needle.withUnsafeBufferPointer({ memcmp(haystack.baseAddress! + i, $0.baseAddress!, needle.count) == 0 }) {
+            if haystack[i] == first, memcmp(haystack.baseAddress! + i, needle.baseAddress!, needle.count) == 0 {
                 return i
             }
             i += 1

@@ -6,144 +6,6 @@ import Foundation
 // decoded a chunk at a time. Only this store writes these bytes and only it reads them,
 // so the decoder trusts them.
 
-struct ByteWriter {
-    var bytes: [UInt8] = []
-    let context: PackingContext
-    /// The id of the resource whose record is being written: most records repeat it in
-    /// several values (`id`, `resource_id`, `job_name`, `stack_id`, ...), written once.
-    var resourceID = ""
-
-    init(context: PackingContext) { self.context = context }
-
-    /// Names repeat in every record (members, params, output keys, paths): each is written
-    /// once, in the context's table, and then by number.
-    mutating func name(_ value: String) { int(context.number(of: value)) }
-
-    mutating func varint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
-
-    mutating func int(_ value: Int) { varint(UInt64(value)) }
-    /// Zig-zag, so that small negative numbers stay short.
-    mutating func int64(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
-    mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
-
-    mutating func string(_ value: String) {
-        var value = value
-        value.withUTF8 { utf8 in
-            int(utf8.count)
-            bytes.append(contentsOf: utf8)
-        }
-    }
-
-    mutating func digest(_ value: JSONDigest) {
-        withUnsafeBytes(of: value.high.littleEndian) { bytes.append(contentsOf: $0) }
-        withUnsafeBytes(of: value.low.littleEndian) { bytes.append(contentsOf: $0) }
-    }
-
-    /// The text before and after the resource id, when `text` holds it.
-    func aroundResourceID(_ text: String) -> (String, String)? {
-        guard resourceID.utf8.count >= 8, text.utf8.count >= resourceID.utf8.count else { return nil }
-        var text = text, id = resourceID
-        return text.withUTF8 { t -> (String, String)? in
-            id.withUTF8 { i -> (String, String)? in
-                guard let start = (0...(t.count - i.count)).first(where: { at in
-                    t[at] == i[0] && memcmp(t.baseAddress! + at, i.baseAddress!, i.count) == 0
-                }) else { return nil }
-                return (String(decoding: t[..<start], as: UTF8.self), String(decoding: t[(start + i.count)...], as: UTF8.self))
-            }
-        }
-    }
-
-    /// A presence byte, then the value.
-    mutating func optional<T>(_ value: T?, _ write: (inout ByteWriter, T) -> Void) {
-        guard let value else { return bytes.append(0) }
-        bytes.append(1)
-        write(&self, value)
-    }
-
-    mutating func array<T>(_ values: [T], _ write: (inout ByteWriter, T) -> Void) {
-        int(values.count)
-        for value in values { write(&self, value) }
-    }
-}
-
-struct ByteReader {
-    let bytes: [UInt8]
-    /// As in `ByteWriter`: the id of the resource whose records these are.
-    var resourceID = ""
-    /// The context's names, as they were when this reader was made.
-    let names: [String]
-    let context: PackingContext
-    var index = 0
-
-    init(_ bytes: [UInt8], context: PackingContext) {
-        self.bytes = bytes
-        self.context = context
-        names = context.names
-    }
-
-    /// A member, param, output or path name: a number in the context's table.
-    mutating func name() -> String { names[int()] }
-
-    var atEnd: Bool { index >= bytes.count }
-
-    mutating func byte() -> UInt8 {
-        defer { index += 1 }
-        return bytes[index]
-    }
-
-    mutating func varint() -> UInt64 {
-        var result: UInt64 = 0, shift: UInt64 = 0
-        while true {
-            let b = byte()
-            result |= UInt64(b & 0x7F) << shift
-            if b < 0x80 { return result }
-            shift += 7
-        }
-    }
-
-    mutating func int() -> Int { Int(varint()) }
-    mutating func int64() -> Int64 {
-        let v = varint()
-        return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
-    }
-    mutating func bool() -> Bool { byte() != 0 }
-
-    mutating func string() -> String {
-        let count = int()
-        defer { index += count }
-        return bytes.withUnsafeBufferPointer { String(decoding: $0[index..<index + count], as: UTF8.self) }
-    }
-
-    mutating func digest() -> JSONDigest {
-        func word() -> UInt64 {
-            var v: UInt64 = 0
-            for shift in stride(from: 0, to: 64, by: 8) { v |= UInt64(byte()) << UInt64(shift) }
-            return v
-        }
-        let high = word()
-        return JSONDigest(high: high, low: word())
-    }
-
-    mutating func optional<T>(_ read: (inout ByteReader) -> T) -> T? {
-        byte() == 0 ? nil : read(&self)
-    }
-
-    mutating func array<T>(_ read: (inout ByteReader) -> T) -> [T] {
-        let count = int()
-        var out: [T] = []
-        out.reserveCapacity(count)
-        for _ in 0..<count { out.append(read(&self)) }
-        return out
-    }
-}
-
 // MARK: - Values
 
 extension ByteWriter {
@@ -412,5 +274,65 @@ final class PackingContext: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return table
+    }
+}
+
+
+/// What a resource's bytes hold, one after the other.
+enum StoreItem {
+    case entry(RecordMeta, JSONDigest, ParsedRecord.Content)
+    case problem(RecordMeta, RecordProblem)
+}
+
+extension ByteWriter {
+    mutating func entry(meta: RecordMeta, valueDigest: JSONDigest, content: ParsedRecord.Content, owner: KeyOwner) {
+        resourceID = owner.id
+        bytes.append(0)
+        bytes.append(content.kind.code)
+        self.meta(meta, owner: owner)
+        digest(valueDigest)
+        self.content(content)
+    }
+
+    /// `owner`: the problem's record, when its key is one of the resource's kinds.
+    mutating func problemItem(meta: RecordMeta, _ problem: RecordProblem, owner: KeyOwner?) {
+        resourceID = ""
+        bytes.append(1)
+        bytes.append(owner?.kind.code ?? 0xFF)
+        self.meta(meta, owner: owner)
+        self.problem(problem)
+    }
+}
+
+extension ByteReader {
+    mutating func item(type: ResourceType, id: String) -> StoreItem {
+        let isEntry = byte() == 0
+        let code = byte()
+        let owner = RecordKind(code: code).map { KeyOwner(kind: $0, type: type, id: id) }
+        resourceID = isEntry ? id : ""
+        let meta = self.meta(owner: owner)
+        if isEntry { return .entry(meta, digest(), content()) }
+        return .problem(meta, problem())
+    }
+}
+
+extension RecordKind {
+    var code: UInt8 { UInt8(Self.allCases.firstIndex(of: self)!) }
+    init?(code: UInt8) {
+        guard Int(code) < Self.allCases.count else { return nil }
+        self = Self.allCases[Int(code)]
+    }
+}
+
+extension ParsedRecord.Content {
+    var kind: RecordKind {
+        switch self {
+        case .config: return .config
+        case .job: return .job
+        case .stack: return .stack
+        case .jobState: return .jobState
+        case .state: return .state
+        case .monitoring: return .monitoring
+        }
     }
 }

@@ -204,7 +204,7 @@ public struct RecordStore: Sendable {
         entry(resource.state, ParsedRecord.Content.state)
         entry(resource.monitoring, ParsedRecord.Content.monitoring)
         for (meta, problem) in resource.problems {
-            writer.problemItem(meta: meta, problem, owner: resource.match(ofKey: meta.key))
+            writer.problemItem(meta: meta, problem, owner: resource.owner(ofKey: meta.key))
         }
         return writer.bytes
     }
@@ -222,68 +222,9 @@ public struct RecordStore: Sendable {
     }
 }
 
-/// What a resource's bytes hold, one after the other.
-enum StoreItem {
-    case entry(RecordMeta, JSONDigest, ParsedRecord.Content)
-    case problem(RecordMeta, RecordProblem)
-}
-
-extension ByteWriter {
-    mutating func entry(meta: RecordMeta, valueDigest: JSONDigest, content: ParsedRecord.Content, owner: KeyOwner) {
-        resourceID = owner.id
-        bytes.append(0)
-        bytes.append(content.kind.code)
-        self.meta(meta, owner: owner)
-        digest(valueDigest)
-        self.content(content)
-    }
-
-    /// `owner`: the problem's record, when its key is one of the resource's kinds.
-    mutating func problemItem(meta: RecordMeta, _ problem: RecordProblem, owner: KeyOwner?) {
-        resourceID = ""
-        bytes.append(1)
-        bytes.append(owner?.kind.code ?? 0xFF)
-        self.meta(meta, owner: owner)
-        self.problem(problem)
-    }
-}
-
-extension ByteReader {
-    mutating func item(type: ResourceType, id: String) -> StoreItem {
-        let isEntry = byte() == 0
-        let code = byte()
-        let owner = RecordKind(code: code).map { KeyOwner(kind: $0, type: type, id: id) }
-        resourceID = isEntry ? id : ""
-        let meta = self.meta(owner: owner)
-        if isEntry { return .entry(meta, digest(), content()) }
-        return .problem(meta, problem())
-    }
-}
-
-extension RecordKind {
-    var code: UInt8 { UInt8(Self.allCases.firstIndex(of: self)!) }
-    init?(code: UInt8) {
-        guard Int(code) < Self.allCases.count else { return nil }
-        self = Self.allCases[Int(code)]
-    }
-}
-
-extension ParsedRecord.Content {
-    var kind: RecordKind {
-        switch self {
-        case .config: return .config
-        case .job: return .job
-        case .stack: return .stack
-        case .jobState: return .jobState
-        case .state: return .state
-        case .monitoring: return .monitoring
-        }
-    }
-}
-
 extension Resource {
     /// The kind of this resource's record stored under `key`, as its owner.
-    func match(ofKey key: String) -> KeyOwner? {
+    func owner(ofKey key: String) -> KeyOwner? {
         allRecords.first { $0.meta.key == key }.map { KeyOwner(kind: $0.kind, type: type, id: id) }
     }
 }

@@ -1,0 +1,141 @@
+import Foundation
+
+// Primitives of the bytes the store keeps (RecordCodec): varints, strings, names by
+// number, optionals and arrays. Only the store writes these bytes and only it reads them,
+// so the reader trusts them.
+
+struct ByteWriter {
+    var bytes: [UInt8] = []
+    let context: PackingContext
+    /// The id of the resource whose record is being written: most records repeat it in
+    /// several values (`id`, `resource_id`, `job_name`, `stack_id`, ...), written once.
+    var resourceID = ""
+
+    init(context: PackingContext) { self.context = context }
+
+    /// Names repeat in every record (members, params, output keys, paths): each is written
+    /// once, in the context's table, and then by number.
+    mutating func name(_ value: String) { int(context.number(of: value)) }
+
+    mutating func varint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    mutating func int(_ value: Int) { varint(UInt64(value)) }
+    /// Zig-zag, so that small negative numbers stay short.
+    mutating func int64(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+    mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    mutating func string(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            int(utf8.count)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    mutating func digest(_ value: JSONDigest) {
+        withUnsafeBytes(of: value.high.littleEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: value.low.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// The text before and after the resource id, when `text` holds it.
+    func aroundResourceID(_ text: String) -> (String, String)? {
+        guard resourceID.utf8.count >= 8, text.utf8.count >= resourceID.utf8.count else { return nil }
+        var text = text, id = resourceID
+        return text.withUTF8 { t -> (String, String)? in
+            id.withUTF8 { i -> (String, String)? in
+                guard let start = KeyPattern.find(i, in: t, from: 0) else { return nil }
+                return (String(decoding: t[..<start], as: UTF8.self), String(decoding: t[(start + i.count)...], as: UTF8.self))
+            }
+        }
+    }
+
+    /// A presence byte, then the value.
+    mutating func optional<T>(_ value: T?, _ write: (inout ByteWriter, T) -> Void) {
+        guard let value else { return bytes.append(0) }
+        bytes.append(1)
+        write(&self, value)
+    }
+
+    mutating func array<T>(_ values: [T], _ write: (inout ByteWriter, T) -> Void) {
+        int(values.count)
+        for value in values { write(&self, value) }
+    }
+}
+
+struct ByteReader {
+    let bytes: [UInt8]
+    /// As in `ByteWriter`: the id of the resource whose records these are.
+    var resourceID = ""
+    /// The context's names, as they were when this reader was made.
+    let names: [String]
+    let context: PackingContext
+    var index = 0
+
+    init(_ bytes: [UInt8], context: PackingContext) {
+        self.bytes = bytes
+        self.context = context
+        names = context.names
+    }
+
+    /// A member, param, output or path name: a number in the context's table.
+    mutating func name() -> String { names[int()] }
+
+    var atEnd: Bool { index >= bytes.count }
+
+    mutating func byte() -> UInt8 {
+        defer { index += 1 }
+        return bytes[index]
+    }
+
+    mutating func varint() -> UInt64 {
+        var result: UInt64 = 0, shift: UInt64 = 0
+        while true {
+            let b = byte()
+            result |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    mutating func int() -> Int { Int(varint()) }
+    mutating func int64() -> Int64 {
+        let v = varint()
+        return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
+    }
+    mutating func bool() -> Bool { byte() != 0 }
+
+    mutating func string() -> String {
+        let count = int()
+        defer { index += count }
+        return bytes.withUnsafeBufferPointer { String(decoding: $0[index..<index + count], as: UTF8.self) }
+    }
+
+    mutating func digest() -> JSONDigest {
+        func word() -> UInt64 {
+            var v: UInt64 = 0
+            for shift in stride(from: 0, to: 64, by: 8) { v |= UInt64(byte()) << UInt64(shift) }
+            return v
+        }
+        let high = word()
+        return JSONDigest(high: high, low: word())
+    }
+
+    mutating func optional<T>(_ read: (inout ByteReader) -> T) -> T? {
+        byte() == 0 ? nil : read(&self)
+    }
+
+    mutating func array<T>(_ read: (inout ByteReader) -> T) -> [T] {
+        let count = int()
+        var out: [T] = []
+        out.reserveCapacity(count)
+        for _ in 0..<count { out.append(read(&self)) }
+        return out
+    }
+}
