@@ -73,14 +73,13 @@ public enum RuleEngine {
         return sharing.sorted()
     }
 
-    /// Chunks of at most 256 resources (a chunk is decoded at once, so this bounds the
-    /// memory of the rules), at least 64 unless the store is smaller, and about four per
-    /// thread when there are fewer; every chunk non-empty (the count follows from the
-    /// size, rounded up).
+    /// Chunks of at most 64 resources (a chunk is decoded at once, so this bounds the
+    /// memory of the rules), about four per thread when there are fewer; every chunk
+    /// non-empty (the count follows from the size, rounded up).
     static func chunking(_ count: Int, jobs: Int) -> (count: Int, size: Int) {
         guard count > 0 else { return (1, 1) }
         let perThread = (count + jobs * 4 - 1) / (jobs * 4)
-        let size = max(1, min(256, max(perThread, min(count, 64))))
+        let size = max(1, min(64, perThread))
         return ((count + size - 1) / size, size)
     }
 
