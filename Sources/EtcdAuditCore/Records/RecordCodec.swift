@@ -8,24 +8,32 @@ import Foundation
 
 // MARK: - Values
 
+/// The first byte of a packed JSON value.
+private enum JSONTag: UInt8 {
+    case null, falseValue, trueValue, integer, real, string, array, object
+    /// A string holding the resource's id: the text before it and after it.
+    case aroundResourceID
+}
+
 extension ByteWriter {
     mutating func json(_ value: JSONValue) {
+        func tag(_ t: JSONTag) { bytes.append(t.rawValue) }
         switch value {
-        case .null: bytes.append(0)
-        case .bool(let b): bytes.append(b ? 2 : 1)
-        case .integer(let i): bytes.append(3); int64(i)
-        case .real(let d): bytes.append(4); varint(d.bitPattern)
+        case .null: tag(.null)
+        case .bool(let b): tag(b ? .trueValue : .falseValue)
+        case .integer(let i): tag(.integer); int64(i)
+        case .real(let d): tag(.real); varint(d.bitPattern)
         case .string(let s):
             if let (prefix, suffix) = aroundResourceID(s) {
-                bytes.append(8)
+                tag(.aroundResourceID)
                 string(prefix)
                 string(suffix)
             } else {
-                bytes.append(5)
+                tag(.string)
                 string(s)
             }
-        case .array(let items): bytes.append(6); array(items) { $0.json($1) }
-        case .object(let members): bytes.append(7); array(members) { $0.name($1.name); $0.json($1.value) }
+        case .array(let items): tag(.array); array(items) { $0.json($1) }
+        case .object(let members): tag(.object); array(members) { $0.name($1.name); $0.json($1.value) }
         }
     }
 
@@ -44,16 +52,16 @@ extension ByteWriter {
 
 extension ByteReader {
     mutating func json() -> JSONValue {
-        switch byte() {
-        case 0: return .null
-        case 1: return .bool(false)
-        case 2: return .bool(true)
-        case 3: return .integer(int64())
-        case 4: return .real(Double(bitPattern: varint()))
-        case 5: return .string(string())
-        case 8: return .string(string() + resourceID + string())
-        case 6: return .array(array { $0.json() })
-        default: return .object(array { JSONMember($0.name(), $0.json()) })
+        switch JSONTag(rawValue: byte())! {
+        case .null: return .null
+        case .falseValue: return .bool(false)
+        case .trueValue: return .bool(true)
+        case .integer: return .integer(int64())
+        case .real: return .real(Double(bitPattern: varint()))
+        case .string: return .string(string())
+        case .aroundResourceID: return .string(string() + resourceID + string())
+        case .array: return .array(array { $0.json() })
+        case .object: return .object(array { JSONMember($0.name(), $0.json()) })
         }
     }
 
@@ -92,7 +100,7 @@ extension ByteWriter {
     mutating func content(_ content: ParsedRecord.Content) {
         switch content {
         case .config(let facts):
-            bytes.append(0)
+            bytes.append(RecordKind.config.code)
             optional(facts) { w, f in
                 w.int64(f.version)
                 w.optional(f.markedForDeletion) { $0.bool($1) }
@@ -100,7 +108,7 @@ extension ByteWriter {
                 w.digests(f.bodyDigests)
             }
         case .job(let facts):
-            bytes.append(1)
+            bytes.append(RecordKind.job.code)
             optional(facts) { w, f in
                 w.string(f.handlerElement)
                 w.int64(f.retries)
@@ -114,19 +122,19 @@ extension ByteWriter {
                 }
             }
         case .stack(let facts):
-            bytes.append(2)
+            bytes.append(RecordKind.stack.code)
             optional(facts) { w, f in
                 w.values(f.members)
                 w.optional(f.outputs) { $0.outputs($1) }
             }
         case .jobState(let facts):
-            bytes.append(3)
+            bytes.append(RecordKind.jobState.code)
             optional(facts) { w, f in
                 w.optional(f.orchestrationState) { $0.string($1) }
                 w.optional(f.heatOutputs) { $0.outputs($1) }
             }
         case .state(let facts):
-            bytes.append(4)
+            bytes.append(RecordKind.state.code)
             optional(facts) { w, f in
                 w.int64(f.version)
                 w.optional(f.workerState) { $0.string($1) }
@@ -140,7 +148,7 @@ extension ByteWriter {
                 }
             }
         case .monitoring(let facts):
-            bytes.append(5)
+            bytes.append(RecordKind.monitoring.code)
             optional(facts) { w, f in
                 w.int64(f.version)
                 w.array(f.components) { $0.name($1.name); $0.json($1.value) }
@@ -182,13 +190,13 @@ extension ByteReader {
     }
 
     mutating func content() -> ParsedRecord.Content {
-        switch byte() {
-        case 0:
+        switch RecordKind(code: byte())! {
+        case .config:
             return .config(optional { r in
                 ConfigFacts(version: r.int64(), markedForDeletion: r.optional { $0.bool() }, body: r.values(),
                             bodyDigests: r.digests())
             })
-        case 1:
+        case .job:
             return .job(optional { r in
                 JobFacts(handlerElement: r.string(), retries: r.int64(), members: r.values(),
                          resourceInputID: r.optional { $0.json() }, resourceInputDigests: r.digests(),
@@ -197,13 +205,13 @@ extension ByteReader {
                                       resources: r.array { ResourceRef(type: $0.name(), id: $0.string()) })
                          })
             })
-        case 2:
+        case .stack:
             return .stack(optional { r in StackFacts(members: r.values(), outputs: r.optional { $0.outputs() }) })
-        case 3:
+        case .jobState:
             return .jobState(optional { r in
                 JobStateFacts(orchestrationState: r.optional { $0.string() }, heatOutputs: r.optional { $0.outputs() })
             })
-        case 4:
+        case .state:
             return .state(optional { r in
                 let version = r.int64()
                 let worker = r.optional { $0.string() }
@@ -219,7 +227,7 @@ extension ByteReader {
                 return StateFacts(version: version, workerState: worker, orchestrationState: orchestration,
                                   error: error, heatOutputs: outputs)
             })
-        default:
+        case .monitoring:
             return .monitoring(optional { r in
                 MonitoringFacts(version: r.int64(), components: r.array { (name: $0.name(), value: $0.json()) })
             })
