@@ -10,6 +10,8 @@ struct ByteWriter {
     /// The id of the resource whose record is being written: most records repeat it in
     /// several values (`id`, `resource_id`, `job_name`, `stack_id`, ...), written once.
     var resourceID = ""
+    /// Where the last outputs list written lies in `bytes` (RecordCodec.outputsRecorded).
+    var outputsRange: Range<Int>?
 
     init(context: PackingContext) { self.context = context }
 
@@ -73,6 +75,8 @@ struct ByteReader {
     let bytes: [UInt8]
     /// As in `ByteWriter`: the id of the resource whose records these are.
     var resourceID = ""
+    /// The outputs a job_state or state marked `sameAsStack` stands for: the stack's, decoded before.
+    var stackOutputs: [HeatOutput]?
     /// The context's names, as they were when this reader was made.
     let names: [String]
     let context: PackingContext

@@ -8,6 +8,16 @@ import Foundation
 
 // MARK: - Values
 
+/// The byte before a job_state's outputs that stand for the stack's (0: none, 1: a list).
+let sameAsStack: UInt8 = 2
+
+/// The byte before a state's heat_outputs.
+enum StateOutputsTag: UInt8 {
+    case absent, encoded, notEncoded, undecodable
+    /// The stack's outputs, as the string (or the list) the state holds.
+    case encodedSameAsStack, notEncodedSameAsStack
+}
+
 /// The first byte of a packed JSON value.
 private enum JSONTag: UInt8 {
     case null, falseValue, trueValue, integer, real, string, array, object
@@ -97,6 +107,15 @@ extension ByteWriter {
         }
     }
 
+    /// The outputs of a stack, job_state or state, with where their bytes are
+    /// (`outputsRange`): the store writes a job_state's or state's outputs that are the
+    /// stack's as a mark instead (`sameAsStack`).
+    mutating func outputsRecorded(_ list: [HeatOutput]) {
+        let start = bytes.count
+        outputs(list)
+        outputsRange = start..<bytes.count
+    }
+
     mutating func content(_ content: ParsedRecord.Content) {
         switch content {
         case .config(let facts):
@@ -125,13 +144,13 @@ extension ByteWriter {
             bytes.append(RecordKind.stack.code)
             optional(facts) { w, f in
                 w.values(f.members)
-                w.optional(f.outputs) { $0.outputs($1) }
+                w.optional(f.outputs) { $0.outputsRecorded($1) }
             }
         case .jobState(let facts):
             bytes.append(RecordKind.jobState.code)
             optional(facts) { w, f in
                 w.optional(f.orchestrationState) { $0.string($1) }
-                w.optional(f.heatOutputs) { $0.outputs($1) }
+                w.optional(f.heatOutputs) { $0.outputsRecorded($1) }
             }
         case .state(let facts):
             bytes.append(RecordKind.state.code)
@@ -141,10 +160,10 @@ extension ByteWriter {
                 w.optional(f.orchestrationState) { $0.string($1) }
                 w.optional(f.error) { $0.json($1) }
                 switch f.heatOutputs {
-                case .absent: w.bytes.append(0)
-                case .encoded(let list): w.bytes.append(1); w.outputs(list)
-                case .notEncoded(let list): w.bytes.append(2); w.outputs(list)
-                case .undecodable(let reason): w.bytes.append(3); w.string(reason)
+                case .absent: w.bytes.append(StateOutputsTag.absent.rawValue)
+                case .encoded(let list): w.bytes.append(StateOutputsTag.encoded.rawValue); w.outputsRecorded(list)
+                case .notEncoded(let list): w.bytes.append(StateOutputsTag.notEncoded.rawValue); w.outputsRecorded(list)
+                case .undecodable(let reason): w.bytes.append(StateOutputsTag.undecodable.rawValue); w.string(reason)
                 }
             }
         case .monitoring(let facts):
@@ -209,7 +228,14 @@ extension ByteReader {
             return .stack(optional { r in StackFacts(members: r.values(), outputs: r.optional { $0.outputs() }) })
         case .jobState:
             return .jobState(optional { r in
-                JobStateFacts(orchestrationState: r.optional { $0.string() }, heatOutputs: r.optional { $0.outputs() })
+                let orchestration = r.optional { $0.string() }
+                let outputs: [HeatOutput]?
+                switch r.byte() {
+                case 0: outputs = nil
+                case sameAsStack: outputs = r.stackOutputs
+                default: outputs = r.outputs()
+                }
+                return JobStateFacts(orchestrationState: orchestration, heatOutputs: outputs)
             })
         case .state:
             return .state(optional { r in
@@ -218,11 +244,13 @@ extension ByteReader {
                 let orchestration = r.optional { $0.string() }
                 let error = r.optional { $0.json() }
                 let outputs: StateHeatOutputs
-                switch r.byte() {
-                case 0: outputs = .absent
-                case 1: outputs = .encoded(r.outputs())
-                case 2: outputs = .notEncoded(r.outputs())
-                default: outputs = .undecodable(reason: r.string())
+                switch StateOutputsTag(rawValue: r.byte())! {
+                case .absent: outputs = .absent
+                case .encoded: outputs = .encoded(r.outputs())
+                case .notEncoded: outputs = .notEncoded(r.outputs())
+                case .undecodable: outputs = .undecodable(reason: r.string())
+                case .encodedSameAsStack: outputs = .encoded(r.stackOutputs ?? [])
+                case .notEncodedSameAsStack: outputs = .notEncoded(r.stackOutputs ?? [])
                 }
                 return StateFacts(version: version, workerState: worker, orchestrationState: orchestration,
                                   error: error, heatOutputs: outputs)

@@ -5,6 +5,8 @@ public struct PackedRecord: Sendable {
     var keyHash: UInt64
     /// One entry item, then one problem item per problem.
     var bytes: [UInt8]
+    /// Where the heat outputs of a stack, job_state or state lie in `bytes`.
+    var outputs: Range<Int>?
 
     init(_ record: ParsedRecord, context: PackingContext) {
         match = record.match
@@ -12,6 +14,7 @@ public struct PackedRecord: Sendable {
         var writer = ByteWriter(context: context)
         let owner = KeyOwner(kind: match.kind, type: match.type, id: match.id)
         writer.entry(meta: record.meta, valueDigest: record.valueDigest, content: record.content, owner: owner)
+        outputs = writer.outputsRange
         for problem in record.problems { writer.problemItem(meta: record.meta, problem, owner: owner) }
         bytes = writer.bytes
     }
@@ -45,6 +48,8 @@ public struct RecordStore: Sendable {
         public var type: ResourceType
         public var id: String
         var bytes: [UInt8]
+        /// Where the stack's outputs lie in `bytes`, if the stack came on the fast path.
+        var stackOutputs: Range<Int>?
         public var ref: ResourceRef { ResourceRef(type: type.singular, id: id) }
     }
 
@@ -86,17 +91,44 @@ public struct RecordStore: Sendable {
             resourceIndex[rkey] = index
         }
         if keyHashes.insert(record.keyHash).inserted {
-            // Exact capacity: growth slack would be kept for the whole audit.
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(packed[index].bytes.count + record.bytes.count)
-            bytes += packed[index].bytes
-            bytes += record.bytes
-            packed[index].bytes = bytes
+            append(record, to: index)
             return
         }
         let resource = self.resource(packed[index], sortingJobs: false)
         merge(record.unpacked(context: context), into: resource)
         packed[index].bytes = Self.pack(resource, context: context)
+        packed[index].stackOutputs = nil
+    }
+
+    /// A new key's record, after the resource's bytes. A job_state's or state's outputs
+    /// that are the stack's (what a healthy pipeline writes) become a one-byte mark.
+    private mutating func append(_ record: PackedRecord, to index: Int) {
+        var added = record.bytes[...]
+        var marked: [UInt8] = []
+        if let range = record.outputs, let stack = packed[index].stackOutputs,
+           record.match.kind == .jobState || record.match.kind == .state,
+           packed[index].bytes[stack].elementsEqual(record.bytes[range]) {
+            let tag = record.bytes[range.lowerBound - 1]
+            let mark: UInt8
+            if record.match.kind == .jobState {
+                mark = sameAsStack
+            } else {
+                mark = (tag == StateOutputsTag.encoded.rawValue ? StateOutputsTag.encodedSameAsStack
+                                                                : StateOutputsTag.notEncodedSameAsStack).rawValue
+            }
+            marked = record.bytes[..<(range.lowerBound - 1)] + [mark] + record.bytes[range.upperBound...]
+            added = marked[...]
+        }
+        let base = packed[index].bytes.count
+        if record.match.kind == .stack, let range = record.outputs {
+            packed[index].stackOutputs = (base + range.lowerBound)..<(base + range.upperBound)
+        }
+        // Exact capacity: growth slack would be kept for the whole audit.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(base + added.count)
+        bytes += packed[index].bytes
+        bytes += added
+        packed[index].bytes = bytes
     }
 
     /// The old logic of a key read again, on the decoded resource.
@@ -181,6 +213,7 @@ public struct RecordStore: Sendable {
             switch reader.item(type: packed.type, id: packed.id) {
             case .entry(let meta, let digest, let content):
                 Self.place(meta: meta, digest: digest, content: content, in: resource)
+                if case .stack(let facts) = content { reader.stackOutputs = facts?.outputs }
             case .problem(let meta, let problem):
                 resource.problems.append((meta, problem))
             }
