@@ -20,11 +20,15 @@ struct RecordCodecTests {
         return paths
     }
 
-    @Test func everyRecordComesBackAsItWasPacked() throws {
-        let catalog = TestSupport.catalog
+    /// Extraction as the audit does it, with the plan of every built-in rule.
+    static let extractor: RecordExtractor = {
         var plan = ExtractionPlan()
-        for rule in catalog.rules { plan.merge(rule.check.plan) }
-        let extractor = RecordExtractor(plan: plan)
+        for rule in TestSupport.catalog.rules { plan.merge(rule.check.plan) }
+        return RecordExtractor(plan: plan)
+    }()
+
+    @Test func everyRecordComesBackAsItWasPacked() throws {
+        let catalog = TestSupport.catalog, extractor = Self.extractor
         let context = PackingContext(layouts: catalog.layouts)
         var checked = 0, kinds = Set<RecordKind>(), withProblems = 0
         for path in try Self.inputs() {
@@ -65,10 +69,7 @@ extension RecordCodecTests {
     /// Through the store: each resource decodes to the records that went in, including the
     /// job_state and state outputs it keeps as "the stack's" (which it must, on the seeds).
     @Test func theStoreGivesBackEveryRecordItWasGiven() throws {
-        let catalog = TestSupport.catalog
-        var plan = ExtractionPlan()
-        for rule in catalog.rules { plan.merge(rule.check.plan) }
-        let extractor = RecordExtractor(plan: plan)
+        let catalog = TestSupport.catalog, extractor = Self.extractor
         var store = RecordStore(layouts: catalog.layouts)
         var given: [String: ParsedRecord] = [:]
         var bytesGiven = 0
@@ -86,25 +87,16 @@ extension RecordCodecTests {
         var found = 0
         for resource in packed.map({ store.resource($0) }) {
             for (kind, meta) in resource.allRecords {
-                let content: String
+                let content: ParsedRecord.Content
                 switch kind {
-                case .config: content = String(reflecting: resource.config!.facts)
-                case .job: content = String(reflecting: resource.jobs.first { $0.meta.key == meta.key }!.facts)
-                case .stack: content = String(reflecting: resource.stack!.facts)
-                case .jobState: content = String(reflecting: resource.jobState!.facts)
-                case .state: content = String(reflecting: resource.state!.facts)
-                case .monitoring: content = String(reflecting: resource.monitoring!.facts)
+                case .config: content = .config(resource.config!.facts)
+                case .job: content = .job(resource.jobs.first { $0.meta.key == meta.key }!.facts)
+                case .stack: content = .stack(resource.stack!.facts)
+                case .jobState: content = .jobState(resource.jobState!.facts)
+                case .state: content = .state(resource.state!.facts)
+                case .monitoring: content = .monitoring(resource.monitoring!.facts)
                 }
-                let original: String
-                switch given[meta.key]!.content {
-                case .config(let f): original = String(reflecting: f)
-                case .job(let f): original = String(reflecting: f)
-                case .stack(let f): original = String(reflecting: f)
-                case .jobState(let f): original = String(reflecting: f)
-                case .state(let f): original = String(reflecting: f)
-                case .monitoring(let f): original = String(reflecting: f)
-                }
-                #expect(content == original, "\(meta.key)")
+                #expect(String(reflecting: content) == String(reflecting: given[meta.key]!.content), "\(meta.key)")
                 found += 1
             }
         }
