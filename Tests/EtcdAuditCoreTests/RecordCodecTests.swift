@@ -105,3 +105,30 @@ extension RecordCodecTests {
         #expect(packed.reduce(0) { $0 + $1.bytes.count } < bytesGiven - 500)
     }
 }
+
+extension RecordCodecTests {
+    /// A resource with thousands of jobs (far beyond `exactCapacityLimit`) keeps every one,
+    /// and a job read again replaces its earlier value.
+    @Test func aResourceWithThousandsOfJobsKeepsThemAll() throws {
+        let catalog = TestSupport.catalog
+        var store = RecordStore(layouts: catalog.layouts)
+        let id = "11111111-2222-3333-4444-555555555555"
+        func job(_ n: Int, retries: Int = 0) -> RawRecord {
+            let key = "/jobs/all/create:heat_worker:port:\(id):1:n\(n)"
+            let value = #"["heat_worker", {"resource_id": "\#(id)", "version": 1, "description": "\#(String(repeating: "x", count: 200))"}, \#(retries)]"#
+            return RawRecord(key: key, value: Array(value.utf8), location: SourceLocation(path: "x"))
+        }
+        func add(_ raw: RawRecord) {
+            store.add(ParallelExtraction.parse(raw, layouts: catalog.layouts, extractor: Self.extractor)!)
+        }
+        for n in 0..<3000 { add(job(n)) }
+        add(job(7, retries: 5))  // the same key again, with another value: the newest is kept
+        let packed = store.takeSorted()
+        #expect(packed.count == 1)
+        #expect(packed[0].bytes.count > RecordStore.exactCapacityLimit)
+        let jobs = store.resource(packed[0]).jobs
+        #expect(jobs.count == 3000)
+        #expect(jobs.map(\.meta.key) == jobs.map(\.meta.key).sorted())
+        #expect(jobs.filter { $0.facts?.retries == 5 }.map(\.meta.key) == [job(7).key])
+    }
+}

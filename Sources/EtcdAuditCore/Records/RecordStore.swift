@@ -123,6 +123,12 @@ public struct RecordStore: Sendable {
         if record.match.kind == .stack, let range = record.outputs {
             packed[index].stackOutputs = (base + range.lowerBound)..<(base + range.upperBound)
         }
+        if base + added.count > Self.exactCapacityLimit {
+            // A resource with very many records (thousands of jobs): copying it whole on
+            // every append would be quadratic; let the array grow geometrically.
+            packed[index].bytes += added
+            return
+        }
         // Exact capacity: growth slack would be kept for the whole audit.
         var bytes: [UInt8] = []
         bytes.reserveCapacity(base + added.count)
@@ -130,6 +136,10 @@ public struct RecordStore: Sendable {
         bytes += added
         packed[index].bytes = bytes
     }
+
+    /// Resources up to this many bytes (nearly all: about 1.5 KB is usual) are kept
+    /// without growth slack.
+    static let exactCapacityLimit = 16 << 10
 
     /// The old logic of a key read again, on the decoded resource.
     private mutating func merge(_ record: ParsedRecord, into resource: Resource) {
@@ -188,12 +198,15 @@ public struct RecordStore: Sendable {
         place(meta: record.meta, digest: record.valueDigest, content: record.content, in: resource)
     }
 
-    private static func place(meta: RecordMeta, digest: JSONDigest, content: ParsedRecord.Content, in resource: Resource) {
+    /// `replacing`: a job of the same key may be there already (not so when decoding: the
+    /// packed bytes never hold a key twice, and looking would be quadratic in the jobs).
+    private static func place(meta: RecordMeta, digest: JSONDigest, content: ParsedRecord.Content, in resource: Resource,
+                              replacing: Bool = true) {
         switch content {
         case .config(let facts): resource.config = Entry(meta: meta, facts: facts, valueDigest: digest)
         case .job(let facts):
             let entry = Entry(meta: meta, facts: facts, valueDigest: digest)
-            if let at = resource.jobs.firstIndex(where: { $0.meta.key == meta.key }) {
+            if replacing, let at = resource.jobs.firstIndex(where: { $0.meta.key == meta.key }) {
                 resource.jobs[at] = entry
             } else {
                 resource.jobs.append(entry)
@@ -212,7 +225,7 @@ public struct RecordStore: Sendable {
         while !reader.atEnd {
             switch reader.item(type: packed.type, id: packed.id) {
             case .entry(let meta, let digest, let content):
-                Self.place(meta: meta, digest: digest, content: content, in: resource)
+                Self.place(meta: meta, digest: digest, content: content, in: resource, replacing: false)
                 if case .stack(let facts) = content { reader.stackOutputs = facts?.outputs }
             case .problem(let meta, let problem):
                 resource.problems.append((meta, problem))
