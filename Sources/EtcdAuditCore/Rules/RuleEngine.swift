@@ -10,7 +10,7 @@ public enum RuleEngine {
         let across = rules.filter { type(of: $0.check).checksAcrossResources }
         let (chunkCount, chunkSize) = chunking(count, jobs: jobs)
         let results = ChunkResults(count: chunkCount)
-        DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+        let runChunk: @Sendable (Int) -> Void = { chunk in
             let range = min(count, chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize)
             let resources = range.map(resource)
             var found: [Finding] = []
@@ -35,6 +35,12 @@ public enum RuleEngine {
                 return values
             }
             results.set(chunk, found, shared)
+        }
+        // `--jobs 1` means one thread: concurrentPerform would use every core.
+        if jobs > 1 {
+            DispatchQueue.concurrentPerform(iterations: chunkCount, execute: runChunk)
+        } else {
+            for chunk in 0..<chunkCount { runChunk(chunk) }
         }
         var findings = results.findings
         for (slot, rule) in across.enumerated() {
@@ -95,6 +101,6 @@ public enum RuleEngine {
             lock.signal()
         }
         var findings: [Finding] { slots.flatMap(\.findings) }
-        func shared(_ rule: Int) -> [SharedValue] { slots.flatMap { $0.shared.isEmpty ? [] : $0.shared[rule] } }
+        func shared(_ rule: Int) -> [SharedValue] { slots.flatMap { $0.shared[rule] } }
     }
 }
