@@ -41,6 +41,9 @@ struct KeyPattern: Sendable {
 
     let source: String
     let parts: [Part]
+    /// Each literal part as text ("" for placeholders): the store spells keys out again
+    /// for every record it packs and unpacks.
+    let literalTexts: [String]
 
     static let knownPlaceholders: Set<String> = ["plural", "singular", "id", "action", "handler", "version", "nonce"]
 
@@ -73,6 +76,10 @@ struct KeyPattern: Sendable {
             throw LayoutError("pattern \(source): needs {plural} or {singular} to name the resource type")
         }
         self.parts = parts
+        literalTexts = parts.map { part in
+            if case .literal(let bytes) = part { return String(decoding: bytes, as: UTF8.self) }
+            return ""
+        }
     }
 
     /// The byte ranges of the placeholders in `key`, or nil if the key does not have this
@@ -152,9 +159,10 @@ public struct Layouts: Sendable {
     func key(_ owner: KeyOwner, fields: SmallMap<String>) -> String? {
         guard let pattern = patterns.first(where: { $0.kind == owner.kind })?.pattern else { return nil }
         var key = ""
-        for part in pattern.parts {
+        key.reserveCapacity(pattern.source.utf8.count + owner.id.utf8.count + 32)
+        for (part, text) in zip(pattern.parts, pattern.literalTexts) {
             switch part {
-            case .literal(let bytes): key += String(decoding: bytes, as: UTF8.self)
+            case .literal: key += text
             case .placeholder("plural"): key += owner.type.plural
             case .placeholder("singular"): key += owner.type.singular
             case .placeholder("id"): key += owner.id

@@ -103,11 +103,11 @@ public struct RecordStore: Sendable {
     /// A new key's record, after the resource's bytes. A job_state's or state's outputs
     /// that are the stack's (what a healthy pipeline writes) become a one-byte mark.
     private mutating func append(_ record: PackedRecord, to index: Int) {
-        var added = record.bytes[...]
-        var marked: [UInt8] = []
+        var added = record.bytes
         if let range = record.outputs, let stack = packed[index].stackOutputs,
            record.match.kind == .jobState || record.match.kind == .state,
            packed[index].bytes[stack].elementsEqual(record.bytes[range]) {
+            // The tag byte before the list and the list become the mark.
             let tag = record.bytes[range.lowerBound - 1]
             let mark: UInt8
             if record.match.kind == .jobState {
@@ -116,8 +116,7 @@ public struct RecordStore: Sendable {
                 mark = (tag == StateOutputsTag.encoded.rawValue ? StateOutputsTag.encodedSameAsStack
                                                                 : StateOutputsTag.notEncodedSameAsStack).rawValue
             }
-            marked = record.bytes[..<(range.lowerBound - 1)] + [mark] + record.bytes[range.upperBound...]
-            added = marked[...]
+            added.replaceSubrange((range.lowerBound - 1)..<range.upperBound, with: [mark])
         }
         let base = packed[index].bytes.count
         if record.match.kind == .stack, let range = record.outputs {
