@@ -33,8 +33,7 @@ struct CommandLineTests {
     }
 
     @Test func reportsGoToTheirOutputs() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestSupport.temporaryDirectory()
         let json = dir.appendingPathComponent("r.json").path, xml = dir.appendingPathComponent("r.xml").path
         let result = try run(["check", "Samples/fixtures/seeds.etcdctl.json", "--report", "json", "--output", json,
                               "--report", "junit", "--output", xml, "--report", "text"])
@@ -68,8 +67,7 @@ struct CommandLineTests {
     }
 
     @Test func baselineKeepsOnlyNewFindings() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestSupport.temporaryDirectory()
         let old = dir.appendingPathComponent("old.json").path
         _ = try run(["check", "Samples/seeds/003_316c7d162925404b.txt", "--report", "json", "--output", old])
         let both = try run(["check", "--baseline", old, "--report", "text",

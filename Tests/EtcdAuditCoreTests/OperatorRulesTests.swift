@@ -7,8 +7,7 @@ struct OperatorRulesTests {
     static let seeds = ["Samples/seeds/000_1cd8ab2a63ae2a87.txt", "Samples/seeds/003_316c7d162925404b.txt"]
 
     @Test func aRuleFileAddsARuleAndChangesSeverityAndParams() throws {
-        let dir = try TestSupport.temporaryFile("", name: "placeholder")
-        let folder = URL(fileURLWithPath: dir).deletingLastPathComponent()
+        let folder = try TestSupport.temporaryDirectory()
         try """
             rules:
               - id: tenant.same-as-stack-status

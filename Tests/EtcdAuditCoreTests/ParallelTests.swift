@@ -6,8 +6,7 @@ import Testing
 /// thread or several; and every fault the generator plants is found.
 struct ParallelTests {
     static func generate(resources: Int, format: String) throws -> (dump: String, faults: String) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestSupport.temporaryDirectory()
         let dump = dir.appendingPathComponent("dump").path, faults = dir.appendingPathComponent("faults.jsonl").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

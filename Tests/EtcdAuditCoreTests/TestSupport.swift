@@ -40,15 +40,29 @@ enum TestSupport {
         return result
     }
 
+    /// Every temporary folder of one test run lives under this one, removed when the run
+    /// exits, so thousands of runs do not leave thousands of folders behind.
+    private static let temporaryRoot: URL = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-audit-tests-\(getpid())")
+        try? FileManager.default.removeItem(at: root)  // a pid reused after a crashed run
+        atexit { try? FileManager.default.removeItem(at: TestSupport.temporaryRoot) }
+        return root
+    }()
+
+    /// A new empty folder for one test.
+    static func temporaryDirectory() throws -> URL {
+        let dir = temporaryRoot.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
     /// Writes `text` to a new temporary file and returns its path.
     static func temporaryFile(_ text: String, name: String = "input.txt") throws -> String {
         try temporaryFile(Array(text.utf8), name: name)
     }
 
     static func temporaryFile(_ bytes: [UInt8], name: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-audit-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let url = dir.appendingPathComponent(name)
+        let url = try temporaryDirectory().appendingPathComponent(name)
         try Data(bytes).write(to: url)
         return url.path
     }
