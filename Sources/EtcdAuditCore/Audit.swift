@@ -27,7 +27,7 @@ public struct AuditResult: Sendable {
     public var inputs: [InputSummary]
     public var rules: [Rule]
     /// Every resource in the store, in report order.
-    public var resources: [ResourceRef]
+    public var resources: ResourceList
     public var resourceTypes: [String: ResourceType]
     public var findings: [Finding]
     public var recordsRead: Int
@@ -152,11 +152,10 @@ public struct Auditor: Sendable {
 
     private func finish(_ store: consuming RecordStore, inputs: [InputSummary], jobs: Int = 1) -> AuditResult {
         let resources = store.takeSorted()
-        let decoder = store
-        let findings = RuleEngine.run(rules, on: resources.count, jobs: jobs) { decoder.resource(resources[$0]) }
+        let findings = RuleEngine.run(rules, on: resources.count, jobs: jobs) { resources.resource(at: $0) }
         var types: [String: ResourceType] = [:]
         for type in catalog.layouts.types { types[type.singular] = type }
-        return AuditResult(inputs: inputs, rules: rules, resources: resources.map(\.ref), resourceTypes: types,
-                           findings: findings, recordsRead: decoder.recordsRead, skippedKeys: decoder.skippedKeys)
+        return AuditResult(inputs: inputs, rules: rules, resources: resources.list, resourceTypes: types,
+                           findings: findings, recordsRead: resources.recordsRead, skippedKeys: resources.skippedKeys)
     }
 }

@@ -83,9 +83,9 @@ extension RecordCodecTests {
                 store.add(packed)
             }
         }
-        let packed = store.takeSorted()
+        let stored = store.takeSorted()
         var found = 0
-        for resource in packed.map({ store.resource($0) }) {
+        for resource in (0..<stored.count).map({ stored.resource(at: $0) }) {
             for (kind, meta) in resource.allRecords {
                 let content: ParsedRecord.Content
                 switch kind {
@@ -102,12 +102,12 @@ extension RecordCodecTests {
         }
         #expect(found == given.count)
         // The seeds' job_state and state outputs are their stack's: kept once.
-        #expect(packed.reduce(0) { $0 + $1.bytes.count } < bytesGiven - 500)
+        #expect(stored.store.packedBytes < bytesGiven - 500)
     }
 }
 
 extension RecordCodecTests {
-    /// A resource with thousands of jobs (far beyond `exactCapacityLimit`) keeps every one,
+    /// A resource with thousands of jobs (a chain of thousands of segments) keeps every one,
     /// and a job read again replaces its earlier value.
     @Test func aResourceWithThousandsOfJobsKeepsThemAll() throws {
         let catalog = TestSupport.catalog
@@ -123,12 +123,45 @@ extension RecordCodecTests {
         }
         for n in 0..<3000 { add(job(n)) }
         add(job(7, retries: 5))  // the same key again, with another value: the newest is kept
-        let packed = store.takeSorted()
-        #expect(packed.count == 1)
-        #expect(packed[0].bytes.count > RecordStore.exactCapacityLimit)
-        let jobs = store.resource(packed[0]).jobs
+        let stored = store.takeSorted()
+        #expect(stored.count == 1)
+        let jobs = stored.resource(at: 0).jobs
         #expect(jobs.count == 3000)
         #expect(jobs.map(\.meta.key) == jobs.map(\.meta.key).sorted())
         #expect(jobs.filter { $0.facts?.retries == 5 }.map(\.meta.key) == [job(7).key])
+    }
+}
+
+extension RecordCodecTests {
+    /// Resources whose index hashes are equal (forced here: every hash is 0) are still told
+    /// apart by their ids, and come out in the same order with the same records.
+    @Test func resourcesWithTheSameHashStayApart() throws {
+        let catalog = TestSupport.catalog
+        var plain = RecordStore(layouts: catalog.layouts)
+        var colliding = RecordStore(layouts: catalog.layouts, indexHashMask: 0)
+        let reads = try ["Samples/fixtures/seeds.etcdctl.json", "Samples/other-types/networks-subnets.md",
+                          "Samples/broken/input.duplicate-key.md", "Samples/broken/heat-outputs.mismatch.md"]
+            .flatMap { try TestSupport.records(at: TestSupport.path($0), format: nil).records }
+        for raw in reads + reads {  // every key twice: the slow path too
+            guard let parsed = ParallelExtraction.parse(raw, layouts: catalog.layouts, extractor: Self.extractor) else { continue }
+            plain.add(parsed)
+            colliding.add(parsed)
+        }
+        let a = plain.takeSorted(), b = colliding.takeSorted()
+        #expect(a.count == b.count && a.count > 3)
+        #expect(Array(a.list) == Array(b.list))
+        for i in 0..<a.count {
+            #expect(String(reflecting: a.resource(at: i).allRecords) == String(reflecting: b.resource(at: i).allRecords))
+        }
+    }
+
+    /// Ids sort as `String` sorts them, ASCII or not.
+    @Test func idsSortAsStringsDo() {
+        let words = ["b", "a", "é", "e\u{301}z", "Z", "", "ab", "a\u{0}", "ß", "ss"]
+        var ids = ResourceIDs()
+        for w in words { ids.append(w) }
+        let sorted = words.indices.sorted { ids.precedes($0, $1) }.map { words[$0] }
+        #expect(sorted == words.sorted())
+        #expect(words.indices.allSatisfy { ids.string($0) == words[$0] && ids.equals($0, words[$0]) })
     }
 }

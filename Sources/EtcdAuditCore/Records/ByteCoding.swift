@@ -72,7 +72,7 @@ struct ByteWriter {
 }
 
 struct ByteReader {
-    let bytes: [UInt8]
+    private(set) var bytes: [UInt8]
     /// As in `ByteWriter`: the id of the resource whose records these are.
     var resourceID = ""
     /// The outputs a job_state or state marked `sameAsStack` stands for: the stack's, decoded before.
@@ -81,17 +81,31 @@ struct ByteReader {
     let names: [String]
     let context: PackingContext
     var index = 0
+    private var end: Int
 
     init(_ bytes: [UInt8], context: PackingContext) {
         self.bytes = bytes
         self.context = context
         names = context.names
+        end = bytes.count
+    }
+
+    /// A reader with nothing to read yet (`read(_:_:)` gives it bytes).
+    init(context: PackingContext) {
+        self.init([], context: context)
+    }
+
+    /// Reads `range` of `bytes` next (a segment of the store's slab; no copy).
+    mutating func read(_ bytes: [UInt8], _ range: Range<Int>) {
+        self.bytes = bytes
+        index = range.lowerBound
+        end = range.upperBound
     }
 
     /// A member, param, output or path name: a number in the context's table.
     mutating func name() -> String { names[int()] }
 
-    var atEnd: Bool { index >= bytes.count }
+    var atEnd: Bool { index >= end }
 
     mutating func byte() -> UInt8 {
         defer { index += 1 }

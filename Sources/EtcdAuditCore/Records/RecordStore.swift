@@ -36,26 +36,34 @@ public struct PackedRecord: Sendable {
 
 /// The join: every declared record, grouped by resource type and id. When a key occurs
 /// more than once (several inputs, concatenated dumps), the value with the highest
-/// `mod_revision` is audited, else the last one read (SPEC §3). Each resource is kept as
-/// the bytes of its records; `resource(_:)` turns it back into a `Resource` for the rules.
+/// `mod_revision` is audited, else the last one read (SPEC §3). Each resource is a chain of
+/// its records' bytes in the slab; `resource(_:)` turns it back into a `Resource` for the
+/// rules.
 public struct RecordStore: Sendable {
     struct ResourceKey: Hashable {
-        var plural: String
+        var type: Int
         var id: String
     }
 
-    public struct Packed: Sendable {
-        public var type: ResourceType
-        public var id: String
-        var bytes: [UInt8]
-        /// Where the stack's outputs lie in `bytes`, if the stack came on the fast path.
-        var stackOutputs: Range<Int>?
-        public var ref: ResourceRef { ResourceRef(type: type.singular, id: id) }
+    /// One resource: where its chain ends, and where its stack's outputs lie in the slab
+    /// (if the stack came on the fast path), for the job_state and state that repeat them.
+    struct Slot: Sendable {
+        var last: RecordSlab.Position?
+        var stackOutputs: RecordSlab.Position?
+        var stackOutputsCount: UInt32 = 0
+        var type: UInt16
     }
 
     let context: PackingContext
-    private var resourceIndex: [ResourceKey: Int] = [:]
-    private var packed: [Packed] = []
+    private var types: [ResourceType]
+    private var typeNumbers: [String: Int] = [:]
+    private var slab = RecordSlab()
+    private var slots: [Slot] = []
+    private var ids = ResourceIDs()
+    /// A 64-bit hash of type and id to the resource's number; the id is compared, and the
+    /// rare resource whose hash another already has is found in `collided`.
+    private var index: [UInt64: Int32] = [:]
+    private var collided: [ResourceKey: Int32] = [:]
     /// A 64-bit hash of every key read: a key not in it is new, the common case, and its
     /// record is appended as it is. A key in it (read again, or a hash collision) takes the
     /// slow path, which decodes the resource and looks.
@@ -66,8 +74,19 @@ public struct RecordStore: Sendable {
     public private(set) var recordsRead = 0
     public private(set) var skippedKeys = 0
 
+    /// Bits of the hash `index` keys on: all of them, but for tests that make every
+    /// resource collide.
+    private let indexHashMask: UInt64
+
     public init(layouts: Layouts) {
+        self.init(layouts: layouts, indexHashMask: .max)
+    }
+
+    init(layouts: Layouts, indexHashMask: UInt64) {
+        self.indexHashMask = indexHashMask
         context = PackingContext(layouts: layouts)
+        types = layouts.types
+        for (n, type) in types.enumerated() { typeNumbers[type.plural] = n }
     }
 
     public mutating func countSkippedKey() {
@@ -81,64 +100,77 @@ public struct RecordStore: Sendable {
 
     public mutating func add(_ record: PackedRecord) {
         recordsRead += 1
-        let rkey = ResourceKey(plural: record.match.type.plural, id: record.match.id)
-        let index: Int
-        if let existing = resourceIndex[rkey] {
-            index = existing
-        } else {
-            index = packed.count
-            packed.append(Packed(type: record.match.type, id: record.match.id, bytes: []))
-            resourceIndex[rkey] = index
-        }
+        let n = number(of: record.match.type, id: record.match.id)
         if keyHashes.insert(record.keyHash).inserted {
-            append(record, to: index)
+            append(record, to: n)
             return
         }
-        let resource = self.resource(packed[index], sortingJobs: false)
+        let resource = self.resource(n, sortingJobs: false)
         merge(record.unpacked(context: context), into: resource)
-        packed[index].bytes = Self.pack(resource, context: context)
-        packed[index].stackOutputs = nil
+        // The resource again, as one segment that starts a new chain.
+        slots[n].last = slab.append(Self.pack(resource, context: context), after: nil).segment
+        slots[n].stackOutputs = nil
     }
 
-    /// A new key's record, after the resource's bytes. A job_state's or state's outputs
-    /// that are the stack's (what a healthy pipeline writes) become a one-byte mark.
-    private mutating func append(_ record: PackedRecord, to index: Int) {
-        var added = record.bytes
-        if let range = record.outputs, let stack = packed[index].stackOutputs,
+    /// The resource's number, a new one for a resource not seen before.
+    private mutating func number(of type: ResourceType, id: String) -> Int {
+        let t: Int
+        if let known = typeNumbers[type.plural] {
+            t = known
+        } else {
+            t = types.count
+            types.append(type)
+            typeNumbers[type.plural] = t
+        }
+        var hasher = StableHasher()
+        hasher.combine(int: Int64(t))
+        id.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            ?? hasher.combine(bytes: Array(id.utf8).withUnsafeBytes { $0 })
+        let hash = hasher.finish().low & indexHashMask
+        if let n = index[hash] {
+            if Int(slots[Int(n)].type) == t, ids.equals(Int(n), id) { return Int(n) }
+            if let other = collided[ResourceKey(type: t, id: id)] { return Int(other) }
+            let new = addSlot(type: t, id: id)
+            collided[ResourceKey(type: t, id: id)] = Int32(new)
+            return new
+        }
+        let new = addSlot(type: t, id: id)
+        index[hash] = Int32(new)
+        return new
+    }
+
+    private mutating func addSlot(type: Int, id: String) -> Int {
+        slots.append(Slot(type: UInt16(type)))
+        ids.append(id)
+        return slots.count - 1
+    }
+
+    /// A new key's record, at the end of the resource's chain. A job_state's or state's
+    /// outputs that are the stack's (what a healthy pipeline writes) become a one-byte mark.
+    private mutating func append(_ record: PackedRecord, to n: Int) {
+        var replaced: Range<Int>?
+        var mark: UInt8 = 0
+        if let range = record.outputs, let stack = slots[n].stackOutputs,
            record.match.kind == .jobState || record.match.kind == .state,
-           packed[index].bytes[stack].elementsEqual(record.bytes[range]) {
+           Int(slots[n].stackOutputsCount) == range.count,
+           slab.bytes(at: stack, count: range.count).elementsEqual(record.bytes[range]) {
             // The tag byte before the list and the list become the mark.
             let tag = record.bytes[range.lowerBound - 1]
-            let mark: UInt8
             if record.match.kind == .jobState {
                 mark = sameAsStack
             } else {
                 mark = (tag == StateOutputsTag.encoded.rawValue ? StateOutputsTag.encodedSameAsStack
                                                                 : StateOutputsTag.notEncodedSameAsStack).rawValue
             }
-            added.replaceSubrange((range.lowerBound - 1)..<range.upperBound, with: [mark])
+            replaced = (range.lowerBound - 1)..<range.upperBound
         }
-        let base = packed[index].bytes.count
-        if record.match.kind == .stack, let range = record.outputs {
-            packed[index].stackOutputs = (base + range.lowerBound)..<(base + range.upperBound)
+        let placed = slab.append(record.bytes, replacing: replaced, with: mark, after: slots[n].last)
+        slots[n].last = placed.segment
+        if record.match.kind == .stack, let range = record.outputs, range.count <= Int(UInt32.max) {
+            slots[n].stackOutputs = placed.payload + UInt64(range.lowerBound)
+            slots[n].stackOutputsCount = UInt32(range.count)
         }
-        if base + added.count > Self.exactCapacityLimit {
-            // A resource with very many records (thousands of jobs): copying it whole on
-            // every append would be quadratic; let the array grow geometrically.
-            packed[index].bytes += added
-            return
-        }
-        // Exact capacity: growth slack would be kept for the whole audit.
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(base + added.count)
-        bytes += packed[index].bytes
-        bytes += added
-        packed[index].bytes = bytes
     }
-
-    /// Resources up to this many bytes (nearly all: about 1.5 KB is usual) are kept
-    /// without growth slack.
-    static let exactCapacityLimit = 16 << 10
 
     /// The old logic of a key read again, on the decoded resource.
     private mutating func merge(_ record: ParsedRecord, into resource: Resource) {
@@ -218,16 +250,21 @@ public struct RecordStore: Sendable {
     }
 
     /// A resource as the rules read it. Jobs come sorted by key, the order every report follows.
-    public func resource(_ packed: Packed, sortingJobs: Bool = true) -> Resource {
-        let resource = Resource(type: packed.type, id: packed.id)
-        var reader = ByteReader(packed.bytes, context: context)
-        while !reader.atEnd {
-            switch reader.item(type: packed.type, id: packed.id) {
-            case .entry(let meta, let digest, let content):
-                Self.place(meta: meta, digest: digest, content: content, in: resource, replacing: false)
-                if case .stack(let facts) = content { reader.stackOutputs = facts?.outputs }
-            case .problem(let meta, let problem):
-                resource.problems.append((meta, problem))
+    func resource(_ n: Int, sortingJobs: Bool = true) -> Resource {
+        let type = types[Int(slots[n].type)], id = ids.string(n)
+        let resource = Resource(type: type, id: id)
+        guard let last = slots[n].last else { return resource }
+        var reader = ByteReader(context: context)
+        for segment in slab.segments(endingAt: last) {
+            reader.read(slab.chunks[segment.chunk], segment.range)
+            while !reader.atEnd {
+                switch reader.item(type: type, id: id) {
+                case .entry(let meta, let digest, let content):
+                    Self.place(meta: meta, digest: digest, content: content, in: resource, replacing: false)
+                    if case .stack(let facts) = content { reader.stackOutputs = facts?.outputs }
+                case .problem(let meta, let problem):
+                    resource.problems.append((meta, problem))
+                }
             }
         }
         if sortingJobs, resource.jobs.count > 1 { resource.jobs.sort { $0.meta.key < $1.meta.key } }
@@ -255,16 +292,69 @@ public struct RecordStore: Sendable {
     }
 
     /// Hands over the resources sorted by type and id (the order every report follows);
-    /// the store keeps only what decoding them needs.
-    public mutating func takeSorted() -> [Packed] {
-        resourceIndex = [:]
+    /// what only reading needed is let go.
+    public consuming func takeSorted() -> StoredResources {
+        index = [:]
+        collided = [:]
         keyHashes = []
         conflicts = [:]
-        var sorted = packed
-        packed = []
-        sorted.sort { ($0.type.singular, $0.id) < ($1.type.singular, $1.id) }
-        return sorted
+        let typeRank = types.indices.map { t in types.filter { $0 < types[t] }.count }
+        let slots = self.slots, ids = self.ids
+        var order = Array(Int32(0)..<Int32(slots.count))
+        order.sort { a, b in
+            let ta = typeRank[Int(slots[Int(a)].type)], tb = typeRank[Int(slots[Int(b)].type)]
+            return ta != tb ? ta < tb : ids.precedes(Int(a), Int(b))
+        }
+        return StoredResources(store: self, order: order)
     }
+
+    /// Bytes the slab holds for the records (tests and measurements).
+    var packedBytes: Int { slab.payloadBytes }
+}
+
+/// The joined resources in report order: decoded one at a time for the rules.
+public struct StoredResources: Sendable {
+    let store: RecordStore
+    let order: [Int32]
+
+    public var count: Int { order.count }
+
+    public func resource(at i: Int) -> Resource { store.resource(Int(order[i])) }
+
+    public var recordsRead: Int { store.recordsRead }
+    public var skippedKeys: Int { store.skippedKeys }
+
+    /// Type and id of each resource, without the records.
+    public var list: ResourceList { ResourceList(order: order, slots: store.slotTypes, types: store.resourceTypes, ids: store.resourceIDs) }
+}
+
+/// Every resource of an audit, in report order: type and id only, kept as compactly as the
+/// store keeps them (a report of a million resources lists them all).
+public struct ResourceList: RandomAccessCollection, Sendable {
+    let order: [Int32]
+    let slots: [UInt16]
+    let types: [ResourceType]
+    let ids: ResourceIDs
+
+    init(order: [Int32], slots: [UInt16], types: [ResourceType], ids: ResourceIDs) {
+        self.order = order
+        self.slots = slots
+        self.types = types
+        self.ids = ids
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { order.count }
+    public subscript(i: Int) -> ResourceRef {
+        let n = Int(order[i])
+        return ResourceRef(type: types[Int(slots[n])].singular, id: ids.string(n))
+    }
+}
+
+extension RecordStore {
+    var slotTypes: [UInt16] { slots.map(\.type) }
+    var resourceTypes: [ResourceType] { types }
+    var resourceIDs: ResourceIDs { ids }
 }
 
 extension Resource {
