@@ -165,3 +165,34 @@ extension RecordCodecTests {
         #expect(words.indices.allSatisfy { ids.string($0) == words[$0] && ids.equals($0, words[$0]) })
     }
 }
+
+extension RecordCodecTests {
+    /// Ids, MACs, hex and words take their compact forms and come back as they were; what
+    /// only looks like one (capitals, a wrong separator, odd length) stays text.
+    @Test func compactStringsComeBackExactly() {
+        let context = PackingContext(layouts: TestSupport.catalog.layouts)
+        let strings = [
+            "cd613e30-d8f1-4adf-91b7-584a2265b1f5", "CD613E30-D8F1-4ADF-91B7-584A2265B1F5", "cd613e30-d8f1-4adf-91b7_584a2265b1f5",
+            "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff", "cd613e30-d8f1-4adf-91b7-584a2265b1f",
+            "fa:16:3e:c7:dd:01", "FA:16:3E:C7:DD:01", "fa-16-3e-c7-dd-01", "00:00:00:00:00:00",
+            "e4b06ce60741c7a87ce42c8218072e8c", "e4b06ce60741c7a87ce42c8218072e8", "0123456789012345", "e4b06ce60741c7a87ce42c8218072e8C",
+            "modify", "heat_worker", "UPDATE_COMPLETE", "x", "", "é word", String(repeating: "w", count: 41),
+            "cd613e30-d8f1-4adf-91b7-584a2265b1f5", "fa:16:3e:c7:dd:01",  // repeats
+        ]
+        var writer = ByteWriter(context: context)
+        for s in strings { writer.string(s) }
+        writer.outputs([HeatOutput(key: "id", digest: JSONDigest(high: 1, low: 2), value: .string("cd613e30-d8f1-4adf-91b7-584a2265b1f5"))])
+        writer.string("fa:16:3e:c7:dd:01")
+        var reader = ByteReader(writer.bytes, context: context)
+        #expect(strings.map { _ in reader.string() } == strings)
+        #expect(reader.outputs().first?.value == .string("cd613e30-d8f1-4adf-91b7-584a2265b1f5"))
+        #expect(reader.string() == "fa:16:3e:c7:dd:01")
+        #expect(reader.atEnd)
+        // A UUID is 17 bytes, and 2 when repeated.
+        var once = ByteWriter(context: context)
+        once.string(strings[0])
+        #expect(once.bytes.count == 17)
+        once.string(strings[0])
+        #expect(once.bytes.count == 19)
+    }
+}

@@ -12,6 +12,11 @@ struct ByteWriter {
     var resourceID = ""
     /// Where the last outputs list written lies in `bytes` (RecordCodec.outputsRecorded).
     var outputsRange: Range<Int>?
+    /// The UUIDs and MACs written so far, for repeats (CompactStrings).
+    var repeats: [CompactValue] = []
+    /// Outputs neither refer to nor are referred to by other strings: their bytes must be
+    /// the same wherever they are written (a job_state's are compared with its stack's).
+    var inOutputs = false
 
     init(context: PackingContext) { self.context = context }
 
@@ -34,9 +39,10 @@ struct ByteWriter {
     mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
     mutating func string(_ value: String) {
-        var value = value
-        value.withUTF8 { utf8 in
-            int(utf8.count)
+        var utf8 = value
+        utf8.withUTF8 { utf8 in
+            if compactString(utf8, value) { return }
+            int(utf8.count << 1)
             bytes.append(contentsOf: utf8)
         }
     }
@@ -82,6 +88,10 @@ struct ByteReader {
     let context: PackingContext
     var index = 0
     private var end: Int
+    /// As in `ByteWriter`: the UUIDs and MACs read so far in this segment, and whether
+    /// an outputs list is being read.
+    var repeats: [CompactValue] = []
+    var inOutputs = false
 
     init(_ bytes: [UInt8], context: PackingContext) {
         self.bytes = bytes
@@ -100,6 +110,7 @@ struct ByteReader {
         self.bytes = bytes
         index = range.lowerBound
         end = range.upperBound
+        repeats = []  // a segment was written by one writer
     }
 
     /// A member, param, output or path name: a number in the context's table.
@@ -130,7 +141,9 @@ struct ByteReader {
     mutating func bool() -> Bool { byte() != 0 }
 
     mutating func string() -> String {
-        let count = int()
+        let tag = varint()
+        if tag & 1 == 1 { return compactString(tag: tag) }
+        let count = Int(tag >> 1)
         defer { index += count }
         return bytes.withUnsafeBufferPointer { String(decoding: $0[index..<index + count], as: UTF8.self) }
     }

@@ -100,6 +100,8 @@ extension ByteWriter {
     }
 
     mutating func outputs(_ list: [HeatOutput]) {
+        inOutputs = true
+        defer { inOutputs = false }
         array(list) { w, output in
             w.name(output.key)
             w.digest(output.digest)
@@ -205,7 +207,9 @@ extension ByteReader {
     }
 
     mutating func outputs() -> [HeatOutput] {
-        array { HeatOutput(key: $0.name(), digest: $0.digest(), value: $0.optional { $0.json() }) }
+        inOutputs = true
+        defer { inOutputs = false }
+        return array { HeatOutput(key: $0.name(), digest: $0.digest(), value: $0.optional { $0.json() }) }
     }
 
     mutating func content() -> ParsedRecord.Content {
@@ -296,12 +300,16 @@ final class PackingContext: @unchecked Sendable {
 
     init(layouts: Layouts) { self.layouts = layouts }
 
-    func number(of name: String) -> Int {
+    func number(of name: String) -> Int { number(ofWord: name, limit: .max)! }
+
+    /// The number of `word`, unless the table holds `limit` names and `word` is not one.
+    func number(ofWord word: String, limit: Int) -> Int? {
         lock.lock()
         defer { lock.unlock() }
-        if let n = numbers[name] { return n }
-        table.append(name)
-        numbers[name] = table.count - 1
+        if let n = numbers[word] { return n }
+        guard table.count < limit else { return nil }
+        table.append(word)
+        numbers[word] = table.count - 1
         return table.count - 1
     }
 
