@@ -2,7 +2,8 @@
 /// made on the thread that parsed it.
 public struct PackedRecord: Sendable {
     public var match: KeyMatch
-    var keyHash: UInt64
+    /// 32 bits are enough: an equal hash only sends the record down the exact slow path.
+    var keyHash: UInt32
     /// One entry item, then one problem item per problem.
     var bytes: [UInt8]
     /// Where the heat outputs of a stack, job_state or state lie in `bytes`.
@@ -10,7 +11,7 @@ public struct PackedRecord: Sendable {
 
     init(_ record: ParsedRecord, context: PackingContext) {
         match = record.match
-        keyHash = StableHasher.digest(of: record.meta.key).low
+        keyHash = UInt32(truncatingIfNeeded: StableHasher.digest(of: record.meta.key).low)
         var writer = ByteWriter(context: context)
         let owner = KeyOwner(kind: match.kind, type: match.type, id: match.id)
         writer.entry(meta: record.meta, valueDigest: record.valueDigest, content: record.content, owner: owner)
@@ -48,10 +49,22 @@ public struct RecordStore: Sendable {
     /// One resource: where its chain ends, and where its stack's outputs lie in the slab
     /// (if the stack came on the fast path), for the job_state and state that repeat them.
     struct Slot: Sendable {
-        var last: RecordSlab.Position?
-        var stackOutputs: RecordSlab.Position?
+        // Optionals would make the slot 40 bytes instead of 24: `.max` stands for none.
+        private var lastOrMax: RecordSlab.Position = .max
+        private var stackOutputsOrMax: RecordSlab.Position = .max
         var stackOutputsCount: UInt32 = 0
         var type: UInt16
+
+        init(type: UInt16) { self.type = type }
+
+        var last: RecordSlab.Position? {
+            get { lastOrMax == .max ? nil : lastOrMax }
+            set { lastOrMax = newValue ?? .max }
+        }
+        var stackOutputs: RecordSlab.Position? {
+            get { stackOutputsOrMax == .max ? nil : stackOutputsOrMax }
+            set { stackOutputsOrMax = newValue ?? .max }
+        }
     }
 
     let context: PackingContext
@@ -64,10 +77,10 @@ public struct RecordStore: Sendable {
     /// rare resource whose hash another already has is found in `collided`.
     private var index: [UInt64: Int32] = [:]
     private var collided: [ResourceKey: Int32] = [:]
-    /// A 64-bit hash of every key read: a key not in it is new, the common case, and its
-    /// record is appended as it is. A key in it (read again, or a hash collision) takes the
-    /// slow path, which decodes the resource and looks.
-    private var keyHashes: Set<UInt64> = []
+    /// A 32-bit hash of every key read: a key not in it is new, the common case, and its
+    /// record is appended as it is. A key in it (read again, or a hash collision: some
+    /// fifty among 600,000 keys) takes the slow path, which decodes the resource and looks.
+    private var keyHashes: Set<UInt32> = []
     /// Keys read with more than one distinct value: each value's digest with the record it
     /// was first read in.
     private var conflicts: [String: [(digest: JSONDigest, meta: RecordMeta)]] = [:]

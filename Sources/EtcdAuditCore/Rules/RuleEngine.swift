@@ -28,8 +28,8 @@ public enum RuleEngine {
                 for (offset, resource) in resources.enumerated() where rule.applies(to: resource.type) {
                     guard let (held, _) = rule.check.sharedValues(resource) else { continue }
                     for value in held {
-                        values.append(SharedValue(digest: StableHasher.digest(of: resource.type.singular + "\u{0}" + value),
-                                                  resource: range.lowerBound + offset))
+                        values.append(SharedValue(hash: StableHasher.digest(of: resource.type.singular + "\u{0}" + value).low,
+                                                  resource: UInt32(range.lowerBound + offset)))
                     }
                 }
                 return values
@@ -47,7 +47,7 @@ public enum RuleEngine {
             // Only the resources that share a value with another are decoded again: the
             // check then sees every holder of each shared value, so it reports the same
             // as it would on every resource.
-            let holders = sharingResources(results.shared(slot)).map(resource)
+            let holders = sharingResources(results.takeShared(slot)).map(resource)
             let byType = Dictionary(grouping: holders, by: \.type)
             var sink = FindingSink(rule: rule.id, severity: rule.severity)
             for type in byType.keys.sorted() where rule.applies(to: type) {
@@ -58,21 +58,25 @@ public enum RuleEngine {
         return findings.sorted(by: Finding.reportOrder)
     }
 
+    /// A value a resource holds, by a 64-bit hash: an equal hash only means the check
+    /// looks at both resources, and it compares the values themselves. 16 bytes: there is
+    /// one for every value of every resource at once.
     struct SharedValue {
-        var digest: JSONDigest
-        var resource: Int
+        var hash: UInt64
+        var resource: UInt32
     }
 
     /// The resources (in report order) holding a value some other resource holds too.
-    static func sharingResources(_ values: [SharedValue]) -> [Int] {
-        let sorted = values.sorted { ($0.digest, $0.resource) < ($1.digest, $1.resource) }
+    static func sharingResources(_ values: consuming [SharedValue]) -> [Int] {
+        var sorted = values
+        sorted.sort { ($0.hash, $0.resource) < ($1.hash, $1.resource) }
         var sharing = Set<Int>()
         var start = 0
         while start < sorted.count {
             var end = start + 1
-            while end < sorted.count, sorted[end].digest == sorted[start].digest { end += 1 }
+            while end < sorted.count, sorted[end].hash == sorted[start].hash { end += 1 }
             if sorted[end - 1].resource != sorted[start].resource {
-                for i in start..<end { sharing.insert(sorted[i].resource) }
+                for i in start..<end { sharing.insert(Int(sorted[i].resource)) }
             }
             start = end
         }
@@ -101,6 +105,15 @@ public enum RuleEngine {
             lock.signal()
         }
         var findings: [Finding] { slots.flatMap(\.findings) }
-        func shared(_ rule: Int) -> [SharedValue] { slots.flatMap { $0.shared[rule] } }
+        /// One rule's shared values, let go by the chunks as they are gathered.
+        func takeShared(_ rule: Int) -> [SharedValue] {
+            var all: [SharedValue] = []
+            all.reserveCapacity(slots.reduce(0) { $0 + $1.shared[rule].count })
+            for i in slots.indices {
+                all += slots[i].shared[rule]
+                slots[i].shared[rule] = []
+            }
+            return all
+        }
     }
 }
