@@ -268,8 +268,11 @@ private enum JanssonArena {
     private static let chunkSize = 256 << 10
     private static let headerSize = 16
 
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
+    /// Set by `install`, read by every allocation: a plain variable, as a `static let`
+    /// would check its initialization each time.
+    nonisolated(unsafe) private static var key = pthread_key_t()
+
+    private static let makeKey: Void = {
         // A thread that ends gives its chunks back.
         guard pthread_key_create(&key, { raw in
             guard let state = raw?.assumingMemoryBound(to: State.self) else { return }
@@ -280,12 +283,11 @@ private enum JanssonArena {
             }
             state.deallocate()
         }) == 0 else { fatalError("pthread_key_create failed") }
-        return key
     }()
 
     /// Set once, before the first parse.
     static let install: Void = {
-        _ = key
+        makeKey
         json_set_alloc_funcs({ size in JanssonArena.allocate(size) }, { _ in })
     }()
 

@@ -92,10 +92,10 @@ extension ByteWriter {
 
     /// Hex digits of `utf8` with separators at `separators` skipped, as one number.
     private static func hexNumber(_ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, separator: UInt8,
-                                  at separators: Set<Int>) -> UInt64? {
+                                  at separators: [Bool]) -> UInt64? {
         var value: UInt64 = 0
         for i in range {
-            if separators.contains(i) {
+            if separators[i] {
                 guard utf8[i] == separator else { return nil }
                 continue
             }
@@ -105,8 +105,9 @@ extension ByteWriter {
         return value
     }
 
-    private static let uuidHyphens: Set<Int> = [8, 13, 18, 23]
-    private static let macColons: Set<Int> = [2, 5, 8, 11, 14]
+    // Where the separators are, by position (run for every string of 36 or 17 bytes).
+    private static let uuidHyphens = (0..<36).map { [8, 13, 18, 23].contains($0) }
+    private static let macColons = (0..<17).map { [2, 5, 8, 11, 14].contains($0) }
 
     static func uuid(_ utf8: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64)? {
         guard let high = hexNumber(utf8, 0..<18, separator: UInt8(ascii: "-"), at: uuidHyphens),
