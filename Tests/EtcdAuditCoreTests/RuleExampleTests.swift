@@ -1,4 +1,4 @@
-import EtcdAuditCore
+@testable import EtcdAuditCore
 import Testing
 
 /// Every example of every rule in Rules/ behaves as it says: the rule's documentation
@@ -36,5 +36,13 @@ struct RuleExampleTests {
             #expect(!rule.rationale.isEmpty, "\(rule.id) has no rationale")
         }
         #expect(Set(TestSupport.catalog.rules.map(\.id)).count == TestSupport.catalog.rules.count)
+    }
+}
+
+extension RuleExampleTests {
+    /// The job_name's version part is what `split(separator: ":").last` gives.
+    @Test(arguments: ["port:x:2", "port:x:", "2", "", ":", "::", "a::b", "port:x:2::", ":2"])
+    func jobNameVersionIsTheLastPart(name: String) {
+        #expect(JobVersionConsistencyCheck.lastPart(of: name).map(String.init) == name.split(separator: ":").last.map(String.init))
     }
 }

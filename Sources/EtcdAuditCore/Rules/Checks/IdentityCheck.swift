@@ -32,7 +32,7 @@ struct IdentityCheck: Check {
             } else {
                 compare("job_name", facts.members["job_name"], "\(singular):\(id):<version>", at: meta)
             }
-            let lastSegment = String(meta.key.split(separator: "/", omittingEmptySubsequences: false).last ?? "")
+            let lastSegment = String(meta.key[(meta.key.lastIndex(of: "/").map(meta.key.index(after:)) ?? meta.key.startIndex)...])
             compare("job id", facts.members["id"], lastSegment, at: meta)
             let handler = facts.members["handler"]?.stringValue ?? meta.keyFields["handler"]
             if let handler, facts.handlerElement != handler {

@@ -33,6 +33,8 @@ struct ParamsDriftCheck: Check {
     let fields: [String: String]
     /// param → body path (`field` or `list[].member`) whose values its resources' ids must be.
     let resourceIDs: [String: String]
+    /// The same paths taken apart.
+    private let paths: [String: BodyPath]
 
     init(params: RuleParams) throws(RuleError) {
         try params.allowOnly(["fields", "resource_ids"])
@@ -41,6 +43,7 @@ struct ParamsDriftCheck: Check {
         for (param, path) in resourceIDs where path.split(separator: ".").count > 2 {
             throw RuleError(field: "params.resource_ids.\(param)", "path \(path) must be `field` or `list[].member`")
         }
+        paths = resourceIDs.mapValues(BodyPath.init)
     }
 
     var plan: ExtractionPlan {
@@ -50,15 +53,29 @@ struct ParamsDriftCheck: Check {
         return plan
     }
 
-    /// The strings a body path names: `network_id`, or `fixed_ips[].subnet_id`.
-    private static func values(at path: String, in body: SmallMap<JSONValue>) -> Set<String> {
-        let parts = path.split(separator: ".", maxSplits: 1).map(String.init)
-        if parts[0].hasSuffix("[]") {
-            let list = body[String(parts[0].dropLast(2))]?.arrayValue ?? []
-            return Set(list.compactMap { parts.count > 1 ? $0[parts[1]]?.stringValue : $0.stringValue })
+    /// A body path, taken apart once: `network_id`, or `fixed_ips[].subnet_id`.
+    private struct BodyPath {
+        var field: String
+        var isList: Bool
+        var member: String?
+
+        init(_ path: String) {
+            let parts = path.split(separator: ".", maxSplits: 1).map(String.init)
+            isList = parts[0].hasSuffix("[]")
+            field = isList ? String(parts[0].dropLast(2)) : parts[0]
+            member = parts.count > 1 ? parts[1] : nil
         }
-        return Set([body[parts[0]]?.stringValue].compactMap { $0 })
+
+        /// The strings the path names in `body`.
+        func values(in body: SmallMap<JSONValue>) -> Set<String> {
+            if isList {
+                let list = body[field]?.arrayValue ?? []
+                return Set(list.compactMap { item in member.map { item[$0]?.stringValue } ?? item.stringValue })
+            }
+            return Set([body[field]?.stringValue].compactMap { $0 })
+        }
     }
+
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         for (job, facts, config, configMeta) in currentJobs(resource) {
@@ -73,7 +90,7 @@ struct ParamsDriftCheck: Check {
                     }
                 }
                 if let path = resourceIDs[param.name] {
-                    let ids = Set(param.resources.map(\.id)), wanted = Self.values(at: path, in: config.body)
+                    let ids = Set(param.resources.map(\.id)), wanted = paths[param.name]?.values(in: config.body) ?? []
                     if ids != wanted {
                         sink.report(resource, at: job.meta,
                                     "param \(param.name) refers to \(ids.sorted().joined(separator: ", ")) but body \(path) is \(wanted.sorted().joined(separator: ", "))",

@@ -7,11 +7,14 @@ struct StatusAgreementCheck: Check {
     let workerStateFor: [String: String]
     /// job action → the operation (prefix of orchestration_state) it must produce.
     let operationFor: [String: String]
+    /// The operations `operationFor` names (a state's orchestration is checked against them).
+    let operations: Set<String>
 
     init(params: RuleParams) throws(RuleError) {
         try params.allowOnly(["worker_state_for", "operation_for_action"])
         workerStateFor = try params.stringMap("worker_state_for")
         operationFor = try params.stringMap("operation_for_action")
+        operations = Set(operationFor.values)
     }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
@@ -38,8 +41,8 @@ struct StatusAgreementCheck: Check {
                         "worker_state is \(worker) but orchestration_state \(orchestration) calls for \(expected)",
                         expected: expected, actual: worker)
         }
-        let operation = orchestration.split(separator: "_").first.map(String.init) ?? orchestration
-        guard Set(operationFor.values).contains(operation) else { return }
+        let operation = String(orchestration.prefix { $0 != "_" })
+        guard operations.contains(operation) else { return }
         // One finding for the condition (SPEC: at most three per resource), naming every
         // job of the state's version whose action calls for another operation.
         let disagreeing = resource.jobs(forVersion: facts.version).compactMap { job -> (String, String, RecordMeta)? in

@@ -13,13 +13,21 @@ struct JobVersionConsistencyCheck: Check {
     static let kind = "job-version-consistency"
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
+    /// The last non-empty part of a ":"-separated name (`split(separator: ":").last`,
+    /// without the array of parts).
+    static func lastPart(of name: String) -> Substring? {
+        guard let end = name.lastIndex(where: { $0 != ":" }).map(name.index(after:)) else { return nil }
+        let trimmed = name[..<end]
+        return trimmed[(trimmed.lastIndex(of: ":").map(trimmed.index(after:)) ?? trimmed.startIndex)...]
+    }
+
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         for job in resource.jobs {
             guard let facts = job.facts else { continue }
             var seen: [(String, String)] = []
             if let v = job.meta.keyFields["version"] { seen.append(("key", v)) }
             if let v = facts.members["version"] { seen.append(("version", show(v))) }
-            if case .string(let name)? = facts.members["job_name"], let last = name.split(separator: ":").last {
+            if case .string(let name)? = facts.members["job_name"], let last = Self.lastPart(of: name) {
                 seen.append(("job_name", String(last)))
             }
             if let v = facts.param("version")?.value { seen.append(("param version", show(v))) }
