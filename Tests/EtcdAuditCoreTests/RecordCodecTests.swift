@@ -54,7 +54,11 @@ struct RecordCodecTests {
         let fields: SmallMap<String> = ["action": "create", "handler": "heat_worker", "version": "1", "nonce": "ab"]
         for (key, kind, spelled) in [("/jobs/all/create:heat_worker:port:p1:1:ab", RecordKind.job, true),
                                      ("/jobs/all/create:heat_worker:port:p1:1:ab", RecordKind.config, false),
-                                     ("/config/v2.0/ports/p1", RecordKind.config, true)] {
+                                     ("/config/v2.0/ports/p1", RecordKind.config, true),
+                                     ("/config/v2.0/ports/p1/", RecordKind.config, false),
+                                     ("/config/v2.0/ports/p", RecordKind.config, false),
+                                     ("/config/v2.0/port/p1", RecordKind.config, false),
+                                     ("/jobs/all/create:heat_worker:port:p1:1:a", RecordKind.job, false)] {
             let meta = RecordMeta(key: key, location: SourceLocation(path: "x"), keyFields: kind == .job ? fields : [:])
             var writer = ByteWriter(context: context)
             writer.meta(meta, owner: KeyOwner(kind: kind, type: type, id: "p1"))

@@ -41,9 +41,14 @@ struct KeyPattern: Sendable {
 
     let source: String
     let parts: [Part]
-    /// Each literal part as text ("" for placeholders): the store spells keys out again
-    /// for every record it packs and unpacks.
-    let literalTexts: [String]
+    /// What spells each part out, decided once: the store spells keys out again for every
+    /// record it packs and unpacks.
+    enum Spelling: Sendable {
+        case text(String)
+        case plural, singular, id
+        case field(String)
+    }
+    let spelling: [Spelling]
 
     static let knownPlaceholders: Set<String> = ["plural", "singular", "id", "action", "handler", "version", "nonce"]
 
@@ -76,9 +81,14 @@ struct KeyPattern: Sendable {
             throw LayoutError("pattern \(source): needs {plural} or {singular} to name the resource type")
         }
         self.parts = parts
-        literalTexts = parts.map { part in
-            if case .literal(let bytes) = part { return String(decoding: bytes, as: UTF8.self) }
-            return ""
+        spelling = parts.map { part in
+            switch part {
+            case .literal(let bytes): return .text(String(decoding: bytes, as: UTF8.self))
+            case .placeholder("plural"): return .plural
+            case .placeholder("singular"): return .singular
+            case .placeholder("id"): return .id
+            case .placeholder(let name): return .field(name)
+            }
         }
     }
 
@@ -160,18 +170,39 @@ public struct Layouts: Sendable {
         guard let pattern = patterns.first(where: { $0.kind == owner.kind })?.pattern else { return nil }
         var key = ""
         key.reserveCapacity(pattern.source.utf8.count + owner.id.utf8.count + 32)
-        for (part, text) in zip(pattern.parts, pattern.literalTexts) {
-            switch part {
-            case .literal: key += text
-            case .placeholder("plural"): key += owner.type.plural
-            case .placeholder("singular"): key += owner.type.singular
-            case .placeholder("id"): key += owner.id
-            case .placeholder(let name):
-                guard let value = fields[name] else { return nil }
-                key += value
-            }
+        for part in pattern.spelling {
+            guard let text = Self.text(of: part, owner, fields) else { return nil }
+            key += text
         }
         return key
+    }
+
+    /// Whether `key(owner, fields:)` is `key`, without making it.
+    func spells(_ owner: KeyOwner, fields: SmallMap<String>, as key: String) -> Bool {
+        guard let pattern = patterns.first(where: { $0.kind == owner.kind })?.pattern else { return false }
+        var key = key
+        return key.withUTF8 { bytes in
+            var at = 0
+            for part in pattern.spelling {
+                guard var text = Self.text(of: part, owner, fields) else { return false }
+                let same = text.withUTF8 { t in
+                    t.count <= bytes.count - at && t.elementsEqual(UnsafeBufferPointer(rebasing: bytes[at..<(at + t.count)]))
+                }
+                guard same else { return false }
+                at += text.utf8.count
+            }
+            return at == bytes.count
+        }
+    }
+
+    private static func text(of part: KeyPattern.Spelling, _ owner: KeyOwner, _ fields: SmallMap<String>) -> String? {
+        switch part {
+        case .text(let text): return text
+        case .plural: return owner.type.plural
+        case .singular: return owner.type.singular
+        case .id: return owner.id
+        case .field(let name): return fields[name]
+        }
     }
 
     /// Classifies a key, or nil when no layout declares it.

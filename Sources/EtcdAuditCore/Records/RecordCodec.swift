@@ -87,7 +87,7 @@ extension ByteWriter {
     /// spells out be left out: it is made again when read.
     mutating func meta(_ meta: RecordMeta, owner: KeyOwner?) {
         strings(meta.keyFields)
-        if let owner, context.layouts.key(owner, fields: meta.keyFields) == meta.key {
+        if let owner, context.layouts.spells(owner, fields: meta.keyFields, as: meta.key) {
             int(0)  // no key is empty
         } else {
             string(meta.key)
