@@ -87,6 +87,9 @@ struct HeatOutputsUniqueKeysCheck: Check {
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         for (name, meta, list) in outputLists(resource) {
+            // Lists are short and nearly always without repeats: look before counting.
+            if list.count <= 32,
+               !list.indices.contains(where: { i in list[(i + 1)...].contains { $0.key == list[i].key } }) { continue }
             var counts: [String: Int] = [:]
             for output in list { counts[output.key, default: 0] += 1 }
             let repeated = counts.filter { $0.value > 1 }.keys.sorted()
