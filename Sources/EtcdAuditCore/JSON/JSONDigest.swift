@@ -77,6 +77,15 @@ extension StableHasher {
         return hasher.finish()
     }
 
+    /// Digest of two texts, told apart by their lengths (no joined copy).
+    static func digest(of first: String, _ second: String) -> JSONDigest {
+        var first = first, second = second
+        var hasher = StableHasher()
+        first.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        second.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        return hasher.finish()
+    }
+
     static func digest(of text: String) -> JSONDigest {
         var text = text
         var hasher = StableHasher()

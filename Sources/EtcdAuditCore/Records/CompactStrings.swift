@@ -134,7 +134,7 @@ extension ByteReader {
             return Self.text(value)
         case .hex:
             let count = int()
-            let digits = Array("0123456789abcdef".utf8)
+            let digits = Self.hexDigits
             return String(unsafeUninitializedCapacity: count * 2) { out in
                 for i in 0..<count {
                     let b = byte()
@@ -156,8 +156,10 @@ extension ByteReader {
         return value
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     private static func text(_ value: CompactValue) -> String {
-        let digits = Array("0123456789abcdef".utf8)
+        let digits = hexDigits
         switch value.form {
         case .uuid:
             return String(unsafeUninitializedCapacity: 36) { out in

@@ -168,13 +168,23 @@ public struct Layouts: Sendable {
     /// field `fields` lacks. The store leaves out keys this spells out exactly.
     func key(_ owner: KeyOwner, fields: SmallMap<String>) -> String? {
         guard let pattern = patterns.first(where: { $0.kind == owner.kind })?.pattern else { return nil }
-        var key = ""
-        key.reserveCapacity(pattern.source.utf8.count + owner.id.utf8.count + 32)
+        // The length first, then one string of it: spelled out for every record the rules decode.
+        var length = 0
         for part in pattern.spelling {
             guard let text = Self.text(of: part, owner, fields) else { return nil }
-            key += text
+            length += text.utf8.count
         }
-        return key
+        return String(unsafeUninitializedCapacity: length) { out in
+            var at = 0
+            for part in pattern.spelling {
+                var text = Self.text(of: part, owner, fields)!
+                text.withUTF8 { utf8 in
+                    _ = UnsafeMutableBufferPointer(rebasing: out[at..<(at + utf8.count)]).update(fromContentsOf: utf8)
+                    at += utf8.count
+                }
+            }
+            return at
+        }
     }
 
     /// Whether `key(owner, fields:)` is `key`, without making it.

@@ -52,11 +52,12 @@ struct RecordSlab: Sendable {
         while let position = next {
             let c = Int(position >> 32)
             var i = Int(position & 0xFFFF_FFFF)
-            let chunk = chunks[c]
-            let previousChunk = Self.varint(chunk, &i)
-            next = previousChunk == 0 ? nil : (previousChunk - 1) << 32 | Self.varint(chunk, &i)
-            let length = Int(Self.varint(chunk, &i))
-            out.append((c, i..<(i + length)))
+            chunks[c].withUnsafeBufferPointer { chunk in
+                let previousChunk = Self.varint(chunk, &i)
+                next = previousChunk == 0 ? nil : (previousChunk - 1) << 32 | Self.varint(chunk, &i)
+                let length = Int(Self.varint(chunk, &i))
+                out.append((c, i..<(i + length)))
+            }
         }
         out.reverse()
         return out
@@ -77,7 +78,7 @@ struct RecordSlab: Sendable {
         bytes.append(UInt8(v))
     }
 
-    private static func varint(_ bytes: [UInt8], _ index: inout Int) -> UInt64 {
+    private static func varint(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) -> UInt64 {
         var result: UInt64 = 0, shift: UInt64 = 0
         while true {
             let b = bytes[index]
@@ -94,10 +95,13 @@ struct RecordSlab: Sendable {
 struct ResourceIDs: Sendable {
     private var bytes: [UInt8] = []
     private var ends: [Int] = []
+    /// Whether every id so far is ASCII: then sorting compares bytes and nothing else.
+    private var allASCII = true
 
     var count: Int { ends.count }
 
     mutating func append(_ id: String) {
+        if allASCII, id.utf8.contains(where: { $0 >= 0x80 }) { allASCII = false }
         bytes += id.utf8
         ends.append(bytes.count)
     }
@@ -111,7 +115,7 @@ struct ResourceIDs: Sendable {
     /// The order of `String`'s `<` (by Unicode scalars): byte order when both are ASCII.
     func precedes(_ a: Int, _ b: Int) -> Bool {
         let x = bytes[range(a)], y = bytes[range(b)]
-        if x.allSatisfy({ $0 < 0x80 }) && y.allSatisfy({ $0 < 0x80 }) {
+        if allASCII || (x.allSatisfy({ $0 < 0x80 }) && y.allSatisfy({ $0 < 0x80 })) {
             return x.lexicographicallyPrecedes(y)
         }
         return string(a) < string(b)

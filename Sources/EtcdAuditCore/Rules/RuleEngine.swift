@@ -28,7 +28,7 @@ public enum RuleEngine {
                 for (offset, resource) in resources.enumerated() where rule.applies(to: resource.type) {
                     guard let (held, _) = rule.check.sharedValues(resource) else { continue }
                     for value in held {
-                        values.append(SharedValue(hash: StableHasher.digest(of: resource.type.singular + "\u{0}" + value).low,
+                        values.append(SharedValue(hash: StableHasher.digest(of: resource.type.singular, value).low,
                                                   resource: UInt32(range.lowerBound + offset)))
                     }
                 }
