@@ -182,13 +182,14 @@ extension RecordCodecTests {
             "e4b06ce60741c7a87ce42c8218072e8c", "e4b06ce60741c7a87ce42c8218072e8", "0123456789012345", "e4b06ce60741c7a87ce42c8218072e8C",
             "modify", "heat_worker", "UPDATE_COMPLETE", "x", "", "é word", String(repeating: "w", count: 41),
             "cd613e30-d8f1-4adf-91b7-584a2265b1f5", "fa:16:3e:c7:dd:01",  // repeats
+            "caf\u{e9}", "cafe\u{301}",  // equal as `String`s, two words by their bytes
         ]
         var writer = ByteWriter(context: context)
         for s in strings { writer.string(s) }
         writer.outputs([HeatOutput(key: "id", digest: JSONDigest(high: 1, low: 2), value: .string("cd613e30-d8f1-4adf-91b7-584a2265b1f5"))])
         writer.string("fa:16:3e:c7:dd:01")
         var reader = ByteReader(writer.bytes, context: context)
-        #expect(strings.map { _ in reader.string() } == strings)
+        #expect(strings.map { _ in Array(reader.string().utf8) } == strings.map { Array($0.utf8) })
         #expect(reader.outputs().first?.value == .string("cd613e30-d8f1-4adf-91b7-584a2265b1f5"))
         #expect(reader.string() == "fa:16:3e:c7:dd:01")
         #expect(reader.atEnd)
@@ -198,5 +199,26 @@ extension RecordCodecTests {
         #expect(once.bytes.count == 17)
         once.string(strings[0])
         #expect(once.bytes.count == 19)
+    }
+}
+
+extension RecordCodecTests {
+    /// etcd keys are bytes: ids `String` calls equal (NFC and NFD) are two resources, in
+    /// the same order on every run, and each keeps its own spelling.
+    @Test func idsThatStringCallsEqualAreTwoResources() {
+        let catalog = TestSupport.catalog
+        for mask: UInt64 in [.max, 0] {
+            var store = RecordStore(layouts: catalog.layouts, indexHashMask: mask)
+            for id in ["caf\u{e9}", "cafe\u{301}", "caf\u{e9}"] {
+                let value = #"{"version": 1, "body": {"id": "\#(id)", "name": "x"}}"#
+                let raw = RawRecord(key: "/config/v2.0/ports/\(id)", value: Array(value.utf8), location: SourceLocation(path: "x"))
+                store.add(ParallelExtraction.parse(raw, layouts: catalog.layouts, extractor: Self.extractor)!)
+            }
+            let stored = store.takeSorted()
+            #expect(stored.count == 2)
+            #expect(stored.list.map { Array($0.id.utf8) } == [Array("cafe\u{301}".utf8), Array("caf\u{e9}".utf8)])
+            #expect((0..<stored.count).map { Array(stored.resource(at: $0).config!.meta.key.utf8) }
+                        == [Array("/config/v2.0/ports/cafe\u{301}".utf8), Array("/config/v2.0/ports/caf\u{e9}".utf8)])
+        }
     }
 }

@@ -13,7 +13,8 @@ enum CompactForm: UInt64 {
     case mac
     /// An even number (16 or more) of lowercase hex digits: a count, then half as many bytes.
     case hex
-    /// A UUID or MAC written before in the same record: its number among them.
+    /// A UUID or MAC written before by the same writer (a record, or a resource made over):
+    /// its number among the first `repeatsKept` of them.
     case repeated
     /// A word without digits ("modify", "heat_worker", "UPDATE_COMPLETE"): such values
     /// repeat in every record, and are kept once, in the names table, and then by number.
@@ -126,11 +127,11 @@ extension ByteReader {
         switch CompactForm(rawValue: tag >> 1)! {
         case .uuid:
             let value = CompactValue(form: .uuid, high: number(8), low: number(8))
-            if !inOutputs { repeats.append(value) }
+            if !inOutputs, repeats.count < ByteWriter.repeatsKept { repeats.append(value) }
             return Self.text(value)
         case .mac:
             let value = CompactValue(form: .mac, high: 0, low: number(6))
-            if !inOutputs { repeats.append(value) }
+            if !inOutputs, repeats.count < ByteWriter.repeatsKept { repeats.append(value) }
             return Self.text(value)
         case .hex:
             let count = int()

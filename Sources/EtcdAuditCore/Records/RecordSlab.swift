@@ -9,7 +9,7 @@ struct RecordSlab: Sendable {
 
     static let chunkCapacity = 1 << 20
     private(set) var chunks: [[UInt8]] = []
-    /// Payload bytes held (what the segments carry, without their headers).
+    /// Payload bytes appended (what the segments carry, without their headers).
     private(set) var payloadBytes = 0
 
     /// Appends a segment holding `payload`, with `replaced` (if any) written as the one
@@ -112,12 +112,14 @@ struct ResourceIDs: Sendable {
 
     func equals(_ n: Int, _ id: String) -> Bool { bytes[range(n)].elementsEqual(id.utf8) }
 
-    /// The order of `String`'s `<` (by Unicode scalars): byte order when both are ASCII.
+    /// The order of `String`'s `<` (byte order when both are ASCII); ids `String` calls
+    /// equal (NFC and NFD spellings) by their bytes, so that the order is always the same.
     func precedes(_ a: Int, _ b: Int) -> Bool {
         let x = bytes[range(a)], y = bytes[range(b)]
         if allASCII || (x.allSatisfy({ $0 < 0x80 }) && y.allSatisfy({ $0 < 0x80 })) {
             return x.lexicographicallyPrecedes(y)
         }
-        return string(a) < string(b)
+        let s = string(a), t = string(b)
+        return s == t ? x.lexicographicallyPrecedes(y) : s < t
     }
 }

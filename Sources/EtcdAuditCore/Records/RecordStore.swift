@@ -41,9 +41,11 @@ public struct PackedRecord: Sendable {
 /// its records' bytes in the slab; `resource(_:)` turns it back into a `Resource` for the
 /// rules.
 public struct RecordStore: Sendable {
+    /// A resource's type and id, the id as bytes: etcd keys are bytes, and two ids that
+    /// `String` would call equal (NFC and NFD) are two keys.
     struct ResourceKey: Hashable {
         var type: Int
-        var id: String
+        var id: [UInt8]
     }
 
     /// One resource: where its chain ends, and where its stack's outputs lie in the slab
@@ -72,6 +74,10 @@ public struct RecordStore: Sendable {
     private var typeNumbers: [String: Int] = [:]
     private var slab = RecordSlab()
     private var slots: [Slot] = []
+    /// Resources a key read again made over (the slow path), each as one run of bytes that
+    /// comes before its chain, replaced when it is made over again: in the slab, every
+    /// make-over would leave the previous one behind.
+    private var rewritten: [Int32: [UInt8]] = [:]
     private var ids = ResourceIDs()
     /// A 64-bit hash of type and id to the resource's number; the id is compared, and the
     /// rare resource whose hash another already has is found in `collided`.
@@ -120,8 +126,9 @@ public struct RecordStore: Sendable {
         }
         let resource = self.resource(n, sortingJobs: false)
         merge(record.unpacked(context: context), into: resource)
-        // The resource again, as one segment that starts a new chain.
-        slots[n].last = slab.append(Self.pack(resource, context: context), after: nil).segment
+        // The resource made over; its records in the slab are no longer read.
+        rewritten[Int32(n)] = Self.pack(resource, context: context)
+        slots[n].last = nil
         slots[n].stackOutputs = nil
     }
 
@@ -142,9 +149,10 @@ public struct RecordStore: Sendable {
         let hash = hasher.finish().low & indexHashMask
         if let n = index[hash] {
             if Int(slots[Int(n)].type) == t, ids.equals(Int(n), id) { return Int(n) }
-            if let other = collided[ResourceKey(type: t, id: id)] { return Int(other) }
+            let key = ResourceKey(type: t, id: Array(id.utf8))
+            if let other = collided[key] { return Int(other) }
             let new = addSlot(type: t, id: id)
-            collided[ResourceKey(type: t, id: id)] = Int32(new)
+            collided[key] = Int32(new)
             return new
         }
         let new = addSlot(type: t, id: id)
@@ -179,9 +187,14 @@ public struct RecordStore: Sendable {
         }
         let placed = slab.append(record.bytes, replacing: replaced, with: mark, after: slots[n].last)
         slots[n].last = placed.segment
-        if record.match.kind == .stack, let range = record.outputs, range.count <= Int(UInt32.max) {
-            slots[n].stackOutputs = placed.payload + UInt64(range.lowerBound)
-            slots[n].stackOutputsCount = UInt32(range.count)
+        if record.match.kind == .stack {
+            // A stack without an outputs list leaves none to compare with (as the decoder).
+            if let range = record.outputs, range.count <= Int(UInt32.max) {
+                slots[n].stackOutputs = placed.payload + UInt64(range.lowerBound)
+                slots[n].stackOutputsCount = UInt32(range.count)
+            } else {
+                slots[n].stackOutputs = nil
+            }
         }
     }
 
@@ -189,7 +202,7 @@ public struct RecordStore: Sendable {
     private mutating func merge(_ record: ParsedRecord, into resource: Resource) {
         let key = record.meta.key
         guard let held = resource.record(record.match.kind, key: key) else {
-            // Only the 64-bit key hash was seen before.
+            // Only the 32-bit key hash was seen before.
             Self.place(record, in: resource)
             resource.problems += record.problems.map { (record.meta, $0) }
             return
@@ -266,10 +279,14 @@ public struct RecordStore: Sendable {
     func resource(_ n: Int, sortingJobs: Bool = true) -> Resource {
         let type = types[Int(slots[n].type)], id = ids.string(n)
         let resource = Resource(type: type, id: id)
-        guard let last = slots[n].last else { return resource }
         var reader = ByteReader(context: context)
-        for segment in slab.segments(endingAt: last) {
-            reader.read(slab.chunks[segment.chunk], segment.range)
+        var segments: [(bytes: [UInt8], range: Range<Int>)] = []
+        if let bytes = rewritten[Int32(n)] { segments.append((bytes, 0..<bytes.count)) }
+        if let last = slots[n].last {
+            segments += slab.segments(endingAt: last).map { (slab.chunks[$0.chunk], $0.range) }
+        }
+        for segment in segments {
+            reader.read(segment.bytes, segment.range)
             while !reader.atEnd {
                 switch reader.item(type: type, id: id) {
                 case .entry(let meta, let digest, let content):

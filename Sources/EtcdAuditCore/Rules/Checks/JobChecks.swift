@@ -40,8 +40,11 @@ struct ParamsDriftCheck: Check {
         try params.allowOnly(["fields", "resource_ids"])
         fields = try params.stringMap("fields")
         resourceIDs = params.has("resource_ids") ? try params.stringMap("resource_ids") : [:]
-        for (param, path) in resourceIDs where path.split(separator: ".").count > 2 {
-            throw RuleError(field: "params.resource_ids.\(param)", "path \(path) must be `field` or `list[].member`")
+        for (param, path) in resourceIDs {
+            let parts = path.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count <= 2, !parts.contains(where: \.isEmpty) else {
+                throw RuleError(field: "params.resource_ids.\(param)", "path \(path) must be `field` or `list[].member`")
+            }
         }
         paths = resourceIDs.mapValues(BodyPath.init)
     }

@@ -41,7 +41,9 @@ struct StatusAgreementCheck: Check {
                         "worker_state is \(worker) but orchestration_state \(orchestration) calls for \(expected)",
                         expected: expected, actual: worker)
         }
-        let operation = String(orchestration.prefix { $0 != "_" })
+        // The first "_"-separated part, as `split(separator: "_").first` (leading "_" skipped).
+        let trimmed = orchestration.drop { $0 == "_" }
+        let operation = trimmed.isEmpty ? orchestration : String(trimmed.prefix { $0 != "_" })
         guard operations.contains(operation) else { return }
         // One finding for the condition (SPEC: at most three per resource), naming every
         // job of the state's version whose action calls for another operation.
