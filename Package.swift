@@ -24,10 +24,12 @@ let package = Package(
         // only Input/EtcdGateway.swift imports it.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The per-thread arena jansson allocates from (JSON/Jansson.swift sets it up).
+        .target(name: "CJSONArena"),
         .target(
             name: "EtcdAuditCore",
             dependencies: [
-                "CJansson", "CZlib", "CCurl",
+                "CJansson", "CJSONArena", "CZlib", "CCurl",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "XMLCoder", package: "XMLCoder"),
             ],

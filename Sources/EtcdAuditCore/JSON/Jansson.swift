@@ -1,4 +1,5 @@
 import CJansson
+import CJSONArena
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -204,8 +205,8 @@ public enum JSONDocument {
         _ body: (JSONCursor) throws -> R
     ) rethrows -> Result<(value: R, duplicates: [DuplicateMember]), JSONParseError> {
         JanssonArena.install
-        let mark = JanssonArena.mark()
-        defer { JanssonArena.release(to: mark) }
+        let mark = json_arena_mark_now()
+        defer { json_arena_release(mark) }
         var error = json_error_t()
         let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) ?? UnsafePointer<CChar>(bitPattern: 1)!
         var duplicates: [DuplicateMember] = []
@@ -241,105 +242,17 @@ public enum JSONDocument {
     }
 }
 
-/// Where jansson's memory comes from: a per-thread arena. A document is a few hundred
-/// small allocations (every node, member and string), all freed together when the parse
-/// ends; taking them from the thread's arena and dropping them at once costs a pointer
-/// bump each instead of malloc and free (which also take locks when threads free each
-/// other's memory). Parses nest (a state's heat_outputs string is parsed inside its
-/// value's parse), so a parse releases back to the mark it started at. Nothing is freed
-/// before then: a huge string's buffer, which jansson grows by copying it into a block
-/// twice as large, leaves the smaller blocks until the parse ends (for a 50 MB string
-/// some 64 MB more than malloc would hold for a moment). A `free` hook that took them
-/// back cost 2.5% of the whole audit, as jansson frees every node one by one.
+/// Where jansson's memory comes from: a per-thread arena (the CJSONArena target). A
+/// document is a few hundred small allocations (every node, member and string), all freed
+/// together when the parse ends; taking them from the thread's arena and dropping them at
+/// once costs a pointer bump each instead of malloc and free (which also take locks when
+/// threads free each other's memory). Parses nest (a state's heat_outputs string is parsed
+/// inside its value's parse), so a parse releases back to the mark it started at. Nothing
+/// is freed before then: a huge string's buffer, which jansson grows by copying it into a
+/// block twice as large, leaves the smaller blocks until the parse ends (for a 50 MB string
+/// some 64 MB more than malloc would hold for a moment); a `free` hook that took them back
+/// cost 2.5% of the whole audit, as jansson frees every node one by one.
 private enum JanssonArena {
-    /// One chunk: the previous chunk and this chunk's size, then the allocations.
-    private struct ChunkHeader {
-        var previous: UnsafeMutableRawPointer?
-        var size: Int
-    }
-
-    private struct State {
-        var chunk: UnsafeMutableRawPointer
-        var cursor: UnsafeMutableRawPointer
-        var end: UnsafeMutableRawPointer
-    }
-
-    struct Mark {
-        fileprivate var chunk: UnsafeMutableRawPointer
-        fileprivate var cursor: UnsafeMutableRawPointer
-    }
-
-    private static let chunkSize = 256 << 10
-    private static let headerSize = 16
-
-    /// Set by `install`, read by every allocation: a plain variable, as a `static let`
-    /// would check its initialization each time.
-    nonisolated(unsafe) private static var key = pthread_key_t()
-
-    private static let makeKey: Void = {
-        // A thread that ends gives its chunks back.
-        guard pthread_key_create(&key, { raw in
-            guard let state = raw?.assumingMemoryBound(to: State.self) else { return }
-            var chunk: UnsafeMutableRawPointer? = state.pointee.chunk
-            while let c = chunk {
-                chunk = c.load(as: ChunkHeader.self).previous
-                free(c)
-            }
-            state.deallocate()
-        }) == 0 else { fatalError("pthread_key_create failed") }
-    }()
-
     /// Set once, before the first parse.
-    static let install: Void = {
-        makeKey
-        json_set_alloc_funcs({ size in JanssonArena.allocate(size) }, { _ in })
-    }()
-
-    private static func state() -> UnsafeMutablePointer<State> {
-        if let raw = pthread_getspecific(key) { return raw.assumingMemoryBound(to: State.self) }
-        let chunk = newChunk(size: chunkSize, previous: nil)
-        let state = UnsafeMutablePointer<State>.allocate(capacity: 1)
-        state.initialize(to: State(chunk: chunk, cursor: chunk + headerSize, end: chunk + chunkSize))
-        pthread_setspecific(key, state)
-        return state
-    }
-
-    private static func newChunk(size: Int, previous: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer {
-        guard let chunk = malloc(size) else { fatalError("out of memory: \(size) bytes for a JSON document") }
-        chunk.storeBytes(of: ChunkHeader(previous: previous, size: size), as: ChunkHeader.self)
-        return chunk
-    }
-
-    static func allocate(_ size: Int) -> UnsafeMutableRawPointer? {
-        let state = Self.state()
-        let rounded = (size + 15) & ~15
-        if state.pointee.end - state.pointee.cursor < rounded {
-            // A new chunk; a large allocation gets one of its own size.
-            let size = max(chunkSize, rounded + headerSize)
-            let chunk = newChunk(size: size, previous: state.pointee.chunk)
-            state.pointee = State(chunk: chunk, cursor: chunk + headerSize, end: chunk + size)
-        }
-        let pointer = state.pointee.cursor
-        state.pointee.cursor += rounded
-        return pointer
-    }
-
-    static func mark() -> Mark {
-        let state = Self.state()
-        return Mark(chunk: state.pointee.chunk, cursor: state.pointee.cursor)
-    }
-
-    /// Frees every chunk taken after `mark` and makes its place the next allocation's.
-    static func release(to mark: Mark) {
-        let state = Self.state()
-        while state.pointee.chunk != mark.chunk {
-            let chunk = state.pointee.chunk
-            let previous = chunk.load(as: ChunkHeader.self).previous!
-            free(chunk)
-            state.pointee.chunk = previous
-        }
-        let size = mark.chunk.load(as: ChunkHeader.self).size
-        state.pointee.cursor = mark.cursor
-        state.pointee.end = mark.chunk + size
-    }
+    static let install: Void = json_set_alloc_funcs(json_arena_malloc, json_arena_free)
 }
