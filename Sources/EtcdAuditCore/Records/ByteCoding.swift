@@ -4,6 +4,29 @@ import Foundation
 // number, optionals and arrays. Only the store writes these bytes and only it reads them,
 // so the reader trusts them.
 
+/// Unsigned LEB128: the numbers of the codec and of the slab's segment headers.
+enum Varint {
+    static func append(_ value: UInt64, to bytes: inout [UInt8]) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    static func read(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) -> UInt64 {
+        var result: UInt64 = 0, shift: UInt64 = 0
+        while true {
+            let b = bytes[index]
+            index += 1
+            result |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return result }
+            shift += 7
+        }
+    }
+}
+
 struct ByteWriter {
     var bytes: [UInt8] = []
     let context: PackingContext
@@ -24,14 +47,7 @@ struct ByteWriter {
     /// once, in the context's table, and then by number.
     mutating func name(_ value: String) { int(context.number(of: value)) }
 
-    mutating func varint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
+    mutating func varint(_ value: UInt64) { Varint.append(value, to: &bytes) }
 
     mutating func int(_ value: Int) { varint(UInt64(value)) }
     /// Zig-zag, so that small negative numbers stay short.
@@ -124,13 +140,7 @@ struct ByteReader {
     }
 
     mutating func varint() -> UInt64 {
-        var result: UInt64 = 0, shift: UInt64 = 0
-        while true {
-            let b = byte()
-            result |= UInt64(b & 0x7F) << shift
-            if b < 0x80 { return result }
-            shift += 7
-        }
+        bytes.withUnsafeBufferPointer { Varint.read($0, &index) }
     }
 
     mutating func int() -> Int { Int(varint()) }

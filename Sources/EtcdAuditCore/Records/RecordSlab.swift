@@ -27,12 +27,12 @@ struct RecordSlab: Sendable {
         let c = chunks.count - 1
         let start = chunks[c].count
         if let previous {
-            Self.appendVarint((previous >> 32) + 1, to: &chunks[c])
-            Self.appendVarint(previous & 0xFFFF_FFFF, to: &chunks[c])
+            Varint.append((previous >> 32) + 1, to: &chunks[c])
+            Varint.append(previous & 0xFFFF_FFFF, to: &chunks[c])
         } else {
             chunks[c].append(0)
         }
-        Self.appendVarint(UInt64(length), to: &chunks[c])
+        Varint.append(UInt64(length), to: &chunks[c])
         let payloadStart = chunks[c].count
         if let replaced {
             chunks[c] += payload[..<replaced.lowerBound]
@@ -53,9 +53,9 @@ struct RecordSlab: Sendable {
             let c = Int(position >> 32)
             var i = Int(position & 0xFFFF_FFFF)
             chunks[c].withUnsafeBufferPointer { chunk in
-                let previousChunk = Self.varint(chunk, &i)
-                next = previousChunk == 0 ? nil : (previousChunk - 1) << 32 | Self.varint(chunk, &i)
-                let length = Int(Self.varint(chunk, &i))
+                let previousChunk = Varint.read(chunk, &i)
+                next = previousChunk == 0 ? nil : (previousChunk - 1) << 32 | Varint.read(chunk, &i)
+                let length = Int(Varint.read(chunk, &i))
                 out.append((c, i..<(i + length)))
             }
         }
@@ -67,26 +67,6 @@ struct RecordSlab: Sendable {
     func bytes(at position: Position, count: Int) -> ArraySlice<UInt8> {
         let offset = Int(position & 0xFFFF_FFFF)
         return chunks[Int(position >> 32)][offset..<(offset + count)]
-    }
-
-    private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
-
-    private static func varint(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) -> UInt64 {
-        var result: UInt64 = 0, shift: UInt64 = 0
-        while true {
-            let b = bytes[index]
-            index += 1
-            result |= UInt64(b & 0x7F) << shift
-            if b < 0x80 { return result }
-            shift += 7
-        }
     }
 }
 

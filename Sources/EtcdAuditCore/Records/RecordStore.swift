@@ -142,11 +142,7 @@ public struct RecordStore: Sendable {
             types.append(type)
             typeNumbers[type.plural] = t
         }
-        var hasher = StableHasher()
-        hasher.combine(int: Int64(t))
-        id.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-            ?? hasher.combine(bytes: Array(id.utf8).withUnsafeBytes { $0 })
-        let hash = hasher.finish().low & indexHashMask
+        let hash = StableHasher.digest(of: type.plural, id).low & indexHashMask
         if let n = index[hash] {
             if Int(slots[Int(n)].type) == t, ids.equals(Int(n), id) { return Int(n) }
             let key = ResourceKey(type: t, id: Array(id.utf8))
