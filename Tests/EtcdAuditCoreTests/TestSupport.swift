@@ -34,6 +34,9 @@ enum TestSupport {
         }
         for i in result.findings.indices {
             result.findings[i].location.path = strip(result.findings[i].location.path)
+            for j in result.findings[i].related.indices {
+                result.findings[i].related[j].location.path = strip(result.findings[i].related[j].location.path)
+            }
             // Some messages name other records' places (input.duplicate-key).
             result.findings[i].message = result.findings[i].message.replacingOccurrences(of: prefix, with: "")
         }

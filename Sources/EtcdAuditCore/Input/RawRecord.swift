@@ -1,24 +1,44 @@
-/// Where a record (or a finding about it) comes from.
+/// Where a record (or a finding about it) comes from. A record's location is its key's
+/// line and byte offset; a finding's is the member at fault once `FindingLocator` has
+/// found it: its line and column in text inputs, its JSON pointer, the record's
+/// `mod_revision` where the input carries revisions.
 public struct SourceLocation: Hashable, Sendable, Codable, Comparable {
     public var path: String
-    /// 1-based line of the record's key, for formats that have lines.
+    /// 1-based line (of the record's key, or of the member at fault), for formats that have lines.
     public var line: Int?
+    /// 1-based column of the member at fault, in characters (set only for findings).
+    public var column: Int?
     /// Byte offset of the record in the (uncompressed) input.
     public var offset: Int?
+    /// RFC 6901 pointer of the member at fault inside the record's value ("" is the whole
+    /// value); set only for findings.
+    public var pointer: String?
+    /// The record's `mod_revision`, where the input carries revisions (set only for findings).
+    public var modRevision: Int64?
 
-    public init(path: String, line: Int? = nil, offset: Int? = nil) {
+    public init(path: String, line: Int? = nil, column: Int? = nil, offset: Int? = nil,
+                pointer: String? = nil, modRevision: Int64? = nil) {
         self.path = path
         self.line = line
+        self.column = column
         self.offset = offset
+        self.pointer = pointer
+        self.modRevision = modRevision
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case path, line, column, offset, pointer
+        case modRevision = "mod_revision"
     }
 
     public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
-        (a.path, a.line ?? -1, a.offset ?? -1) < (b.path, b.line ?? -1, b.offset ?? -1)
+        (a.path, a.line ?? -1, a.column ?? -1, a.offset ?? -1, a.pointer ?? "")
+            < (b.path, b.line ?? -1, b.column ?? -1, b.offset ?? -1, b.pointer ?? "")
     }
 
-    /// `path:line` or `path@offset`, for messages and text reports.
+    /// `path:line[:column]` or `path@offset`, for messages and text reports.
     public var display: String {
-        if let line { return "\(path):\(line)" }
+        if let line { return column.map { "\(path):\(line):\($0)" } ?? "\(path):\(line)" }
         if let offset { return "\(path)@\(offset)" }
         return path
     }

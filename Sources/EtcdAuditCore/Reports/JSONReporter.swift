@@ -2,7 +2,7 @@ import Foundation
 
 /// The JSON report (SPEC §4). `schema_version` changes when a field changes meaning.
 struct JSONReporter: Reporter {
-    static let schemaVersion = 1
+    static let schemaVersion = 2
 
     struct Document: Encodable {
         var schemaVersion = JSONReporter.schemaVersion

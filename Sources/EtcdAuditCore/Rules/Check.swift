@@ -74,15 +74,40 @@ public struct FindingSink {
         self.severity = severity
     }
 
-    /// Reports a finding on `resource`, at the record `meta` (its key and location). The
-    /// record at fault's key always comes first in `keys`.
+    /// Reports a finding on `resource`, at the record `meta` (its key and location), and
+    /// at `member` inside it when the check can name it. The record at fault's key always
+    /// comes first in `keys`; the other keys are the records the finding compares, each a
+    /// related location (with the member `relatedMembers` names for its key, if any).
+    /// Records of other resources (uniqueness) are passed whole in `related`.
     public mutating func report(_ resource: Resource, at meta: RecordMeta, _ message: String,
                                 expected: String? = nil, actual: String? = nil, keys: [String]? = nil,
-                                location: SourceLocation? = nil) {
+                                location: SourceLocation? = nil, member: MemberPath? = nil,
+                                relatedMembers: [String: MemberPath] = [:], related: [RelatedLocation]? = nil) {
+        let others = (keys ?? []).filter { $0 != meta.key }
+        var relatedLocations = related ?? []
+        if related == nil {
+            for key in others {
+                guard let other = resource.meta(ofKey: key) else { continue }
+                relatedLocations.append(RelatedLocation(key: key, location: other.findingLocation,
+                                                        member: relatedMembers[key]))
+            }
+        }
+        var at = location ?? meta.findingLocation
+        if location != nil { at.modRevision = meta.modRevision }
         findings.append(Finding(rule: rule, severity: severity, resourceType: resource.type.singular,
-                                resourceID: resource.id, message: message,
-                                keys: [meta.key] + (keys ?? []).filter { $0 != meta.key },
-                                expected: expected, actual: actual, location: location ?? meta.location))
+                                resourceID: resource.id, message: message, keys: [meta.key] + others,
+                                expected: expected, actual: actual, location: at,
+                                related: relatedLocations, member: member))
+    }
+}
+
+extension RecordMeta {
+    /// The record's location as a finding shows it: where its key stands, and its
+    /// `mod_revision` where the input carries one.
+    public var findingLocation: SourceLocation {
+        var location = self.location
+        location.modRevision = modRevision
+        return location
     }
 }
 

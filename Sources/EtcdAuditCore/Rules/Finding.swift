@@ -13,15 +13,41 @@ public struct Finding: Hashable, Sendable, Codable {
     public var resourceType: String
     public var resourceID: String
     public var message: String
+    /// The record at fault's key first, then the other records the finding compares.
     public var keys: [String]
     public var expected: String?
     public var actual: String?
+    /// The record at fault, or (once located) the member at fault inside it.
     public var location: SourceLocation
+    /// The other records (and members) the finding compares, each with its key.
+    public var related: [RelatedLocation] = []
+    /// Set when a waiver of the configuration covers this finding: it stays in every
+    /// report but no longer fails the run.
+    public var waiver: WaiverMark?
+    /// The member at fault, as the check named it; `FindingLocator` turns it into
+    /// `location.line`, `column` and `pointer`. Not part of any report.
+    public var member: MemberPath?
 
     enum CodingKeys: String, CodingKey {
-        case rule, severity, message, keys, expected, actual, location
+        case rule, severity, message, keys, expected, actual, location, related, waiver
         case resourceType = "resource_type"
         case resourceID = "resource_id"
+    }
+
+    public init(rule: String, severity: Severity, resourceType: String, resourceID: String, message: String,
+                keys: [String], expected: String? = nil, actual: String? = nil, location: SourceLocation,
+                related: [RelatedLocation] = [], member: MemberPath? = nil) {
+        self.rule = rule
+        self.severity = severity
+        self.resourceType = resourceType
+        self.resourceID = resourceID
+        self.message = message
+        self.keys = keys
+        self.expected = expected
+        self.actual = actual
+        self.location = location
+        self.related = related
+        self.member = member
     }
 
     /// The order of every report: by resource, then rule, then place.
@@ -32,5 +58,56 @@ public struct Finding: Hashable, Sendable, Codable {
         if a.location != b.location { return a.location < b.location }
         if a.keys != b.keys { return a.keys.lexicographicallyPrecedes(b.keys) }
         return a.message < b.message
+    }
+
+    /// A digest of what makes the finding the same one from run to run: rule, resource,
+    /// the record at fault's key and the values compared — never its line, offset,
+    /// message or order, which move. SARIF's `partialFingerprints`, GitLab's
+    /// `fingerprint` and baselines rest on it.
+    public var fingerprint: String {
+        var parts = [rule, resourceType, resourceID, keys.first ?? "", expected ?? "\u{0}", actual ?? "\u{0}"]
+        parts = parts.map { "\($0.utf8.count):\($0)" }
+        return StableHasher.digest(of: parts.joined()).description
+    }
+}
+
+/// Another record a finding compares, with where it stands (and the member, once located).
+public struct RelatedLocation: Hashable, Sendable, Codable {
+    public var key: String
+    public var location: SourceLocation
+    /// The member the finding compares in that record, as the check named it.
+    public var member: MemberPath?
+
+    public init(key: String, location: SourceLocation, member: MemberPath? = nil) {
+        self.key = key
+        self.location = location
+        self.member = member
+    }
+
+    enum CodingKeys: String, CodingKey { case key }
+
+    /// Flat in the JSON report: `{key, path, line?, column?, offset?, pointer?, mod_revision?}`.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(key, forKey: .key)
+        try location.encode(to: encoder)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        key = try c.decode(String.self, forKey: .key)
+        location = try SourceLocation(from: decoder)
+    }
+}
+
+/// What a report says of a waived finding: the waiver's reason and expiry.
+public struct WaiverMark: Hashable, Sendable, Codable {
+    public var reason: String
+    /// `YYYY-MM-DD`, as the configuration gives it.
+    public var expires: String?
+
+    public init(reason: String, expires: String? = nil) {
+        self.reason = reason
+        self.expires = expires
     }
 }
