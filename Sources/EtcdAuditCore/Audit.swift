@@ -35,15 +35,19 @@ public struct AuditResult: Sendable {
     public var elapsedSeconds: Double?
     /// Set when findings were compared with a baseline report (only new ones remain).
     public var baseline: BaselineSummary?
+    /// The configuration file the run used, as it was named (reports say so).
+    public var config: String?
+    /// Set when the configuration has waivers: what they did.
+    public var waivers: WaiverSummary?
 
     /// True when some input could not be read to its end (exit code 2).
     public var hasInputErrors: Bool { inputs.contains { $0.error != nil } }
 
     /// SPEC §5: 2 when an input could not be read to its end, 1 when a finding is at or
-    /// above `failOn` (nil: never), else 0.
+    /// above `failOn` (nil: never) and no waiver covers it, else 0.
     public func exitCode(failOn: Severity?) -> Int32 {
         if hasInputErrors { return 2 }
-        if let failOn, findings.contains(where: { $0.severity >= failOn }) { return 1 }
+        if let failOn, findings.contains(where: { $0.waiver == nil && $0.severity >= failOn }) { return 1 }
         return 0
     }
 

@@ -45,14 +45,14 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .customLong("output"), help: "File for the report of the same position (repeatable; default stdout).")
     var outputs: [String] = []
 
-    @Option(help: "Rule files that add, change or disable rules (every *.yaml in the folder).")
-    var rules: String?
+    @Option(help: "Rule files that add, change or disable rules (every *.yaml in the folder; repeatable).")
+    var rules: [String] = []
 
     @Option(help: "A JSON report of an earlier audit: report and fail only on findings it does not contain.")
     var baseline: String?
 
-    @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: error, warning, info, never.")
-    var failOn: FailOn = .error
+    @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: error, warning, info, never (default error).")
+    var failOn: FailOn?
 
     @Option(name: .customLong("only"), help: "Run only this rule (repeatable).")
     var only: [String] = []
@@ -71,6 +71,8 @@ struct CheckCommand: ParsableCommand {
 
     @Flag(help: "Print nothing on stderr but errors.")
     var quiet = false
+
+    @OptionGroup var configOptions: ConfigOptions
 
     func validate() throws {
         if outputs.count > max(reports.count, 1) {
@@ -93,13 +95,17 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
+        let config = try configOptions.load()
+        let settings = CheckSettings(self, config: config)
         let catalog: Catalog
         let selected: [Rule]
         let old: Baseline?
         do {
             old = try baseline.map { try Baseline(path: $0) }
-            catalog = try Catalog.load(rulesDirectory: rules)
-            selected = try RuleSelection(only: only, skip: skip, severities: severityOverrides).apply(to: catalog.rules)
+            catalog = try Catalog.load(rulesDirectories: settings.rules)
+            try config?.checkRuleIDs(known: Set(catalog.rules.map(\.id)))
+            selected = try RuleSelection(only: settings.only, skip: settings.skip, severities: settings.severities)
+                .apply(to: catalog.rules)
         } catch {
             printError("etcd-audit: \(error)")
             throw ExitCode(2)
@@ -110,14 +116,15 @@ struct CheckCommand: ParsableCommand {
             .audit(try auditInputs(), format: format, jobs: jobs,
                    progress: progress.map { p in { p.update(records: $0, bytes: $1) } })
         progress?.done()
+        // Waivers first: one that covers a finding the baseline then drops still matched.
+        config?.applyWaivers(to: &result, today: Waiver.today(),
+                             workingDirectory: FileManager.default.currentDirectoryPath)
         old?.apply(to: &result)
         if timing { result.elapsedSeconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000 }
 
-        let formats = reports.isEmpty ? [.text] : reports
         let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        for (index, reportFormat) in formats.enumerated() {
-            let destination = index < outputs.count ? outputs[index] : "-"
-            let options = ReportOptions(failOn: failOn.severity, color: destination == "-" && stdoutIsTerminal)
+        for (reportFormat, destination) in settings.reports {
+            let options = ReportOptions(failOn: settings.failOn.severity, color: destination == "-" && stdoutIsTerminal)
             do {
                 let text = try Reporters.reporter(for: reportFormat).render(result, options: options)
                 if destination == "-" {
@@ -136,7 +143,8 @@ struct CheckCommand: ParsableCommand {
                 for problem in input.problems { printError("etcd-audit: \(problem.location.display): \(problem.message)") }
             }
         }
-        let code = result.exitCode(failOn: failOn.severity)
+        if !quiet { warnAboutWaivers(result) }
+        let code = result.exitCode(failOn: settings.failOn.severity)
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -28,10 +28,4 @@ struct EtcdAuditCommand: ParsableCommand {
 
 extension InputFormat: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
-
-/// `never` or a severity, for `--fail-on`.
-enum FailOn: String, ExpressibleByArgument, CaseIterable {
-    case error, warning, info, never
-
-    var severity: Severity? { Severity(rawValue: rawValue) }
-}
+extension FailOn: ExpressibleByArgument {}

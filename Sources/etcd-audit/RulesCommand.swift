@@ -8,8 +8,10 @@ struct RulesCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
 
-    @Option(help: "Rule files that add, change or disable rules (every *.yaml in the folder).")
-    var rules: String?
+    @Option(help: "Rule files that add, change or disable rules (every *.yaml in the folder; repeatable; default: the configuration's).")
+    var rules: [String] = []
+
+    @OptionGroup var configOptions: ConfigOptions
 
     @Option(help: "text (a table), json, or markdown (the reference in docs/RULES.md).")
     var format: Format = .text
@@ -26,7 +28,7 @@ struct RulesCommand: ParsableCommand {
     func run() throws {
         let catalog: Catalog
         do {
-            catalog = try Catalog.load(rulesDirectory: rules)
+            catalog = try Catalog.load(rulesDirectories: rules.isEmpty ? try configOptions.load()?.rules ?? [] : rules)
         } catch {
             printError("etcd-audit: \(error)")
             throw ExitCode(2)

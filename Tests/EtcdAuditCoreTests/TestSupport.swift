@@ -75,15 +75,16 @@ enum TestSupport {
         result.findings.map { "\($0.rule) \($0.resourceID)" }.sorted()
     }
 
-    /// Runs a program from the package root and waits for it. Standard output goes to
-    /// `stdoutFile` when given (large dumps), else it is returned with standard error.
-    static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil, stdoutFile: String? = nil)
-        throws -> (code: Int32, out: String, err: String)
+    /// Runs a program from the package root (or `directory`) and waits for it. Standard
+    /// output goes to `stdoutFile` when given (large dumps), else it is returned with
+    /// standard error.
+    static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil, stdoutFile: String? = nil,
+                    in directory: URL? = nil) throws -> (code: Int32, out: String, err: String)
     {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.currentDirectoryURL = root
+        process.currentDirectoryURL = directory ?? root
         let out = Pipe(), err = Pipe(), input = Pipe()
         if let stdoutFile {
             _ = FileManager.default.createFile(atPath: stdoutFile, contents: nil)

@@ -34,6 +34,8 @@ struct JSONReporter: Reporter {
         var unreadableParts: Int
         var recordsWithFindings: Int
         var baseline: BaselineSummary?
+        var config: String?
+        var waivers: WaiverSummary?
 
         enum CodingKeys: String, CodingKey {
             case resources, records, findings
@@ -44,7 +46,7 @@ struct JSONReporter: Reporter {
             case inputErrors = "input_errors"
             case unreadableParts = "unreadable_parts"
             case recordsWithFindings = "records_with_findings"
-            case baseline
+            case baseline, config, waivers
         }
 
         func encode(to encoder: Encoder) throws {
@@ -61,6 +63,8 @@ struct JSONReporter: Reporter {
             try c.encode(unreadableParts, forKey: .unreadableParts)
             try c.encode(recordsWithFindings, forKey: .recordsWithFindings)
             try c.encodeIfPresent(baseline, forKey: .baseline)
+            try c.encodeIfPresent(config, forKey: .config)
+            try c.encodeIfPresent(waivers, forKey: .waivers)
         }
     }
 
@@ -78,7 +82,7 @@ struct JSONReporter: Reporter {
                               inputErrors: result.inputs.filter { $0.error != nil }.count,
                               unreadableParts: result.inputs.reduce(0) { $0 + $1.problems.count },
                               recordsWithFindings: Set(result.findings.compactMap(\.keys.first)).count,
-                              baseline: result.baseline)
+                              baseline: result.baseline, config: result.config, waivers: result.waivers)
         let document = Document(tool: Tool(version: options.toolVersion), inputs: result.inputs,
                                 summary: summary, findings: result.findings)
         let encoder = JSONEncoder()

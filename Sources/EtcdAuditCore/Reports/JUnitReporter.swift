@@ -3,7 +3,8 @@ import XMLCoder
 
 /// JUnit XML (SPEC §4): one testsuite per rule, one testcase per resource the rule
 /// checks, a `failure` per finding at or above `--fail-on`; findings below it go to the
-/// testcase's `system-out`, so the report fails exactly when the exit code does.
+/// testcase's `system-out`, so the report fails exactly when the exit code does; so do
+/// findings a waiver covers, with its reason.
 /// Valid against the Jenkins xUnit schema: no `file` on testcases, times with at most
 /// three decimals, no control characters.
 struct JUnitReporter: Reporter {
@@ -79,14 +80,14 @@ struct JUnitReporter: Reporter {
             for resource in result.resources {
                 guard let type = result.resourceTypes[resource.type], rule.applies(to: type) else { continue }
                 let mine = byResource[resource] ?? []
-                let failing = mine.filter { options.fails($0.severity) }
-                let passing = mine.filter { !options.fails($0.severity) }
+                let failing = mine.filter { $0.waiver == nil && options.fails($0.severity) }
+                let passing = mine.filter { $0.waiver != nil || !options.fails($0.severity) }
                 cases.append(TestCase(
                     name: Self.clean("\(type.plural)/\(resource.id)"), classname: rule.id,
                     failure: failing.map { Failure(type: $0.severity.rawValue, message: Self.clean($0.message),
                                                    value: Self.clean(Self.detail($0))) },
                     systemOut: passing.isEmpty ? nil
-                        : Self.clean(passing.map { "\($0.severity.rawValue): \($0.message)\n\(Self.detail($0))" }
+                        : Self.clean(passing.map { "\(Self.waived($0))\($0.severity.rawValue): \($0.message)\n\(Self.detail($0))" }
                             .joined(separator: "\n\n"))))
             }
             // `failures` counts failing testcases (as JUnit consumers do), not failure elements:
@@ -101,6 +102,12 @@ struct JUnitReporter: Reporter {
         let header = XMLHeader(version: 1.0, encoding: "UTF-8")
         let data = try encoder.encode(root, withRootKey: "testsuites", header: header)
         return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// `waived (REASON, until DATE): ` before a waived finding's text in system-out.
+    private static func waived(_ finding: Finding) -> String {
+        guard let waiver = finding.waiver else { return "" }
+        return "waived (\(waiver.reason)\(waiver.expires.map { ", until \($0)" } ?? "")): "
     }
 
     private static func detail(_ finding: Finding) -> String {

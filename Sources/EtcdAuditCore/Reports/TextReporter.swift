@@ -22,6 +22,9 @@ struct TextReporter: Reporter {
                 current = ref
             }
             out += "  \(label(finding.severity)) \(finding.rule): \(finding.message)\n"
+            if let waiver = finding.waiver {
+                out += "          " + paint("waived", "2") + ": \(waiver.reason)" + (waiver.expires.map { " (until \($0))" } ?? "") + "\n"
+            }
             out += "          at \(finding.location.display)  \(finding.keys.first ?? "")\n"
         }
         if !result.findings.isEmpty { out += "\n" }
@@ -38,7 +41,12 @@ struct TextReporter: Reporter {
         for finding in result.findings { counts[finding.severity, default: 0] += 1 }
         let bySeverity = Severity.allCases.reversed().map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
         out += "\(result.resources.count) resources, \(result.recordsRead) records (\(result.skippedKeys) skipped keys): "
-        out += "\(result.findings.count) findings (\(bySeverity))\n"
+        out += "\(result.findings.count) findings (\(bySeverity))"
+        let waived = result.findings.filter { $0.waiver != nil }.count
+        out += waived > 0 ? ", \(waived) waived\n" : "\n"
+        if let waivers = result.waivers, !waivers.expired.isEmpty || !waivers.unmatched.isEmpty {
+            out += "waivers of \(result.config ?? "the configuration"): \(waivers.expired.count) expired, \(waivers.unmatched.count) matched nothing\n"
+        }
         if let baseline = result.baseline {
             out += "baseline \(baseline.path): \(baseline.new) new, \(baseline.stillPresent) still present, \(baseline.resolved) resolved\n"
         }

@@ -78,22 +78,29 @@ public struct Catalog: Sendable {
     /// The built-in catalog changed by an operator's rule files (`--rules DIR`: every
     /// `*.yaml`/`*.yml` in it, in name order).
     public static func load(rulesDirectory: String?) throws -> Catalog {
-        guard let rulesDirectory else { return try builtIn() }
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: rulesDirectory)
-                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
-        } catch {
-            throw RuleError(file: rulesDirectory, "cannot read the rules folder: \(error.localizedDescription)")
-        }
+        try load(rulesDirectories: rulesDirectory.map { [$0] } ?? [])
+    }
+
+    /// The built-in catalog changed by the rule files of several folders, folder after
+    /// folder (`--rules` repeated, or the configuration's `rules` list).
+    public static func load(rulesDirectories: [String]) throws -> Catalog {
         var files = BuiltinRules.files
-        for name in names {
-            let path = (rulesDirectory as NSString).appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: path),
-                  let text = String(data: data, encoding: .utf8) else {
-                throw RuleError(file: path, "cannot be read as UTF-8 text")
+        for rulesDirectory in rulesDirectories {
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: rulesDirectory)
+                    .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+            } catch {
+                throw RuleError(file: rulesDirectory, "cannot read the rules folder: \(error.localizedDescription)")
             }
-            files.append((path, text))
+            for name in names {
+                let path = (rulesDirectory as NSString).appendingPathComponent(name)
+                guard let data = FileManager.default.contents(atPath: path),
+                      let text = String(data: data, encoding: .utf8) else {
+                    throw RuleError(file: path, "cannot be read as UTF-8 text")
+                }
+                files.append((path, text))
+            }
         }
         return try CatalogLoader.load(files: files)
     }
