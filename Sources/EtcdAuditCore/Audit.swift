@@ -39,6 +39,11 @@ public struct AuditResult: Sendable {
     public var config: String?
     /// Set when the configuration has waivers: what they did.
     public var waivers: WaiverSummary?
+    /// With `--per-file`: each file's store, in report order (nil: the inputs were one store).
+    public var files: [FileAudit]?
+    /// Files not audited: walked files without records, symbolic links met while walking,
+    /// files named but left out by `--include`/`--exclude`. Sorted by path.
+    public var skippedFiles: [SkippedFile] = []
 
     /// True when some input could not be read to its end (exit code 2).
     public var hasInputErrors: Bool { inputs.contains { $0.error != nil } }
@@ -90,13 +95,16 @@ public struct Auditor: Sendable {
             if let parsed { store.add(parsed) } else { store.countSkippedKey() }
         }
         var bytesBefore = 0, recordsBefore = 0
+        var skipped: [SkippedFile] = []
         for input in inputs {
             var summary = InputSummary(path: input.label, format: input.formatName(given: format), bytes: 0, records: 0,
                                        problems: [])
             var reader: RecordReader?
+            var detected: InputFormat?
             do {
                 let opened = try input.open(format: format) { layouts.match($0) != nil }
                 reader = opened.reader
+                detected = opened.detected
                 summary.path = opened.path
                 summary.format = opened.format
                 while let raw = try opened.reader.next() {
@@ -126,10 +134,36 @@ public struct Auditor: Sendable {
             }
             bytesBefore += summary.bytes
             recordsBefore += summary.records
-            summaries.append(summary)
+            if let reader, let skip = Self.skipOrFlag(input, &summary, info: reader.info, detected: detected, forced: format != nil) {
+                skipped.append(skip)
+            } else {
+                summaries.append(summary)
+            }
         }
         parser.finish()
-        return finish(store, inputs: summaries, jobs: jobs)
+        var result = finish(store, inputs: summaries, jobs: jobs)
+        result.skippedFiles = skipped
+        return result
+    }
+
+    /// No silent pass (SPEC §2). A walked file without records (and no export of an empty
+    /// store) is skipped: returned, to be listed. A named file without records, or any
+    /// file whose non-empty lines are mostly stray, gets an input error. A walked file
+    /// that stopped with an error is skipped too if no record came out of it, unless its
+    /// first bytes were an etcd export's (a cut-off dump is an error, a stray JSON file not).
+    private static func skipOrFlag(_ input: AuditInput, _ summary: inout InputSummary, info: InputInfo,
+                                   detected: InputFormat?, forced: Bool) -> SkippedFile? {
+        guard input.filePath != nil, let format = InputFormat(rawValue: summary.format) else { return nil }
+        let shortfall = RecordShortfall.check(records: summary.records, info: info, bytes: summary.bytes,
+                                              format: format, detected: detected, forced: forced)
+        if case .walked = input, let shortfall, summary.records == 0 {
+            let exportSignature: Set<InputFormat> = [.etcdctlJSON, .etcdV2, .snapshot]
+            if summary.error == nil || forced || !exportSignature.contains(detected ?? .markdown) {
+                return SkippedFile(path: summary.path, reason: shortfall.reason)
+            }
+        }
+        if summary.error == nil, let shortfall { summary.error = shortfall.message(path: summary.path) }
+        return nil
     }
 
     /// Bytes of a plain file after the point reading stopped (unknown for gzip and pipes).

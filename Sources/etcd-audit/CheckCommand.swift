@@ -5,14 +5,24 @@ import Foundation
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Audit one or more etcd dumps, or a live etcd, as one store.",
+        abstract: "Audit one or more etcd dumps, or a live etcd, as one store (or each file alone, with --per-file).",
         discussion: """
             Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, \
             2 usage error, unreadable input or invalid rules (reports are still written).
             """)
 
-    @Argument(help: "Dumps to audit (markdown, etcdctl, etcdctl-json, jsonl; .gz works; - is stdin).")
+    @Argument(help: "Dumps to audit (markdown, etcdctl, etcdctl-json, jsonl, etcd-v2, snapshot; .gz works; - is stdin), or directories to walk.")
     var inputs: [String] = []
+
+    @Flag(name: .customLong("per-file"), inversion: .prefixedNo,
+          help: "Audit each file as its own store (fixtures, one scenario each), not all together (default: the configuration's per_file, else no).")
+    var perFile: Bool?
+
+    @Option(name: .customLong("include"), help: "Audit only files matching this glob (repeatable; * ? [..] and ** for any depth).")
+    var include: [String] = []
+
+    @Option(name: .customLong("exclude"), help: "Leave out files and directories matching this glob (repeatable; wins over --include).")
+    var exclude: [String] = []
 
     @Option(name: .customLong("endpoint"),
             help: "A live etcd's client URL, read (only read) through its v3 JSON gateway (repeatable or comma-separated: members of one cluster, the first that answers is read).")
@@ -86,6 +96,11 @@ struct CheckCommand: ParsableCommand {
             throw ValidationError("--revision, --page-size, --cacert, --cert, --key and --user only apply with --endpoint URL")
         }
         if let pageSize, pageSize < 1 { throw ValidationError("--page-size must be at least 1") }
+        do {
+            _ = try PathFilter(include: include, exclude: exclude)
+        } catch {
+            throw ValidationError("--include/--exclude: \(error)")
+        }
         if let revision, revision < 1 { throw ValidationError("--revision must be at least 1") }
         if key != nil && cert == nil { throw ValidationError("--key belongs to a client certificate: give --cert too") }
         _ = try endpointURLs()
@@ -100,20 +115,23 @@ struct CheckCommand: ParsableCommand {
         let catalog: Catalog
         let selected: [Rule]
         let old: Baseline?
+        var selection: InputSelection
         do {
             old = try baseline.map { try Baseline(path: $0) }
             catalog = try Catalog.load(rulesDirectories: settings.rules)
             try config?.checkRuleIDs(known: Set(catalog.rules.map(\.id)))
             selected = try RuleSelection(only: settings.only, skip: settings.skip, severities: settings.severities)
                 .apply(to: catalog.rules)
+            selection = try InputSelection(arguments: inputs, filter: PathFilter(include: settings.include, exclude: settings.exclude))
         } catch {
             printError("etcd-audit: \(error)")
             throw ExitCode(2)
         }
         let started = Date()
         let progress = quiet || isatty(STDERR_FILENO) != 1 ? nil : Progress(started: started)
+        selection.inputs += try endpointInputs()
         var result = Auditor(catalog: catalog, rules: selected)
-            .audit(try auditInputs(), format: format, jobs: jobs,
+            .audit(selection, perFile: settings.perFile, format: format, jobs: jobs,
                    progress: progress.map { p in { p.update(records: $0, bytes: $1) } })
         progress?.done()
         // Waivers first: one that covers a finding the baseline then drops still matched.
@@ -143,17 +161,19 @@ struct CheckCommand: ParsableCommand {
                 for problem in input.problems { printError("etcd-audit: \(problem.location.display): \(problem.message)") }
             }
         }
-        if !quiet { warnAboutWaivers(result) }
+        if !quiet {
+            for skipped in result.skippedFiles { printError("etcd-audit: skipped \(skipped.path): \(skipped.reason)") }
+            warnAboutWaivers(result)
+        }
         let code = result.exitCode(failOn: settings.failOn.severity)
         if code != 0 { throw ExitCode(code) }
     }
 }
 
 extension CheckCommand {
-    /// The files, then the live etcd (one input, however many members are named).
-    func auditInputs() throws -> [AuditInput] {
-        var all = inputs.map(AuditInput.file)
-        guard !endpoints.isEmpty else { return all }
+    /// The live etcd (one input, however many members are named), if one is.
+    func endpointInputs() throws -> [AuditInput] {
+        guard !endpoints.isEmpty else { return [] }
         var options = EndpointOptions(urls: try endpointURLs(), pageSize: pageSize ?? EndpointOptions.defaultPageSize,
                                       revision: revision)
         options.caCert = cacert
@@ -168,8 +188,7 @@ extension CheckCommand {
                 options.password = try askPassword(for: user)
             }
         }
-        all.append(.endpoint(options))
-        return all
+        return [.endpoint(options)]
     }
 
     /// Client URLs as etcdctl takes them: comma-separated lists work, and a URL without a

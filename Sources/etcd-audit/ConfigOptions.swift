@@ -38,6 +38,9 @@ struct CheckSettings {
     var skip: [String]
     var severities: [String]
     var failOn: FailOn
+    var perFile: Bool
+    var include: [String]
+    var exclude: [String]
     /// (format, destination: a path or "-" for stdout).
     var reports: [(format: ReportFormat, destination: String)]
 
@@ -47,6 +50,9 @@ struct CheckSettings {
         skip = command.skip.isEmpty ? config?.skip ?? [] : command.skip
         severities = (config?.severities ?? []) + command.severityOverrides  // the later wins
         failOn = command.failOn ?? config?.failOn ?? .error
+        perFile = command.perFile ?? config?.perFile ?? false
+        include = command.include.isEmpty ? config?.include ?? [] : command.include
+        exclude = command.exclude.isEmpty ? config?.exclude ?? [] : command.exclude
         if command.reports.isEmpty && command.outputs.isEmpty, let defaults = config?.reports, !defaults.isEmpty {
             reports = defaults.map { ($0.format, $0.output ?? "-") }
         } else {

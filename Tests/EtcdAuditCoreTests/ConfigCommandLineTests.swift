@@ -62,6 +62,20 @@ struct ConfigCommandLineTests {
         #expect(try run(["check", "--severity", "monitoring.failed=warning", update], in: repo).code == 0)
     }
 
+    @Test func perFileAndFiltersComeFromTheFile() throws {
+        let repo = try repository("per_file: true\nexclude: [\"003_*\"]\n")
+        let seeds = TestSupport.path("Samples/seeds")
+        let report = try json(try run(["check", seeds, "--report", "json"], in: repo).out)
+        let files = try #require(report["files"] as? [[String: Any]])
+        #expect(files.map { ($0["path"] as? String ?? "").hasSuffix("000_1cd8ab2a63ae2a87.txt") } == [true])
+        // --no-per-file and --exclude on the command line win: both seeds, one store, unique.vmi.
+        let together = try json(try run(["check", seeds, "--no-per-file", "--exclude", "*.md", "--report", "json"], in: repo).out)
+        #expect(together["files"] == nil)
+        #expect((together["summary"] as? [String: Any])?["resources"] as? Int == 2)
+        let bad = try run(["check", seeds], in: try repository("include: [\"[a-\"]\n"))
+        #expect(bad.code == 2 && bad.err.contains("field include"))
+    }
+
     @Test func waiversKeepFindingsButNotTheFailure() throws {
         let repo = try repository("""
             waivers:

@@ -5,20 +5,12 @@ import Testing
 /// Waivers: which findings they cover, expiry against an injected "today", and what the
 /// exit status and the reports make of a waived finding.
 struct WaiverTests {
-    @Test func globs() {
+    @Test func ruleGlobs() {
         #expect(Glob("heat-outputs.*").matches("heat-outputs.mac-mismatch"))
         #expect(!Glob("heat-outputs.*").matches("unique.vmi"))
         #expect(Glob("unique.???").matches("unique.vmi") && !Glob("unique.???").matches("unique.mac-address"))
         #expect(Glob("*").matches("") && Glob("*").matches("a/b"))
-        let md = Glob("**/x.md", path: true)
-        #expect(md.matches("x.md") && md.matches("a/x.md") && md.matches("a/b/x.md"))
-        #expect(!md.matches("a/bx.md") && !md.matches("x.mdx"))
-        let oneLevel = Glob("fixtures/*.md", path: true)
-        #expect(oneLevel.matches("fixtures/a.md") && !oneLevel.matches("fixtures/sub/a.md"))
-        #expect(Glob("fixtures/**", path: true).matches("fixtures/sub/a.md"))
-        #expect(Glob("a/**/b/*.txt", path: true).matches("a/b/c.txt") && Glob("a/**/b/*.txt", path: true).matches("a/x/y/b/c.txt"))
-        #expect(!Glob("a?c", path: true).matches("a/c") && Glob("a?c").matches("a/c"))
-        #expect(!Glob("exact").hasWildcard && Glob("ex*").hasWildcard)
+        #expect(Glob("*.vmi").matches("unique.vmi") && !Glob("unique").matches("unique.vmi"))
     }
 
     @Test func resourcePatterns() throws {
@@ -32,13 +24,13 @@ struct WaiverTests {
         #expect(ResourcePattern(id) == nil && ResourcePattern("port/") == nil && ResourcePattern("/x") == nil)
     }
 
-    @Test func datesAndExpiry() {
+    @Test func datesAndExpiry() throws {
         #expect(Waiver.isDate("2028-02-29") && !Waiver.isDate("2027-02-29") && !Waiver.isDate("2027-13-01"))
         #expect(!Waiver.isDate("2027-1-31") && !Waiver.isDate("27-01-31") && !Waiver.isDate("2027-01-31T00:00"))
-        let waiver = Waiver(rule: "*", reason: "r", expires: "2027-01-31")
+        let waiver = try Waiver(rule: "*", reason: "r", expires: "2027-01-31")
         #expect(!waiver.isExpired(today: "2027-01-31"))  // the last day it applies
         #expect(waiver.isExpired(today: "2027-02-01"))
-        #expect(!Waiver(rule: "*", reason: "r").isExpired(today: "2999-12-31"))
+        #expect(try !Waiver(rule: "*", reason: "r").isExpired(today: "2999-12-31"))
         #expect(Waiver.today(Date(timeIntervalSince1970: 86_399)) == "1970-01-01")  // UTC, not local time
         #expect(Waiver.today(Date(timeIntervalSince1970: 86_400)) == "1970-01-02")
     }
@@ -55,10 +47,10 @@ struct WaiverTests {
         return config
     }
 
-    @Test func waivedFindingsStayButNoLongerFail() {
+    @Test func waivedFindingsStayButNoLongerFail() throws {
         var result = seeds()
         #expect(result.exitCode(failOn: .error) == 1)
-        let waivers = config([Waiver(index: 0, rule: "unique.vmi", resource: "port/*", reason: "shared VMI in the seeds",
+        let waivers = config([try Waiver(index: 0, rule: "unique.vmi", resource: "port/*", reason: "shared VMI in the seeds",
                                      expires: "2027-01-31")])
         waivers.applyWaivers(to: &result, today: "2027-01-31", workingDirectory: TestSupport.root.path)
         #expect(result.findings.count == 7)
@@ -71,9 +63,9 @@ struct WaiverTests {
         #expect(result.config == ".etcd-audit.yaml")
     }
 
-    @Test func anExpiredWaiverAppliesNoMoreAndIsListed() {
+    @Test func anExpiredWaiverAppliesNoMoreAndIsListed() throws {
         var result = seeds()
-        let waivers = config([Waiver(index: 0, rule: "unique.vmi", reason: "r", expires: "2027-01-31")])
+        let waivers = config([try Waiver(index: 0, rule: "unique.vmi", reason: "r", expires: "2027-01-31")])
         waivers.applyWaivers(to: &result, today: "2027-02-01", workingDirectory: TestSupport.root.path)
         #expect(result.findings.allSatisfy { $0.waiver == nil })
         #expect(result.exitCode(failOn: .error) == 1)
@@ -83,13 +75,13 @@ struct WaiverTests {
         #expect(result.waivers?.unmatched.isEmpty == true)
     }
 
-    @Test func unmatchedWaiversAreListedAndTheFirstMatchWins() {
+    @Test func unmatchedWaiversAreListedAndTheFirstMatchWins() throws {
         var result = seeds()
         let waivers = config([
-            Waiver(index: 0, rule: "heat-outputs.*", resource: "port/ddc14be4-*", reason: "first"),
-            Waiver(index: 1, rule: "heat-outputs.mac-mismatch", reason: "second"),
-            Waiver(index: 2, rule: "unique.mac-address", reason: "no such finding"),
-            Waiver(index: 3, rule: "monitoring.failed", resource: "network/*", reason: "wrong type"),
+            try Waiver(index: 0, rule: "heat-outputs.*", resource: "port/ddc14be4-*", reason: "first"),
+            try Waiver(index: 1, rule: "heat-outputs.mac-mismatch", reason: "second"),
+            try Waiver(index: 2, rule: "unique.mac-address", reason: "no such finding"),
+            try Waiver(index: 3, rule: "monitoring.failed", resource: "network/*", reason: "wrong type"),
         ])
         waivers.applyWaivers(to: &result, today: "2027-01-01", workingDirectory: TestSupport.root.path)
         let macs = result.findings.filter { $0.rule == "heat-outputs.mac-mismatch" }
@@ -111,7 +103,7 @@ struct WaiverTests {
             ("Samples/*.txt", TestSupport.root.path, []),
         ] {
             var result = seeds()
-            let waivers = config([Waiver(rule: "unique.vmi", path: pattern, reason: "r")], directory: directory)
+            let waivers = config([try Waiver(rule: "unique.vmi", path: pattern, reason: "r")], directory: directory)
             waivers.applyWaivers(to: &result, today: "2027-01-01", workingDirectory: TestSupport.root.path)
             let waived = result.findings.filter { $0.waiver != nil }
             #expect(waived.map(\.location.path) == waivedPaths, "\(pattern) from \(directory)")
@@ -120,8 +112,8 @@ struct WaiverTests {
 
     @Test func reportsMarkWaivedFindings() throws {
         var result = seeds()
-        config([Waiver(index: 0, rule: "unique.vmi", reason: "shared VMI", expires: "2027-01-31"),
-                Waiver(index: 1, rule: "refs.*", reason: "stale", expires: "2026-01-01")])
+        config([try Waiver(index: 0, rule: "unique.vmi", reason: "shared VMI", expires: "2027-01-31"),
+                try Waiver(index: 1, rule: "refs.*", reason: "stale", expires: "2026-01-01")])
             .applyWaivers(to: &result, today: "2026-06-01", workingDirectory: TestSupport.root.path)
         let json = try Reporters.reporter(for: .json).render(result, options: ReportOptions())
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])

@@ -136,8 +136,8 @@ public struct AuditConfig: Sendable {
                 }
                 config.failOn = failOn
             case "per_file": config.perFile = try reader.bool(value, field: name)
-            case "include": config.include = try reader.strings(value, field: name)
-            case "exclude": config.exclude = try reader.strings(value, field: name)
+            case "include": config.include = try reader.globs(value, field: name)
+            case "exclude": config.exclude = try reader.globs(value, field: name)
             case "reports": config.reports = try loadReports(value, reader: reader, config: config)
             case "waivers":
                 guard let list = value.sequence else { throw reader.error(value, name, "must be a list of waivers") }
@@ -229,6 +229,19 @@ struct ConfigReader {
         if node.scalar != nil { return [try string(node, field: field)] }
         guard let list = node.sequence else { throw error(node, field, "must be a list of texts") }
         return try list.enumerated().map { index, item throws(ConfigError) in try string(item, field: "\(field)[\(index)]") }
+    }
+
+    /// Path patterns, checked as `--include` checks them.
+    func globs(_ node: Node, field: String) throws(ConfigError) -> [String] {
+        let patterns = try strings(node, field: field)
+        for pattern in patterns {
+            do {
+                _ = try PathGlob(pattern)
+            } catch {
+                throw self.error(node, field, error.description)
+            }
+        }
+        return patterns
     }
 
     func bool(_ node: Node, field: String) throws(ConfigError) -> Bool {

@@ -35,8 +35,9 @@ public struct Waiver: Sendable {
     public var rule: Glob
     /// nil: every resource.
     public var resource: ResourcePattern?
-    /// A path glob (`**/legacy/*.md`); a pattern without `/` matches the file name in any folder.
-    public var path: Glob?
+    /// A path glob (`**/legacy/*.md`, the syntax of `--include`); a pattern without `/`
+    /// matches the file name in any folder.
+    public var path: PathGlob?
     public var reason: String
     /// `YYYY-MM-DD`: the last day the waiver applies (UTC).
     public var expires: String?
@@ -44,11 +45,11 @@ public struct Waiver: Sendable {
     static let fields = ["rule", "resource", "path", "reason", "expires"]
 
     public init(index: Int = 0, rule: String, resource: String? = nil, path: String? = nil, reason: String,
-                expires: String? = nil) {
+                expires: String? = nil) throws(PathGlob.Invalid) {
         self.index = index
         self.rule = Glob(rule)
         self.resource = resource.flatMap(ResourcePattern.init)
-        self.path = path.map { Glob($0, path: true) }
+        self.path = try path.map { text throws(PathGlob.Invalid) in try PathGlob(text) }
         self.reason = reason
         self.expires = expires
     }
@@ -71,7 +72,12 @@ public struct Waiver: Sendable {
         guard let reason = try text("reason") else {
             throw reader.error(node, "\(field).reason", "is required: say why these findings are accepted")
         }
-        self.init(index: index, rule: rule, path: try text("path"), reason: reason, expires: try text("expires"))
+        let path = try text("path"), expires = try text("expires")
+        do throws(PathGlob.Invalid) {
+            try self.init(index: index, rule: rule, path: path, reason: reason, expires: expires)
+        } catch {
+            throw reader.error(member("path"), "\(field).path", error.description)
+        }
         line = node.mark?.line
         if let resource = try text("resource") {
             guard let pattern = ResourcePattern(resource) else {
@@ -98,8 +104,7 @@ public struct Waiver: Sendable {
             return false
         }
         guard let path else { return true }
-        let byName = !path.pattern.contains("/")
-        return paths.contains { path.matches(byName ? ($0 as NSString).lastPathComponent : $0) }
+        return paths.contains { path.matches(path.matchesNames ? ($0 as NSString).lastPathComponent : $0) }
     }
 
     /// How messages and reports name it: `waivers[2] (rule X, resource Y, path Z)`.

@@ -138,6 +138,8 @@ final class EtcdV2Reader: RecordReader {
         let node = nodes.removeLast()
         step = nodes.isEmpty ? .afterDocumentMember : .afterChild
         let location = SourceLocation(path: framer.path, offset: node.offset)
+        // A root directory, even without children, is a GET of a whole (maybe empty) store.
+        if nodes.isEmpty && node.isDir { info.isStoreExport = true }
         guard !node.isDir else { return nil }
         guard let key = node.key else {
             // The root of a GET of "/" is a directory; a key node without a key is damage.

@@ -11,6 +11,10 @@ final class EtcdctlJSONReader: RecordReader {
     /// The bytes of the last key read, which a next page starts after (text may have lost
     /// bytes that are not UTF-8).
     private(set) var lastKey: [UInt8] = []
+    /// A header, and the `count` of keys the documents claim (a `--count-only` export has
+    /// a count and no kvs: not an empty store).
+    private var sawHeader = false
+    private var claimedCount: Int64 = 0
 
     init(source: ByteSource) {
         framer = JSONFramer(source: source)
@@ -59,6 +63,12 @@ final class EtcdctlJSONReader: RecordReader {
                 }
             case "header":
                 try readHeader()
+                sawHeader = true
+                info.isStoreExport = claimedCount == 0
+                try afterMember()
+            case "count":
+                claimedCount = max(claimedCount, try framer.integerValue() ?? 0)
+                info.isStoreExport = sawHeader && claimedCount == 0
                 try afterMember()
             case "more":
                 more = try framer.next() == .scalar("true")

@@ -31,14 +31,20 @@ final class EtcdctlReader: RecordReader {
             self.pendingError = nil
             throw pendingError
         }
-        // etcd keys are never empty: blank lines between records are not keys.
+        // etcd keys are never empty: blank lines between records are not keys (nor are
+        // lines of blanks: a file of whitespace holds no record).
         var keyLine: Line?
         while let line = try nextLine() {
-            if line.bytes.isEmpty || line.bytes == [0x0D] { continue }
+            if line.isBlank { continue }
             keyLine = line
             break
         }
         guard let keyLine else { return nil }
+        // Stray lines (InputInfo): a key line that is no etcd key and its value, and lines
+        // after a declared key's JSON ended. Other applications' values may be any text.
+        let isKey = keyLine.startsWithSlash, isDeclared = isKey && isDeclaredKey(keyLine.text)
+        info.lines += 1
+        if !isKey { info.strayLines += 1 }
         var value: [UInt8] = []
         var scanner = JSONExtentScanner()
         var first = true
@@ -46,6 +52,10 @@ final class EtcdctlReader: RecordReader {
             if line.startsWithSlash && (scanner.isComplete || isDeclaredKey(line.text)) {
                 lookahead = line
                 break
+            }
+            if !line.isBlank {
+                info.lines += 1
+                if !isKey || (isDeclared && scanner.isComplete) { info.strayLines += 1 }
             }
             if !first { value.append(0x0A) }
             value.append(contentsOf: line.bytes)

@@ -45,27 +45,39 @@ enum Detection {
 
 /// Opens one input for reading records.
 enum InputOpener {
+    /// The reader, the format it reads, and what the first bytes look like (nil: nothing
+    /// but whitespace), detected even when `format` is given, so that an input that
+    /// yields no records can say which `--format` to try.
     static func open(path: String, format: InputFormat?, isDeclaredKey: @escaping (String) -> Bool)
-        throws -> (reader: RecordReader, format: InputFormat)
+        throws -> (reader: RecordReader, format: InputFormat, detected: InputFormat?)
     {
         let source = try ByteSource(path: path)
-        let chosen: InputFormat
-        if let format {
-            chosen = format
-        } else {
+        if format == nil {
             try source.fill(atLeast: 4096)
-            switch source.withAvailable({ InputFormat.detect($0) }) {
-            case .format(let f): chosen = f
-            case .empty: chosen = .etcdctl  // nothing to read, nothing to guess
-            }
+        } else {
+            // With --format the reader meets a fault itself, after the records before it.
+            _ = try? source.fill(atLeast: 4096)
         }
+        let detected: InputFormat?
+        switch source.withAvailable({ InputFormat.detect($0) }) {
+        case .format(let f): detected = f
+        case .empty: detected = nil
+        }
+        // Nothing to read, nothing to guess: any reader finds no records.
+        let chosen = format ?? detected ?? .etcdctl
+        let reader = try makeReader(chosen, source: source, path: path, isDeclaredKey: isDeclaredKey)
+        return (reader, chosen, detected)
+    }
+
+    private static func makeReader(_ chosen: InputFormat, source: ByteSource, path: String,
+                                   isDeclaredKey: @escaping (String) -> Bool) throws -> RecordReader {
         switch chosen {
-        case .markdown: return (MarkdownReader(source: source), chosen)
-        case .etcdctl: return (EtcdctlReader(source: source, isDeclaredKey: isDeclaredKey), chosen)
-        case .etcdctlJSON: return (EtcdctlJSONReader(source: source), chosen)
-        case .jsonl: return (JSONLinesReader(source: source), chosen)
-        case .etcdV2: return (EtcdV2Reader(source: source), chosen)
-        case .snapshot: return (SnapshotReader(path: path, descriptor: try source.randomAccessDescriptor()), chosen)
+        case .markdown: return MarkdownReader(source: source)
+        case .etcdctl: return EtcdctlReader(source: source, isDeclaredKey: isDeclaredKey)
+        case .etcdctlJSON: return EtcdctlJSONReader(source: source)
+        case .jsonl: return JSONLinesReader(source: source)
+        case .etcdV2: return EtcdV2Reader(source: source)
+        case .snapshot: return SnapshotReader(path: path, descriptor: try source.randomAccessDescriptor())
         }
     }
 }

@@ -13,7 +13,8 @@ final class JSONLinesReader: RecordReader {
 
     func next() throws -> RawRecord? {
         while let line = try lines.next() {
-            if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            if line.isBlank { continue }
+            info.lines += 1
             let location = SourceLocation(path: lines.path, line: line.number, offset: line.offset)
             let parsed = JSONDocument.parse(line.bytes, allowNUL: true) { root -> Result<RawRecord, InputProblem> in
                 guard root.kind == .object else {
@@ -44,7 +45,9 @@ final class JSONLinesReader: RecordReader {
                         return moved
                     }
                     return record
-                case .failure(let problem): info.problems.append(problem)
+                case .failure(let problem):
+                    info.problems.append(problem)
+                    info.strayLines += 1
                 }
             case .failure(let error):
                 if !line.terminated {
@@ -54,6 +57,7 @@ final class JSONLinesReader: RecordReader {
                 }
                 info.problems.append(InputProblem(location: location,
                                                   message: "line is not JSON: \(error.message) (column \(error.column))"))
+                info.strayLines += 1
             }
         }
         return nil

@@ -24,6 +24,9 @@ struct Line {
     }
 
     var startsWithSlash: Bool { bytes.first == UInt8(ascii: "/") }
+
+    /// Nothing but spaces, tabs and a `\r`: no key, no record, not counted as a line.
+    var isBlank: Bool { bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } }
 }
 
 /// Splits a `ByteSource` into lines.

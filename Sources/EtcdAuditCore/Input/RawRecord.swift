@@ -120,6 +120,14 @@ public struct InputInfo: Sendable {
     public var revision: Int64?
     public var clusterID: String?
     public var problems: [InputProblem] = []
+    /// True when the input shows it is an export of a whole store (etcdctl's header with
+    /// no count, a v2 root directory, a snapshot's `key` bucket): read with no records,
+    /// it is an empty store, not the wrong file.
+    public var isStoreExport = false
+    /// Non-empty lines a line-based reader met, and those of them that belong to no
+    /// record as its format reads them: when most are stray, the file is in another format.
+    public var lines = 0
+    public var strayLines = 0
 }
 
 /// A streaming reader of one input format.

@@ -15,24 +15,48 @@ public struct StoredResources: Sendable {
 }
 
 /// Every resource of an audit, in report order: type and id only, kept as compactly as the
-/// store keeps them (a report of a million resources lists them all).
+/// store keeps them (a report of a million resources lists them all). A `--per-file`
+/// audit joins the lists of its stores, one after another.
 public struct ResourceList: RandomAccessCollection, Sendable {
-    let order: [Int32]
-    let slots: [UInt16]
-    let types: [ResourceType]
-    let ids: ResourceIDs
+    /// One store's resources.
+    struct Segment: Sendable {
+        let order: [Int32]
+        let slots: [UInt16]
+        let types: [ResourceType]
+        let ids: ResourceIDs
+    }
+
+    private let segments: [Segment]
+    /// Index of each segment's first resource, and the total at the end.
+    private let starts: [Int]
 
     init(order: [Int32], slots: [UInt16], types: [ResourceType], ids: ResourceIDs) {
-        self.order = order
-        self.slots = slots
-        self.types = types
-        self.ids = ids
+        self.init(segments: [Segment(order: order, slots: slots, types: types, ids: ids)])
+    }
+
+    private init(segments: [Segment]) {
+        self.segments = segments
+        var starts = [0]
+        for segment in segments { starts.append(starts.last! + segment.order.count) }
+        self.starts = starts
+    }
+
+    /// The resources of several stores, in the order given.
+    public static func joined(_ lists: [ResourceList]) -> ResourceList {
+        ResourceList(segments: lists.flatMap(\.segments))
     }
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { order.count }
+    public var endIndex: Int { starts.last! }
     public subscript(i: Int) -> ResourceRef {
-        let n = Int(order[i])
-        return ResourceRef(type: types[Int(slots[n])].singular, id: ids.string(n))
+        // The segment holding i: the last whose start is at or before it (most lists have one).
+        var low = 0, high = segments.count - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if starts[mid] <= i { low = mid } else { high = mid - 1 }
+        }
+        let segment = segments[low]
+        let n = Int(segment.order[i - starts[low]])
+        return ResourceRef(type: segment.types[Int(segment.slots[n])].singular, id: segment.ids.string(n))
     }
 }

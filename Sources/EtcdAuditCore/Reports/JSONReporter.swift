@@ -10,10 +10,31 @@ struct JSONReporter: Reporter {
         var inputs: [InputSummary]
         var summary: Summary
         var findings: [Finding]
+        /// With --per-file only: what each file audited alone gave (totals stay in summary).
+        var files: [FileSummary]?
+        /// Only when some file was not audited (a walked file without records, a link).
+        var skippedFiles: [SkippedFile]?
 
         enum CodingKeys: String, CodingKey {
             case schemaVersion = "schema_version"
-            case tool, inputs, summary, findings
+            case tool, inputs, summary, findings, files
+            case skippedFiles = "skipped_files"
+        }
+    }
+
+    struct FileSummary: Encodable {
+        var path: String
+        var format: String
+        var resources: Int
+        var records: Int
+        var skippedKeys: Int
+        var findings: Int
+        var bySeverity: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case path, format, resources, records, findings
+            case skippedKeys = "skipped_keys"
+            case bySeverity = "by_severity"
         }
     }
 
@@ -69,25 +90,41 @@ struct JSONReporter: Reporter {
     }
 
     func render(_ result: AuditResult, options: ReportOptions) throws -> String {
-        var bySeverity: [String: Int] = [:]
-        for severity in Severity.allCases { bySeverity[severity.rawValue] = 0 }
         var byRule: [String: Int] = [:]
-        for finding in result.findings {
-            bySeverity[finding.severity.rawValue, default: 0] += 1
-            byRule[finding.rule, default: 0] += 1
-        }
+        for finding in result.findings { byRule[finding.rule, default: 0] += 1 }
+        // Per file, one key can be a record of several stores: each counts.
+        let byFile = result.findingsByFile()
+        let recordsWithFindings = result.isPerFile
+            ? byFile.values.reduce(0) { $0 + Set($1.compactMap(\.keys.first)).count }
+            : Set(result.findings.compactMap(\.keys.first)).count
         let summary = Summary(resources: result.resources.count, records: result.recordsRead,
                               skippedKeys: result.skippedKeys, findings: result.findings.count,
-                              bySeverity: bySeverity, byRule: byRule, elapsedSeconds: result.elapsedSeconds,
+                              bySeverity: Self.bySeverity(result.findings), byRule: byRule,
+                              elapsedSeconds: result.elapsedSeconds,
                               inputErrors: result.inputs.filter { $0.error != nil }.count,
                               unreadableParts: result.inputs.reduce(0) { $0 + $1.problems.count },
-                              recordsWithFindings: Set(result.findings.compactMap(\.keys.first)).count,
-                              baseline: result.baseline, config: result.config, waivers: result.waivers)
+                              recordsWithFindings: recordsWithFindings, baseline: result.baseline,
+                              config: result.config, waivers: result.waivers)
+        let files = result.files?.map { file in
+            let findings = byFile[file.path] ?? []
+            return FileSummary(path: file.path, format: file.format, resources: file.resources.count,
+                               records: file.recordsRead, skippedKeys: file.skippedKeys, findings: findings.count,
+                               bySeverity: Self.bySeverity(findings))
+        }
         let document = Document(tool: Tool(version: options.toolVersion), inputs: result.inputs,
-                                summary: summary, findings: result.findings)
+                                summary: summary, findings: result.findings, files: files,
+                                skippedFiles: result.skippedFiles.isEmpty ? nil : result.skippedFiles)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+    }
+
+    /// Every severity, zero included, so consumers need not guess absent ones.
+    private static func bySeverity(_ findings: [Finding]) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for severity in Severity.allCases { counts[severity.rawValue] = 0 }
+        for finding in findings { counts[finding.severity.rawValue, default: 0] += 1 }
+        return counts
     }
 }
 

@@ -70,25 +70,27 @@ struct JUnitReporter: Reporter {
         }
     }
 
+    /// The resources of each store: one list and no file name, or with `--per-file` each
+    /// file's (the same resource id in two files is two testcases, named with the file).
+    private struct Store {
+        var path: String?
+        var resources: ResourceList
+    }
+
     func render(_ result: AuditResult, options: ReportOptions) throws -> String {
         let byRule = Dictionary(grouping: result.findings, by: \.rule)
+        let stores = result.files?.map { Store(path: $0.path, resources: $0.resources) }
+            ?? [Store(path: nil, resources: result.resources)]
         var suites: [TestSuite] = []
         for rule in result.rules.sorted(by: { $0.id < $1.id }) {
             let findings = byRule[rule.id] ?? []
-            let byResource = Dictionary(grouping: findings) { ResourceRef(type: $0.resourceType, id: $0.resourceID) }
+            let byResource = Dictionary(grouping: findings) {
+                StoreResource(path: result.isPerFile ? $0.location.path : nil,
+                              resource: ResourceRef(type: $0.resourceType, id: $0.resourceID))
+            }
             var cases: [TestCase] = []
-            for resource in result.resources {
-                guard let type = result.resourceTypes[resource.type], rule.applies(to: type) else { continue }
-                let mine = byResource[resource] ?? []
-                let failing = mine.filter { $0.waiver == nil && options.fails($0.severity) }
-                let passing = mine.filter { $0.waiver != nil || !options.fails($0.severity) }
-                cases.append(TestCase(
-                    name: Self.clean("\(type.plural)/\(resource.id)"), classname: rule.id,
-                    failure: failing.map { Failure(type: $0.severity.rawValue, message: Self.clean($0.message),
-                                                   value: Self.clean(Self.detail($0))) },
-                    systemOut: passing.isEmpty ? nil
-                        : Self.clean(passing.map { "\(Self.waived($0))\($0.severity.rawValue): \($0.message)\n\(Self.detail($0))" }
-                            .joined(separator: "\n\n"))))
+            for store in stores {
+                cases += Self.testcases(rule, store, result: result, findings: byResource, options: options)
             }
             // `failures` counts failing testcases (as JUnit consumers do), not failure elements:
             // one resource can fail a rule more than once.
@@ -102,6 +104,32 @@ struct JUnitReporter: Reporter {
         let header = XMLHeader(version: 1.0, encoding: "UTF-8")
         let data = try encoder.encode(root, withRootKey: "testsuites", header: header)
         return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// One testcase per resource of the store the rule checks, with its findings.
+    private static func testcases(_ rule: Rule, _ store: Store, result: AuditResult,
+                                  findings: [StoreResource: [Finding]], options: ReportOptions) -> [TestCase] {
+        var cases: [TestCase] = []
+        for resource in store.resources {
+            guard let type = result.resourceTypes[resource.type], rule.applies(to: type) else { continue }
+            let mine = findings[StoreResource(path: store.path, resource: resource)] ?? []
+            let failing = mine.filter { $0.waiver == nil && options.fails($0.severity) }
+            let passing = mine.filter { $0.waiver != nil || !options.fails($0.severity) }
+            let name = "\(type.plural)/\(resource.id)"
+            cases.append(TestCase(
+                name: clean(store.path.map { "\($0): \(name)" } ?? name), classname: rule.id,
+                failure: failing.map { Failure(type: $0.severity.rawValue, message: clean($0.message),
+                                               value: clean(detail($0))) },
+                systemOut: passing.isEmpty ? nil
+                    : clean(passing.map { "\(waived($0))\($0.severity.rawValue): \($0.message)\n\(detail($0))" }
+                        .joined(separator: "\n\n"))))
+        }
+        return cases
+    }
+
+    private struct StoreResource: Hashable {
+        var path: String?
+        var resource: ResourceRef
     }
 
     /// `waived (REASON, until DATE): ` before a waived finding's text in system-out.

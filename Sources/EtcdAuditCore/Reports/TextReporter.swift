@@ -1,10 +1,50 @@
-/// A summary for people: findings grouped by resource, then the totals. Colour only when
-/// the caller says the output is a terminal.
+/// A summary for people: findings grouped by resource, then the inputs and the totals;
+/// with `--per-file`, the same for each file in turn under a `== path` heading. Colour only
+/// when the caller says the output is a terminal.
 struct TextReporter: Reporter {
     func render(_ result: AuditResult, options: ReportOptions) throws -> String {
-        func paint(_ text: String, _ code: String) -> String {
-            options.color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+        let style = Style(color: options.color)
+        var out = ""
+        if let files = result.files {
+            let byFile = result.findingsByFile()
+            for file in files {
+                let findings = byFile[file.path] ?? []
+                out += style.paint("== \(file.path)", "1") + "\n"
+                out += Self.findings(findings, style)
+                out += Self.inputs(result.inputs.filter { $0.path == file.path }, style)
+                out += Self.totals(resources: file.resources.count, records: file.recordsRead,
+                                   skippedKeys: file.skippedKeys, findings: findings) + "\n"
+            }
+            // Inputs that are no file's store: a directory that gave no file to audit.
+            let paths = Set(files.map(\.path))
+            out += Self.inputs(result.inputs.filter { !paths.contains($0.path) }, style)
+            out += "\(files.count) files audited one by one; in all: "
+        } else {
+            out += Self.findings(result.findings, style)
+            out += Self.inputs(result.inputs, style)
         }
+        for skipped in result.skippedFiles {
+            out += style.paint("skipped", "33") + " \(skipped.path): \(skipped.reason)\n"
+        }
+        out += Self.totals(resources: result.resources.count, records: result.recordsRead,
+                           skippedKeys: result.skippedKeys, findings: result.findings)
+        if let waivers = result.waivers, !waivers.expired.isEmpty || !waivers.unmatched.isEmpty {
+            out += "waivers of \(result.config ?? "the configuration"): \(waivers.expired.count) expired, "
+                + "\(waivers.unmatched.count) matched nothing\n"
+        }
+        if let baseline = result.baseline {
+            out += "baseline \(baseline.path): \(baseline.new) new, \(baseline.stillPresent) still present, \(baseline.resolved) resolved\n"
+        }
+        return out
+    }
+
+    private struct Style {
+        var color: Bool
+
+        func paint(_ text: String, _ code: String) -> String {
+            color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+        }
+
         func label(_ severity: Severity) -> String {
             switch severity {
             case .error: return paint("error  ", "31;1")
@@ -12,44 +52,50 @@ struct TextReporter: Reporter {
             case .info: return paint("info   ", "36")
             }
         }
+    }
+
+    /// Findings grouped by resource, in the order given, and a blank line after them.
+    private static func findings(_ findings: [Finding], _ style: Style) -> String {
         var out = ""
         var current: ResourceRef?
-        for finding in result.findings {
+        for finding in findings {
             let ref = ResourceRef(type: finding.resourceType, id: finding.resourceID)
             if ref != current {
                 if current != nil { out += "\n" }
-                out += paint("\(ref.type) \(ref.id)", "1") + "\n"
+                out += style.paint("\(ref.type) \(ref.id)", "1") + "\n"
                 current = ref
             }
-            out += "  \(label(finding.severity)) \(finding.rule): \(finding.message)\n"
+            out += "  \(style.label(finding.severity)) \(finding.rule): \(finding.message)\n"
             if let waiver = finding.waiver {
-                out += "          " + paint("waived", "2") + ": \(waiver.reason)" + (waiver.expires.map { " (until \($0))" } ?? "") + "\n"
+                let until = waiver.expires.map { " (until \($0))" } ?? ""
+                out += "          " + style.paint("waived", "2") + ": \(waiver.reason)\(until)\n"
             }
             out += "          at \(finding.location.display)  \(finding.keys.first ?? "")\n"
         }
-        if !result.findings.isEmpty { out += "\n" }
-        for input in result.inputs {
+        if !findings.isEmpty { out += "\n" }
+        return out
+    }
+
+    private static func inputs(_ inputs: [InputSummary], _ style: Style) -> String {
+        var out = ""
+        for input in inputs {
             var line = "\(input.path) (\(input.format)): \(input.records) records, \(input.bytes) bytes"
             if let revision = input.revision { line += ", revision \(revision)" }
             out += line + "\n"
             for problem in input.problems {
-                out += "  " + paint("unreadable", "33") + " \(problem.location.display): \(problem.message)\n"
+                out += "  " + style.paint("unreadable", "33") + " \(problem.location.display): \(problem.message)\n"
             }
-            if let error = input.error { out += "  " + paint("input error", "31;1") + " \(error)\n" }
-        }
-        var counts: [Severity: Int] = [:]
-        for finding in result.findings { counts[finding.severity, default: 0] += 1 }
-        let bySeverity = Severity.allCases.reversed().map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
-        out += "\(result.resources.count) resources, \(result.recordsRead) records (\(result.skippedKeys) skipped keys): "
-        out += "\(result.findings.count) findings (\(bySeverity))"
-        let waived = result.findings.filter { $0.waiver != nil }.count
-        out += waived > 0 ? ", \(waived) waived\n" : "\n"
-        if let waivers = result.waivers, !waivers.expired.isEmpty || !waivers.unmatched.isEmpty {
-            out += "waivers of \(result.config ?? "the configuration"): \(waivers.expired.count) expired, \(waivers.unmatched.count) matched nothing\n"
-        }
-        if let baseline = result.baseline {
-            out += "baseline \(baseline.path): \(baseline.new) new, \(baseline.stillPresent) still present, \(baseline.resolved) resolved\n"
+            if let error = input.error { out += "  " + style.paint("input error", "31;1") + " \(error)\n" }
         }
         return out
+    }
+
+    private static func totals(resources: Int, records: Int, skippedKeys: Int, findings: [Finding]) -> String {
+        var counts: [Severity: Int] = [:]
+        for finding in findings { counts[finding.severity, default: 0] += 1 }
+        let bySeverity = Severity.allCases.reversed().map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
+        let waived = findings.filter { $0.waiver != nil }.count
+        return "\(resources) resources, \(records) records (\(skippedKeys) skipped keys): "
+            + "\(findings.count) findings (\(bySeverity))" + (waived > 0 ? ", \(waived) waived\n" : "\n")
     }
 }

@@ -61,6 +61,7 @@ final class SnapshotReader: RecordReader {
             self.descriptor = nil
             let file = try BoltFile(path: path, descriptor: descriptor, fileSize: fileSize)
             cursor = BoltCursor(file: file, root: try Self.keyBucketRoot(in: file))
+            info.isStoreExport = true  // a bbolt file with etcd's key bucket, maybe empty
         }
         while let entry = try cursor?.previous() {
             guard !entry.isBucket else {
