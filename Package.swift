@@ -44,6 +44,7 @@ let package = Package(
         ),
         // libFuzzer target for the readers and the whole pipeline (scripts/fuzz).
         .executableTarget(name: "etcd-audit-fuzz", dependencies: ["EtcdAuditCore"]),
-        .testTarget(name: "EtcdAuditCoreTests", dependencies: ["EtcdAuditCore"]),
+        .testTarget(name: "EtcdAuditCoreTests",
+                    dependencies: ["EtcdAuditCore", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -61,7 +61,7 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "A JSON report of an earlier audit: report and fail only on findings it does not contain.")
     var baseline: String?
 
-    @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: error, warning, info, never (default error).")
+    @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: error, warning, info, never (default: the configuration's fail_on, else error).")
     var failOn: FailOn?
 
     @Option(name: .customLong("only"), help: "Run only this rule (repeatable).")

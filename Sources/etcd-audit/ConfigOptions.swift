@@ -5,7 +5,7 @@ import Foundation
 /// `--config FILE` and `--no-config`: which `.etcd-audit.yaml` a command reads.
 struct ConfigOptions: ParsableArguments {
     @Option(name: .customLong("config"),
-            help: "Configuration file (default: .etcd-audit.yaml in the working directory or the nearest folder above it).")
+            help: "Configuration file, whose values apply where the command line gives none (default: .etcd-audit.yaml in the working directory or the nearest folder above it).")
     var file: String?
 
     @Flag(name: .customLong("no-config"), help: "Read no configuration file.")
