@@ -126,6 +126,13 @@ struct CIRecipeTests {
         #expect(steps.compactMap { $0["run"]?.string }.contains { $0.contains("--baseline base.json") })
     }
 
+    @Test func readmeCommandLines() throws {
+        let text = try String(contentsOfFile: TestSupport.path("README.md"), encoding: .utf8)
+        let runs = commands(in: text)
+        #expect(runs.count >= 8)
+        for command in runs { expectValid(command, in: "README.md") }
+    }
+
     /// The recipe's two runs, for real, on the seeds: the base (the update seed) and the
     /// change (both seeds): only the findings the create seed brings are reported.
     @Test func theBaselineRecipeReportsOnlyNewFindings() throws {
