@@ -134,7 +134,8 @@ public struct Auditor: Sendable {
             }
             bytesBefore += summary.bytes
             recordsBefore += summary.records
-            if let reader, let skip = Self.skipOrFlag(input, &summary, info: reader.info, detected: detected, forced: format != nil) {
+            if let reader, let skip = Self.skipOrFailWithoutRecords(input, &summary, info: reader.info,
+                                                                   detected: detected, forced: format != nil) {
                 skipped.append(skip)
             } else {
                 summaries.append(summary)
@@ -151,7 +152,7 @@ public struct Auditor: Sendable {
     /// file whose non-empty lines are mostly stray, gets an input error. A walked file
     /// that stopped with an error is skipped too if no record came out of it, unless its
     /// first bytes were an etcd export's (a cut-off dump is an error, a stray JSON file not).
-    private static func skipOrFlag(_ input: AuditInput, _ summary: inout InputSummary, info: InputInfo,
+    private static func skipOrFailWithoutRecords(_ input: AuditInput, _ summary: inout InputSummary, info: InputInfo,
                                    detected: InputFormat?, forced: Bool) -> SkippedFile? {
         guard input.filePath != nil, let format = InputFormat(rawValue: summary.format) else { return nil }
         let shortfall = RecordShortfall.check(records: summary.records, info: info, bytes: summary.bytes,

@@ -47,8 +47,11 @@ extension Auditor {
         var lists: [ResourceList] = []
         var recordsBefore = 0, bytesBefore = 0
         for input in ordered {
+            // Progress counts on from the files before.
             let shifted = progress.map { report in
-                { [recordsBefore, bytesBefore] (records: Int, bytes: Int) in report(recordsBefore + records, bytesBefore + bytes) }
+                { [recordsBefore, bytesBefore] (records: Int, bytes: Int) in
+                    report(recordsBefore + records, bytesBefore + bytes)
+                }
             }
             let one = audit([input], format: format, jobs: jobs, progress: shifted)
             joined.resourceTypes = one.resourceTypes

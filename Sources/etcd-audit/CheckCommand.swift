@@ -8,7 +8,8 @@ struct CheckCommand: ParsableCommand {
         abstract: "Audit one or more etcd dumps, or a live etcd, as one store (or each file alone, with --per-file).",
         discussion: """
             Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, \
-            2 usage error, unreadable input or invalid rules (reports are still written).
+            2 usage error, unreadable input, an input without records or invalid rules \
+            (reports are still written).
             """)
 
     @Argument(help: "Dumps to audit (markdown, etcdctl, etcdctl-json, jsonl, etcd-v2, snapshot; .gz works; - is stdin), or directories to walk.")

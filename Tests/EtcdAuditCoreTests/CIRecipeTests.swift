@@ -19,13 +19,19 @@ struct CIRecipeTests {
     }
 
     /// `etcd-audit check ...` command lines in a text: continuation lines joined, one
-    /// command per line, up to a shell operator.
+    /// command per line, up to a shell operator; `$(...)` left out (another command's words).
     func commands(in text: String) -> [[String]] {
         let joined = text.replacingOccurrences(of: "\\\n", with: " ")
         return joined.split(separator: "\n").compactMap { line -> [String]? in
             guard let start = line.range(of: "etcd-audit check") else { return nil }
             var words: [String] = []
+            var inSubshell = false
             for word in line[start.upperBound...].split(separator: " ") {
+                if word.hasPrefix("$(") { inSubshell = true }
+                if inSubshell {
+                    inSubshell = !word.hasSuffix(")")
+                    continue
+                }
                 if ["&&", "||", ";", "|", ">", "#"].contains(word) { break }
                 words.append(String(word))
             }

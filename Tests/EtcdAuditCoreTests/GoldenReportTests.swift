@@ -57,6 +57,15 @@ struct GoldenReportTests {
         try compare(try TextReporter().render(result, options: ReportOptions()), golden: "Samples/golden/both-seeds.txt")
     }
 
+    /// `check --per-file Samples/seeds`: each seed its own store, every report grouped by file.
+    @Test func perFileReportsOfTheSeedsFolder() throws {
+        let result = try TestSupport.auditPerFile(["Samples/seeds"])
+        try compare(try JSONReporter().render(result, options: ReportOptions()), golden: "Samples/golden/per-file-seeds.json")
+        try compare(try TextReporter().render(result, options: ReportOptions()), golden: "Samples/golden/per-file-seeds.txt")
+        try compare(try JUnitReporter().render(result, options: ReportOptions()),
+                    golden: "Samples/golden/per-file-seeds.junit.xml")
+    }
+
     @Test("every rule has a broken sample that fires it and only it", arguments: TestSupport.catalog.rules.map(\.id))
     func brokenSampleFires(rule: String) {
         guard let file = ["md", "jsonl"].map({ "Samples/broken/\(rule).\($0)" })

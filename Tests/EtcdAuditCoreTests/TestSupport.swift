@@ -22,9 +22,22 @@ enum TestSupport {
     /// Audits files given relative to the package root; paths in the result stay relative,
     /// so reports do not depend on where the checkout lives.
     static func audit(_ relativePaths: [String], format: InputFormat? = nil, catalog: Catalog = catalog) -> AuditResult {
-        var result = Auditor(catalog: catalog).audit(paths: relativePaths.map(path), format: format)
+        relativize(Auditor(catalog: catalog).audit(paths: relativePaths.map(path), format: format))
+    }
+
+    /// `check --per-file` on files and directories given relative to the package root.
+    static func auditPerFile(_ relativePaths: [String], filter: PathFilter = PathFilter()) throws -> AuditResult {
+        let selection = try InputSelection(arguments: relativePaths.map(path), filter: filter)
+        return relativize(Auditor(catalog: catalog).audit(selection, perFile: true))
+    }
+
+    /// The result with the package root left out of every path it names.
+    static func relativize(_ result: AuditResult) -> AuditResult {
+        var result = result
         let prefix = root.path + "/"
         func strip(_ p: String) -> String { p.hasPrefix(prefix) ? String(p.dropFirst(prefix.count)) : p }
+        for i in result.files?.indices ?? 0..<0 { result.files![i].path = strip(result.files![i].path) }
+        for i in result.skippedFiles.indices { result.skippedFiles[i].path = strip(result.skippedFiles[i].path) }
         for i in result.inputs.indices {
             result.inputs[i].path = strip(result.inputs[i].path)
             if let error = result.inputs[i].error { result.inputs[i].error = error.replacingOccurrences(of: prefix, with: "") }
