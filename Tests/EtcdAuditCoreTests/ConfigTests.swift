@@ -71,6 +71,8 @@ struct ConfigTests {
             ("waivers:\n  - {rule: a, reason: b, expires: 2027-02-30}\n", 2, "waivers[0].expires", "YYYY-MM-DD"),
             ("waivers:\n  - {rule: a, reason: b, expires: next week}\n", 2, "waivers[0].expires", "YYYY-MM-DD"),
             ("waivers:\n  - {rule: a, reason: b, resource: 23464cbc}\n", 2, "waivers[0].resource", "TYPE/ID"),
+            ("waivers:\n  - {rule: \"heat-[\", reason: b}\n", 2, "waivers[0].rule", "never closed"),
+            ("waivers:\n  - {rule: a, reason: b, path: \"x/[z-a]\"}\n", 2, "waivers[0].path", "backwards"),
             ("waivers: {rule: a}\n", 1, "waivers", "must be a list"),
             ("severity:\n  unique.vmi: fatal\n", 2, "severity.unique.vmi", "error, warning or info"),
             ("fail_on: always\n", 1, "fail_on", "never"),

@@ -2,19 +2,20 @@ import Foundation
 import Yams
 
 /// A resource a waiver covers: `TYPE/ID` (or `TYPE:ID`), the type singular or plural,
-/// both parts globs: `port/23464cbc-…`, `ports/*`, `*/23464cbc-*`.
+/// both parts globs (as `--include` writes them): `port/23464cbc-…`, `ports/*`, `*/23464cbc-*`.
 public struct ResourcePattern: Sendable, CustomStringConvertible {
     public let text: String
-    let type: Glob
-    let id: Glob
+    let type: PathGlob
+    let id: PathGlob
 
-    /// nil when `text` has no `/` or `:` between a type and an id.
-    public init?(_ text: String) {
+    public init(_ text: String) throws(PathGlob.Invalid) {
         guard let cut = text.firstIndex(of: "/") ?? text.firstIndex(of: ":"),
-              cut != text.startIndex, text.index(after: cut) != text.endIndex else { return nil }
+              cut != text.startIndex, text.index(after: cut) != text.endIndex else {
+            throw PathGlob.Invalid(description: "must be TYPE/ID (globs allowed: port/*, */23464cbc-*), not \(text)")
+        }
         self.text = text
-        type = Glob(String(text[..<cut]))
-        id = Glob(String(text[text.index(after: cut)...]))
+        type = try PathGlob(String(text[..<cut]))
+        id = try PathGlob(String(text[text.index(after: cut)...]))
     }
 
     public var description: String { text }
@@ -32,11 +33,10 @@ public struct Waiver: Sendable {
     public var index: Int
     public var line: Int?
     /// A rule id, or a glob of them (`heat-outputs.*`).
-    public var rule: Glob
+    public var rule: PathGlob
     /// nil: every resource.
     public var resource: ResourcePattern?
-    /// A path glob (`**/legacy/*.md`, the syntax of `--include`); a pattern without `/`
-    /// matches the file name in any folder.
+    /// A path glob (`**/legacy/*.md`); a pattern without `/` matches the file name in any folder.
     public var path: PathGlob?
     public var reason: String
     /// `YYYY-MM-DD`: the last day the waiver applies (UTC).
@@ -44,11 +44,12 @@ public struct Waiver: Sendable {
 
     static let fields = ["rule", "resource", "path", "reason", "expires"]
 
+    /// Patterns use the globs of `--include`; a bad one throws.
     public init(index: Int = 0, rule: String, resource: String? = nil, path: String? = nil, reason: String,
                 expires: String? = nil) throws(PathGlob.Invalid) {
         self.index = index
-        self.rule = Glob(rule)
-        self.resource = resource.flatMap(ResourcePattern.init)
+        self.rule = try PathGlob(rule)
+        self.resource = try resource.map { text throws(PathGlob.Invalid) in try ResourcePattern(text) }
         self.path = try path.map { text throws(PathGlob.Invalid) in try PathGlob(text) }
         self.reason = reason
         self.expires = expires
@@ -65,30 +66,36 @@ public struct Waiver: Sendable {
             }
             return value
         }
-        func member(_ name: String) -> Node { members.first { $0.name == name }?.value ?? node }
+        func place(_ name: String) -> Node { members.first { $0.name == name }?.value ?? node }
+        func glob(_ name: String, _ value: String) throws(ConfigError) -> PathGlob {
+            do throws(PathGlob.Invalid) {
+                return try PathGlob(value)
+            } catch {
+                throw reader.error(place(name), "\(field).\(name)", error.description)
+            }
+        }
         guard let rule = try text("rule") else {
             throw reader.error(node, "\(field).rule", "is required (a rule id or a glob such as heat-outputs.*; * for every rule)")
         }
         guard let reason = try text("reason") else {
             throw reader.error(node, "\(field).reason", "is required: say why these findings are accepted")
         }
-        let path = try text("path"), expires = try text("expires")
-        do throws(PathGlob.Invalid) {
-            try self.init(index: index, rule: rule, path: path, reason: reason, expires: expires)
-        } catch {
-            throw reader.error(member("path"), "\(field).path", error.description)
+        self.index = index
+        self.rule = try glob("rule", rule)
+        self.reason = reason
+        path = try text("path").map { value throws(ConfigError) in try glob("path", value) }
+        if let resource = try text("resource") {
+            do throws(PathGlob.Invalid) {
+                self.resource = try ResourcePattern(resource)
+            } catch {
+                throw reader.error(place("resource"), "\(field).resource", error.description)
+            }
+        }
+        expires = try text("expires")
+        if let expires, !Self.isDate(expires) {
+            throw reader.error(place("expires"), "\(field).expires", "must be a date YYYY-MM-DD, not \(expires)")
         }
         line = node.mark?.line
-        if let resource = try text("resource") {
-            guard let pattern = ResourcePattern(resource) else {
-                throw reader.error(member("resource"), "\(field).resource",
-                                   "must be TYPE/ID (globs allowed: port/*, */23464cbc-*), not \(resource)")
-            }
-            self.resource = pattern
-        }
-        if let expires, !Self.isDate(expires) {
-            throw reader.error(member("expires"), "\(field).expires", "must be a date YYYY-MM-DD, not \(expires)")
-        }
     }
 
     /// Expired: its last day is before `today` (`YYYY-MM-DD`, UTC). It then applies no more.
