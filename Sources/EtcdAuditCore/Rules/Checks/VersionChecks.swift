@@ -24,18 +24,24 @@ struct JobVersionConsistencyCheck: Check {
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         for job in resource.jobs {
             guard let facts = job.facts else { continue }
-            var seen: [(String, String)] = []
-            if let v = job.meta.keyFields["version"] { seen.append(("key", v)) }
-            if let v = facts.members["version"] { seen.append(("version", show(v))) }
+            let job1 = MemberPath.jobObject
+            // Where each version is written; the key's has no member (nil).
+            var seen: [(String, String, MemberPath?)] = []
+            if let v = job.meta.keyFields["version"] { seen.append(("key", v, nil)) }
+            if let v = facts.members["version"] { seen.append(("version", show(v), job1.member("version"))) }
             if case .string(let name)? = facts.members["job_name"], let last = Self.lastPart(of: name) {
-                seen.append(("job_name", String(last)))
+                seen.append(("job_name", String(last), job1.member("job_name")))
             }
-            if let v = facts.param("version")?.value { seen.append(("param version", show(v))) }
-            let normalized = Set(seen.map { versionNumber(.string($0.1)).map(String.init) ?? $0.1 })
-            guard normalized.count > 1 else { continue }
+            if let v = facts.param("version")?.value {
+                seen.append(("param version", show(v), MemberPath.jobParam("version").member("value")))
+            }
+            let numbers = seen.map { versionNumber(.string($0.1)).map(String.init) ?? $0.1 }
+            guard Set(numbers).count > 1 else { continue }
             let listing = seen.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+            // The first member that disagrees with the first place (the key, where it has one).
+            let odd = seen.indices.first { numbers[$0] != numbers[0] }.flatMap { seen[$0].2 }
             sink.report(resource, at: job.meta, "job versions disagree: \(listing)",
-                        expected: job.meta.keyFields["version"], actual: listing)
+                        expected: job.meta.keyFields["version"], actual: listing, member: odd ?? job1)
         }
     }
 }
@@ -47,21 +53,25 @@ struct VersionAgreementCheck: Check {
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
-        guard let config = resource.configVersion else { return }
+        guard let config = resource.configVersion, let configKey = resource.config?.meta.key else { return }
         let inFlight = resource.isInFlight
-        if let state = resource.state, let version = state.facts?.version, version != config, !inFlight {
-            sink.report(resource, at: state.meta, "state.version is \(version), config.version is \(config)",
-                        expected: String(config), actual: String(version))
+        let version = MemberPath("version"), compared = [configKey: MemberPath("version")]
+        if let state = resource.state, let stateVersion = state.facts?.version, stateVersion != config, !inFlight {
+            sink.report(resource, at: state.meta, "state.version is \(stateVersion), config.version is \(config)",
+                        expected: String(config), actual: String(stateVersion), keys: [state.meta.key, configKey],
+                        member: version, relatedMembers: compared)
         }
-        if let monitoring = resource.monitoring, let version = monitoring.facts?.version, version != config,
-           !(inFlight && version < config) {
-            sink.report(resource, at: monitoring.meta, "monitoring.version is \(version), config.version is \(config)",
-                        expected: String(config), actual: String(version))
+        if let monitoring = resource.monitoring, let monitored = monitoring.facts?.version, monitored != config,
+           !(inFlight && monitored < config) {
+            sink.report(resource, at: monitoring.meta, "monitoring.version is \(monitored), config.version is \(config)",
+                        expected: String(config), actual: String(monitored), keys: [monitoring.meta.key, configKey],
+                        member: version, relatedMembers: compared)
         }
         for job in resource.jobs {
-            guard let version = job.meta.keyVersion, version > config else { continue }
-            sink.report(resource, at: job.meta, "job for version \(version) is ahead of config.version \(config)",
-                        expected: "<= \(config)", actual: String(version))
+            guard let jobVersion = job.meta.keyVersion, jobVersion > config else { continue }
+            sink.report(resource, at: job.meta, "job for version \(jobVersion) is ahead of config.version \(config)",
+                        expected: "<= \(config)", actual: String(jobVersion), keys: [job.meta.key, configKey],
+                        member: MemberPath.jobObject.member("version"), relatedMembers: compared)
         }
     }
 }
@@ -75,8 +85,14 @@ struct InFlightCheck: Check {
         guard resource.isInFlight, let config = resource.config, let version = resource.configVersion else { return }
         let jobs = resource.jobs(forVersion: version)
         let stateText = resource.state?.facts.map { "state is at version \($0.version)" } ?? "no usable state yet"
+        var related = Dictionary(jobs.map { ($0.meta.key, MemberPath.jobObject.member("version")) }) { a, _ in a }
+        var keys = [config.meta.key] + jobs.map(\.meta.key)
+        if let state = resource.state {
+            keys.append(state.meta.key)
+            related[state.meta.key] = MemberPath("version")
+        }
         sink.report(resource, at: config.meta,
                     "job for version \(version) is under way; \(stateText)",
-                    keys: [config.meta.key] + jobs.map(\.meta.key))
+                    keys: keys, member: MemberPath("version"), relatedMembers: related)
     }
 }
