@@ -100,11 +100,11 @@ enum JSONPositionScanner {
         var out: [(Int, [UInt8], Int)] = []
         var i = skipSpace(b, start + 1)
         while i < b.count, b[i] == quote {
-            guard let (name, afterName) = decodeString(LocatorText(b), i) else { break }
+            guard let (name, afterName) = stringBytes(b, i) else { break }
             let colon = skipSpace(b, afterName)
             guard colon < b.count, b[colon] == UInt8(ascii: ":") else { break }
             let value = skipSpace(b, colon + 1)
-            out.append((i, name.bytes, value))
+            out.append((i, name, value))
             guard let end = skipValue(b, value) else { break }
             let comma = skipSpace(b, end)
             guard comma < b.count, b[comma] == UInt8(ascii: ",") else { break }
@@ -136,7 +136,7 @@ enum JSONPositionScanner {
         return matches.allSatisfy { match in
             guard let member = list.last(where: { $0.name == Array(match.member.utf8) }) else { return false }
             if member.valueStart < b.count, b[member.valueStart] == quote {
-                return decodeString(LocatorText(b), member.valueStart)?.text.bytes == Array(match.value.utf8)
+                return stringBytes(b, member.valueStart)?.bytes == Array(match.value.utf8)
             }
             guard let end = skipValue(b, member.valueStart) else { return false }
             return Array(b[member.valueStart..<end]) == Array(match.value.utf8)
@@ -190,6 +190,14 @@ enum JSONPositionScanner {
         return nil
     }
 
+    /// The decoded bytes of the string whose quote is at `start` (member names, values to
+    /// compare), and the index after it; most have no escape and are a plain copy.
+    static func stringBytes(_ b: [UInt8], _ start: Int) -> (bytes: [UInt8], end: Int)? {
+        guard let end = stringEnd(b, start) else { return nil }
+        if !b[(start + 1)..<(end - 1)].contains(backslash) { return (Array(b[(start + 1)..<(end - 1)]), end) }
+        return decodeString(LocatorText(b), start).map { ($0.text.bytes, $0.end) }
+    }
+
     /// Decodes the string whose quote is at `start`: its text, each byte with its offset in
     /// the input (escapes map to where they start), and the index after the closing quote.
     static func decodeString(_ text: LocatorText, _ start: Int) -> (text: LocatorText, end: Int)? {
@@ -202,17 +210,22 @@ enum JSONPositionScanner {
             return UInt32(String(decoding: b[at..<at + 4], as: UTF8.self), radix: 16)
         }
         while i < b.count {
-            let c = b[i]
-            if c == quote {
-                return (LocatorText(out, origin: origin.map(text.inputOffset)), i + 1)
-            }
-            guard c == backslash, i + 1 < b.count else {
-                out.append(c)
-                origin.append(i)
-                i += 1
+            // A run of plain bytes in one go (a value's text is mostly that).
+            var j = i
+            while j < b.count, b[j] != quote, b[j] != backslash { j += 1 }
+            if j > i {
+                out.append(contentsOf: b[i..<j])
+                if let outer = text.origin {
+                    origin.append(contentsOf: j <= outer.count ? Array(outer[i..<j]) : (i..<j).map(text.inputOffset))
+                } else {
+                    origin.append(contentsOf: i..<j)
+                }
+                i = j
                 continue
             }
-            let escapeStart = i
+            if b[i] == quote { return (LocatorText(out, origin: origin), i + 1) }
+            guard i + 1 < b.count else { return nil }
+            let escapeStart = text.inputOffset(i)
             let e = b[i + 1]
             i += 2
             var scalar: Unicode.Scalar

@@ -24,22 +24,26 @@ struct HeatOutputsEncodedCheck: Check {
     }
 }
 
+// Where each record holds its outputs (made once: the lists are gathered for every resource).
 /// A state's heat outputs: a string holding the list, as the writer should store it.
 private let stateOutputs = MemberPath("state", "heat_outputs")
+private let stateOutputsDecoded = stateOutputs.appending(.decoded)
+private let stackOutputs = MemberPath("output")
+private let jobStateOutputs = MemberPath("heat_outputs")
 
 /// The output lists of one resource that can take part in a comparison, each with where
 /// the list stands in its record (inside the string, for a state's encoded list).
 private func outputLists(_ resource: Resource) -> [(name: String, meta: RecordMeta, list: [HeatOutput], path: MemberPath)] {
     var lists: [(String, RecordMeta, [HeatOutput], MemberPath)] = []
     if let stack = resource.stack, let list = stack.facts?.outputs {
-        lists.append(("stack.output", stack.meta, list, MemberPath("output")))
+        lists.append(("stack.output", stack.meta, list, stackOutputs))
     }
     if let jobState = resource.jobState, let list = jobState.facts?.heatOutputs {
-        lists.append(("job_state.heat_outputs", jobState.meta, list, MemberPath("heat_outputs")))
+        lists.append(("job_state.heat_outputs", jobState.meta, list, jobStateOutputs))
     }
     if let state = resource.state, let outputs = state.facts?.heatOutputs {
         switch outputs {
-        case .encoded(let list): lists.append(("state.heat_outputs", state.meta, list, stateOutputs.appending(.decoded)))
+        case .encoded(let list): lists.append(("state.heat_outputs", state.meta, list, stateOutputsDecoded))
         case .notEncoded(let list): lists.append(("state.heat_outputs", state.meta, list, stateOutputs))
         case .absent, .undecodable: break
         }

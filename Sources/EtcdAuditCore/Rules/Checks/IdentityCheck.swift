@@ -7,10 +7,12 @@ struct IdentityCheck: Check {
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         let id = resource.id
         let singular = resource.type.singular
-        func compare(_ what: String, _ actual: JSONValue?, _ expected: String, at meta: RecordMeta, _ member: MemberPath) {
+        // The member path is made only for a finding: this runs for every record.
+        func compare(_ what: String, _ actual: JSONValue?, _ expected: String, at meta: RecordMeta,
+                     _ member: @autoclosure () -> MemberPath) {
             guard let actual, actual != .string(expected) else { return }
             sink.report(resource, at: meta, "\(what) is \(show(actual)), expected \(expected)",
-                        expected: expected, actual: show(actual), member: member)
+                        expected: expected, actual: show(actual), member: member())
         }
 
         if let config = resource.config, let body = config.facts?.body {

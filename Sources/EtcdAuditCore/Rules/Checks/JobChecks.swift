@@ -85,15 +85,17 @@ struct ParamsDriftCheck: Check {
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         for (job, facts, config, configMeta) in currentJobs(resource) {
             for (index, param) in facts.params.enumerated() {
-                let sameName = facts.params[..<index].filter { $0.name == param.name }.count + 1
-                let paramPath = MemberPath.jobParam(param.name, occurrence: sameName)
+                // Made only for a finding: this runs for every param of every current job.
+                func paramPath() -> MemberPath {
+                    MemberPath.jobParam(param.name, occurrence: facts.params[..<index].filter { $0.name == param.name }.count + 1)
+                }
                 if let field = fields[param.name], let value = param.value {
                     let bodyValue = config.body[field]
                     if !value.equalsAsSet(bodyValue ?? .null) {
                         sink.report(resource, at: job.meta,
                                     "param \(param.name) is \(value.text) but body.\(field) is \(bodyValue?.text ?? "absent")",
                                     expected: bodyValue?.text ?? "absent", actual: value.text,
-                                    keys: [job.meta.key, configMeta.key], member: paramPath.member("value"),
+                                    keys: [job.meta.key, configMeta.key], member: paramPath().member("value"),
                                     relatedMembers: [configMeta.key: MemberPath("body", field)])
                     }
                 }
@@ -103,7 +105,7 @@ struct ParamsDriftCheck: Check {
                         sink.report(resource, at: job.meta,
                                     "param \(param.name) refers to \(ids.sorted().joined(separator: ", ")) but body \(path) is \(wanted.sorted().joined(separator: ", "))",
                                     expected: wanted.sorted().joined(separator: ","), actual: ids.sorted().joined(separator: ","),
-                                    keys: [job.meta.key, configMeta.key], member: paramPath.member("resources"),
+                                    keys: [job.meta.key, configMeta.key], member: paramPath().member("resources"),
                                     relatedMembers: [configMeta.key: MemberPath("body", bodyPath.field)])
                     }
                 }

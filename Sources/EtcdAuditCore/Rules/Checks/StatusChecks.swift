@@ -17,17 +17,22 @@ struct StatusAgreementCheck: Check {
         operations = Set(operationFor.values)
     }
 
+    // Made once: `check` runs for every resource.
+    static let stackStatus = MemberPath("stack_status")
+    static let jobStateOrchestration = MemberPath("orchestration_state")
+    static let stateOrchestration = MemberPath("state", "orchestration_state")
+
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         var states: [(name: String, meta: RecordMeta, value: String, member: MemberPath)] = []
         if let stack = resource.stack, case .string(let s)? = stack.facts?.members["stack_status"] {
-            states.append(("stack.stack_status", stack.meta, s, MemberPath("stack_status")))
+            states.append(("stack.stack_status", stack.meta, s, Self.stackStatus))
         }
         if let jobState = resource.jobState, let s = jobState.facts?.orchestrationState {
-            states.append(("job_state.orchestration_state", jobState.meta, s, MemberPath("orchestration_state")))
+            states.append(("job_state.orchestration_state", jobState.meta, s, Self.jobStateOrchestration))
         }
         let state = resource.state
         if let state, let s = state.facts?.orchestrationState {
-            states.append(("state.orchestration_state", state.meta, s, MemberPath("state", "orchestration_state")))
+            states.append(("state.orchestration_state", state.meta, s, Self.stateOrchestration))
         }
         if let last = states.last, states.contains(where: { $0.value != states[0].value }) {
             let listing = states.map { "\($0.name) \($0.value)" }.joined(separator: ", ")

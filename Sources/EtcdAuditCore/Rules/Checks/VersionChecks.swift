@@ -21,27 +21,33 @@ struct JobVersionConsistencyCheck: Check {
         return trimmed[(trimmed.lastIndex(of: ":").map(trimmed.index(after:)) ?? trimmed.startIndex)...]
     }
 
+    /// Where a version of `check`'s listing is written in the job (the key's: the job object).
+    static func member(of place: String?) -> MemberPath {
+        switch place {
+        case "version"?: return MemberPath.jobObject.member("version")
+        case "job_name"?: return MemberPath.jobObject.member("job_name")
+        case "param version"?: return MemberPath.jobParam("version").member("value")
+        default: return MemberPath.jobObject
+        }
+    }
+
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         for job in resource.jobs {
             guard let facts = job.facts else { continue }
-            let job1 = MemberPath.jobObject
-            // Where each version is written; the key's has no member (nil).
-            var seen: [(String, String, MemberPath?)] = []
-            if let v = job.meta.keyFields["version"] { seen.append(("key", v, nil)) }
-            if let v = facts.members["version"] { seen.append(("version", show(v), job1.member("version"))) }
+            var seen: [(String, String)] = []
+            if let v = job.meta.keyFields["version"] { seen.append(("key", v)) }
+            if let v = facts.members["version"] { seen.append(("version", show(v))) }
             if case .string(let name)? = facts.members["job_name"], let last = Self.lastPart(of: name) {
-                seen.append(("job_name", String(last), job1.member("job_name")))
+                seen.append(("job_name", String(last)))
             }
-            if let v = facts.param("version")?.value {
-                seen.append(("param version", show(v), MemberPath.jobParam("version").member("value")))
-            }
+            if let v = facts.param("version")?.value { seen.append(("param version", show(v))) }
             let numbers = seen.map { versionNumber(.string($0.1)).map(String.init) ?? $0.1 }
             guard Set(numbers).count > 1 else { continue }
             let listing = seen.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
-            // The first member that disagrees with the first place (the key, where it has one).
-            let odd = seen.indices.first { numbers[$0] != numbers[0] }.flatMap { seen[$0].2 }
+            // The first place that disagrees with the first (the key, where it has one).
+            let odd = seen.indices.first { numbers[$0] != numbers[0] }.map { seen[$0].0 }
             sink.report(resource, at: job.meta, "job versions disagree: \(listing)",
-                        expected: job.meta.keyFields["version"], actual: listing, member: odd ?? job1)
+                        expected: job.meta.keyFields["version"], actual: listing, member: Self.member(of: odd))
         }
     }
 }
@@ -55,7 +61,8 @@ struct VersionAgreementCheck: Check {
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         guard let config = resource.configVersion, let configKey = resource.config?.meta.key else { return }
         let inFlight = resource.isInFlight
-        let version = MemberPath("version"), compared = [configKey: MemberPath("version")]
+        let version = MemberPath.version
+        var compared: [String: MemberPath] { [configKey: version] }
         if let state = resource.state, let stateVersion = state.facts?.version, stateVersion != config, !inFlight {
             sink.report(resource, at: state.meta, "state.version is \(stateVersion), config.version is \(config)",
                         expected: String(config), actual: String(stateVersion), keys: [state.meta.key, configKey],
