@@ -52,15 +52,16 @@ enum JSONPositionScanner {
             switch step {
             case .member(let name):
                 // The last of repeated names: the one jansson keeps.
-                if let member = members(b, at).last(where: { $0.name == Array(name.utf8) }) {
+                if let member = member(b, at, named: Array(name.utf8)) {
                     next = ("/" + MemberPath.escape(name), member.nameStart, member.valueStart)
                 }
             case .index(let index):
                 let list = elements(b, at)
                 if index >= 0, index < list.count { next = ("/\(index)", list[index], list[index]) }
             case .element(let matches, let occurrence):
+                let wanted = matches.map { (name: Array($0.member.utf8), value: Array($0.value.utf8)) }
                 var seen = 0
-                for (index, element) in elements(b, at).enumerated() where holds(b, element, matches) {
+                for (index, element) in elements(b, at).enumerated() where holds(b, element, wanted) {
                     seen += 1
                     if seen == occurrence {
                         next = ("/\(index)", element, element)
@@ -93,24 +94,32 @@ enum JSONPositionScanner {
         return i
     }
 
-    /// The members of the object at `start`: where each name starts, the name's decoded
-    /// bytes, and where its value starts. Empty when there is no object there.
-    static func members(_ b: [UInt8], _ start: Int) -> [(nameStart: Int, name: [UInt8], valueStart: Int)] {
-        guard start < b.count, b[start] == UInt8(ascii: "{") else { return [] }
-        var out: [(Int, [UInt8], Int)] = []
+    /// The member `name` of the object at `start` (the last, when the name repeats: the one
+    /// jansson keeps): where its name and its value start. Nil when it has none, or there
+    /// is no object there.
+    static func member(_ b: [UInt8], _ start: Int, named name: [UInt8]) -> (nameStart: Int, valueStart: Int)? {
+        guard start < b.count, b[start] == UInt8(ascii: "{") else { return nil }
+        var found: (Int, Int)?
         var i = skipSpace(b, start + 1)
         while i < b.count, b[i] == quote {
-            guard let (name, afterName) = stringBytes(b, i) else { break }
+            guard let afterName = stringEnd(b, i) else { break }
             let colon = skipSpace(b, afterName)
             guard colon < b.count, b[colon] == UInt8(ascii: ":") else { break }
             let value = skipSpace(b, colon + 1)
-            out.append((i, name, value))
+            if string(b, i, afterName, equals: name) { found = (i, value) }
             guard let end = skipValue(b, value) else { break }
             let comma = skipSpace(b, end)
             guard comma < b.count, b[comma] == UInt8(ascii: ",") else { break }
             i = skipSpace(b, comma + 1)
         }
-        return out
+        return found
+    }
+
+    /// True when the string from the quote at `start` to `end` decodes to `bytes`.
+    private static func string(_ b: [UInt8], _ start: Int, _ end: Int, equals bytes: [UInt8]) -> Bool {
+        let raw = b[(start + 1)..<(end - 1)]
+        if !raw.contains(backslash) { return raw.elementsEqual(bytes) }
+        return decodeString(LocatorText(b), start)?.text.bytes == bytes
     }
 
     /// Where each element of the array at `start` starts. Empty when there is no array there.
@@ -130,16 +139,11 @@ enum JSONPositionScanner {
 
     /// True when the element at `start` is an object whose members `matches` name hold the
     /// given values: a string's decoded text, or a number or literal as written.
-    private static func holds(_ b: [UInt8], _ start: Int, _ matches: [MemberPath.Match]) -> Bool {
-        let list = members(b, start)
-        guard !list.isEmpty else { return false }
-        return matches.allSatisfy { match in
-            guard let member = list.last(where: { $0.name == Array(match.member.utf8) }) else { return false }
-            if member.valueStart < b.count, b[member.valueStart] == quote {
-                return stringBytes(b, member.valueStart)?.bytes == Array(match.value.utf8)
-            }
-            guard let end = skipValue(b, member.valueStart) else { return false }
-            return Array(b[member.valueStart..<end]) == Array(match.value.utf8)
+    private static func holds(_ b: [UInt8], _ start: Int, _ matches: [(name: [UInt8], value: [UInt8])]) -> Bool {
+        matches.allSatisfy { match in
+            guard let value = member(b, start, named: match.name)?.valueStart, let end = skipValue(b, value) else { return false }
+            if b[value] == quote { return string(b, value, end, equals: match.value) }
+            return b[value..<end].elementsEqual(match.value)
         }
     }
 
@@ -188,14 +192,6 @@ enum JSONPositionScanner {
             i += 1
         }
         return nil
-    }
-
-    /// The decoded bytes of the string whose quote is at `start` (member names, values to
-    /// compare), and the index after it; most have no escape and are a plain copy.
-    static func stringBytes(_ b: [UInt8], _ start: Int) -> (bytes: [UInt8], end: Int)? {
-        guard let end = stringEnd(b, start) else { return nil }
-        if !b[(start + 1)..<(end - 1)].contains(backslash) { return (Array(b[(start + 1)..<(end - 1)]), end) }
-        return decodeString(LocatorText(b), start).map { ($0.text.bytes, $0.end) }
     }
 
     /// Decodes the string whose quote is at `start`: its text, each byte with its offset in

@@ -91,8 +91,8 @@ final class RecordRereader {
     /// line as it is; a string value holds the value's text, walked through its escapes.
     private static func jsonLine(_ line: Line) -> RereadRecord? {
         let bytes = line.bytes
-        let members = JSONPositionScanner.members(bytes, JSONPositionScanner.skipSpace(bytes, 0))
-        func member(_ name: String) -> Int? { members.last { $0.name == Array(name.utf8) }?.valueStart }
+        let start = JSONPositionScanner.skipSpace(bytes, 0)
+        func member(_ name: String) -> Int? { JSONPositionScanner.member(bytes, start, named: Array(name.utf8))?.valueStart }
         guard let keyStart = member("key"), let key = JSONPositionScanner.decodeString(LocatorText(bytes), keyStart),
               let valueStart = member("value") else { return nil }
         let keyText = String(decoding: key.text.bytes, as: UTF8.self)
