@@ -71,7 +71,7 @@ final class RecordRereader {
                 guard let raw = try EtcdV2Reader(source: source).readNode() else { return nil }
                 return RereadRecord(key: raw.key, text: LocatorText(raw.value), start: 0, lines: nil)
             case .snapshot:
-                return nil
+                return nil  // read by element above, never through a byte source
             }
         } catch {
             return nil
