@@ -144,6 +144,8 @@ public struct Auditor: Sendable {
         parser.finish()
         var result = finish(store, inputs: summaries, jobs: jobs)
         result.skippedFiles = skipped
+        // Findings only: the members at fault, found in the inputs read again.
+        result.findings = FindingLocator(inputs: summaries) { layouts.match($0) != nil }.locate(result.findings)
         return result
     }
 
@@ -186,7 +188,9 @@ public struct Auditor: Sendable {
         }
         let summary = InputSummary(path: label, format: "records", bytes: records.reduce(0) { $0 + $1.value.count },
                                    records: records.count, problems: [])
-        return finish(store, inputs: [summary])
+        var result = finish(store, inputs: [summary])
+        result.findings = FindingLocator(records: records).locate(result.findings)
+        return result
     }
 
     private func finish(_ store: consuming RecordStore, inputs: [InputSummary], jobs: Int = 1) -> AuditResult {

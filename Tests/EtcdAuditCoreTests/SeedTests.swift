@@ -24,6 +24,46 @@ struct SeedTests {
         #expect(result.findings.allSatisfy { $0.location.line != nil })
     }
 
+    /// SPEC's findings stand on the member they name (issue 13): the line and column of
+    /// the stack's mac_address output, the failing monitoring member, the second copy of
+    /// the repeated ref; the config's mac_address as the related location.
+    @Test func findingsStandOnTheirMember() throws {
+        let update = "Samples/seeds/003_316c7d162925404b.txt", create = "Samples/seeds/000_1cd8ab2a63ae2a87.txt"
+        let result = TestSupport.audit([create, update])
+        var files: [String: [Substring]] = [:]
+        for path in [create, update] {
+            files[path] = try String(contentsOfFile: TestSupport.path(path), encoding: .utf8)
+                .split(separator: "\n", omittingEmptySubsequences: false)
+        }
+        /// "line: text from the column on", for each location.
+        func at(_ location: EtcdAuditCore.SourceLocation) -> String {
+            guard let line = location.line, let column = location.column, let lines = files[location.path] else { return "?" }
+            return "\(line): " + String(String.UnicodeScalarView(lines[line - 1].unicodeScalars.dropFirst(column - 1)))
+        }
+        func finding(_ rule: String, _ id: String, _ actual: String? = nil) throws -> Finding {
+            try #require(result.findings.first { $0.rule == rule && $0.resourceID == id && (actual == nil || $0.actual == actual) })
+        }
+        let mac = try finding("heat-outputs.mac-mismatch", Self.update)
+        #expect(at(mac.location) == "275: \"output_value\": [")  // the output whose output_key is mac_address
+        #expect(mac.location.pointer == "/output/3/output_value")
+        #expect(mac.related.map { at($0.location) } == ["26: \"mac_address\": \"fa:16:3e:84:84:13\", "])
+        #expect(mac.related.map(\.location.pointer) == ["/body/mac_address"])
+        #expect(at(try finding("heat-outputs.mac-mismatch", Self.create).location) == "276: \"output_value\": [")
+        let failed = try finding("monitoring.failed", Self.update)
+        #expect(at(failed.location) == "385: \"vmi\": \"FAIL\"")
+        #expect(failed.location.pointer == "/vmi")
+        // The second of the two equal refs (the first is four lines above it).
+        let network = try finding("refs.duplicate", Self.update, "virtual_network")
+        #expect(at(network.location) == "73: {")
+        #expect(network.location.pointer == "/1/params/1/resources/1")
+        #expect(at(try finding("refs.duplicate", Self.update, "jinja_subnets").location) == "181: {")
+        // unique.vmi: each port's id output, the other port's as the related location.
+        let vmi = try finding("unique.vmi", Self.update)
+        #expect(at(vmi.location) == "293: \"output_value\": \"f68d0924-ef20-4c1b-ac45-0e6b879af5e7\", ")
+        #expect(vmi.related.map { at($0.location) } == ["264: \"output_value\": \"f68d0924-ef20-4c1b-ac45-0e6b879af5e7\", "])
+        #expect(vmi.related.map(\.location.path) == [create])
+    }
+
     @Test("the real etcd exports give the same findings",
           arguments: ["seeds.etcdctl.txt", "seeds.etcdctl.json", "seeds.gateway.json", "seeds.jsonl", "seeds.snapshot.db",
                       "seeds.etcd-v2.json"])

@@ -136,6 +136,25 @@ final class ByteSource {
 
     var atEnd: Bool { eof && start == end }
 
+    /// Moves forward to `target` (the locator re-reads records at their offsets, in
+    /// order): within what is buffered, else with `gzseek`, which seeks a plain file and
+    /// inflates a `.gz` one up to there. False when `target` is behind what is buffered.
+    func seek(to target: Int) throws -> Bool {
+        // Still buffered (also a little behind: the etcdctl reader reads the next key
+        // line to know that a value ended).
+        if target >= consumedBefore, target <= consumedBefore + end {
+            start = target - consumedBefore
+            return true
+        }
+        if target < offset { return false }
+        guard let file, gzseek(file, target, SEEK_SET) == target else { throw gzipError() }
+        consumedBefore = target
+        start = 0
+        end = 0
+        eof = false
+        return true
+    }
+
     /// A descriptor for random access to the uncompressed bytes, before any is consumed
     /// (snapshots are read by page, not as a stream). A plain file is opened again as it
     /// is; a `.gz` file or stdin is inflated into a temporary file, deleted at once so

@@ -119,6 +119,12 @@ final class EtcdV2Reader: RecordReader {
         }
     }
 
+    /// The node whose `{` is the next token (the locator re-reads a record at its offset).
+    func readNode() throws -> RawRecord? {
+        try openNode()
+        return try next()
+    }
+
     private func openNode() throws {
         try framer.expect(.beginObject, "'{' starting a node")
         guard nodes.count < Self.maxDepth else {

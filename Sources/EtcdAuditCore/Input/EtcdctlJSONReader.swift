@@ -106,7 +106,8 @@ final class EtcdctlJSONReader: RecordReader {
         } while try framer.continues(closing: .endObject)
     }
 
-    private func readKeyValue() throws -> RawRecord {
+    /// One `{key, value, ...}` object, from its `{` (the locator re-reads one at its offset).
+    func readKeyValue() throws -> RawRecord {
         try framer.expect(.beginObject, "'{' starting a key-value")
         let start = framer.tokenOffset
         var key: [UInt8]?

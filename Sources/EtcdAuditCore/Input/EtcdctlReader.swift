@@ -11,8 +11,9 @@ final class EtcdctlReader: RecordReader {
     private var lastLineCutOff = false
     private var pendingError: InputError?
 
-    init(source: ByteSource, isDeclaredKey: @escaping (String) -> Bool) {
-        lines = LineReader(source: source)
+    /// `linesBefore`: lines before the source's position (the locator starts at a key line).
+    init(source: ByteSource, isDeclaredKey: @escaping (String) -> Bool, linesBefore: Int = 0) {
+        lines = LineReader(source: source, linesBefore: linesBefore)
         self.isDeclaredKey = isDeclaredKey
     }
 

@@ -34,8 +34,11 @@ final class LineReader {
     private let source: ByteSource
     private var number = 0
 
-    init(source: ByteSource) {
+    /// `linesBefore`: how many lines precede the source's position (the locator starts
+    /// reading at a record's line).
+    init(source: ByteSource, linesBefore: Int = 0) {
         self.source = source
+        number = linesBefore
     }
 
     var path: String { source.path }

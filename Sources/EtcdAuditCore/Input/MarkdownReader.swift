@@ -27,19 +27,7 @@ final class MarkdownReader: RecordReader {
             }
             if Self.isFence(keyLine) { continue }
             let isRecord = keyLine.text.hasPrefix("/")
-            var value: [UInt8] = []
-            var closed = false
-            while let valueLine = try lines.next() {
-                if Self.isFence(valueLine) {
-                    closed = true
-                    break
-                }
-                if isRecord {
-                    // Every line of the block ends with a newline, the value's last one too.
-                    value.append(contentsOf: valueLine.bytes)
-                    value.append(0x0A)
-                }
-            }
+            let (value, closed) = try Self.blockValue(lines, keeping: isRecord)
             if !closed {
                 // Audit what was read, then report the cut-off document (exit 2).
                 pendingError = InputError(path: lines.path, offset: lines.offset,
@@ -52,5 +40,20 @@ final class MarkdownReader: RecordReader {
             return RawRecord(keyLine: keyLine, value: value, path: lines.path)
         }
         return nil
+    }
+
+    /// The lines of a block after its key line, up to the closing fence (also what the
+    /// locator reads again), and whether the fence came.
+    static func blockValue(_ lines: LineReader, keeping: Bool = true) throws -> (value: [UInt8], closed: Bool) {
+        var value: [UInt8] = []
+        while let valueLine = try lines.next() {
+            if isFence(valueLine) { return (value, true) }
+            if keeping {
+                // Every line of the block ends with a newline, the value's last one too.
+                value.append(contentsOf: valueLine.bytes)
+                value.append(0x0A)
+            }
+        }
+        return (value, false)
     }
 }

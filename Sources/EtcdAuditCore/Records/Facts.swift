@@ -129,7 +129,9 @@ public enum RecordProblem: Sendable {
     /// `line`/`column` inside the value; `sourceLine` in the input, where it has lines.
     case invalidJSON(message: String, line: Int?, column: Int?, byte: Int?, sourceLine: Int?)
     case duplicateMembers([DuplicateMember])
-    case schema([String])
+    /// `member`: the top-level member the first problem is about when it is present with
+    /// the wrong type (nil: a member is missing, or the whole value has the wrong shape).
+    case schema([String], member: String?)
     /// The key was read more than once with different values: each distinct value's record.
     case conflictingValues([RecordMeta])
 }

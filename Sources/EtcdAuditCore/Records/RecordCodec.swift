@@ -186,9 +186,10 @@ extension ByteWriter {
         case .duplicateMembers(let list):
             bytes.append(1)
             array(list) { $0.string($1.path); $0.string($1.name); $0.int($1.occurrences) }
-        case .schema(let list):
+        case .schema(let list, let member):
             bytes.append(2)
             array(list) { $0.string($1) }
+            optional(member) { $0.string($1) }
         case .conflictingValues(let metas):
             bytes.append(3)
             array(metas) { $0.meta($1, owner: nil) }
@@ -276,7 +277,7 @@ extension ByteReader {
         case 1:
             return .duplicateMembers(array { DuplicateMember(path: $0.string(), name: $0.string(), occurrences: $0.int()) })
         case 2:
-            return .schema(array { $0.string() })
+            return .schema(array { $0.string() }, member: optional { $0.string() })
         default:
             return .conflictingValues(array { $0.meta(owner: nil) })
         }

@@ -46,10 +46,10 @@ public struct RecordExtractor: Sendable {
                                                 sourceLine: raw.location.line))
             return record
         }
-        let outcome = JSONDocument.parse(raw.value) { root -> (ParsedRecord.Content, [String]) in
+        let outcome = JSONDocument.parse(raw.value) { root -> (ParsedRecord.Content, SchemaProblems) in
             var schema = SchemaProblems()
             let content = extractContent(root, match: match, schema: &schema)
-            return (content, schema.problems)
+            return (content, schema)
         }
         switch outcome {
         case .failure(let error):
@@ -62,10 +62,10 @@ public struct RecordExtractor: Sendable {
         case .success(let parsed):
             let duplicates = raw.duplicatesFound + parsed.duplicates
             if !duplicates.isEmpty { record.problems.append(.duplicateMembers(duplicates)) }
-            if parsed.value.1.isEmpty {
+            if parsed.value.1.problems.isEmpty {
                 record.content = parsed.value.0
             } else {
-                record.problems.append(.schema(parsed.value.1))
+                record.problems.append(.schema(parsed.value.1.problems, member: parsed.value.1.member))
             }
         }
         return record
@@ -107,7 +107,7 @@ public struct RecordExtractor: Sendable {
         let version = schema.member(root, "version", .integer)
         let marked = root["marked_for_deletion"]
         if let marked, marked.kind != .bool {
-            schema.problems.append("marked_for_deletion is \(marked.kind.rawValue), expected bool")
+            schema.mistyped("marked_for_deletion", "marked_for_deletion is \(marked.kind.rawValue), expected bool")
         }
         guard let body, let version = version?.integer, schema.problems.isEmpty else { return nil }
         return ConfigFacts(version: version, markedForDeletion: marked?.bool,
@@ -241,9 +241,16 @@ public struct RecordExtractor: Sendable {
     }
 }
 
-/// Collects schema problems in words a user can act on.
+/// Collects schema problems in words a user can act on, and the member the first is about.
 struct SchemaProblems {
     var problems: [String] = []
+    /// The top-level member of the first problem, when it is there with the wrong type.
+    var member: String?
+
+    mutating func mistyped(_ name: String, _ problem: String) {
+        if problems.isEmpty { member = name }
+        problems.append(problem)
+    }
 
     mutating func require(_ node: JSONCursor, is kind: JSONKind, _ what: String) -> Bool {
         guard node.kind == kind else {
@@ -258,6 +265,10 @@ struct SchemaProblems {
             problems.append("member \(name) is missing")
             return nil
         }
-        return require(node, is: kind, name) ? node : nil
+        guard node.kind == kind else {
+            mistyped(name, "\(name) is \(node.kind.rawValue), expected \(kind.rawValue)")
+            return nil
+        }
+        return node
     }
 }

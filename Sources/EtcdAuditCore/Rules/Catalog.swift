@@ -48,6 +48,8 @@ public struct RuleExample: Sendable {
     public var count: Int?
     /// The record kind every finding of the rule must point at.
     public var at: String?
+    /// The JSON pointer of the member every finding of the rule must point at, in that record.
+    public var pointer: String?
 
     public init(name: String, bases: [String], patch: [(target: String, patch: JSONValue)] = [], remove: [String] = [],
                 set: [(key: String, value: JSONValue)] = [], raw: [(target: String, text: String)] = [],

@@ -219,12 +219,14 @@ enum CatalogLoader {
                     raw: raw.map { (target: $0.0, text: $0.1) },
                     count: item["count"]?.int,
                     at: item["at"]?.string)
+                example.pointer = item["pointer"]?.string
                 example.again = try pairs("again").map { (target: $0.0, patch: $0.1) }
                 example.revisions = try pairs("revisions").map { target, value -> (target: String, revision: Int64) in
                     guard case .integer(let revision) = value else { throw fail("\(field).revisions.\(target)", "must be an integer") }
                     return (target, revision)
                 }
-                let known: Set<String> = ["name", "base", "patch", "remove", "set", "raw", "again", "revisions", "count", "at"]
+                let known: Set<String> = ["name", "base", "patch", "remove", "set", "raw", "again", "revisions", "count", "at",
+                                           "pointer"]
                 let names: [String] = item.mapping.map { $0.keys.map { $0.string ?? "" } } ?? []
                 for name in names where !known.contains(name) {
                     throw fail("\(field).\(name)", "unknown example field (known: \(known.sorted().joined(separator: ", ")))")

@@ -30,6 +30,11 @@ public struct ExampleRunner: Sendable {
                     if kind != at { problems.append("finding points at \(kind ?? "?") (\(finding.keys.first ?? "")), expected \(at)") }
                 }
             }
+            if let pointer = example.pointer {
+                for finding in mine where finding.location.pointer != pointer {
+                    problems.append("finding points at member \(finding.location.pointer ?? "(none)"), expected \(pointer)")
+                }
+            }
         } else if !mine.isEmpty {
             problems.append("expected no finding, got: " + mine.map(\.message).joined(separator: " | "))
         }

@@ -136,7 +136,7 @@ final class BoltFile {
         return page
     }
 
-    private static func pread(_ descriptor: Int32, path: String, at offset: Int, count: Int) throws -> [UInt8] {
+    static func pread(_ descriptor: Int32, path: String, at offset: Int, count: Int) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {

@@ -6,7 +6,8 @@ struct HeatOutputsDecodableCheck: Check {
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         guard let state = resource.state, case .undecodable(let reason)? = state.facts?.heatOutputs else { return }
-        sink.report(resource, at: state.meta, "state.heat_outputs does not decode to a list of outputs: \(reason)")
+        sink.report(resource, at: state.meta, "state.heat_outputs does not decode to a list of outputs: \(reason)",
+                    member: stateOutputs)
     }
 }
 
@@ -19,19 +20,33 @@ struct HeatOutputsEncodedCheck: Check {
         guard let state = resource.state, case .notEncoded? = state.facts?.heatOutputs else { return }
         sink.report(resource, at: state.meta,
                     "state.heat_outputs is a list, not a JSON-encoded string (the writer skipped the encoding)",
-                    expected: "string", actual: "array")
+                    expected: "string", actual: "array", member: stateOutputs)
     }
 }
 
-/// The output lists of one resource that can take part in a comparison.
-private func outputLists(_ resource: Resource) -> [(name: String, meta: RecordMeta, list: [HeatOutput])] {
-    var lists: [(String, RecordMeta, [HeatOutput])] = []
-    if let stack = resource.stack, let list = stack.facts?.outputs { lists.append(("stack.output", stack.meta, list)) }
-    if let jobState = resource.jobState, let list = jobState.facts?.heatOutputs {
-        lists.append(("job_state.heat_outputs", jobState.meta, list))
+// Where each record holds its outputs (made once: the lists are gathered for every resource).
+/// A state's heat outputs: a string holding the list, as the writer should store it.
+private let stateOutputs = MemberPath("state", "heat_outputs")
+private let stateOutputsDecoded = stateOutputs.appending(.decoded)
+private let stackOutputs = MemberPath("output")
+private let jobStateOutputs = MemberPath("heat_outputs")
+
+/// The output lists of one resource that can take part in a comparison, each with where
+/// the list stands in its record (inside the string, for a state's encoded list).
+private func outputLists(_ resource: Resource) -> [(name: String, meta: RecordMeta, list: [HeatOutput], path: MemberPath)] {
+    var lists: [(String, RecordMeta, [HeatOutput], MemberPath)] = []
+    if let stack = resource.stack, let list = stack.facts?.outputs {
+        lists.append(("stack.output", stack.meta, list, stackOutputs))
     }
-    if let state = resource.state, let list = state.facts?.heatOutputs.usable {
-        lists.append(("state.heat_outputs", state.meta, list))
+    if let jobState = resource.jobState, let list = jobState.facts?.heatOutputs {
+        lists.append(("job_state.heat_outputs", jobState.meta, list, jobStateOutputs))
+    }
+    if let state = resource.state, let outputs = state.facts?.heatOutputs {
+        switch outputs {
+        case .encoded(let list): lists.append(("state.heat_outputs", state.meta, list, stateOutputsDecoded))
+        case .notEncoded(let list): lists.append(("state.heat_outputs", state.meta, list, stateOutputs))
+        case .absent, .undecodable: break
+        }
     }
     return lists
 }
@@ -73,10 +88,13 @@ struct HeatOutputsAgreementCheck: Check {
             let missing = zip(lists, maps).filter { $0.1[key] == nil }.map(\.0.name)
             return missing.isEmpty ? "\(key) (values differ)" : "\(key) (absent from \(missing.joined(separator: ", ")))"
         }
-        let at = lists.last!.meta
-        sink.report(resource, at: at,
+        // Each list's output of the first key that differs (the list itself where it lacks it).
+        let output = { (path: MemberPath) in path.element(where: "output_key", is: differing[0]) }
+        let at = lists.last!
+        sink.report(resource, at: at.meta,
                     "heat outputs differ between \(lists.map(\.name).joined(separator: ", ")): \(detail.joined(separator: "; "))",
-                    actual: differing.joined(separator: ","), keys: lists.map(\.meta.key))
+                    actual: differing.joined(separator: ","), keys: lists.map(\.meta.key), member: output(at.path),
+                    relatedMembers: Dictionary(lists.map { ($0.meta.key, output($0.path)) }) { a, _ in a })
     }
 }
 
@@ -86,7 +104,7 @@ struct HeatOutputsUniqueKeysCheck: Check {
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
-        for (name, meta, list) in outputLists(resource) {
+        for (name, meta, list, path) in outputLists(resource) {
             // Lists are short and nearly always without repeats: look before counting.
             if list.count <= 32,
                !list.indices.contains(where: { i in list[(i + 1)...].contains { $0.key == list[i].key } }) { continue }
@@ -95,7 +113,8 @@ struct HeatOutputsUniqueKeysCheck: Check {
             let repeated = counts.filter { $0.value > 1 }.keys.sorted()
             guard !repeated.isEmpty else { continue }
             sink.report(resource, at: meta, "\(name) names \(repeated.joined(separator: ", ")) more than once",
-                        actual: repeated.joined(separator: ","))
+                        actual: repeated.joined(separator: ","),
+                        member: path.element(where: "output_key", is: repeated[0], occurrence: 2))
         }
     }
 }
@@ -127,7 +146,9 @@ struct OutputContainsBodyFieldCheck: Check {
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         guard let stack = resource.stack, let outputs = stack.facts?.outputs,
               let wanted = resource.config?.facts?.body[bodyField].flatMap({ $0.stringValue }) else { return }
+        var occurrence = 0
         for output in outputs where output.key == outputKey {
+            occurrence += 1
             guard let value = output.value else { continue }
             let candidates: [String]
             switch value {
@@ -139,7 +160,9 @@ struct OutputContainsBodyFieldCheck: Check {
                 sink.report(resource, at: stack.meta,
                             "stack output \(outputKey) is \(value.text), which does not contain body.\(bodyField) \(wanted)",
                             expected: wanted, actual: value.text,
-                            keys: [stack.meta.key] + [resource.config?.meta.key].compactMap { $0 })
+                            keys: [stack.meta.key] + [resource.config?.meta.key].compactMap { $0 },
+                            member: .output(outputKey, occurrence: occurrence),
+                            relatedMembers: resource.config.map { [$0.meta.key: MemberPath("body", bodyField)] } ?? [:])
             }
         }
     }

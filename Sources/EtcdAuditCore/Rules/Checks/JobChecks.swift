@@ -13,14 +13,16 @@ struct StaleJobCheck: Check {
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
-        guard let config = resource.configVersion, let state = resource.state, let stateVersion = state.facts?.version
+        guard let config = resource.configVersion, let configKey = resource.config?.meta.key, let state = resource.state,
+              let stateVersion = state.facts?.version
         else { return }
         for job in resource.jobs {
             guard let version = job.meta.keyVersion, version < config, stateVersion > version else { continue }
             sink.report(resource, at: job.meta,
                         "job for version \(version) is still stored; config is at \(config) and the state at \(stateVersion)",
                         expected: "no job below version \(stateVersion)", actual: String(version),
-                        keys: [job.meta.key, state.meta.key])
+                        keys: [job.meta.key, state.meta.key, configKey], member: MemberPath.jobObject.member("version"),
+                        relatedMembers: [state.meta.key: MemberPath("version"), configKey: MemberPath("version")])
         }
     }
 }
@@ -82,23 +84,29 @@ struct ParamsDriftCheck: Check {
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         for (job, facts, config, configMeta) in currentJobs(resource) {
-            for param in facts.params {
+            for (index, param) in facts.params.enumerated() {
+                // Made only for a finding: this runs for every param of every current job.
+                func paramPath() -> MemberPath {
+                    MemberPath.jobParam(param.name, occurrence: facts.params[..<index].filter { $0.name == param.name }.count + 1)
+                }
                 if let field = fields[param.name], let value = param.value {
                     let bodyValue = config.body[field]
                     if !value.equalsAsSet(bodyValue ?? .null) {
                         sink.report(resource, at: job.meta,
                                     "param \(param.name) is \(value.text) but body.\(field) is \(bodyValue?.text ?? "absent")",
                                     expected: bodyValue?.text ?? "absent", actual: value.text,
-                                    keys: [job.meta.key, configMeta.key])
+                                    keys: [job.meta.key, configMeta.key], member: paramPath().member("value"),
+                                    relatedMembers: [configMeta.key: MemberPath("body", field)])
                     }
                 }
-                if let path = resourceIDs[param.name] {
-                    let ids = Set(param.resources.map(\.id)), wanted = paths[param.name]?.values(in: config.body) ?? []
+                if let path = resourceIDs[param.name], let bodyPath = paths[param.name] {
+                    let ids = Set(param.resources.map(\.id)), wanted = bodyPath.values(in: config.body)
                     if ids != wanted {
                         sink.report(resource, at: job.meta,
                                     "param \(param.name) refers to \(ids.sorted().joined(separator: ", ")) but body \(path) is \(wanted.sorted().joined(separator: ", "))",
                                     expected: wanted.sorted().joined(separator: ","), actual: ids.sorted().joined(separator: ","),
-                                    keys: [job.meta.key, configMeta.key])
+                                    keys: [job.meta.key, configMeta.key], member: paramPath().member("resources"),
+                                    relatedMembers: [configMeta.key: MemberPath("body", bodyPath.field)])
                     }
                 }
             }
@@ -130,7 +138,8 @@ struct InputDriftCheck: Check {
             sink.report(resource, at: job.meta,
                         "resource_input differs from the config body it was made from\(ignoring)",
                         expected: "body digest \(body)", actual: "resource_input digest \(input)",
-                        keys: [job.meta.key, configMeta.key])
+                        keys: [job.meta.key, configMeta.key], member: MemberPath.jobObject.member("resource_input"),
+                        relatedMembers: [configMeta.key: MemberPath("body")])
         }
     }
 }
@@ -154,7 +163,9 @@ struct ActionStatusCheck: Check {
                   let action = facts.members["action"]?.stringValue ?? job.meta.keyFields["action"],
                   let expected = statusFor[action], expected != status else { continue }
             sink.report(resource, at: job.meta, "job action is \(action) but body.status is \(status) (expected \(expected))",
-                        expected: expected, actual: status, keys: [job.meta.key, configMeta.key])
+                        expected: expected, actual: status, keys: [job.meta.key, configMeta.key],
+                        member: MemberPath.jobObject.member("action"),
+                        relatedMembers: [configMeta.key: MemberPath("body", "status")])
         }
     }
 }

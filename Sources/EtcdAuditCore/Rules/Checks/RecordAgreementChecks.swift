@@ -21,7 +21,8 @@ struct StackBodyAgreementCheck: Check {
         guard let stack = resource.stack, let actual = stack.facts?.members[stackMember],
               let config = resource.config, let expected = config.facts?.body[bodyField], actual != expected else { return }
         sink.report(resource, at: stack.meta, "stack \(stackMember) is \(show(actual)) but body.\(bodyField) is \(show(expected))",
-                    expected: show(expected), actual: show(actual), keys: [stack.meta.key, config.meta.key])
+                    expected: show(expected), actual: show(actual), keys: [stack.meta.key, config.meta.key],
+                    member: MemberPath(stackMember), relatedMembers: [config.meta.key: MemberPath("body", bodyField)])
     }
 }
 
@@ -51,7 +52,7 @@ struct MissingRecordsCheck: Check {
         let present = Set(resource.allRecords.map(\.kind))
         for kind in required where !present.contains(kind) {
             sink.report(resource, at: state.meta, "worker_state is \(worker) but there is no \(kind.rawValue) record",
-                        expected: kind.rawValue, actual: "absent")
+                        expected: kind.rawValue, actual: "absent", member: MemberPath("state", "worker_state"))
         }
     }
 }
@@ -73,9 +74,11 @@ struct WriteOrderCheck: Check {
         }
         guard !later.isEmpty else { return }
         let listing = later.map { "\($0.0) at \($0.2)" }.joined(separator: ", ")
+        // The writes themselves are at fault: the whole records, with their mod_revisions.
         sink.report(resource, at: state.meta, "state was last written at revision \(stateRevision), before \(listing)",
                     expected: "state after \(later.map(\.0).joined(separator: " and "))", actual: String(stateRevision),
-                    keys: [state.meta.key] + later.map(\.1.key))
+                    keys: [state.meta.key] + later.map(\.1.key), member: MemberPath(),
+                    relatedMembers: Dictionary(uniqueKeysWithValues: later.map { ($0.1.key, MemberPath()) }))
     }
 }
 
@@ -89,9 +92,13 @@ struct DuplicateKeyCheck: Check {
             guard case .conflictingValues(let metas) = problem else { continue }
             let audited = resource.meta(ofKey: meta.key) ?? meta
             let listing = metas.map { m in m.location.display + (m.modRevision.map { " (mod_revision \($0))" } ?? "") }
+            // The other copies, each where it was read (the key is the same for all).
+            let copies = metas.filter { $0.location != audited.location }.map {
+                RelatedLocation(key: $0.key, location: $0.findingLocation, member: MemberPath())
+            }
             sink.report(resource, at: audited,
                         "key holds \(metas.count) different values: \(listing.joined(separator: ", ")); audited: \(audited.location.display)",
-                        actual: String(metas.count))
+                        actual: String(metas.count), member: MemberPath(), related: copies)
         }
     }
 }

@@ -5,14 +5,20 @@ struct DuplicateRefsCheck: Check {
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         for job in resource.jobs {
-            for param in job.facts?.params ?? [] {
+            let params = job.facts?.params ?? []
+            for (index, param) in params.enumerated() {
                 var counts: [ResourceRef: Int] = [:]
                 for ref in param.resources { counts[ref, default: 0] += 1 }
                 let repeated = counts.filter { $0.value > 1 }.sorted { $0.key < $1.key }
-                guard !repeated.isEmpty else { continue }
+                guard let first = repeated.first?.key else { continue }
                 let listing = repeated.map { "\($0.key.type) \($0.key.id) (\($0.value) times)" }.joined(separator: ", ")
+                // The first repeat of the first resource named twice.
+                let sameName = params[..<index].filter { $0.name == param.name }.count + 1
+                let ref = MemberPath.jobParam(param.name, occurrence: sameName)
+                    .member("resources")
+                    .element(matching: [.init("resource_type", first.type), .init("resource_id", first.id)], occurrence: 2)
                 sink.report(resource, at: job.meta, "param \(param.name) lists \(listing) in its resources",
-                            actual: param.name)
+                            actual: param.name, member: ref)
             }
         }
     }
@@ -32,7 +38,8 @@ struct ComponentFailedCheck: Check {
         guard let monitoring = resource.monitoring, let facts = monitoring.facts else { return }
         for (name, value) in facts.components {
             guard case .string(let text) = value, failedValues.contains(text) else { continue }
-            sink.report(resource, at: monitoring.meta, "monitoring reports \(name): \(text)", actual: name)
+            sink.report(resource, at: monitoring.meta, "monitoring reports \(name): \(text)", actual: name,
+                        member: MemberPath(name))
         }
     }
 }
@@ -45,7 +52,8 @@ struct OrphanRecordCheck: Check {
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         guard resource.config == nil else { return }
         for (kind, meta) in resource.allRecords {
-            sink.report(resource, at: meta, "\(kind.rawValue) record without a config record for \(resource.type.singular) \(resource.id)")
+            sink.report(resource, at: meta, "\(kind.rawValue) record without a config record for \(resource.type.singular) \(resource.id)",
+                        member: MemberPath())
         }
     }
 }
@@ -78,7 +86,12 @@ struct UniqueOutputCheck: Check {
     }
 
     func checkAcross(_ resources: [Resource], _ sink: inout FindingSink) {
-        reportShared(holders(resources), what: "stack output \(outputKey)", &sink)
+        reportShared(holders(resources), what: "stack output \(outputKey)", &sink) { resource, value in
+            // The output that holds the value (a key may be output more than once).
+            let outputs = resource.stack?.facts?.outputs?.filter { $0.key == outputKey } ?? []
+            let occurrence = (outputs.firstIndex { $0.value.map(show) == value } ?? 0) + 1
+            return MemberPath.output(outputKey, occurrence: occurrence)
+        }
     }
 }
 
@@ -99,16 +112,38 @@ extension Check {
     }
 }
 
-/// Reports each value held by more than one resource, once on each holder.
-func reportShared(_ holders: [String: [(Resource, RecordMeta)]], what: String, _ sink: inout FindingSink) {
+/// Reports each value held by more than one resource, once on each holder, with the
+/// other holders as related locations; `member` names where a resource holds the value.
+func reportShared(_ holders: [String: [(Resource, RecordMeta)]], what: String, _ sink: inout FindingSink,
+                  member: (Resource, String) -> MemberPath) {
     for (value, list) in holders.sorted(by: { $0.key < $1.key }) {
         let ids = Set(list.map(\.0.id))
         guard ids.count > 1 else { continue }
         for (resource, meta) in list {
             let others = ids.subtracting([resource.id]).sorted()
+            let otherHolders = list.filter { $0.0.id != resource.id }
             sink.report(resource, at: meta,
                         "\(what) \(value) is also held by \(resource.type.singular) \(others.joined(separator: ", "))",
-                        actual: value, keys: [meta.key] + list.filter { $0.0.id != resource.id }.map(\.1.key))
+                        actual: value, keys: [meta.key] + otherHolders.map(\.1.key), member: member(resource, value),
+                        related: otherHolders.map { RelatedLocation(key: $0.1.key, location: $0.1.findingLocation,
+                                                                    member: member($0.0, value)) })
         }
+    }
+}
+
+extension MemberPath {
+    /// A job's job object (element 1 of `[handler, job, retries]`).
+    static let jobObject = MemberPath([.index(1)])
+    /// A record's top-level `version`.
+    static let version = MemberPath("version")
+
+    /// A job param, by its name: `/1/params[param=NAME]`.
+    static func jobParam(_ name: String, occurrence: Int = 1) -> MemberPath {
+        jobObject.member("params").element(where: "param", is: name, occurrence: occurrence)
+    }
+
+    /// The value of a stack output: `/output[output_key=KEY]/output_value`.
+    static func output(_ key: String, occurrence: Int = 1) -> MemberPath {
+        MemberPath("output").element(where: "output_key", is: key, occurrence: occurrence).member("output_value")
     }
 }

@@ -17,29 +17,34 @@ struct StatusAgreementCheck: Check {
         operations = Set(operationFor.values)
     }
 
+    // Made once: `check` runs for every resource.
+    static let stackStatus = MemberPath("stack_status")
+    static let jobStateOrchestration = MemberPath("orchestration_state")
+    static let stateOrchestration = MemberPath("state", "orchestration_state")
+
     func check(_ resource: Resource, _ sink: inout FindingSink) {
-        var states: [(String, RecordMeta, String)] = []
+        var states: [(name: String, meta: RecordMeta, value: String, member: MemberPath)] = []
         if let stack = resource.stack, case .string(let s)? = stack.facts?.members["stack_status"] {
-            states.append(("stack.stack_status", stack.meta, s))
+            states.append(("stack.stack_status", stack.meta, s, Self.stackStatus))
         }
         if let jobState = resource.jobState, let s = jobState.facts?.orchestrationState {
-            states.append(("job_state.orchestration_state", jobState.meta, s))
+            states.append(("job_state.orchestration_state", jobState.meta, s, Self.jobStateOrchestration))
         }
         let state = resource.state
         if let state, let s = state.facts?.orchestrationState {
-            states.append(("state.orchestration_state", state.meta, s))
+            states.append(("state.orchestration_state", state.meta, s, Self.stateOrchestration))
         }
-        if states.contains(where: { $0.2 != states[0].2 }) {
-            let listing = states.map { "\($0.0) \($0.2)" }.joined(separator: ", ")
-            let at = states.last!.1
-            sink.report(resource, at: at, "orchestration states differ: \(listing)",
-                        expected: states.first!.2, actual: listing, keys: states.map(\.1.key))
+        if let last = states.last, states.contains(where: { $0.value != states[0].value }) {
+            let listing = states.map { "\($0.name) \($0.value)" }.joined(separator: ", ")
+            sink.report(resource, at: last.meta, "orchestration states differ: \(listing)",
+                        expected: states[0].value, actual: listing, keys: states.map(\.meta.key), member: last.member,
+                        relatedMembers: Dictionary(states.map { ($0.meta.key, $0.member) }) { first, _ in first })
         }
         guard let state, let facts = state.facts, let orchestration = facts.orchestrationState else { return }
         if let expected = workerStateFor[orchestration], let worker = facts.workerState, worker != expected {
             sink.report(resource, at: state.meta,
                         "worker_state is \(worker) but orchestration_state \(orchestration) calls for \(expected)",
-                        expected: expected, actual: worker)
+                        expected: expected, actual: worker, member: MemberPath("state", "worker_state"))
         }
         // The first "_"-separated part, as `split(separator: "_").first` (leading "_" skipped).
         let trimmed = orchestration.drop { $0 == "_" }
@@ -55,7 +60,9 @@ struct StatusAgreementCheck: Check {
         if let (action, expected, _) = disagreeing.first {
             sink.report(resource, at: state.meta,
                         "orchestration_state \(orchestration) is a \(operation), but the job for version \(facts.version) is a \(action) (\(expected)_*)",
-                        expected: "\(expected)_*", actual: orchestration, keys: [state.meta.key] + disagreeing.map(\.2.key))
+                        expected: "\(expected)_*", actual: orchestration, keys: [state.meta.key] + disagreeing.map(\.2.key),
+                        member: MemberPath("state", "orchestration_state"),
+                        relatedMembers: Dictionary(disagreeing.map { ($0.2.key, MemberPath.jobObject.member("action")) }) { a, _ in a })
         }
     }
 }
@@ -76,10 +83,10 @@ struct ErrorAgreementCheck: Check {
         guard let state = resource.state, let facts = state.facts, let worker = facts.workerState else { return }
         if worker.hasSuffix(completedSuffix), facts.hasError {
             sink.report(resource, at: state.meta, "worker_state is \(worker) but error is \(show(facts.error))",
-                        expected: "no error", actual: show(facts.error))
+                        expected: "no error", actual: show(facts.error), member: MemberPath("error"))
         } else if worker.hasSuffix(failedSuffix), !facts.hasError {
             sink.report(resource, at: state.meta, "worker_state is \(worker) but error is empty",
-                        expected: "an error", actual: show(facts.error ?? .string("")))
+                        expected: "an error", actual: show(facts.error ?? .string("")), member: MemberPath("error"))
         }
     }
 }

@@ -21,18 +21,29 @@ struct UniqueBodyFieldCheck: Check {
     }
 
     private func values(_ value: JSONValue) -> [String] {
-        let raw: [String]
         if each.isEmpty {
             // An absent value (null, "") is nobody's: two ports without a MAC share nothing.
             guard !isBlank(value) else { return [] }
-            raw = [value.stringValue ?? value.canonicalText]
-        } else {
-            raw = (value.arrayValue ?? []).compactMap { element in
-                let parts = each.map { element[$0].flatMap { isBlank($0) ? nil : show($0) } }
-                return parts.contains(where: { $0 == nil }) ? nil : parts.map { $0! }.joined(separator: " ")
-            }
+            return [normalized(value.stringValue ?? value.canonicalText)]
         }
-        return caseInsensitive ? raw.map { $0.lowercased() } : raw
+        return (value.arrayValue ?? []).compactMap(entry)
+    }
+
+    private func normalized(_ s: String) -> String { caseInsensitive ? s.lowercased() : s }
+
+    /// A list element's value: its `each` members, or nil when one is absent or blank.
+    private func entry(_ element: JSONValue) -> String? {
+        let parts = each.map { element[$0].flatMap { isBlank($0) ? nil : show($0) } }
+        return parts.contains(where: { $0 == nil }) ? nil : normalized(parts.map { $0! }.joined(separator: " "))
+    }
+
+    /// Where a resource holds `value`: the field, or the first list element holding it,
+    /// named by its `each` members.
+    private func member(_ resource: Resource, _ value: String) -> MemberPath {
+        let field = MemberPath("body", self.field)
+        guard !each.isEmpty, let list = resource.config?.facts?.body[self.field]?.arrayValue,
+              let element = list.first(where: { entry($0) == value }) else { return field }
+        return field.element(matching: each.map { MemberPath.Match($0, element[$0].map(show) ?? "") })
     }
 
     static let checksAcrossResources = true
@@ -44,6 +55,6 @@ struct UniqueBodyFieldCheck: Check {
 
     func checkAcross(_ resources: [Resource], _ sink: inout FindingSink) {
         let what = each.isEmpty ? "body.\(field)" : "body.\(field) entry (\(each.joined(separator: ", ")))"
-        reportShared(holders(resources), what: what, &sink)
+        reportShared(holders(resources), what: what, &sink, member: member)
     }
 }

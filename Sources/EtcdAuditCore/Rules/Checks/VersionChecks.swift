@@ -21,6 +21,16 @@ struct JobVersionConsistencyCheck: Check {
         return trimmed[(trimmed.lastIndex(of: ":").map(trimmed.index(after:)) ?? trimmed.startIndex)...]
     }
 
+    /// Where a version of `check`'s listing is written in the job (the key's: the job object).
+    static func member(of place: String?) -> MemberPath {
+        switch place {
+        case "version"?: return MemberPath.jobObject.member("version")
+        case "job_name"?: return MemberPath.jobObject.member("job_name")
+        case "param version"?: return MemberPath.jobParam("version").member("value")
+        default: return MemberPath.jobObject
+        }
+    }
+
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         for job in resource.jobs {
             guard let facts = job.facts else { continue }
@@ -31,11 +41,13 @@ struct JobVersionConsistencyCheck: Check {
                 seen.append(("job_name", String(last)))
             }
             if let v = facts.param("version")?.value { seen.append(("param version", show(v))) }
-            let normalized = Set(seen.map { versionNumber(.string($0.1)).map(String.init) ?? $0.1 })
-            guard normalized.count > 1 else { continue }
+            let numbers = seen.map { versionNumber(.string($0.1)).map(String.init) ?? $0.1 }
+            guard Set(numbers).count > 1 else { continue }
             let listing = seen.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+            // The first place that disagrees with the first (the key, where it has one).
+            let odd = seen.indices.first { numbers[$0] != numbers[0] }.map { seen[$0].0 }
             sink.report(resource, at: job.meta, "job versions disagree: \(listing)",
-                        expected: job.meta.keyFields["version"], actual: listing)
+                        expected: job.meta.keyFields["version"], actual: listing, member: Self.member(of: odd))
         }
     }
 }
@@ -47,21 +59,26 @@ struct VersionAgreementCheck: Check {
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
-        guard let config = resource.configVersion else { return }
+        guard let config = resource.configVersion, let configKey = resource.config?.meta.key else { return }
         let inFlight = resource.isInFlight
-        if let state = resource.state, let version = state.facts?.version, version != config, !inFlight {
-            sink.report(resource, at: state.meta, "state.version is \(version), config.version is \(config)",
-                        expected: String(config), actual: String(version))
+        let version = MemberPath.version
+        var compared: [String: MemberPath] { [configKey: version] }
+        if let state = resource.state, let stateVersion = state.facts?.version, stateVersion != config, !inFlight {
+            sink.report(resource, at: state.meta, "state.version is \(stateVersion), config.version is \(config)",
+                        expected: String(config), actual: String(stateVersion), keys: [state.meta.key, configKey],
+                        member: version, relatedMembers: compared)
         }
-        if let monitoring = resource.monitoring, let version = monitoring.facts?.version, version != config,
-           !(inFlight && version < config) {
-            sink.report(resource, at: monitoring.meta, "monitoring.version is \(version), config.version is \(config)",
-                        expected: String(config), actual: String(version))
+        if let monitoring = resource.monitoring, let monitored = monitoring.facts?.version, monitored != config,
+           !(inFlight && monitored < config) {
+            sink.report(resource, at: monitoring.meta, "monitoring.version is \(monitored), config.version is \(config)",
+                        expected: String(config), actual: String(monitored), keys: [monitoring.meta.key, configKey],
+                        member: version, relatedMembers: compared)
         }
         for job in resource.jobs {
-            guard let version = job.meta.keyVersion, version > config else { continue }
-            sink.report(resource, at: job.meta, "job for version \(version) is ahead of config.version \(config)",
-                        expected: "<= \(config)", actual: String(version))
+            guard let jobVersion = job.meta.keyVersion, jobVersion > config else { continue }
+            sink.report(resource, at: job.meta, "job for version \(jobVersion) is ahead of config.version \(config)",
+                        expected: "<= \(config)", actual: String(jobVersion), keys: [job.meta.key, configKey],
+                        member: MemberPath.jobObject.member("version"), relatedMembers: compared)
         }
     }
 }
@@ -75,8 +92,14 @@ struct InFlightCheck: Check {
         guard resource.isInFlight, let config = resource.config, let version = resource.configVersion else { return }
         let jobs = resource.jobs(forVersion: version)
         let stateText = resource.state?.facts.map { "state is at version \($0.version)" } ?? "no usable state yet"
+        var related = Dictionary(jobs.map { ($0.meta.key, MemberPath.jobObject.member("version")) }) { a, _ in a }
+        var keys = [config.meta.key] + jobs.map(\.meta.key)
+        if let state = resource.state {
+            keys.append(state.meta.key)
+            related[state.meta.key] = MemberPath("version")
+        }
         sink.report(resource, at: config.meta,
                     "job for version \(version) is under way; \(stateText)",
-                    keys: [config.meta.key] + jobs.map(\.meta.key))
+                    keys: keys, member: MemberPath("version"), relatedMembers: related)
     }
 }

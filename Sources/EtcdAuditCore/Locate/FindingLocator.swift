@@ -1,0 +1,120 @@
+/// Turns the member each finding names (`Finding.member`, `RelatedLocation.member`) into
+/// where it stands: line and column in text inputs, RFC 6901 pointer in every input.
+///
+/// It runs after the rules, on the findings only, and reads the records at fault again
+/// from their inputs at the offsets the audit kept (one pass per file, records in offset
+/// order): the join keeps no positions, so an audit without findings pays nothing. Inputs
+/// that cannot be read again (standard input, a live etcd) keep the record's location and
+/// get a pointer when the path names no element by its members. Whatever the bytes say
+/// now, a finding keeps at least the record's location.
+public struct FindingLocator {
+    private enum Source {
+        /// Inputs that can be read again, by path, with their format.
+        case files([String: InputFormat], isDeclaredKey: (String) -> Bool)
+        /// Records audited from memory (rule examples), by path and line.
+        case records([RecordPlace: RawRecord])
+    }
+
+    private struct RecordPlace: Hashable {
+        var path: String
+        var line: Int?
+    }
+
+    private let source: Source
+
+    /// For an audit of `inputs` (their summaries: path and format); `isDeclaredKey` as the
+    /// etcdctl reader needs it to tell where a value ends.
+    public init(inputs: [InputSummary], isDeclaredKey: @escaping (String) -> Bool) {
+        var formats: [String: InputFormat] = [:]
+        for input in inputs where input.path != "-" {
+            if let format = InputFormat(rawValue: input.format) { formats[input.path] = format }
+        }
+        source = .files(formats, isDeclaredKey: isDeclaredKey)
+    }
+
+    /// For records audited from memory: pointers only (they have no lines of a file).
+    public init(records: [RawRecord]) {
+        var byPlace: [RecordPlace: RawRecord] = [:]
+        for record in records {
+            byPlace[RecordPlace(path: record.location.path, line: record.location.line)] = record
+        }
+        source = .records(byPlace)
+    }
+
+    /// One location to find: a finding's own (`related` nil) or one of its related ones.
+    private struct Target {
+        var finding: Int
+        var related: Int?
+        var key: String
+        var location: SourceLocation
+        var member: MemberPath
+    }
+
+    /// The findings with their locations found, in report order (which sorts by place).
+    public func locate(_ findings: [Finding]) -> [Finding] {
+        var targets: [Target] = []
+        for (i, finding) in findings.enumerated() {
+            if let member = finding.member, let key = finding.keys.first {
+                targets.append(Target(finding: i, related: nil, key: key, location: finding.location, member: member))
+            }
+            for (j, related) in finding.related.enumerated() {
+                guard let member = related.member else { continue }
+                targets.append(Target(finding: i, related: j, key: related.key, location: related.location, member: member))
+            }
+        }
+        guard !targets.isEmpty else { return findings }
+        var out = findings
+        for (path, list) in Dictionary(grouping: targets, by: \.location.path) {
+            let read = reader(for: path)
+            var last: (place: SourceLocation, record: RereadRecord?)?
+            for target in list.sorted(by: { ($0.location.offset ?? -1, $0.location.line ?? -1) < ($1.location.offset ?? -1, $1.location.line ?? -1) }) {
+                let record: RereadRecord?
+                if let last, last.place.offset == target.location.offset, last.place.line == target.location.line {
+                    record = last.record
+                } else {
+                    record = read?(target.location)
+                    last = (target.location, record)
+                }
+                let located = Self.place(target, in: record?.key == target.key ? record : nil)
+                if let j = target.related { out[target.finding].related[j].location = located } else {
+                    out[target.finding].location = located
+                }
+            }
+        }
+        return out.sorted(by: Finding.reportOrder)
+    }
+
+    /// How to read the records of one input again, if it can be.
+    private func reader(for path: String) -> ((SourceLocation) -> RereadRecord?)? {
+        switch source {
+        case .files(let formats, let isDeclaredKey):
+            guard let format = formats[path],
+                  let rereader = try? RecordRereader(path: path, format: format, isDeclaredKey: isDeclaredKey) else { return nil }
+            return rereader.record(at:)
+        case .records(let byPlace):
+            return { location in
+                byPlace[RecordPlace(path: location.path, line: location.line)].map {
+                    RereadRecord(key: $0.key, text: LocatorText($0.value), start: 0, lines: nil)
+                }
+            }
+        }
+    }
+
+    /// The target's location once its member is found in `record`; without the record,
+    /// the record's location with the pointer the path spells out, if it needs no lookup.
+    private static func place(_ target: Target, in record: RereadRecord?) -> SourceLocation {
+        var location = target.location
+        guard let record else {
+            location.pointer = target.member.pointer
+            return location
+        }
+        let position = JSONPositionScanner.locate(target.member, in: record.text, from: record.start)
+        location.pointer = position.pointer
+        if let lines = record.lines {
+            let (line, column) = lineAndColumn(of: position.offset, in: lines.bytes, firstLine: lines.firstLine)
+            location.line = line
+            location.column = column
+        }
+        return location
+    }
+}
