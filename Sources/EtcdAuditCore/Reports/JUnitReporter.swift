@@ -3,9 +3,10 @@ import XMLCoder
 
 /// JUnit XML (SPEC §4): one testsuite per rule, one testcase per resource the rule
 /// checks, a `failure` per finding at or above `--fail-on`; findings below it go to the
-/// testcase's `system-out`, so the report fails exactly when the exit code does.
-/// Valid against the Jenkins xUnit schema: no `file` on testcases, times with at most
-/// three decimals, no control characters.
+/// testcase's `system-out`, as do waived findings, so the report fails exactly when the
+/// exit code does. Valid against the Jenkins xUnit schema: no `file` on testcases (unless
+/// `junitFileAttributes` asks for GitLab's `file` and `line`), times with at most three
+/// decimals, no control characters.
 struct JUnitReporter: Reporter {
     struct TestSuites: Encodable, DynamicNodeEncoding {
         var name = "etcd-audit"
@@ -37,12 +38,15 @@ struct JUnitReporter: Reporter {
     struct TestCase: Encodable, DynamicNodeEncoding {
         var name: String
         var classname: String
+        /// Where the testcase's first finding stands (only with `junitFileAttributes`).
+        var file: String?
+        var line: Int?
         var time = "0"
         var failure: [Failure]
         var systemOut: String?
 
         enum CodingKeys: String, CodingKey {
-            case name, classname, time, failure
+            case name, classname, file, line, time, failure
             case systemOut = "system-out"
         }
 
@@ -71,6 +75,7 @@ struct JUnitReporter: Reporter {
 
     func render(_ result: AuditResult, options: ReportOptions) throws -> String {
         let byRule = Dictionary(grouping: result.findings, by: \.rule)
+        let placement = CodeHostPlacement(workingDirectory: options.workingDirectory)
         var suites: [TestSuite] = []
         for rule in result.rules.sorted(by: { $0.id < $1.id }) {
             let findings = byRule[rule.id] ?? []
@@ -79,14 +84,16 @@ struct JUnitReporter: Reporter {
             for resource in result.resources {
                 guard let type = result.resourceTypes[resource.type], rule.applies(to: type) else { continue }
                 let mine = byResource[resource] ?? []
-                let failing = mine.filter { options.fails($0.severity) }
-                let passing = mine.filter { !options.fails($0.severity) }
+                let failing = mine.filter { options.fails($0) }
+                let passing = mine.filter { !options.fails($0) }
+                let place = options.junitFileAttributes ? mine.first?.location : nil
                 cases.append(TestCase(
-                    name: Self.clean("\(type.plural)/\(resource.id)"), classname: rule.id,
-                    failure: failing.map { Failure(type: $0.severity.rawValue, message: Self.clean($0.message),
-                                                   value: Self.clean(Self.detail($0))) },
+                    name: ReportText.clean("\(type.plural)/\(resource.id)"), classname: rule.id,
+                    file: place.map { ReportText.clean(placement.path($0.path)) }, line: place?.line,
+                    failure: failing.map { Failure(type: $0.severity.rawValue, message: ReportText.clean($0.message),
+                                                   value: ReportText.clean(Self.detail($0))) },
                     systemOut: passing.isEmpty ? nil
-                        : Self.clean(passing.map { "\($0.severity.rawValue): \($0.message)\n\(Self.detail($0))" }
+                        : ReportText.clean(passing.map { "\(Self.label($0)): \($0.message)\n\(Self.detail($0))" }
                             .joined(separator: "\n\n"))))
             }
             // `failures` counts failing testcases (as JUnit consumers do), not failure elements:
@@ -103,28 +110,16 @@ struct JUnitReporter: Reporter {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
+    /// "warning", or "warning, waived: reason, until 2027-01-31".
+    private static func label(_ finding: Finding) -> String {
+        finding.severity.rawValue + (CodeHostPlacement.waiverNote(finding).map { ", \($0)" } ?? "")
+    }
+
     private static func detail(_ finding: Finding) -> String {
         var lines = ["keys: " + finding.keys.joined(separator: ", "), "location: " + finding.location.display]
         if let offset = finding.location.offset, finding.location.line != nil { lines.append("offset: \(offset)") }
         if let expected = finding.expected { lines.append("expected: " + expected) }
         if let actual = finding.actual { lines.append("actual: " + actual) }
         return lines.joined(separator: "\n")
-    }
-
-    /// XML 1.0 cannot carry most control characters, not even escaped; jansson quotes
-    /// bytes of bad values in its messages. Shown as `\u{XX}` instead.
-    static func clean(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            let v = scalar.value
-            let allowed = v == 0x9 || v == 0xA || v == 0xD || (0x20...0xD7FF).contains(v)
-                || (0xE000...0xFFFD).contains(v) || (0x10000...0x10FFFF).contains(v)
-            if allowed {
-                out.append(scalar)
-            } else {
-                out.append(contentsOf: "\\u{\(String(v, radix: 16, uppercase: true))}".unicodeScalars)
-            }
-        }
-        return String(out)
     }
 }
