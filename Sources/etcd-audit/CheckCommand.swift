@@ -50,7 +50,8 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Input format, instead of detecting it from the first bytes.")
     var format: InputFormat?
 
-    @Option(name: .customLong("report"), help: "Report format: json, junit, text (repeatable; default text).")
+    @Option(name: .customLong("report"),
+            help: "Report format: json, junit, text, sarif, github, gitlab, checkstyle (repeatable; default text).")
     var reports: [ReportFormat] = []
 
     @Option(name: .customLong("output"), help: "File for the report of the same position (repeatable; default stdout).")
@@ -84,6 +85,10 @@ struct CheckCommand: ParsableCommand {
     var quiet = false
 
     @OptionGroup var configOptions: ConfigOptions
+
+    @Flag(name: .customLong("junit-file-attributes"),
+          help: "Give JUnit testcases file and line attributes: GitLab shows them, the Jenkins xUnit schema rejects them.")
+    var junitFileAttributes = false
 
     func validate() throws {
         if outputs.count > max(reports.count, 1) {
@@ -143,7 +148,8 @@ struct CheckCommand: ParsableCommand {
 
         let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         for (reportFormat, destination) in settings.reports {
-            let options = ReportOptions(failOn: settings.failOn.severity, color: destination == "-" && stdoutIsTerminal)
+            let options = ReportOptions(failOn: settings.failOn.severity, color: destination == "-" && stdoutIsTerminal,
+                                        junitFileAttributes: junitFileAttributes)
             do {
                 let text = try Reporters.reporter(for: reportFormat).render(result, options: options)
                 if destination == "-" {
@@ -156,6 +162,8 @@ struct CheckCommand: ParsableCommand {
                 throw ExitCode(2)
             }
         }
+        // Every line of the GitHub report is an annotation command; its summary is a log line.
+        if settings.reports.contains(where: { $0.format == .github }) && !quiet { printError(GitHubReporter.summary(result)) }
         for input in result.inputs {
             if let error = input.error { printError("etcd-audit: \(error)") }
             if !quiet {

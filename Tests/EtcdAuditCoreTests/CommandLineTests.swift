@@ -87,4 +87,29 @@ struct CommandLineTests {
         #expect(try run(["rules", "--verbose"]).out.contains("param failed_values: [\"FAIL\"]"))
         #expect(try run(["rules", "--verify"]).out.hasSuffix("0 failed\n"))
     }
+
+    @Test func codeHostReportsAndTheGitHubSummaryOnStderr() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let seeds = ["Samples/seeds/000_1cd8ab2a63ae2a87.txt", "Samples/seeds/003_316c7d162925404b.txt"]
+        let files = ["sarif", "gitlab", "checkstyle"].map { dir.appendingPathComponent("r.\($0)").path }
+        // An --output belongs to the --report in the same position: the last report goes to stdout.
+        let result = try run(["check"] + seeds + ["--report", "sarif", "--output", files[0], "--report", "gitlab",
+                                                  "--output", files[1], "--report", "checkstyle", "--output", files[2],
+                                                  "--report", "github"])
+        #expect(result.code == 1)
+        #expect(result.out.split(separator: "\n").count == 7)
+        #expect(result.out.hasPrefix("::warning file=Samples/seeds/003_316c7d162925404b.txt,line=251,"))
+        #expect(result.err.contains("etcd-audit: 7 findings (2 error, 5 warning, 0 info; 0 waived), 2 inputs, 0 input errors"))
+        #expect(try String(contentsOfFile: files[0], encoding: .utf8).contains("\"version\" : \"2.1.0\""))
+        #expect(try String(contentsOfFile: files[1], encoding: .utf8).contains("\"check_name\" : \"unique.vmi\""))
+        #expect(try String(contentsOfFile: files[2], encoding: .utf8).contains("source=\"etcd-audit.unique.vmi\""))
+        #expect(try run(["check", "--quiet", "--report", "github"] + seeds).err.isEmpty)
+    }
+
+    @Test func junitFileAttributesOnlyWhenAsked() throws {
+        let seed = "Samples/seeds/003_316c7d162925404b.txt"
+        #expect(try !run(["check", seed, "--report", "junit"]).out.contains(" file=\""))
+        let asked = try run(["check", seed, "--report", "junit", "--junit-file-attributes"]).out
+        #expect(asked.contains("file=\"\(seed)\" line=\"382\""))
+    }
 }

@@ -66,6 +66,18 @@ struct GoldenReportTests {
                     golden: "Samples/golden/per-file-seeds.junit.xml")
     }
 
+    @Test("code-host reports", arguments: ["both-seeds", "fixture-etcdctl-json"])
+    func codeHostReports(name: String) throws {
+        let sample = Self.samples.first { $0.name == name }!
+        let result = TestSupport.audit(sample.inputs)
+        let options = ReportOptions(workingDirectory: TestSupport.root.path)
+        let reports: [(Reporter, String)] = [(SARIFReporter(), "sarif"), (GitHubReporter(), "github.txt"),
+                                             (GitLabReporter(), "gitlab.json"), (CheckstyleReporter(), "checkstyle.xml")]
+        for (reporter, suffix) in reports {
+            try compare(try reporter.render(result, options: options), golden: "Samples/golden/\(name).\(suffix)")
+        }
+    }
+
     @Test("every rule has a broken sample that fires it and only it", arguments: TestSupport.catalog.rules.map(\.id))
     func brokenSampleFires(rule: String) {
         guard let file = ["md", "jsonl"].map({ "Samples/broken/\(rule).\($0)" })

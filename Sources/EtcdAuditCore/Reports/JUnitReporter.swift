@@ -3,10 +3,10 @@ import XMLCoder
 
 /// JUnit XML (SPEC §4): one testsuite per rule, one testcase per resource the rule
 /// checks, a `failure` per finding at or above `--fail-on`; findings below it go to the
-/// testcase's `system-out`, so the report fails exactly when the exit code does; so do
-/// findings a waiver covers, with its reason.
-/// Valid against the Jenkins xUnit schema: no `file` on testcases, times with at most
-/// three decimals, no control characters.
+/// testcase's `system-out`, as do waived findings (with the waiver's reason), so the report
+/// fails exactly when the exit code does. Valid against the Jenkins xUnit schema: no `file`
+/// on testcases (unless `junitFileAttributes` asks for GitLab's `file` and `line`), times
+/// with at most three decimals, no control characters.
 struct JUnitReporter: Reporter {
     struct TestSuites: Encodable, DynamicNodeEncoding {
         var name = "etcd-audit"
@@ -38,12 +38,15 @@ struct JUnitReporter: Reporter {
     struct TestCase: Encodable, DynamicNodeEncoding {
         var name: String
         var classname: String
+        /// Where the testcase's first finding stands (only with `junitFileAttributes`).
+        var file: String?
+        var line: Int?
         var time = "0"
         var failure: [Failure]
         var systemOut: String?
 
         enum CodingKeys: String, CodingKey {
-            case name, classname, time, failure
+            case name, classname, file, line, time, failure
             case systemOut = "system-out"
         }
 
@@ -109,19 +112,22 @@ struct JUnitReporter: Reporter {
     /// One testcase per resource of the store the rule checks, with its findings.
     private static func testcases(_ rule: Rule, _ store: Store, result: AuditResult,
                                   findings: [StoreResource: [Finding]], options: ReportOptions) -> [TestCase] {
+        let placement = CodeHostPlacement(workingDirectory: options.workingDirectory)
         var cases: [TestCase] = []
         for resource in store.resources {
             guard let type = result.resourceTypes[resource.type], rule.applies(to: type) else { continue }
             let mine = findings[StoreResource(path: store.path, resource: resource)] ?? []
-            let failing = mine.filter { $0.waiver == nil && options.fails($0.severity) }
-            let passing = mine.filter { $0.waiver != nil || !options.fails($0.severity) }
+            let failing = mine.filter { options.fails($0) }
+            let passing = mine.filter { !options.fails($0) }
+            let place = options.junitFileAttributes ? mine.first?.location : nil
             let name = "\(type.plural)/\(resource.id)"
             cases.append(TestCase(
-                name: clean(store.path.map { "\($0): \(name)" } ?? name), classname: rule.id,
-                failure: failing.map { Failure(type: $0.severity.rawValue, message: clean($0.message),
-                                               value: clean(detail($0))) },
+                name: ReportText.clean(store.path.map { "\($0): \(name)" } ?? name), classname: rule.id,
+                file: place.map { ReportText.clean(placement.path($0.path)) }, line: place?.line,
+                failure: failing.map { Failure(type: $0.severity.rawValue, message: ReportText.clean($0.message),
+                                               value: ReportText.clean(detail($0))) },
                 systemOut: passing.isEmpty ? nil
-                    : clean(passing.map { "\(waived($0))\($0.severity.rawValue): \($0.message)\n\(detail($0))" }
+                    : ReportText.clean(passing.map { "\(label($0)): \($0.message)\n\(detail($0))" }
                         .joined(separator: "\n\n"))))
         }
         return cases
@@ -132,10 +138,9 @@ struct JUnitReporter: Reporter {
         var resource: ResourceRef
     }
 
-    /// `waived (REASON, until DATE): ` before a waived finding's text in system-out.
-    private static func waived(_ finding: Finding) -> String {
-        guard let waiver = finding.waiver else { return "" }
-        return "waived (\(waiver.reason)\(waiver.expires.map { ", until \($0)" } ?? "")): "
+    /// "warning", or "warning, waived: reason, until 2027-01-31".
+    private static func label(_ finding: Finding) -> String {
+        finding.severity.rawValue + (CodeHostPlacement.waiverNote(finding).map { ", \($0)" } ?? "")
     }
 
     private static func detail(_ finding: Finding) -> String {
@@ -144,22 +149,5 @@ struct JUnitReporter: Reporter {
         if let expected = finding.expected { lines.append("expected: " + expected) }
         if let actual = finding.actual { lines.append("actual: " + actual) }
         return lines.joined(separator: "\n")
-    }
-
-    /// XML 1.0 cannot carry most control characters, not even escaped; jansson quotes
-    /// bytes of bad values in its messages. Shown as `\u{XX}` instead.
-    static func clean(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            let v = scalar.value
-            let allowed = v == 0x9 || v == 0xA || v == 0xD || (0x20...0xD7FF).contains(v)
-                || (0xE000...0xFFFD).contains(v) || (0x10000...0x10FFFF).contains(v)
-            if allowed {
-                out.append(scalar)
-            } else {
-                out.append(contentsOf: "\\u{\(String(v, radix: 16, uppercase: true))}".unicodeScalars)
-            }
-        }
-        return String(out)
     }
 }

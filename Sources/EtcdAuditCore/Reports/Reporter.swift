@@ -1,6 +1,8 @@
+import Foundation
+
 /// The report formats (SPEC §4), by the names `--report` takes.
 public enum ReportFormat: String, CaseIterable, Sendable {
-    case json, junit, text
+    case json, junit, text, sarif, github, gitlab, checkstyle
 }
 
 /// What the reporters need to know besides the result.
@@ -10,21 +12,43 @@ public struct ReportOptions: Sendable {
     /// ANSI colour in the text report (only when writing to a terminal).
     public var color: Bool
     public var toolVersion: String
+    /// Code-host reports (SARIF, GitHub, GitLab, Checkstyle) name inputs inside this
+    /// folder relative to it, as code hosts map paths from the repository root.
+    public var workingDirectory: String
+    /// JUnit testcases get `file` and `line` attributes (GitLab shows them; the Jenkins
+    /// xUnit schema rejects them, so they are off unless asked for).
+    public var junitFileAttributes: Bool
+    /// Where the rule reference (docs/RULES.md) is published: SARIF's `helpUri` points
+    /// at its heading for each rule.
+    public var rulesReferenceURL: String
 
-    public init(failOn: Severity? = .error, color: Bool = false, toolVersion: String = EtcdAudit.version) {
+    public init(failOn: Severity? = .error, color: Bool = false, toolVersion: String = EtcdAudit.version,
+                workingDirectory: String = FileManager.default.currentDirectoryPath,
+                junitFileAttributes: Bool = false, rulesReferenceURL: String = EtcdAudit.rulesReferenceURL) {
         self.failOn = failOn
         self.color = color
         self.toolVersion = toolVersion
+        self.workingDirectory = workingDirectory
+        self.junitFileAttributes = junitFileAttributes
+        self.rulesReferenceURL = rulesReferenceURL
     }
 
     public func fails(_ severity: Severity) -> Bool {
         guard let failOn else { return false }
         return severity >= failOn
     }
+
+    /// A finding fails the run (a JUnit failure, a GitHub error) when it is at or above
+    /// `failOn` and no waiver covers it.
+    public func fails(_ finding: Finding) -> Bool {
+        finding.waiver == nil && fails(finding.severity)
+    }
 }
 
 public enum EtcdAudit {
     public static let version = "0.1.0"
+    /// The rule reference as the project publishes it (docs/RULES.md of its repository).
+    public static let rulesReferenceURL = "https://github.com/etcd-audit/etcd-audit/blob/main/docs/RULES.md"
 }
 
 /// One report format: the whole result in, the document's bytes out.
@@ -38,6 +62,10 @@ public enum Reporters {
         case .json: return JSONReporter()
         case .junit: return JUnitReporter()
         case .text: return TextReporter()
+        case .sarif: return SARIFReporter()
+        case .github: return GitHubReporter()
+        case .gitlab: return GitLabReporter()
+        case .checkstyle: return CheckstyleReporter()
         }
     }
 }

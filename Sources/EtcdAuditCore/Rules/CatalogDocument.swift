@@ -79,7 +79,7 @@ public enum CatalogDocument {
     }
 
     /// GitHub's heading anchors: lower case, punctuation but `-` dropped.
-    private static func anchor(_ id: String) -> String {
+    static func anchor(_ id: String) -> String {
         String(id.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "-" })
     }
 }

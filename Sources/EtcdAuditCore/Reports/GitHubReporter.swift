@@ -1,0 +1,57 @@
+/// GitHub Actions workflow commands: one `::error`, `::warning` or `::notice` line per
+/// finding, with `file` (relative to the working directory), `line`, `col` where known
+/// and the rule id as `title`, escaped as the Actions runner unescapes them. A waived
+/// finding is a `::notice` whatever its severity: still shown, it no longer flags the
+/// change. Every line is a command (the runner and the conformance checker read each
+/// one as such): the one-line `summary` goes to standard error instead.
+public struct GitHubReporter: Reporter {
+    public func render(_ result: AuditResult, options: ReportOptions) throws -> String {
+        let placement = CodeHostPlacement(workingDirectory: options.workingDirectory)
+        var out = ""
+        for finding in result.findings {
+            let location = finding.location
+            var properties = ["file=" + Self.escapeProperty(placement.path(location.path)),
+                              "line=\(CodeHostPlacement.line(location))"]
+            if location.line != nil, let column = location.column { properties.append("col=\(column)") }
+            properties.append("title=" + Self.escapeProperty(finding.rule))
+            var message = CodeHostPlacement.headline(finding)
+            let place = CodeHostPlacement.place(location, key: finding.keys.first)
+            if !place.isEmpty { message += "\n" + place }
+            let command = finding.waiver == nil ? Self.command(finding.severity) : "notice"
+            out += "::\(command) \(properties.joined(separator: ","))::\(Self.escapeData(message))\n"
+        }
+        return out
+    }
+
+    static func command(_ severity: Severity) -> String {
+        switch severity {
+        case .error: return "error"
+        case .warning: return "warning"
+        case .info: return "notice"
+        }
+    }
+
+    /// "etcd-audit: 5 findings (1 error, 4 warning, 0 info; 1 waived), 2 inputs, 0 input errors".
+    public static func summary(_ result: AuditResult) -> String {
+        var counts: [Severity: Int] = [:]
+        for finding in result.findings { counts[finding.severity, default: 0] += 1 }
+        let bySeverity = Severity.allCases.reversed().map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
+        let waived = result.findings.filter { $0.waiver != nil }.count
+        let errors = result.inputs.filter { $0.error != nil }.count
+        return "etcd-audit: \(result.findings.count) findings (\(bySeverity); \(waived) waived), "
+            + "\(result.inputs.count) inputs, \(errors) input errors"
+    }
+
+    /// The message after `::`: the runner turns `%25`, `%0D` and `%0A` back (the
+    /// actions toolkit's `escapeData`); `%` first, so the others stay as written.
+    static func escapeData(_ text: String) -> String {
+        ReportText.clean(text).replacingOccurrences(of: "%", with: "%25")
+            .replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    /// A property value: as the message, and `:` and `,`, which would end the property
+    /// list or the value (the toolkit's `escapeProperty`).
+    static func escapeProperty(_ text: String) -> String {
+        escapeData(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+    }
+}
