@@ -25,12 +25,18 @@ struct CheckstyleReporterTests {
         }
     }
 
+    /// The `<error>` written for `finding`: same file, line and rule.
+    static func isError(_ error: (file: String, attributes: [String: String]), of finding: Finding) -> Bool {
+        error.file == finding.location.path && error.attributes["line"] == finding.location.line.map(String.init)
+            && error.attributes["source"] == "etcd-audit." + finding.rule
+    }
+
     @Test func oneErrorPerFindingGroupedByFile() throws {
         let result = CodeHostReportSupport.locatedResult()
         let out = try errors(try render(result))
         #expect(out.count == result.findings.count)
         #expect(out.map(\.file) == out.map(\.file).sorted())
-        let first = try #require(out.first { $0.attributes["column"] != nil })
+        let first = try #require(out.first(where: { Self.isError($0, of: result.findings[0]) }))
         #expect(first.file == result.findings[0].location.path)
         #expect(first.attributes["line"] == result.findings[0].location.line.map(String.init))
         #expect(first.attributes["column"] == "7")
@@ -45,7 +51,8 @@ struct CheckstyleReporterTests {
     @Test func attributeValuesSurviveQuotesMarkupLineEndsAndControlCharacters() throws {
         var result = CodeHostReportSupport.locatedResult()
         result.findings[0].message = "a \"quoted\" <tag> & 'more'\nsecond line\t\u{1}"
-        let message = try #require(try errors(try render(result)).first { $0.attributes["column"] != nil }?.attributes["message"])
+        let message = try #require(try errors(try render(result)).first(where: { Self.isError($0, of: result.findings[0]) })?
+            .attributes["message"])
         #expect(message.contains("a \"quoted\" <tag> & 'more'\nsecond line\t\\u{1}"))
     }
 

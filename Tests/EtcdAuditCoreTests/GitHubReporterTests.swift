@@ -44,24 +44,25 @@ struct GitHubReporterTests {
         let result = CodeHostReportSupport.locatedResult()
         let out = try annotations(result)
         #expect(out.count == result.findings.count)
-        #expect(out.map(\.properties["title"]) == result.findings.map(\.rule))
+        #expect(out.map(\.properties["title"]) == result.findings.map { $0.rule + ($0.waiver == nil ? "" : " (waived)") })
         #expect(out[0].command == "warning")
         #expect(out[0].properties["file"] == "Samples/seeds/003_316c7d162925404b.txt")
         #expect(out[0].properties["line"] == result.findings[0].location.line.map(String.init))
         #expect(out[0].properties["col"] == "7")
         #expect(out[0].message.hasPrefix("port \(result.findings[0].resourceID): \(result.findings[0].message)\n"))
         #expect(out[0].message.contains("member /output/0/output_value"))
-        #expect(out[2].properties["col"] == nil)
+        #expect(out[2].properties["col"] == result.findings[2].location.column.map(String.init))
         #expect(out.allSatisfy { Set($0.properties.keys).isSubset(of: ["file", "line", "col", "title"]) })
         #expect(out.filter { $0.command == "error" }.count == result.findings.filter { $0.severity == .error }.count)
     }
 
-    @Test func aWaivedFindingIsANoticeAndInfoIsANotice() throws {
+    @Test func aWaivedFindingKeepsItsLevelWithItsReasonAndInfoIsANotice() throws {
         var result = CodeHostReportSupport.locatedResult()
         result.findings[2].severity = .info
         let out = try annotations(result)
         #expect(result.findings[1].severity == .warning)
-        #expect(out[1].command == "notice")
+        #expect(out[1].command == "warning")
+        #expect(out[1].properties["title"] == "\(result.findings[1].rule) (waived)")
         #expect(out[1].message.contains("(waived: known, see OPS-1: monitoring is down, until 2027-01-31)"))
         #expect(out[2].command == "notice")
     }

@@ -125,7 +125,7 @@ struct WaiverTests {
         // JUnit: the waived errors go to system-out with the reason; no failure remains.
         let junit = try Reporters.reporter(for: .junit).render(result, options: ReportOptions(failOn: .error))
         #expect(!junit.contains("<failure"))
-        #expect(junit.contains("waived (shared VMI, until 2027-01-31): error:"))
+        #expect(junit.contains("error, waived: shared VMI, until 2027-01-31:"))
         #expect(junit.contains("failures=\"0\""))
 
         let text = try Reporters.reporter(for: .text).render(result, options: ReportOptions())

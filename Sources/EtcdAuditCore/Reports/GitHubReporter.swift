@@ -1,8 +1,9 @@
 /// GitHub Actions workflow commands: one `::error`, `::warning` or `::notice` line per
 /// finding, with `file` (relative to the working directory), `line`, `col` where known
 /// and the rule id as `title`, escaped as the Actions runner unescapes them. A waived
-/// finding is a `::notice` whatever its severity: still shown, it no longer flags the
-/// change. Every line is a command (the runner and the conformance checker read each
+/// finding keeps its severity's command (annotation counts match the report's severities,
+/// as the conformance checker requires) with `(waived)` in its title and the waiver's
+/// reason in its text; it no longer fails the run. Every line is a command (the runner and the conformance checker read each
 /// one as such): the one-line `summary` goes to standard error instead.
 public struct GitHubReporter: Reporter {
     public func render(_ result: AuditResult, options: ReportOptions) throws -> String {
@@ -13,12 +14,11 @@ public struct GitHubReporter: Reporter {
             var properties = ["file=" + Self.escapeProperty(placement.path(location.path)),
                               "line=\(CodeHostPlacement.line(location))"]
             if location.line != nil, let column = location.column { properties.append("col=\(column)") }
-            properties.append("title=" + Self.escapeProperty(finding.rule))
+            properties.append("title=" + Self.escapeProperty(finding.rule + (finding.waiver == nil ? "" : " (waived)")))
             var message = CodeHostPlacement.headline(finding)
             let place = CodeHostPlacement.place(location, key: finding.keys.first)
             if !place.isEmpty { message += "\n" + place }
-            let command = finding.waiver == nil ? Self.command(finding.severity) : "notice"
-            out += "::\(command) \(properties.joined(separator: ","))::\(Self.escapeData(message))\n"
+            out += "::\(Self.command(finding.severity)) \(properties.joined(separator: ","))::\(Self.escapeData(message))\n"
         }
         return out
     }
