@@ -167,7 +167,15 @@ struct CheckCommand: ParsableCommand {
         for input in result.inputs {
             if let error = input.error { printError("etcd-audit: \(error)") }
             if !quiet {
-                for problem in input.problems { printError("etcd-audit: \(problem.location.display): \(problem.message)") }
+                // A file in the wrong format has a problem on every line: the first few say
+                // enough on a terminal; the JSON report lists them all.
+                let shown = 10
+                for problem in input.problems.prefix(shown) {
+                    printError("etcd-audit: \(problem.location.display): \(problem.message)")
+                }
+                if input.problems.count > shown {
+                    printError("etcd-audit: \(input.path): \(input.problems.count - shown) more unreadable parts (all in the JSON report)")
+                }
             }
         }
         if !quiet {

@@ -71,6 +71,10 @@ struct TextReporter: Reporter {
                 out += "          " + style.paint("waived", "2") + ": \(waiver.reason)\(until)\n"
             }
             out += "          at \(finding.location.display)  \(finding.keys.first ?? "")\n"
+            // The other records the finding compares, so a reader sees both sides.
+            for other in finding.related {
+                out += "          vs \(other.location.display)  \(other.key)\n"
+            }
         }
         if !findings.isEmpty { out += "\n" }
         return out
