@@ -33,7 +33,7 @@ public struct AuditResult: Sendable {
     public var recordsRead: Int
     public var skippedKeys: Int
     public var elapsedSeconds: Double?
-    /// Set when findings were compared with a baseline report (only new ones remain).
+    /// Set when findings were compared with a baseline report (each finding is marked).
     public var baseline: BaselineSummary?
     /// The configuration file the run used, as it was named (reports say so).
     public var config: String?
@@ -49,10 +49,10 @@ public struct AuditResult: Sendable {
     public var hasInputErrors: Bool { inputs.contains { $0.error != nil } }
 
     /// SPEC §5: 2 when an input could not be read to its end, 1 when a finding is at or
-    /// above `failOn` (nil: never) and no waiver covers it, else 0.
+    /// above `failOn` (nil: never), no waiver covers it and no baseline has it, else 0.
     public func exitCode(failOn: Severity?) -> Int32 {
         if hasInputErrors { return 2 }
-        if let failOn, findings.contains(where: { $0.waiver == nil && $0.severity >= failOn }) { return 1 }
+        if let failOn, findings.contains(where: { $0.failsRun && $0.severity >= failOn }) { return 1 }
         return 0
     }
 

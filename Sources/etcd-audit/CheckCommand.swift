@@ -60,8 +60,12 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Rule files that add, change or disable rules (every *.yaml in the folder; repeatable).")
     var rules: [String] = []
 
-    @Option(help: "A JSON report of an earlier audit: report and fail only on findings it does not contain.")
+    @Option(help: "A JSON report of an earlier audit: mark each finding new or existing, fail only on new ones, list the resolved ones.")
     var baseline: String?
+
+    @Option(name: .customLong("write-baseline"),
+            help: "Also write the JSON report (every finding, with its fingerprint) to this file: the next run's --baseline.")
+    var writeBaseline: String?
 
     @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: error, warning, info, never (default: the configuration's fail_on, else error).")
     var failOn: FailOn?
@@ -101,6 +105,7 @@ struct CheckCommand: ParsableCommand {
         if endpoints.isEmpty && (revision != nil || pageSize != nil || cacert != nil || cert != nil || key != nil || user != nil) {
             throw ValidationError("--revision, --page-size, --cacert, --cert, --key and --user only apply with --endpoint URL")
         }
+        if writeBaseline == "-" { throw ValidationError("--write-baseline takes a file: the report on stdout is --report json") }
         if let pageSize, pageSize < 1 { throw ValidationError("--page-size must be at least 1") }
         do {
             _ = try PathFilter(include: include, exclude: exclude)
@@ -140,14 +145,16 @@ struct CheckCommand: ParsableCommand {
             .audit(selection, perFile: settings.perFile, format: format, jobs: jobs,
                    progress: progress.map { p in { p.update(records: $0, bytes: $1) } })
         progress?.done()
-        // Waivers first: one that covers a finding the baseline then drops still matched.
+        // Waivers first: a waived finding is reported as waived whether new or existing.
         config?.applyWaivers(to: &result, today: Waiver.today(),
                              workingDirectory: FileManager.default.currentDirectoryPath)
         old?.apply(to: &result)
         if timing { result.elapsedSeconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000 }
 
         let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        for (reportFormat, destination) in settings.reports {
+        // The baseline file is the JSON report, whatever else was asked for.
+        let written = settings.reports + (writeBaseline.map { [(format: ReportFormat.json, destination: $0)] } ?? [])
+        for (reportFormat, destination) in written {
             let options = ReportOptions(failOn: settings.failOn.severity, color: destination == "-" && stdoutIsTerminal,
                                         junitFileAttributes: junitFileAttributes)
             do {

@@ -40,7 +40,7 @@ struct CommandLineTests {
         #expect(result.code == 1)
         #expect(result.out.contains("unique.vmi"))
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
-        #expect(report?["schema_version"] as? Int == 2)
+        #expect(report?["schema_version"] as? Int == 3)
         #expect((report?["findings"] as? [Any])?.count == 7)
         #expect(try String(contentsOfFile: xml, encoding: .utf8).contains("<testsuite name=\"unique.vmi\""))
     }
@@ -66,14 +66,14 @@ struct CommandLineTests {
         #expect(result.err.contains("a.yaml") && result.err.contains("monitoring.failed") && result.err.contains("severity"))
     }
 
-    @Test func baselineKeepsOnlyNewFindings() throws {
+    @Test func baselineMarksNewFindingsAndFailsOnThem() throws {
         let dir = try TestSupport.temporaryDirectory()
         let old = dir.appendingPathComponent("old.json").path
         _ = try run(["check", "Samples/seeds/003_316c7d162925404b.txt", "--report", "json", "--output", old])
         let both = try run(["check", "--baseline", old, "--report", "text",
                             "Samples/seeds/000_1cd8ab2a63ae2a87.txt", "Samples/seeds/003_316c7d162925404b.txt"])
         #expect(both.code == 1)  // unique.vmi on both ports is new, and an error
-        #expect(both.out.contains("3 new, 4 still present, 0 resolved"))  // the create seed's MAC, unique.vmi twice
+        #expect(both.out.contains("3 new, 4 existing, 0 resolved, 0 not checked"))  // the create seed's MAC, unique.vmi twice
         #expect(try run(["check", "--baseline", "/nonexistent.json", "Samples/seeds/000_1cd8ab2a63ae2a87.txt"]).code == 2)
     }
 

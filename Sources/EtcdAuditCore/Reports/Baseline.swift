@@ -1,93 +1,136 @@
 import Foundation
 
-/// `--baseline OLD.json`: only findings the old JSON report does not contain are reported
-/// (and count for the exit status). Findings match by rule, resource, the record at fault
-/// (the first key) and the values that differ — never by message text or place in the
-/// file, which move between snapshots.
-public struct Baseline: Sendable {
-    struct Fingerprint: Hashable {
-        var rule: String
-        var resourceType: String
-        var resourceID: String
-        var key: String?
-        var expected: String?
-        var actual: String?
-    }
+/// Whether the baseline report had a finding (`--baseline`).
+public enum BaselineState: String, Sendable, Codable, Hashable {
+    case new, existing
+}
 
-    private struct OldReport: Decodable {
-        struct OldFinding: Decodable {
-            var rule: String
-            var resource_type: String
-            var resource_id: String
-            var keys: [String]?
-            var expected: String?
-            var actual: String?
-        }
-        var findings: [OldFinding]
+/// `--baseline OLD.json`: the report keeps every finding, each marked `new` or `existing`
+/// (the old JSON report has one with the same fingerprint), and only new ones fail the
+/// run. The old report's findings that no longer hold are listed as `resolved`, in full;
+/// those of a store that could not be read to its end this time are `not_checked`, since
+/// a cut-off input may hide any record a finding rests on. So tonight's JSON report is
+/// tomorrow's baseline.
+public struct Baseline: Sendable {
+    /// One finding of the old report, as it was written, and its fingerprint.
+    struct OldFinding: Sendable {
+        var json: ReportJSON
+        var fingerprint: String
+        var path: String?
     }
 
     public let path: String
-    private let counts: [Fingerprint: Int]
+    private let findings: [OldFinding]
 
     public init(path: String) throws {
         self.path = path
-        let report: OldReport
         do {
-            report = try JSONDecoder().decode(OldReport.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            let report = try JSONDecoder().decode(ReportJSON.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            guard case .array(let listed)? = report[member: "findings"] else {
+                throw BaselineError("it has no findings list")
+            }
+            // Findings the old run could not check are still open: carry them on.
+            var all = listed
+            if case .array(let unchecked)? = report[member: "not_checked"] { all += unchecked }
+            findings = try all.enumerated().map { index, json in
+                guard let fingerprint = Self.fingerprint(of: json) else {
+                    throw BaselineError("finding \(index + 1) has no fingerprint, nor rule, resource_type and resource_id")
+                }
+                return OldFinding(json: json, fingerprint: fingerprint, path: json[member: "location"]?[member: "path"]?.string)
+            }
         } catch {
             throw InputError(path: path, offset: nil,
-                             message: "cannot be read as an etcd-audit JSON report (--baseline): \(error.localizedDescription)")
+                             message: "cannot be read as an etcd-audit JSON report (--baseline): \(error)")
         }
-        var counts: [Fingerprint: Int] = [:]
-        for f in report.findings {
-            counts[Fingerprint(rule: f.rule, resourceType: f.resource_type, resourceID: f.resource_id,
-                               key: f.keys?.first, expected: f.expected, actual: f.actual), default: 0] += 1
-        }
-        self.counts = counts
     }
 
-    static func fingerprint(_ f: Finding) -> Fingerprint {
-        Fingerprint(rule: f.rule, resourceType: f.resourceType, resourceID: f.resourceID, key: f.keys.first,
-                    expected: f.expected, actual: f.actual)
+    /// The report's own `fingerprint` when it has one (schema 3; kept even when values were
+    /// redacted), else the same digest `Finding.fingerprint` makes, from the members.
+    static func fingerprint(of json: ReportJSON) -> String? {
+        if let given = json[member: "fingerprint"]?.string { return given }
+        guard let rule = json[member: "rule"]?.string, let type = json[member: "resource_type"]?.string,
+              let id = json[member: "resource_id"]?.string else { return nil }
+        var recordKey: String?
+        if case .array(let keys)? = json[member: "keys"] { recordKey = keys.first?.string }
+        return Finding.fingerprint(rule: rule, resourceType: type, resourceID: id, recordKey: recordKey,
+                                   expected: json[member: "expected"]?.string, actual: json[member: "actual"]?.string)
     }
 
-    /// Keeps the findings that are new; counts the old ones still present and resolved.
+    /// Marks each finding new or existing (n identical old findings make the first n of
+    /// the new run existing) and lists the old ones left over as resolved or not checked.
     public func apply(to result: inout AuditResult) {
-        var remaining = counts
-        var fresh: [Finding] = []
-        var stillPresent = 0
-        for finding in result.findings {
-            let print = Self.fingerprint(finding)
-            if let n = remaining[print], n > 0 {
-                remaining[print] = n - 1
-                stillPresent += 1
+        var open: [String: [Int]] = [:]
+        for (index, old) in findings.enumerated() { open[old.fingerprint, default: []].append(index) }
+        var matched = Set<Int>()
+        var new = 0
+        for i in result.findings.indices {
+            let print = result.findings[i].fingerprint
+            if var waiting = open[print], !waiting.isEmpty {
+                matched.insert(waiting.removeFirst())
+                open[print] = waiting
+                result.findings[i].baseline = .existing
             } else {
-                fresh.append(finding)
+                result.findings[i].baseline = .new
+                new += 1
             }
         }
-        let total = counts.values.reduce(0, +)
-        result.findings = fresh
-        result.baseline = BaselineSummary(path: path, new: fresh.count, stillPresent: stillPresent,
-                                          resolved: total - stillPresent)
+        let unchecked = Self.uncheckedStores(result)
+        var resolved: [ReportJSON] = [], notChecked: [ReportJSON] = []
+        for (index, old) in findings.enumerated() where !matched.contains(index) {
+            if unchecked(old.path) { notChecked.append(old.json) } else { resolved.append(old.json) }
+        }
+        result.baseline = BaselineSummary(path: path, new: new, existing: matched.count, resolved: resolved,
+                                          notChecked: notChecked)
+    }
+
+    /// Whether an old finding (by its `location.path`) belongs to a store that stopped early.
+    /// One store: any input error, since a resource's records may sit in any input and
+    /// a record past the cut can hide or cause any finding. With `--per-file`, the file the
+    /// finding was in, if it has an error this time (a file no longer audited is resolved).
+    private static func uncheckedStores(_ result: AuditResult) -> (String?) -> Bool {
+        if result.isPerFile {
+            let broken = Set(result.inputs.filter { $0.error != nil }.map(\.path))
+            return { path in path.map(broken.contains) ?? !broken.isEmpty }
+        }
+        let broken = result.hasInputErrors
+        return { _ in broken }
     }
 }
 
-/// What `--baseline` did, for the reports.
-public struct BaselineSummary: Sendable, Codable, Equatable {
+struct BaselineError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// What `--baseline` did, for the reports: the counts (`summary.baseline`), and the old
+/// findings that no longer hold or could not be checked (top-level lists of the JSON report).
+public struct BaselineSummary: Sendable, Encodable, Equatable {
     public var path: String
     public var new: Int
-    public var stillPresent: Int
-    public var resolved: Int
+    public var existing: Int
+    public var resolved: [ReportJSON]
+    public var notChecked: [ReportJSON]
 
-    public init(path: String, new: Int, stillPresent: Int, resolved: Int) {
+    public init(path: String, new: Int, existing: Int, resolved: [ReportJSON], notChecked: [ReportJSON]) {
         self.path = path
         self.new = new
-        self.stillPresent = stillPresent
+        self.existing = existing
         self.resolved = resolved
+        self.notChecked = notChecked
     }
 
     enum CodingKeys: String, CodingKey {
-        case path, new, resolved
-        case stillPresent = "still_present"
+        case path, new, existing, resolved
+        case notChecked = "not_checked"
+    }
+
+    /// Counts only: the findings themselves are the report's `resolved` and `not_checked`.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(path, forKey: .path)
+        try c.encode(new, forKey: .new)
+        try c.encode(existing, forKey: .existing)
+        try c.encode(resolved.count, forKey: .resolved)
+        try c.encode(notChecked.count, forKey: .notChecked)
     }
 }

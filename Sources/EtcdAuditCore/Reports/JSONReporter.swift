@@ -2,14 +2,18 @@ import Foundation
 
 /// The JSON report (SPEC §4). `schema_version` changes when a field changes meaning.
 struct JSONReporter: Reporter {
-    static let schemaVersion = 2
+    static let schemaVersion = 3
 
     struct Document: Encodable {
         var schemaVersion = JSONReporter.schemaVersion
         var tool: Tool
         var inputs: [InputSummary]
         var summary: Summary
-        var findings: [Finding]
+        var findings: [ReportedFinding]
+        /// With --baseline only: the baseline's findings that no longer hold, and those of a
+        /// store that stopped early this time, as the baseline report had them.
+        var resolved: [ReportJSON]?
+        var notChecked: [ReportJSON]?
         /// With --per-file only: what each file audited alone gave (totals stay in summary).
         var files: [FileSummary]?
         /// Only when some file was not audited (a walked file without records, a link).
@@ -17,8 +21,23 @@ struct JSONReporter: Reporter {
 
         enum CodingKeys: String, CodingKey {
             case schemaVersion = "schema_version"
-            case tool, inputs, summary, findings, files
+            case tool, inputs, summary, findings, files, resolved
+            case notChecked = "not_checked"
             case skippedFiles = "skipped_files"
+        }
+    }
+
+    /// A finding with its `fingerprint`, which the finding's own encoding leaves out (it is
+    /// derived), so a baseline need not compute it again, even from redacted values.
+    struct ReportedFinding: Encodable {
+        var finding: Finding
+
+        enum CodingKeys: String, CodingKey { case fingerprint }
+
+        func encode(to encoder: Encoder) throws {
+            try finding.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(finding.fingerprint, forKey: .fingerprint)
         }
     }
 
@@ -112,7 +131,8 @@ struct JSONReporter: Reporter {
                                bySeverity: Self.bySeverity(findings))
         }
         let document = Document(tool: Tool(version: options.toolVersion), inputs: result.inputs,
-                                summary: summary, findings: result.findings, files: files,
+                                summary: summary, findings: result.findings.map(ReportedFinding.init),
+                                resolved: result.baseline?.resolved, notChecked: result.baseline?.notChecked, files: files,
                                 skippedFiles: result.skippedFiles.isEmpty ? nil : result.skippedFiles)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -39,9 +39,9 @@ public struct ReportOptions: Sendable {
     }
 
     /// A finding fails the run (a JUnit failure, a GitHub error) when it is at or above
-    /// `failOn` and no waiver covers it.
+    /// `failOn`, no waiver covers it and the baseline did not have it.
     public func fails(_ finding: Finding) -> Bool {
-        finding.waiver == nil && fails(finding.severity)
+        finding.failsRun && fails(finding.severity)
     }
 }
 

@@ -74,6 +74,8 @@ struct SARIFReporter: Reporter {
         var relatedLocations: [Location]?
         var partialFingerprints: [String: String]
         var suppressions: [Suppression]?
+        /// With --baseline: `new`, or `unchanged` when the baseline report had the finding.
+        var baselineState: String?
         var properties: ResultProperties
     }
 
@@ -183,6 +185,7 @@ struct SARIFReporter: Reporter {
             locations: [location(finding.location, key: key, placement: placement)],
             relatedLocations: related.isEmpty ? nil : related,
             partialFingerprints: [Self.fingerprintKey: fingerprint], suppressions: suppressions,
+            baselineState: finding.baseline.map { $0 == .new ? "new" : "unchanged" },
             properties: ResultProperties(
                 resourceType: finding.resourceType, resourceId: finding.resourceID, keys: finding.keys,
                 expected: finding.expected, actual: finding.actual, pointer: finding.location.pointer,

@@ -33,7 +33,8 @@ struct TextReporter: Reporter {
                 + "\(waivers.unmatched.count) matched nothing\n"
         }
         if let baseline = result.baseline {
-            out += "baseline \(baseline.path): \(baseline.new) new, \(baseline.stillPresent) still present, \(baseline.resolved) resolved\n"
+            out += "baseline \(baseline.path): \(baseline.new) new, \(baseline.existing) existing, "
+                + "\(baseline.resolved.count) resolved, \(baseline.notChecked.count) not checked (input error)\n"
         }
         return out
     }
@@ -65,7 +66,9 @@ struct TextReporter: Reporter {
                 out += style.paint("\(ref.type) \(ref.id)", "1") + "\n"
                 current = ref
             }
-            out += "  \(style.label(finding.severity)) \(finding.rule): \(finding.message)\n"
+            // With a baseline, what tonight brings stands out from what was already there.
+            let mark = finding.baseline.map { $0 == .new ? style.paint("new ", "1") : "old " } ?? ""
+            out += "  \(style.label(finding.severity)) \(mark)\(finding.rule): \(finding.message)\n"
             if let waiver = finding.waiver {
                 let until = waiver.expires.map { " (until \($0))" } ?? ""
                 out += "          " + style.paint("waived", "2") + ": \(waiver.reason)\(until)\n"

@@ -1,3 +1,5 @@
+import Foundation
+
 public enum Severity: String, CaseIterable, Sendable, Codable, Comparable {
     case info, warning, error
 
@@ -24,12 +26,14 @@ public struct Finding: Hashable, Sendable, Codable {
     /// Set when a waiver of the configuration covers this finding: it stays in every
     /// report but no longer fails the run.
     public var waiver: WaiverMark?
+    /// Set when the run compares with a baseline report: whether that report had it.
+    public var baseline: BaselineState?
     /// The member at fault, as the check named it; `FindingLocator` turns it into
     /// `location.line`, `column` and `pointer`. Not part of any report.
     public var member: MemberPath?
 
     enum CodingKeys: String, CodingKey {
-        case rule, severity, message, keys, expected, actual, location, related, waiver
+        case rule, severity, message, keys, expected, actual, location, related, waiver, baseline
         case resourceType = "resource_type"
         case resourceID = "resource_id"
     }
@@ -50,6 +54,10 @@ public struct Finding: Hashable, Sendable, Codable {
         self.member = member
     }
 
+    /// Whether the finding can fail the run at its severity: not when a waiver covers it,
+    /// nor when the baseline report already had it.
+    public var failsRun: Bool { waiver == nil && baseline != .existing }
+
     /// The order of every report: by resource, then rule, then place.
     public static func reportOrder(_ a: Finding, _ b: Finding) -> Bool {
         if a.resourceType != b.resourceType { return a.resourceType < b.resourceType }
@@ -63,11 +71,32 @@ public struct Finding: Hashable, Sendable, Codable {
     /// A digest of what makes the finding the same one from run to run: rule, resource,
     /// the record at fault's key and the values compared — never its line, offset,
     /// message or order, which move. SARIF's `partialFingerprints`, GitLab's
-    /// `fingerprint` and baselines rest on it.
+    /// `fingerprint`, the JSON report's `fingerprint` and baselines rest on it.
     public var fingerprint: String {
-        var parts = [rule, resourceType, resourceID, keys.first ?? "", expected ?? "\u{0}", actual ?? "\u{0}"]
+        Self.fingerprint(rule: rule, resourceType: resourceType, resourceID: resourceID,
+                         recordKey: keys.first, expected: expected, actual: actual)
+    }
+
+    /// The one fingerprint function: also used on the findings of an old JSON report that
+    /// has no `fingerprint` member (schema 1 and 2), from the members it does have.
+    public static func fingerprint(rule: String, resourceType: String, resourceID: String, recordKey: String?,
+                                   expected: String?, actual: String?) -> String {
+        var parts = [rule, resourceType, resourceID, recordKey ?? "",
+                     expected.map(normalised) ?? "\u{0}", actual.map(normalised) ?? "\u{0}"]
         parts = parts.map { "\($0.utf8.count):\($0)" }
         return StableHasher.digest(of: parts.joined()).description
+    }
+
+    /// A compared value as the fingerprint sees it: surrounding blanks dropped, and a JSON
+    /// object or array written one canonical way (sorted members, no spaces), so a value
+    /// re-serialised by another writer between two snapshots is still the same value.
+    static func normalised(_ value: String) -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let first = trimmed.first, first == "{" || first == "[",
+              let tree = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)),
+              let canonical = try? JSONSerialization.data(withJSONObject: tree, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { return trimmed }
+        return String(decoding: canonical, as: UTF8.self)
     }
 }
 
