@@ -186,6 +186,21 @@ struct BaselineTests {
         #expect(again.findings.allSatisfy { $0.baseline == .existing })
     }
 
+    @Test func sarifSaysNewOrUnchanged() throws {
+        let old = try TestSupport.temporaryFile(
+            try Reporters.reporter(for: .json).render(TestSupport.audit(["Samples/seeds/003_316c7d162925404b.txt"]),
+                                                      options: ReportOptions()), name: "old.json")
+        var result = TestSupport.audit(["Samples/seeds/000_1cd8ab2a63ae2a87.txt", "Samples/seeds/003_316c7d162925404b.txt"])
+        try Baseline(path: old).apply(to: &result)
+        let sarif = try JSONSerialization.jsonObject(with: Data(try Reporters.reporter(for: .sarif)
+            .render(result, options: ReportOptions()).utf8)) as! [String: Any]
+        let results = ((sarif["runs"] as! [[String: Any]])[0]["results"] as! [[String: Any]])
+        let states = results.map { $0["baselineState"] as? String ?? "" }
+        #expect(states.count == result.findings.count)
+        #expect(states.filter { $0 == "new" }.count == result.baseline?.new)
+        #expect(states.filter { $0 == "unchanged" }.count == result.baseline?.existing)
+    }
+
     @Test func fingerprintsIgnoreLocationAndMessageButNotValues() {
         let base = Finding(rule: "r", severity: .error, resourceType: "port", resourceID: "p", message: "m",
                            keys: ["/k"], expected: #"{"a": 1, "b": [2]}"#, actual: "x",

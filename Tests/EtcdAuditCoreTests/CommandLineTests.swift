@@ -73,7 +73,8 @@ struct CommandLineTests {
         let both = try run(["check", "--baseline", old, "--report", "text",
                             "Samples/seeds/000_1cd8ab2a63ae2a87.txt", "Samples/seeds/003_316c7d162925404b.txt"])
         #expect(both.code == 1)  // unique.vmi on both ports is new, and an error
-        #expect(both.out.contains("3 new, 4 existing, 0 resolved, 0 not checked"))  // the create seed's MAC, unique.vmi twice
+        #expect(both.out.contains("3 new, 4 existing, 0 resolved, 0 not checked"))
+        #expect(both.out.contains("error   new unique.vmi:") && both.out.contains("warning existing monitoring.failed:"))  // the create seed's MAC, unique.vmi twice
         #expect(try run(["check", "--baseline", "/nonexistent.json", "Samples/seeds/000_1cd8ab2a63ae2a87.txt"]).code == 2)
     }
 

@@ -67,7 +67,7 @@ struct TextReporter: Reporter {
                 current = ref
             }
             // With a baseline, what tonight brings stands out from what was already there.
-            let mark = finding.baseline.map { $0 == .new ? style.paint("new ", "1") : "old " } ?? ""
+            let mark = finding.baseline.map { $0 == .new ? style.paint("new ", "1") : "existing " } ?? ""
             out += "  \(style.label(finding.severity)) \(mark)\(finding.rule): \(finding.message)\n"
             if let waiver = finding.waiver {
                 let until = waiver.expires.map { " (until \($0))" } ?? ""
