@@ -51,7 +51,7 @@ struct CheckCommand: ParsableCommand {
     var format: InputFormat?
 
     @Option(name: .customLong("report"),
-            help: "Report format: json, junit, text, sarif, github, gitlab, checkstyle (repeatable; default text).")
+            help: "Report format: json, junit, text, sarif, github, gitlab, checkstyle, prometheus (repeatable; default text).")
     var reports: [ReportFormat] = []
 
     @Option(name: .customLong("output"), help: "File for the report of the same position (repeatable; default stdout).")
@@ -69,6 +69,9 @@ struct CheckCommand: ParsableCommand {
 
     @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: error, warning, info, never (default: the configuration's fail_on, else error).")
     var failOn: FailOn?
+
+    @Option(help: "Lowest severity the text, GitHub and JUnit reports list: error, warning, info (default: the configuration's show, else info, i.e. all). Findings below it are counted, never dropped from the other reports; a finding that fails the run is always listed.")
+    var show: Severity?
 
     @Option(name: .customLong("only"), help: "Run only this rule (repeatable).")
     var only: [String] = []
@@ -149,20 +152,27 @@ struct CheckCommand: ParsableCommand {
         config?.applyWaivers(to: &result, today: Waiver.today(),
                              workingDirectory: FileManager.default.currentDirectoryPath)
         old?.apply(to: &result)
-        if timing { result.elapsedSeconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000 }
+        // Always measured: the Prometheus report has the run's duration; the JSON report only
+        // with --timing, so that it stays repeatable byte for byte.
+        let completed = Date()
+        let elapsed = (completed.timeIntervalSince(started) * 1000).rounded() / 1000
+        if timing { result.elapsedSeconds = elapsed }
 
         let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         // The baseline file is the JSON report, whatever else was asked for.
         let written = settings.reports + (writeBaseline.map { [(format: ReportFormat.json, destination: $0)] } ?? [])
         for (reportFormat, destination) in written {
             let options = ReportOptions(failOn: settings.failOn.severity, color: destination == "-" && stdoutIsTerminal,
-                                        junitFileAttributes: junitFileAttributes)
+                                        junitFileAttributes: junitFileAttributes, show: settings.show,
+                                        completedAt: completed)
+            var reported = result
+            if reportFormat == .prometheus { reported.elapsedSeconds = elapsed }
             do {
-                let text = try Reporters.reporter(for: reportFormat).render(result, options: options)
+                let text = try Reporters.reporter(for: reportFormat).render(reported, options: options)
                 if destination == "-" {
                     FileHandle.standardOutput.write(Data(text.utf8))
                 } else {
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: destination))
+                    try ReportFile.write(Data(text.utf8), to: destination)
                 }
             } catch {
                 printError("etcd-audit: cannot write the \(reportFormat.rawValue) report to \(destination): \(error)")
@@ -170,7 +180,9 @@ struct CheckCommand: ParsableCommand {
             }
         }
         // Every line of the GitHub report is an annotation command; its summary is a log line.
-        if settings.reports.contains(where: { $0.format == .github }) && !quiet { printError(GitHubReporter.summary(result)) }
+        if settings.reports.contains(where: { $0.format == .github }) && !quiet {
+            printError(GitHubReporter.summary(result, options: ReportOptions(failOn: settings.failOn.severity, show: settings.show)))
+        }
         for input in result.inputs {
             if let error = input.error { printError("etcd-audit: \(error)") }
             if !quiet {

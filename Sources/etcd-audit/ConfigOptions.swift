@@ -38,6 +38,7 @@ struct CheckSettings {
     var skip: [String]
     var severities: [String]
     var failOn: FailOn
+    var show: Severity
     var perFile: Bool
     var include: [String]
     var exclude: [String]
@@ -50,6 +51,7 @@ struct CheckSettings {
         skip = command.skip.isEmpty ? config?.skip ?? [] : command.skip
         severities = (config?.severities ?? []) + command.severityOverrides  // the later wins
         failOn = command.failOn ?? config?.failOn ?? .error
+        show = command.show ?? config?.show ?? .info
         perFile = command.perFile ?? config?.perFile ?? false
         include = command.include.isEmpty ? config?.include ?? [] : command.include
         exclude = command.exclude.isEmpty ? config?.exclude ?? [] : command.exclude

@@ -29,3 +29,4 @@ struct EtcdAuditCommand: ParsableCommand {
 extension InputFormat: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
 extension FailOn: ExpressibleByArgument {}
+extension Severity: ExpressibleByArgument {}

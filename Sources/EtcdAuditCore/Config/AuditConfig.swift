@@ -59,6 +59,8 @@ public struct AuditConfig: Sendable {
     /// `RULE=LEVEL`, in the file's order (as `--severity` takes them).
     public var severities: [String] = []
     public var failOn: FailOn?
+    /// As `--show`: the lowest severity the text, GitHub and JUnit reports list.
+    public var show: Severity?
     public var perFile: Bool?
     public var include: [String]?
     public var exclude: [String]?
@@ -66,7 +68,7 @@ public struct AuditConfig: Sendable {
     public var reports: [ReportDefault]?
     public var waivers: [Waiver] = []
 
-    static let fields = ["rules", "only", "skip", "severity", "fail_on", "per_file", "include", "exclude",
+    static let fields = ["rules", "only", "skip", "severity", "fail_on", "show", "per_file", "include", "exclude",
                          "reports", "waivers"]
 
     public init(path: String, directory: String) {
@@ -135,6 +137,11 @@ public struct AuditConfig: Sendable {
                     throw reader.error(value, name, "must be error, warning, info or never")
                 }
                 config.failOn = failOn
+            case "show":
+                guard let show = value.string.flatMap(Severity.init(rawValue:)) else {
+                    throw reader.error(value, name, "must be error, warning or info")
+                }
+                config.show = show
             case "per_file": config.perFile = try reader.bool(value, field: name)
             case "include": config.include = try reader.globs(value, field: name)
             case "exclude": config.exclude = try reader.globs(value, field: name)

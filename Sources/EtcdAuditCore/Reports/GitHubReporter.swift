@@ -4,12 +4,13 @@
 /// finding keeps its severity's command (annotation counts match the report's severities,
 /// as the conformance checker requires) with `(waived)` in its title and the waiver's
 /// reason in its text; it no longer fails the run. Every line is a command (the runner and the conformance checker read each
-/// one as such): the one-line `summary` goes to standard error instead.
+/// one as such): the one-line `summary` goes to standard error instead. Findings below
+/// `--show` (that do not fail the run) get no annotation; the summary counts them.
 public struct GitHubReporter: Reporter {
     public func render(_ result: AuditResult, options: ReportOptions) throws -> String {
         let placement = CodeHostPlacement(workingDirectory: options.workingDirectory)
         var out = ""
-        for finding in result.findings {
+        for finding in result.findings where options.shows(finding) {
             let location = finding.location
             var properties = ["file=" + Self.escapeProperty(placement.path(location.path)),
                               "line=\(CodeHostPlacement.line(location))"]
@@ -31,15 +32,18 @@ public struct GitHubReporter: Reporter {
         }
     }
 
-    /// "etcd-audit: 5 findings (1 error, 4 warning, 0 info; 1 waived), 2 inputs, 0 input errors".
-    public static func summary(_ result: AuditResult) -> String {
+    /// "etcd-audit: 5 findings (1 error, 4 warning, 0 info; 1 waived), 2 inputs, 0 input errors",
+    /// and ", 3 not shown (below --show warning)" when `--show` hid some.
+    public static func summary(_ result: AuditResult, options: ReportOptions = ReportOptions()) -> String {
         var counts: [Severity: Int] = [:]
         for finding in result.findings { counts[finding.severity, default: 0] += 1 }
         let bySeverity = Severity.allCases.reversed().map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
         let waived = result.findings.filter { $0.waiver != nil }.count
         let errors = result.inputs.filter { $0.error != nil }.count
+        let hidden = result.findings.filter { !options.shows($0) }.count
         return "etcd-audit: \(result.findings.count) findings (\(bySeverity); \(waived) waived), "
             + "\(result.inputs.count) inputs, \(errors) input errors"
+            + (hidden > 0 ? ", \(hidden) not shown (below --show \(options.show.rawValue))" : "")
     }
 
     /// The message after `::`: the runner turns `%25`, `%0D` and `%0A` back (the

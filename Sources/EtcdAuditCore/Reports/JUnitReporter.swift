@@ -4,7 +4,8 @@ import XMLCoder
 /// JUnit XML (SPEC §4): one testsuite per rule, one testcase per resource the rule
 /// checks, a `failure` per finding at or above `--fail-on`; findings below it go to the
 /// testcase's `system-out`, as do waived findings (with the waiver's reason), so the report
-/// fails exactly when the exit code does. Valid against the Jenkins xUnit schema: no `file`
+/// fails exactly when the exit code does. Findings below `--show` that do not fail the run
+/// are left out of `system-out` (a failure is never hidden). Valid against the Jenkins xUnit schema: no `file`
 /// on testcases (unless `junitFileAttributes` asks for GitLab's `file` and `line`), times
 /// with at most three decimals, no control characters.
 struct JUnitReporter: Reporter {
@@ -118,7 +119,7 @@ struct JUnitReporter: Reporter {
             guard let type = result.resourceTypes[resource.type], rule.applies(to: type) else { continue }
             let mine = findings[StoreResource(path: store.path, resource: resource)] ?? []
             let failing = mine.filter { options.fails($0) }
-            let passing = mine.filter { !options.fails($0) }
+            let passing = mine.filter { !options.fails($0) && options.shows($0) }
             let place = options.junitFileAttributes ? mine.first?.location : nil
             let name = "\(type.plural)/\(resource.id)"
             cases.append(TestCase(

@@ -2,7 +2,7 @@ import Foundation
 
 /// The report formats (SPEC §4), by the names `--report` takes.
 public enum ReportFormat: String, CaseIterable, Sendable {
-    case json, junit, text, sarif, github, gitlab, checkstyle
+    case json, junit, text, sarif, github, gitlab, checkstyle, prometheus
 }
 
 /// What the reporters need to know besides the result.
@@ -21,10 +21,19 @@ public struct ReportOptions: Sendable {
     /// Where the rule reference (docs/RULES.md) is published: SARIF's `helpUri` points
     /// at its heading for each rule.
     public var rulesReferenceURL: String
+    /// `--show`: the text, GitHub and JUnit reports list findings at or above it (and every
+    /// finding that fails the run); the others are only counted. Other reports list all.
+    public var show: Severity
+    /// When the audit completed: the Prometheus report's last-run timestamp, the only
+    /// timestamp in any report.
+    public var completedAt: Date
 
     public init(failOn: Severity? = .error, color: Bool = false, toolVersion: String = EtcdAudit.version,
                 workingDirectory: String = FileManager.default.currentDirectoryPath,
-                junitFileAttributes: Bool = false, rulesReferenceURL: String = EtcdAudit.rulesReferenceURL) {
+                junitFileAttributes: Bool = false, rulesReferenceURL: String = EtcdAudit.rulesReferenceURL,
+                show: Severity = .info, completedAt: Date = Date()) {
+        self.show = show
+        self.completedAt = completedAt
         self.failOn = failOn
         self.color = color
         self.toolVersion = toolVersion
@@ -42,6 +51,12 @@ public struct ReportOptions: Sendable {
     /// `failOn`, no waiver covers it and the baseline did not have it.
     public func fails(_ finding: Finding) -> Bool {
         finding.failsRun && fails(finding.severity)
+    }
+
+    /// Listed in the reports `--show` applies to: at or above `show`, or failing the run
+    /// (a threshold for reading never hides what makes the exit status 1).
+    public func shows(_ finding: Finding) -> Bool {
+        finding.severity >= show || fails(finding)
     }
 }
 
@@ -66,6 +81,7 @@ public enum Reporters {
         case .github: return GitHubReporter()
         case .gitlab: return GitLabReporter()
         case .checkstyle: return CheckstyleReporter()
+        case .prometheus: return PrometheusReporter()
         }
     }
 }

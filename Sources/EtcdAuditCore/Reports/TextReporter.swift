@@ -1,6 +1,8 @@
 /// A summary for people: findings grouped by resource, then the inputs and the totals;
 /// with `--per-file`, the same for each file in turn under a `== path` heading. Colour only
-/// when the caller says the output is a terminal.
+/// when the caller says the output is a terminal. Findings below `--show` (that do not fail
+/// the run) are not listed but counted, in the totals and in the table of findings per rule
+/// the report ends with.
 struct TextReporter: Reporter {
     func render(_ result: AuditResult, options: ReportOptions) throws -> String {
         let style = Style(color: options.color)
@@ -10,24 +12,24 @@ struct TextReporter: Reporter {
             for file in files {
                 let findings = byFile[file.path] ?? []
                 out += style.paint("== \(file.path)", "1") + "\n"
-                out += Self.findings(findings, style)
+                out += Self.findings(findings.filter(options.shows), style)
                 out += Self.inputs(result.inputs.filter { $0.path == file.path }, style)
                 out += Self.totals(resources: file.resources.count, records: file.recordsRead,
-                                   skippedKeys: file.skippedKeys, findings: findings) + "\n"
+                                   skippedKeys: file.skippedKeys, findings: findings, options: options) + "\n"
             }
             // Inputs that are no file's store: a directory that gave no file to audit.
             let paths = Set(files.map(\.path))
             out += Self.inputs(result.inputs.filter { !paths.contains($0.path) }, style)
             out += "\(files.count) files audited one by one; in all: "
         } else {
-            out += Self.findings(result.findings, style)
+            out += Self.findings(result.findings.filter(options.shows), style)
             out += Self.inputs(result.inputs, style)
         }
         for skipped in result.skippedFiles {
             out += style.paint("skipped", "33") + " \(skipped.path): \(skipped.reason)\n"
         }
         out += Self.totals(resources: result.resources.count, records: result.recordsRead,
-                           skippedKeys: result.skippedKeys, findings: result.findings)
+                           skippedKeys: result.skippedKeys, findings: result.findings, options: options)
         if let waivers = result.waivers, !waivers.expired.isEmpty || !waivers.unmatched.isEmpty {
             out += "waivers of \(result.config ?? "the configuration"): \(waivers.expired.count) expired, "
                 + "\(waivers.unmatched.count) matched nothing\n"
@@ -35,6 +37,34 @@ struct TextReporter: Reporter {
         if let baseline = result.baseline {
             out += "baseline \(baseline.path): \(baseline.new) new, \(baseline.existing) existing, "
                 + "\(baseline.resolved.count) resolved, \(baseline.notChecked.count) not checked (input error)\n"
+        }
+        out += Self.ruleTable(result, options: options)
+        return out
+    }
+
+    /// Findings per rule that found any, most first (then by rule id): what a long list of
+    /// one rule's infos would otherwise bury, and what `--show` left out of the list.
+    static func ruleTable(_ result: AuditResult, options: ReportOptions) -> String {
+        struct Row { var rule: String; var severity: Severity; var count = 0; var shown = 0 }
+        var rows: [String: Row] = [:]
+        for finding in result.findings {
+            let key = finding.rule + " " + finding.severity.rawValue
+            rows[key, default: Row(rule: finding.rule, severity: finding.severity)].count += 1
+            if options.shows(finding) { rows[key]!.shown += 1 }
+        }
+        guard !rows.isEmpty else { return "" }
+        let sorted = rows.values.sorted { ($1.count, $0.rule) < ($0.count, $1.rule) }
+        let table = [["rule", "severity", "findings", "shown", "hidden"]]
+            + sorted.map { [$0.rule, $0.severity.rawValue, "\($0.count)", "\($0.shown)", "\($0.count - $0.shown)"] }
+        let widths = (0..<5).map { column in table.map { $0[column].count }.max() ?? 0 }
+        var out = "\nfindings per rule:\n"
+        for row in table {
+            // Names left-aligned, counts right-aligned.
+            let cells = row.enumerated().map { column, cell in
+                let pad = String(repeating: " ", count: widths[column] - cell.count)
+                return column < 2 ? cell + pad : pad + cell
+            }
+            out += "  " + cells.joined(separator: "  ") + "\n"
         }
         return out
     }
@@ -97,12 +127,15 @@ struct TextReporter: Reporter {
         return out
     }
 
-    private static func totals(resources: Int, records: Int, skippedKeys: Int, findings: [Finding]) -> String {
+    private static func totals(resources: Int, records: Int, skippedKeys: Int, findings: [Finding],
+                               options: ReportOptions) -> String {
         var counts: [Severity: Int] = [:]
         for finding in findings { counts[finding.severity, default: 0] += 1 }
         let bySeverity = Severity.allCases.reversed().map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
         let waived = findings.filter { $0.waiver != nil }.count
+        let hidden = findings.filter { !options.shows($0) }.count
         return "\(resources) resources, \(records) records (\(skippedKeys) skipped keys): "
-            + "\(findings.count) findings (\(bySeverity))" + (waived > 0 ? ", \(waived) waived\n" : "\n")
+            + "\(findings.count) findings (\(bySeverity))" + (waived > 0 ? ", \(waived) waived" : "")
+            + (hidden > 0 ? ", \(hidden) not shown (below --show \(options.show.rawValue))" : "") + "\n"
     }
 }
