@@ -84,6 +84,10 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Print nothing on stderr but errors.")
     var quiet = false
 
+    @Option(name: .customLong("redact"),
+            help: "Replace every value from the store in every report by a stable digest (--redact); --redact ids also replaces resource ids and the id parts of keys.")
+    var redact: Redaction.Scope?
+
     @OptionGroup var configOptions: ConfigOptions
 
     @Flag(name: .customLong("junit-file-attributes"),
@@ -143,6 +147,9 @@ struct CheckCommand: ParsableCommand {
         // Waivers first: one that covers a finding the baseline then drops still matched.
         config?.applyWaivers(to: &result, today: Waiver.today(),
                              workingDirectory: FileManager.default.currentDirectoryPath)
+        // Before the baseline: fingerprints then rest on the redacted values, as they do in
+        // a redacted baseline.
+        redact.map { Redaction(scope: $0, rules: selected).apply(to: &result) }
         old?.apply(to: &result)
         if timing { result.elapsedSeconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000 }
 
