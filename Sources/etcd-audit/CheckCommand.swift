@@ -155,8 +155,9 @@ struct CheckCommand: ParsableCommand {
 
         let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         for (reportFormat, destination) in settings.reports {
-            let options = ReportOptions(failOn: settings.failOn.severity, color: destination == "-" && stdoutIsTerminal,
+            var options = ReportOptions(failOn: settings.failOn.severity, color: destination == "-" && stdoutIsTerminal,
                                         junitFileAttributes: junitFileAttributes)
+            options.redactedIDs = redact == .ids
             do {
                 let text = try Reporters.reporter(for: reportFormat).render(result, options: options)
                 if destination == "-" {

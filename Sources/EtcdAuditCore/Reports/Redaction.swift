@@ -105,7 +105,7 @@ public struct Redaction: Sendable {
             .map { (Array($0), replacements[$0]!) }
         var out = ""
         var i = 0
-        func isWordChar(_ c: Character) -> Bool { c.isLetter || c.isNumber }
+        func isWordChar(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" }
         scan: while i < chars.count {
             for (value, digest) in values where i + value.count <= chars.count {
                 guard chars[i] == value[0], Array(chars[i..<(i + value.count)]) == value else { continue }

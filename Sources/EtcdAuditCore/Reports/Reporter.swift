@@ -21,6 +21,9 @@ public struct ReportOptions: Sendable {
     /// Where the rule reference (docs/RULES.md) is published: SARIF's `helpUri` points
     /// at its heading for each rule.
     public var rulesReferenceURL: String
+    /// `--redact ids`: findings name resources by digests; a report that lists every
+    /// resource (JUnit) names them so too.
+    public var redactedIDs = false
 
     public init(failOn: Severity? = .error, color: Bool = false, toolVersion: String = EtcdAudit.version,
                 workingDirectory: String = FileManager.default.currentDirectoryPath,

@@ -19,7 +19,7 @@ struct DuplicateRefsCheck: Check {
                     .element(matching: [.init("resource_type", first.type), .init("resource_id", first.id)], occurrence: 2)
                 sink.report(resource, at: job.meta, "param \(param.name) lists \(listing) in its resources",
                             actual: param.name, member: ref,
-                            values: repeated.flatMap { [$0.key.id, $0.key.type] })
+                            values: repeated.map(\.key.id))
             }
         }
     }
