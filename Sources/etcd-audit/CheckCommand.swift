@@ -91,6 +91,10 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Print nothing on stderr but errors.")
     var quiet = false
 
+    @Option(name: .customLong("redact"),
+            help: "Replace every value from the store in every report by a stable digest (--redact); --redact ids also replaces resource ids and the id parts of keys.")
+    var redact: Redaction.Scope?
+
     @OptionGroup var configOptions: ConfigOptions
 
     @Flag(name: .customLong("junit-file-attributes"),
@@ -151,6 +155,9 @@ struct CheckCommand: ParsableCommand {
         // Waivers first: a waived finding is reported as waived whether new or existing.
         config?.applyWaivers(to: &result, today: Waiver.today(),
                              workingDirectory: FileManager.default.currentDirectoryPath)
+        // Before the baseline: fingerprints then rest on the redacted values, as they do in
+        // a redacted baseline.
+        redact.map { Redaction(scope: $0, rules: selected).apply(to: &result) }
         old?.apply(to: &result)
         // Always measured: the Prometheus report has the run's duration; the JSON report only
         // with --timing, so that it stays repeatable byte for byte.
@@ -162,9 +169,10 @@ struct CheckCommand: ParsableCommand {
         // The baseline file is the JSON report, whatever else was asked for.
         let written = settings.reports + (writeBaseline.map { [(format: ReportFormat.json, destination: $0)] } ?? [])
         for (reportFormat, destination) in written {
-            let options = ReportOptions(failOn: settings.failOn.severity, color: destination == "-" && stdoutIsTerminal,
+            var options = ReportOptions(failOn: settings.failOn.severity, color: destination == "-" && stdoutIsTerminal,
                                         junitFileAttributes: junitFileAttributes, show: settings.show,
                                         completedAt: completed)
+            options.redactedIDs = redact == .ids
             var reported = result
             if reportFormat == .prometheus { reported.elapsedSeconds = elapsed }
             do {

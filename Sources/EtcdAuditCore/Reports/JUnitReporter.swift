@@ -115,7 +115,9 @@ struct JUnitReporter: Reporter {
                                   findings: [StoreResource: [Finding]], options: ReportOptions) -> [TestCase] {
         let placement = CodeHostPlacement(workingDirectory: options.workingDirectory)
         var cases: [TestCase] = []
-        for resource in store.resources {
+        for var resource in store.resources {
+            // Findings carry the digest of their resource's id under `--redact ids`.
+            if options.redactedIDs { resource.id = Redaction.digest(resource.id, tag: "id") }
             guard let type = result.resourceTypes[resource.type], rule.applies(to: type) else { continue }
             let mine = findings[StoreResource(path: store.path, resource: resource)] ?? []
             let failing = mine.filter { options.fails($0) }

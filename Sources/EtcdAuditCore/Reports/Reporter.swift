@@ -27,6 +27,9 @@ public struct ReportOptions: Sendable {
     /// When the audit completed: the Prometheus report's last-run timestamp, the only
     /// timestamp in any report.
     public var completedAt: Date
+    /// `--redact ids`: findings name resources by digests; a report that lists every
+    /// resource (JUnit) names them so too.
+    public var redactedIDs = false
 
     public init(failOn: Severity? = .error, color: Bool = false, toolVersion: String = EtcdAudit.version,
                 workingDirectory: String = FileManager.default.currentDirectoryPath,

@@ -82,7 +82,8 @@ public struct FindingSink {
     public mutating func report(_ resource: Resource, at meta: RecordMeta, _ message: String,
                                 expected: String? = nil, actual: String? = nil, keys: [String]? = nil,
                                 location: SourceLocation? = nil, member: MemberPath? = nil,
-                                relatedMembers: [String: MemberPath] = [:], related: [RelatedLocation]? = nil) {
+                                relatedMembers: [String: MemberPath] = [:], related: [RelatedLocation]? = nil,
+                                values: [String] = []) {
         let others = (keys ?? []).filter { $0 != meta.key }
         var relatedLocations = related ?? []
         if related == nil {
@@ -97,7 +98,7 @@ public struct FindingSink {
         findings.append(Finding(rule: rule, severity: severity, resourceType: resource.type.singular,
                                 resourceID: resource.id, message: message, keys: [meta.key] + others,
                                 expected: expected, actual: actual, location: at,
-                                related: relatedLocations, member: member))
+                                related: relatedLocations, member: member, values: values))
     }
 }
 

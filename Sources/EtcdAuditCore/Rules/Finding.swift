@@ -31,6 +31,9 @@ public struct Finding: Hashable, Sendable, Codable {
     /// The member at fault, as the check named it; `FindingLocator` turns it into
     /// `location.line`, `column` and `pointer`. Not part of any report.
     public var member: MemberPath?
+    /// Values from the store that the message quotes besides `expected` and `actual`
+    /// (as the message spells them), so `--redact` can replace them. Not part of any report.
+    public var values: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case rule, severity, message, keys, expected, actual, location, related, waiver, baseline
@@ -40,7 +43,7 @@ public struct Finding: Hashable, Sendable, Codable {
 
     public init(rule: String, severity: Severity, resourceType: String, resourceID: String, message: String,
                 keys: [String], expected: String? = nil, actual: String? = nil, location: SourceLocation,
-                related: [RelatedLocation] = [], member: MemberPath? = nil) {
+                related: [RelatedLocation] = [], member: MemberPath? = nil, values: [String] = []) {
         self.rule = rule
         self.severity = severity
         self.resourceType = resourceType
@@ -52,6 +55,7 @@ public struct Finding: Hashable, Sendable, Codable {
         self.location = location
         self.related = related
         self.member = member
+        self.values = values
     }
 
     /// Whether the finding can fail the run at its severity: not when a waiver covers it,

@@ -94,7 +94,8 @@ struct HeatOutputsAgreementCheck: Check {
         sink.report(resource, at: at.meta,
                     "heat outputs differ between \(lists.map(\.name).joined(separator: ", ")): \(detail.joined(separator: "; "))",
                     actual: differing.joined(separator: ","), keys: lists.map(\.meta.key), member: output(at.path),
-                    relatedMembers: Dictionary(lists.map { ($0.meta.key, output($0.path)) }) { a, _ in a })
+                    relatedMembers: Dictionary(lists.map { ($0.meta.key, output($0.path)) }) { a, _ in a },
+                    values: differing)
     }
 }
 
@@ -114,7 +115,7 @@ struct HeatOutputsUniqueKeysCheck: Check {
             guard !repeated.isEmpty else { continue }
             sink.report(resource, at: meta, "\(name) names \(repeated.joined(separator: ", ")) more than once",
                         actual: repeated.joined(separator: ","),
-                        member: path.element(where: "output_key", is: repeated[0], occurrence: 2))
+                        member: path.element(where: "output_key", is: repeated[0], occurrence: 2), values: repeated)
         }
     }
 }

@@ -22,7 +22,8 @@ struct StaleJobCheck: Check {
                         "job for version \(version) is still stored; config is at \(config) and the state at \(stateVersion)",
                         expected: "no job below version \(stateVersion)", actual: String(version),
                         keys: [job.meta.key, state.meta.key, configKey], member: MemberPath.jobObject.member("version"),
-                        relatedMembers: [state.meta.key: MemberPath("version"), configKey: MemberPath("version")])
+                        relatedMembers: [state.meta.key: MemberPath("version"), configKey: MemberPath("version")],
+                        values: [String(config), String(stateVersion)])
         }
     }
 }
@@ -96,7 +97,7 @@ struct ParamsDriftCheck: Check {
                                     "param \(param.name) is \(value.text) but body.\(field) is \(bodyValue?.text ?? "absent")",
                                     expected: bodyValue?.text ?? "absent", actual: value.text,
                                     keys: [job.meta.key, configMeta.key], member: paramPath().member("value"),
-                                    relatedMembers: [configMeta.key: MemberPath("body", field)])
+                                    relatedMembers: [configMeta.key: MemberPath("body", field)], values: [param.name])
                     }
                 }
                 if let path = resourceIDs[param.name], let bodyPath = paths[param.name] {
@@ -106,7 +107,8 @@ struct ParamsDriftCheck: Check {
                                     "param \(param.name) refers to \(ids.sorted().joined(separator: ", ")) but body \(path) is \(wanted.sorted().joined(separator: ", "))",
                                     expected: wanted.sorted().joined(separator: ","), actual: ids.sorted().joined(separator: ","),
                                     keys: [job.meta.key, configMeta.key], member: paramPath().member("resources"),
-                                    relatedMembers: [configMeta.key: MemberPath("body", bodyPath.field)])
+                                    relatedMembers: [configMeta.key: MemberPath("body", bodyPath.field)],
+                                    values: [param.name] + ids.sorted() + wanted.sorted())
                     }
                 }
             }
@@ -165,7 +167,7 @@ struct ActionStatusCheck: Check {
             sink.report(resource, at: job.meta, "job action is \(action) but body.status is \(status) (expected \(expected))",
                         expected: expected, actual: status, keys: [job.meta.key, configMeta.key],
                         member: MemberPath.jobObject.member("action"),
-                        relatedMembers: [configMeta.key: MemberPath("body", "status")])
+                        relatedMembers: [configMeta.key: MemberPath("body", "status")], values: [action])
         }
     }
 }

@@ -52,7 +52,8 @@ struct MissingRecordsCheck: Check {
         let present = Set(resource.allRecords.map(\.kind))
         for kind in required where !present.contains(kind) {
             sink.report(resource, at: state.meta, "worker_state is \(worker) but there is no \(kind.rawValue) record",
-                        expected: kind.rawValue, actual: "absent", member: MemberPath("state", "worker_state"))
+                        expected: kind.rawValue, actual: "absent", member: MemberPath("state", "worker_state"),
+                        values: [worker])
         }
     }
 }

@@ -18,7 +18,8 @@ struct DuplicateRefsCheck: Check {
                     .member("resources")
                     .element(matching: [.init("resource_type", first.type), .init("resource_id", first.id)], occurrence: 2)
                 sink.report(resource, at: job.meta, "param \(param.name) lists \(listing) in its resources",
-                            actual: param.name, member: ref)
+                            actual: param.name, member: ref,
+                            values: repeated.map(\.key.id))
             }
         }
     }
@@ -39,7 +40,7 @@ struct ComponentFailedCheck: Check {
         for (name, value) in facts.components {
             guard case .string(let text) = value, failedValues.contains(text) else { continue }
             sink.report(resource, at: monitoring.meta, "monitoring reports \(name): \(text)", actual: name,
-                        member: MemberPath(name))
+                        member: MemberPath(name), values: [text])
         }
     }
 }

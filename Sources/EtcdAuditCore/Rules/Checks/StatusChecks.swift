@@ -38,13 +38,15 @@ struct StatusAgreementCheck: Check {
             let listing = states.map { "\($0.name) \($0.value)" }.joined(separator: ", ")
             sink.report(resource, at: last.meta, "orchestration states differ: \(listing)",
                         expected: states[0].value, actual: listing, keys: states.map(\.meta.key), member: last.member,
-                        relatedMembers: Dictionary(states.map { ($0.meta.key, $0.member) }) { first, _ in first })
+                        relatedMembers: Dictionary(states.map { ($0.meta.key, $0.member) }) { first, _ in first },
+                        values: states.map(\.value))
         }
         guard let state, let facts = state.facts, let orchestration = facts.orchestrationState else { return }
         if let expected = workerStateFor[orchestration], let worker = facts.workerState, worker != expected {
             sink.report(resource, at: state.meta,
                         "worker_state is \(worker) but orchestration_state \(orchestration) calls for \(expected)",
-                        expected: expected, actual: worker, member: MemberPath("state", "worker_state"))
+                        expected: expected, actual: worker, member: MemberPath("state", "worker_state"),
+                        values: [orchestration])
         }
         // The first "_"-separated part, as `split(separator: "_").first` (leading "_" skipped).
         let trimmed = orchestration.drop { $0 == "_" }
@@ -62,7 +64,8 @@ struct StatusAgreementCheck: Check {
                         "orchestration_state \(orchestration) is a \(operation), but the job for version \(facts.version) is a \(action) (\(expected)_*)",
                         expected: "\(expected)_*", actual: orchestration, keys: [state.meta.key] + disagreeing.map(\.2.key),
                         member: MemberPath("state", "orchestration_state"),
-                        relatedMembers: Dictionary(disagreeing.map { ($0.2.key, MemberPath.jobObject.member("action")) }) { a, _ in a })
+                        relatedMembers: Dictionary(disagreeing.map { ($0.2.key, MemberPath.jobObject.member("action")) }) { a, _ in a },
+                        values: [operation, String(facts.version), action, expected])
         }
     }
 }
@@ -83,10 +86,11 @@ struct ErrorAgreementCheck: Check {
         guard let state = resource.state, let facts = state.facts, let worker = facts.workerState else { return }
         if worker.hasSuffix(completedSuffix), facts.hasError {
             sink.report(resource, at: state.meta, "worker_state is \(worker) but error is \(show(facts.error))",
-                        expected: "no error", actual: show(facts.error), member: MemberPath("error"))
+                        expected: "no error", actual: show(facts.error), member: MemberPath("error"), values: [worker])
         } else if worker.hasSuffix(failedSuffix), !facts.hasError {
             sink.report(resource, at: state.meta, "worker_state is \(worker) but error is empty",
-                        expected: "an error", actual: show(facts.error ?? .string("")), member: MemberPath("error"))
+                        expected: "an error", actual: show(facts.error ?? .string("")), member: MemberPath("error"),
+                        values: [worker])
         }
     }
 }

@@ -47,7 +47,8 @@ struct JobVersionConsistencyCheck: Check {
             // The first place that disagrees with the first (the key, where it has one).
             let odd = seen.indices.first { numbers[$0] != numbers[0] }.map { seen[$0].0 }
             sink.report(resource, at: job.meta, "job versions disagree: \(listing)",
-                        expected: job.meta.keyFields["version"], actual: listing, member: Self.member(of: odd))
+                        expected: job.meta.keyFields["version"], actual: listing, member: Self.member(of: odd),
+                        values: seen.map(\.1))
         }
     }
 }
@@ -78,7 +79,8 @@ struct VersionAgreementCheck: Check {
             guard let jobVersion = job.meta.keyVersion, jobVersion > config else { continue }
             sink.report(resource, at: job.meta, "job for version \(jobVersion) is ahead of config.version \(config)",
                         expected: "<= \(config)", actual: String(jobVersion), keys: [job.meta.key, configKey],
-                        member: MemberPath.jobObject.member("version"), relatedMembers: compared)
+                        member: MemberPath.jobObject.member("version"), relatedMembers: compared,
+                        values: [String(config)])
         }
     }
 }
@@ -100,6 +102,7 @@ struct InFlightCheck: Check {
         }
         sink.report(resource, at: config.meta,
                     "job for version \(version) is under way; \(stateText)",
-                    keys: keys, member: MemberPath("version"), relatedMembers: related)
+                    keys: keys, member: MemberPath("version"), relatedMembers: related,
+                    values: [String(version)] + (resource.state?.facts.map { [String($0.version)] } ?? []))
     }
 }
