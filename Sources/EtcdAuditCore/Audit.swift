@@ -52,7 +52,7 @@ public struct AuditResult: Sendable {
     /// above `failOn` (nil: never), no waiver covers it and no baseline has it, else 0.
     public func exitCode(failOn: Severity?) -> Int32 {
         if hasInputErrors { return 2 }
-        if let failOn, findings.contains(where: { $0.failsRun && $0.severity >= failOn }) { return 1 }
+        if findings.contains(where: { $0.fails(at: failOn) }) { return 1 }
         return 0
     }
 

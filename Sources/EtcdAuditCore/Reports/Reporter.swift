@@ -53,7 +53,7 @@ public struct ReportOptions: Sendable {
     /// A finding fails the run (a JUnit failure, a GitHub error) when it is at or above
     /// `failOn`, no waiver covers it and the baseline did not have it.
     public func fails(_ finding: Finding) -> Bool {
-        finding.failsRun && fails(finding.severity)
+        finding.fails(at: failOn)
     }
 
     /// Listed in the reports `--show` applies to: at or above `show`, or failing the run

@@ -62,6 +62,12 @@ public struct Finding: Hashable, Sendable, Codable {
     /// nor when the baseline report already had it.
     public var failsRun: Bool { waiver == nil && baseline != .existing }
 
+    /// True when this finding makes the exit status 1 under `--fail-on failOn` (nil: never).
+    public func fails(at failOn: Severity?) -> Bool {
+        guard let failOn else { return false }
+        return failsRun && severity >= failOn
+    }
+
     /// The order of every report: by resource, then rule, then place.
     public static func reportOrder(_ a: Finding, _ b: Finding) -> Bool {
         if a.resourceType != b.resourceType { return a.resourceType < b.resourceType }
