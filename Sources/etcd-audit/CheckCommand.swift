@@ -35,17 +35,21 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .customLong("page-size"), help: "With --endpoint: keys asked for per request (default \(EndpointOptions.defaultPageSize)).")
     var pageSize: Int?
 
-    @Option(help: "With --endpoint: the CA certificate that signed the server's (PEM), as etcdctl's --cacert.")
+    @Option(help: "With --endpoint: the CA certificate that signed the server's (PEM), as etcdctl's --cacert (default: $ETCDCTL_CACERT).")
     var cacert: String?
 
-    @Option(help: "With --endpoint: the client certificate (PEM), as etcdctl's --cert.")
+    @Option(help: "With --endpoint: the client certificate (PEM), as etcdctl's --cert (default: $ETCDCTL_CERT).")
     var cert: String?
 
-    @Option(help: "With --endpoint: the client certificate's key (PEM), as etcdctl's --key.")
+    @Option(help: "With --endpoint: the client certificate's key (PEM), as etcdctl's --key (default: $ETCDCTL_KEY).")
     var key: String?
 
-    @Option(help: "With --endpoint: NAME:PASSWORD when etcd's auth is enabled (NAME alone asks for the password on a terminal).")
+    @Option(help: "With --endpoint: the user when etcd's auth is enabled (default: $ETCDCTL_USER); the password comes from --password-file, else $ETCDCTL_PASSWORD, else the terminal. NAME:PASSWORD works, with a warning: ps shows it to every user.")
     var user: String?
+
+    @Option(name: .customLong("password-file"),
+            help: "With --endpoint and a user: the file whose first line is the password (beats $ETCDCTL_PASSWORD).")
+    var passwordFile: String?
 
     @Option(help: "Input format, instead of detecting it from the first bytes.")
     var format: InputFormat?
@@ -109,8 +113,10 @@ struct CheckCommand: ParsableCommand {
         if inputs.isEmpty && endpoints.isEmpty {
             throw ValidationError("give a dump to audit (or - for stdin), or a live etcd with --endpoint URL")
         }
-        if endpoints.isEmpty && (revision != nil || pageSize != nil || cacert != nil || cert != nil || key != nil || user != nil) {
-            throw ValidationError("--revision, --page-size, --cacert, --cert, --key and --user only apply with --endpoint URL")
+        // The ETCDCTL_* variables are not options: set for etcdctl, they must not fail an audit of files.
+        if endpoints.isEmpty && (revision != nil || pageSize != nil || cacert != nil || cert != nil || key != nil
+                                 || user != nil || passwordFile != nil) {
+            throw ValidationError("--revision, --page-size, --cacert, --cert, --key, --user and --password-file only apply with --endpoint URL")
         }
         if writeBaseline == "-" { throw ValidationError("--write-baseline takes a file: the report on stdout is --report json") }
         if let pageSize, pageSize < 1 { throw ValidationError("--page-size must be at least 1") }
@@ -120,8 +126,7 @@ struct CheckCommand: ParsableCommand {
             throw ValidationError("--include/--exclude: \(error)")
         }
         if let revision, revision < 1 { throw ValidationError("--revision must be at least 1") }
-        if key != nil && cert == nil { throw ValidationError("--key belongs to a client certificate: give --cert too") }
-        _ = try endpointURLs()
+        if !endpoints.isEmpty { _ = try endpointURLs(tls: credentials()) }
         if max(reports.count, 1) - outputs.count > 1 {
             throw ValidationError("only one report can go to stdout: give --output for the others")
         }
@@ -218,28 +223,40 @@ extension CheckCommand {
     /// The live etcd (one input, however many members are named), if one is.
     func endpointInputs() throws -> [AuditInput] {
         guard !endpoints.isEmpty else { return [] }
-        var options = EndpointOptions(urls: try endpointURLs(), pageSize: pageSize ?? EndpointOptions.defaultPageSize,
+        let credentials = try credentials()
+        var options = EndpointOptions(urls: try endpointURLs(tls: credentials), pageSize: pageSize ?? EndpointOptions.defaultPageSize,
                                       revision: revision)
-        options.caCert = cacert
-        options.cert = cert
-        options.key = key
-        if let user {
-            if let colon = user.firstIndex(of: ":") {
-                options.user = String(user[..<colon])
-                options.password = String(user[user.index(after: colon)...])
-            } else {
-                options.user = user
-                options.password = try askPassword(for: user)
+        if !quiet {
+            for warning in credentials.warnings { printError("etcd-audit: warning: \(warning)") }
+        }
+        do {
+            // etcdctl asks for a missing password; so do we, on a terminal only.
+            try credentials.apply(to: &options) { user in
+                guard isatty(STDIN_FILENO) == 1, let typed = getpass("Password for \(user): ") else { return nil }
+                return String(cString: typed)
             }
+        } catch {
+            printError("etcd-audit: \(error)")
+            throw ExitCode(2)
         }
         return [.endpoint(options)]
     }
 
+    /// The command line's TLS files and user, else the environment's (etcdctl's variables).
+    func credentials() throws -> EndpointCredentials {
+        let given = EndpointCredentials.Given(caCert: cacert, cert: cert, key: key, user: user, passwordFile: passwordFile)
+        do {
+            return try EndpointCredentials(given: given, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
     /// Client URLs as etcdctl takes them: comma-separated lists work, and a URL without a
-    /// scheme is http, or https when a TLS file is given. Other schemes are refused, so
-    /// libcurl never reads anything but the gateway.
-    func endpointURLs() throws -> [String] {
-        let tls = cacert != nil || cert != nil
+    /// scheme is http, or https when a TLS file is given (by option or variable). Other
+    /// schemes are refused, so libcurl never reads anything but the gateway.
+    func endpointURLs(tls credentials: EndpointCredentials) throws -> [String] {
+        let tls = credentials.caCert != nil || credentials.cert != nil
         return try endpoints.flatMap { $0.split(separator: ",") }.map { part in
             let url = part.trimmingCharacters(in: .whitespaces)
             if url.hasPrefix("http://") || url.hasPrefix("https://") { return url }
@@ -248,15 +265,6 @@ extension CheckCommand {
             }
             return (tls ? "https://" : "http://") + url
         }
-    }
-
-    /// etcdctl asks for the password when --user has none; so do we, on a terminal only.
-    private func askPassword(for user: String) throws -> String {
-        guard isatty(STDIN_FILENO) == 1, let typed = getpass("Password for \(user): ") else {
-            printError("etcd-audit: --user \(user) has no password and there is no terminal to ask on: give --user NAME:PASSWORD")
-            throw ExitCode(2)
-        }
-        return String(cString: typed)
     }
 }
 

@@ -12,8 +12,10 @@ struct CommandLineTests {
         return TestSupport.path(".build/debug/etcd-audit")
     }()
 
-    func run(_ arguments: [String], stdin: String? = nil) throws -> (code: Int32, out: String, err: String) {
-        try TestSupport.run(Self.binary, arguments, stdin: stdin.map { Data($0.utf8) })
+    func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws
+        -> (code: Int32, out: String, err: String)
+    {
+        try TestSupport.run(Self.binary, arguments, stdin: stdin.map { Data($0.utf8) }, environment: environment)
     }
 
     @Test func exitCodesFollowFailOn() throws {

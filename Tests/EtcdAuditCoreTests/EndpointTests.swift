@@ -43,10 +43,13 @@ struct EndpointTests {
     }
 
     /// Runs etcd-audit with a JSON report; its exit code, stderr and the parsed report.
-    static func audit(_ arguments: [String]) throws -> (code: Int32, err: String, report: [String: Any]) {
+    static func audit(_ arguments: [String], environment: [String: String] = [:]) throws
+        -> (code: Int32, err: String, report: [String: Any])
+    {
         let output = try TestSupport.temporaryFile("", name: "report.json")
         defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: output).deletingLastPathComponent().path) }
-        let result = try CommandLineTests().run(["check", "--report", "json", "--output", output] + arguments)
+        let result = try CommandLineTests().run(["check", "--report", "json", "--output", output] + arguments,
+                                                environment: environment)
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output)))
         return (result.code, result.err, report as? [String: Any] ?? [:])
     }

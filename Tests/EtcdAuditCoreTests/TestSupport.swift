@@ -90,13 +90,18 @@ enum TestSupport {
 
     /// Runs a program from the package root (or `directory`) and waits for it. Standard
     /// output goes to `stdoutFile` when given (large dumps), else it is returned with
-    /// standard error.
+    /// standard error. The environment is this one's with `environment` added, less the
+    /// ETCDCTL_* variables etcd-audit and etcdctl read: a developer's own must not change
+    /// what the tests see.
     static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil, stdoutFile: String? = nil,
-                    in directory: URL? = nil) throws -> (code: Int32, out: String, err: String)
+                    in directory: URL? = nil, environment: [String: String] = [:]) throws
+        -> (code: Int32, out: String, err: String)
     {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ETCDCTL_") }
+            .merging(environment) { $1 }
         process.currentDirectoryURL = directory ?? root
         let out = Pipe(), err = Pipe(), input = Pipe()
         if let stdoutFile {

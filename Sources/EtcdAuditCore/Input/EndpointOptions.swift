@@ -8,9 +8,11 @@ public struct EndpointOptions: Sendable {
     /// Client certificate and key (`--cert`, `--key`), for `--client-cert-auth` servers.
     public var cert: String?
     public var key: String?
-    /// User and password (`--user NAME:PASSWORD`), when etcd's auth is enabled.
+    /// User and password, when etcd's auth is enabled (EndpointCredentials fills them).
     public var user: String?
     public var password: String?
+    /// What gave them ("--user and --password-file"), for the error when etcd refuses them.
+    public var credentialsFrom = "--user"
     /// Keys asked for per request (the range's `limit`).
     public var pageSize: Int
     /// Revision to audit; nil audits the current one (pinned from the first answer).

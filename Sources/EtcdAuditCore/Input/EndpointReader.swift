@@ -122,7 +122,8 @@ final class EndpointReader: RecordReader {
         if message.contains("authentication is not enabled") { return nil }
         if message.contains("authentication failed") {
             throw InputError(path: gateway.url, offset: nil,
-                             message: "etcd refused user \(user) (\(message)): check the name and password of --user")
+                             message: "etcd refused user \(user) (\(message)): check the name and password "
+                                      + "(from \(options.credentialsFrom))")
         }
         throw answerError(answer, call: "authenticating as \(user)", endpoint: gateway.url, options: options)
     }
@@ -156,7 +157,8 @@ final class EndpointReader: RecordReader {
         } else if message.contains("required revision is a future revision") {
             advice = "--revision \(options.revision ?? 0) is newer than the store: give an older one, or none"
         } else if message.contains("user name is empty") || message.contains("invalid auth token") {
-            advice = "etcd's auth is enabled: give --user NAME:PASSWORD"
+            advice = "etcd's auth is enabled: give --user NAME with --password-file FILE, "
+                + "or set ETCDCTL_USER and ETCDCTL_PASSWORD"
         } else if message.contains("permission denied") {
             advice = "user \(options.user ?? "") may not read every key: use a user with read on the whole keyspace"
         } else if answer.status == 404 {

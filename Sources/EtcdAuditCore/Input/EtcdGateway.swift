@@ -97,9 +97,9 @@ final class EtcdGateway {
         case CURLE_OPERATION_TIMEDOUT:
             hint = "the member did not answer in time"
         case CURLE_PEER_FAILED_VERIFICATION:
-            hint = "the server's certificate is not trusted: give its CA with --cacert"
+            hint = "the server's certificate is not trusted: give its CA with --cacert (or ETCDCTL_CACERT)"
         case CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE:
-            hint = "check the files of --cacert, --cert and --key"
+            hint = "check the files of --cacert, --cert and --key (or ETCDCTL_CACERT, ETCDCTL_CERT, ETCDCTL_KEY)"
         case CURLE_SSL_CONNECT_ERROR, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING:
             hint = url.hasPrefix("https:")
                 ? "the TLS handshake failed: does the member speak TLS, and does it want a client certificate (--cert, --key)?"
