@@ -211,6 +211,21 @@ struct EndpointTests {
                                         "--key", certificates.clientKey])
         #expect(untrusted.code == 2)
         #expect(untrusted.err.contains(server.clientURL) && untrusted.err.contains("--cacert"))
+
+        // The same files from etcdctl's variables; they count for https too, and an option
+        // beats its variable (ETCDCTL_CACERT names a certificate that signed nothing here).
+        let variables = ["ETCDCTL_CACERT": certificates.ca, "ETCDCTL_CERT": certificates.clientCert,
+                         "ETCDCTL_KEY": certificates.clientKey]
+        let fromEnvironment = try Self.audit(["--endpoint", bare], environment: variables)
+        #expect(fromEnvironment.code == 1)
+        #expect(try Self.findings(fromEnvironment.report) == Self.findings(live.report))
+        #expect(Self.input(fromEnvironment.report)["path"] as? String == server.clientURL)
+        var wrongCA = variables
+        wrongCA["ETCDCTL_CACERT"] = certificates.clientCert
+        #expect(try Self.audit(["--endpoint", bare], environment: wrongCA).code == 2)
+        #expect(try Self.audit(["--endpoint", bare, "--cacert", certificates.ca], environment: wrongCA).code == 1)
+        let caOnly = try Self.audit(["--endpoint", server.clientURL], environment: ["ETCDCTL_CACERT": certificates.ca])
+        #expect(caOnly.code == 2 && caOnly.err.contains("--cert"))
     }
 
     @Test func usernameAndPassword() throws {
@@ -218,17 +233,63 @@ struct EndpointTests {
         defer { server.stop() }
         for seed in try Self.seeds() { try server.put(seed.key, seed.value) }
         try server.etcdctl(["user", "add", "root:pw"])
+        // A password with a colon and spaces: a password file keeps the whole line.
+        let auditPassword = "s3cret: with space "
+        try server.etcdctl(["user", "add", "audit", "--new-user-password", auditPassword])
+        try server.etcdctl(["user", "grant-role", "audit", "root"])
         try server.etcdctl(["auth", "enable"])
+        let url = server.clientURL
+        func passwordFile(_ text: String) throws -> String { try TestSupport.temporaryFile(text, name: "password") }
 
-        let live = try Self.audit(["--endpoint", server.clientURL, "--user", "root:pw", "--page-size", "3"])
+        let live = try Self.audit(["--endpoint", url, "--user", "root:pw", "--page-size", "3"])
         #expect(live.code == 1)
         #expect(try Self.findings(live.report).count == 7)
-        let anonymous = try Self.audit(["--endpoint", server.clientURL])
+        // A password in the arguments works, and says where else to put it.
+        #expect(live.err.contains("warning: --user NAME:PASSWORD shows the password to every user")
+                && live.err.contains("--password-file") && live.err.contains("ETCDCTL_PASSWORD"))
+        #expect(try Self.audit(["--endpoint", url, "--user", "root:pw", "--quiet"]).err == "")
+
+        // The ways that keep the password out of ps; none warns. The command line beats the
+        // environment (ETCDCTL_USER's wrong password does not apply to --user audit).
+        let wrongEnvironment = ["ETCDCTL_USER": "root:nottheone"]
+        let ways: [(arguments: [String], environment: [String: String])] = [
+            (["--user", "audit", "--password-file", try passwordFile(auditPassword + "\n")], wrongEnvironment),
+            (["--user", "audit", "--password-file", try passwordFile(auditPassword + "\r\n")], ["ETCDCTL_PASSWORD": "nottheone"]),
+            (["--password-file", try passwordFile("pw")], ["ETCDCTL_USER": "root", "ETCDCTL_PASSWORD": "nottheone"]),
+            ([], ["ETCDCTL_USER": "audit", "ETCDCTL_PASSWORD": auditPassword]),
+            ([], ["ETCDCTL_USER": "root:pw"]),
+            (["--user", "audit"], ["ETCDCTL_USER": "root:nottheone", "ETCDCTL_PASSWORD": auditPassword]),
+            (["--user", "root:pw", "--quiet"], ["ETCDCTL_USER": "audit", "ETCDCTL_PASSWORD": "nottheone"]),
+        ]
+        for way in ways {
+            let audit = try Self.audit(["--endpoint", url, "--page-size", "5"] + way.arguments, environment: way.environment)
+            #expect(audit.code == 1, "\(way)")
+            #expect(try Self.findings(audit.report) == Self.findings(live.report), "\(way)")
+            #expect(audit.err == "", "\(way)")
+        }
+
+        let anonymous = try Self.audit(["--endpoint", url], environment: ["ETCDCTL_PASSWORD": "pw"])
         #expect(anonymous.code == 2)
-        #expect(anonymous.err.contains(server.clientURL) && anonymous.err.contains("--user NAME:PASSWORD"))
-        let wrong = try Self.audit(["--endpoint", server.clientURL, "--user", "root:wrong"])
-        #expect(wrong.code == 2)
-        #expect(wrong.err.contains("refused user root") && wrong.err.contains("--user"))
+        #expect(anonymous.err.contains(url) && anonymous.err.contains("--user NAME with --password-file FILE")
+                && anonymous.err.contains("ETCDCTL_USER and ETCDCTL_PASSWORD"))
+
+        // A wrong password is an input error (exit 2) that names the user and where the
+        // password came from, never the password.
+        let refusals: [(arguments: [String], environment: [String: String], from: String)] = [
+            (["--user", "root:nottheone"], [:], "(from --user)"),
+            (["--user", "audit", "--password-file", try passwordFile("nottheone\n")], ["ETCDCTL_PASSWORD": auditPassword],
+             "(from --user and --password-file)"),
+            ([], ["ETCDCTL_USER": "audit", "ETCDCTL_PASSWORD": "nottheone"], "(from ETCDCTL_USER and ETCDCTL_PASSWORD)"),
+            ([], ["ETCDCTL_USER": "root:nottheone"], "(from ETCDCTL_USER)"),
+        ]
+        for refusal in refusals {
+            let wrong = try Self.audit(["--endpoint", url, "--quiet"] + refusal.arguments, environment: refusal.environment)
+            let user = refusal.arguments.contains("audit") || refusal.environment["ETCDCTL_USER"] == "audit" ? "audit" : "root"
+            #expect(wrong.code == 2, "\(refusal)")
+            #expect(wrong.err.contains("\(url): etcd refused user \(user) (") && wrong.err.contains(refusal.from), "\(refusal)")
+            #expect(!wrong.err.contains("nottheone"), "\(refusal)")
+            #expect((Self.input(wrong.report)["error"] as? String)?.contains("refused user \(user)") == true)
+        }
     }
 
     @Test func theFirstMemberThatAnswersIsRead() throws {
