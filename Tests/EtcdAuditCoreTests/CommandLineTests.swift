@@ -176,4 +176,22 @@ struct CommandLineTests {
         }
         #expect(try run(["check", "--help"]).out.contains("--revision"))
     }
+
+    @Test func revisionReadsASnapshotAsItWas() throws {
+        let snapshot = "Samples/fixtures/seeds.snapshot.db"
+        let old = try run(["check", "--revision", "11", "--report", "json", snapshot])
+        #expect(old.code == 1)
+        let report = try JSONSerialization.jsonObject(with: Data(old.out.utf8)) as? [String: Any]
+        let input = (report?["inputs"] as? [[String: Any]])?.first
+        #expect(input?["revision"] as? Int == 11 && input?["records"] as? Int == 10)
+        #expect(try run(["check", "--revision", "11", snapshot]).out.contains("(snapshot): 10 records, 57376 bytes, revision 11"))
+        let future = try run(["check", "--revision", "13", snapshot])
+        #expect(future.code == 2)
+        #expect(future.err.contains("\(snapshot): revision 13 is newer than the store: this snapshot holds revisions 1 to 12"))
+        let dump = try run(["check", "--revision", "11", "Samples/fixtures/seeds.jsonl"])
+        #expect(dump.code == 2 && dump.err.contains("--revision 11 needs a snapshot"))
+        #expect(try run(["check", "--revision", "0", snapshot]).code == 2)
+        let pageSize = try run(["check", "--page-size", "3", snapshot])
+        #expect(pageSize.code == 2 && pageSize.err.contains("only apply with --endpoint"))
+    }
 }
