@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Write the damaged snapshots of Tests/Cases/ from Samples/fixtures/seeds.snapshot.db.
+"""Write the snapshots of Tests/Cases/ from Samples/fixtures/seeds.snapshot.db.
 
     scripts/make-snapshot-cases.py
 
 Each case is a copy of the real snapshot with one fault: cut short, a page's flags
-broken, a branch element pointing past the last page, both meta checksums wrong. Page 2
-is the root (a branch page) of the `key` bucket in this file.
+broken, a branch element pointing past the last page, both meta checksums wrong; or the
+real snapshot unchanged, read at a revision (expected.json's "revision"). Page 2 is the
+root (a branch page) of the `key` bucket in this file.
 """
 import os
 import struct
@@ -40,3 +41,7 @@ bad_meta = bytearray(snapshot)
 for meta in (0, PAGE):
     bad_meta[meta + 16 + 48] ^= 0x01  # a bit of the txid, under the checksum
 write("snapshot-bad-meta-checksum", bytes(bad_meta))
+
+# Read at an older revision (11: before the monitoring record), and past the newest (13).
+write("snapshot-at-an-older-revision", snapshot)
+write("snapshot-revision-after-newest", snapshot)

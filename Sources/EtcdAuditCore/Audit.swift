@@ -80,13 +80,15 @@ public struct Auditor: Sendable {
     /// recorded in its summary; the records read before the fault are still audited.
     /// Values are parsed on `jobs` threads; the result does not depend on it. `progress`
     /// is called now and then with the records and bytes read so far.
-    public func audit(paths: [String], format: InputFormat? = nil, jobs: Int = 1,
+    public func audit(paths: [String], format: InputFormat? = nil, revision: Int64? = nil, jobs: Int = 1,
                       progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil) -> AuditResult {
-        audit(paths.map(AuditInput.file), format: format, jobs: jobs, progress: progress)
+        audit(paths.map(AuditInput.file), format: format, revision: revision, jobs: jobs, progress: progress)
     }
 
-    /// Audits files and live etcds as one store, as `audit(paths:)` does files.
-    public func audit(_ inputs: [AuditInput], format: InputFormat? = nil, jobs: Int = 1,
+    /// Audits files and live etcds as one store, as `audit(paths:)` does files. With
+    /// `revision`, every file must be a snapshot, read as the store was at that revision
+    /// (another file is an input error; a live etcd's revision is in its options).
+    public func audit(_ inputs: [AuditInput], format: InputFormat? = nil, revision: Int64? = nil, jobs: Int = 1,
                       progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil) -> AuditResult {
         var store = RecordStore(layouts: catalog.layouts)
         var summaries: [InputSummary] = []
@@ -102,7 +104,7 @@ public struct Auditor: Sendable {
             var reader: RecordReader?
             var detected: InputFormat?
             do {
-                let opened = try input.open(format: format) { layouts.match($0) != nil }
+                let opened = try input.open(format: format, revision: revision) { layouts.match($0) != nil }
                 reader = opened.reader
                 detected = opened.detected
                 summary.path = opened.path

@@ -12,10 +12,10 @@ extension Auditor {
     /// Audits what the command line selected: as one store (SPEC §2: a dump in parts), or
     /// with `perFile` each file, and the live etcd, as its own store. Files skipped while
     /// selecting or reading are listed in `skippedFiles`.
-    public func audit(_ selection: InputSelection, perFile: Bool, format: InputFormat? = nil, jobs: Int = 1,
-                      progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil) -> AuditResult {
-        var result = perFile ? auditEach(selection.inputs, format: format, jobs: jobs, progress: progress)
-            : audit(selection.inputs, format: format, jobs: jobs, progress: progress)
+    public func audit(_ selection: InputSelection, perFile: Bool, format: InputFormat? = nil, revision: Int64? = nil,
+                      jobs: Int = 1, progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil) -> AuditResult {
+        var result = perFile ? auditEach(selection.inputs, format: format, revision: revision, jobs: jobs, progress: progress)
+            : audit(selection.inputs, format: format, revision: revision, jobs: jobs, progress: progress)
         result.skippedFiles = (result.skippedFiles + selection.skipped)
             .sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         // No silent pass for directories either: one where no file gave records.
@@ -30,11 +30,11 @@ extension Auditor {
         return result
     }
 
-    /// Each input as its own store, audited by `audit(_:format:jobs:progress:)` as if it
+    /// Each input as its own store, audited by `audit(_:format:revision:jobs:progress:)` as if it
     /// were alone, the results joined: files in path order (bytes; so the report does not
     /// depend on the order pre-commit passes them), a file named twice audited once, the
     /// live etcd last; findings file by file, each file's in report order; totals summed.
-    public func auditEach(_ inputs: [AuditInput], format: InputFormat? = nil, jobs: Int = 1,
+    public func auditEach(_ inputs: [AuditInput], format: InputFormat? = nil, revision: Int64? = nil, jobs: Int = 1,
                           progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil) -> AuditResult {
         var seen = Set<String>()
         let files = inputs.compactMap(\.filePath).filter { seen.insert($0).inserted }
@@ -53,7 +53,7 @@ extension Auditor {
                     report(recordsBefore + records, bytesBefore + bytes)
                 }
             }
-            let one = audit([input], format: format, jobs: jobs, progress: shifted)
+            let one = audit([input], format: format, revision: revision, jobs: jobs, progress: shifted)
             joined.resourceTypes = one.resourceTypes
             joined.inputs += one.inputs
             joined.skippedFiles += one.skippedFiles

@@ -29,7 +29,7 @@ struct CheckCommand: ParsableCommand {
             help: "A live etcd's client URL, read (only read) through its v3 JSON gateway (repeatable or comma-separated: members of one cluster, the first that answers is read).")
     var endpoints: [String] = []
 
-    @Option(help: "With --endpoint: the revision to audit (default: the current one).")
+    @Option(help: "The store's revision to audit, from snapshots (any revision since their last compaction) or --endpoint (default: the newest). Other inputs cannot go back in time: an error.")
     var revision: Int64?
 
     @Option(name: .customLong("page-size"), help: "With --endpoint: keys asked for per request (default \(EndpointOptions.defaultPageSize)).")
@@ -114,9 +114,9 @@ struct CheckCommand: ParsableCommand {
             throw ValidationError("give a dump to audit (or - for stdin), or a live etcd with --endpoint URL")
         }
         // The ETCDCTL_* variables are not options: set for etcdctl, they must not fail an audit of files.
-        if endpoints.isEmpty && (revision != nil || pageSize != nil || cacert != nil || cert != nil || key != nil
+        if endpoints.isEmpty && (pageSize != nil || cacert != nil || cert != nil || key != nil
                                  || user != nil || passwordFile != nil) {
-            throw ValidationError("--revision, --page-size, --cacert, --cert, --key, --user and --password-file only apply with --endpoint URL")
+            throw ValidationError("--page-size, --cacert, --cert, --key, --user and --password-file only apply with --endpoint URL")
         }
         if writeBaseline == "-" { throw ValidationError("--write-baseline takes a file: the report on stdout is --report json") }
         if let pageSize, pageSize < 1 { throw ValidationError("--page-size must be at least 1") }
@@ -154,7 +154,7 @@ struct CheckCommand: ParsableCommand {
         let progress = quiet || isatty(STDERR_FILENO) != 1 ? nil : Progress(started: started)
         selection.inputs += try endpointInputs()
         var result = Auditor(catalog: catalog, rules: selected)
-            .audit(selection, perFile: settings.perFile, format: format, jobs: jobs,
+            .audit(selection, perFile: settings.perFile, format: format, revision: revision, jobs: jobs,
                    progress: progress.map { p in { p.update(records: $0, bytes: $1) } })
         progress?.done()
         // Waivers first: a waived finding is reported as waived whether new or existing.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EtcdAuditCore
+import Foundation
 
 @main
 struct EtcdAuditCommand: ParsableCommand {
@@ -13,7 +14,12 @@ struct EtcdAuditCommand: ParsableCommand {
     /// SPEC §5 gives usage errors exit status 2 (ArgumentParser's default is 64).
     static func main() {
         do {
-            var command = try parseAsRoot(redactSpelledOut(Array(CommandLine.arguments.dropFirst())))
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            if let word = unknownFirstWord(arguments) {
+                printError(unknownWordMessage(word))
+                exit(withError: ExitCode(2))
+            }
+            var command = try parseAsRoot(redactSpelledOut(arguments))
             try command.run()
         } catch {
             let code = exitCode(for: error)
@@ -23,6 +29,36 @@ struct EtcdAuditCommand: ParsableCommand {
             }
             exit(withError: error)
         }
+    }
+}
+
+extension EtcdAuditCommand {
+    /// The words that name a subcommand: each one's name and aliases, taken from the
+    /// configuration so that a new subcommand counts as soon as it is listed, and
+    /// ArgumentParser's own `help`.
+    static var subcommandNames: [String] {
+        configuration.subcommands.flatMap { [$0._commandName] + $0.configuration.aliases } + ["help"]
+    }
+
+    /// `check` is the default subcommand, but only for a first word that is an option, `-`
+    /// or an existing file or directory: any other word is a subcommand misspelt (or one
+    /// this version lacks), not a dump to audit (`explain X dump` once audited "explain").
+    /// Nil when the arguments may go to the parser.
+    static func unknownFirstWord(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-"), !subcommandNames.contains(first),
+              !FileManager.default.fileExists(atPath: first) else { return nil }
+        return first
+    }
+
+    static func unknownWordMessage(_ word: String) -> String {
+        let names = configuration.subcommands.map { command in
+            command._commandName + (ObjectIdentifier(command) == configuration.defaultSubcommand.map(ObjectIdentifier.init) ? " (default)" : "")
+        }
+        return """
+            etcd-audit: `\(word)` is neither a subcommand nor an existing file or directory.
+            Subcommands: \(names.joined(separator: ", ")).
+            `etcd-audit SUBCOMMAND --help` describes one; `etcd-audit check FILE` audits a file of any name.
+            """
     }
 }
 

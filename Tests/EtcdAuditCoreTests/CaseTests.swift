@@ -4,8 +4,8 @@ import Testing
 
 /// Tests/Cases/<case>/: `input*` files, optionally a `rules/` folder (as `--rules`), and
 /// `expected.json`: the exit code, the findings as "rule resource-id" (a multiset), and
-/// optionally text the input error or the rules error must contain. Adding a case needs
-/// no code.
+/// optionally text the input error or the rules error must contain, and the revision to
+/// read the inputs at (`--revision`). Adding a case needs no code.
 struct CaseTests {
     static var caseNames: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: TestSupport.path("Tests/Cases"))) ?? []).sorted()
@@ -15,6 +15,7 @@ struct CaseTests {
         var exit: Int32
         var findings: [String]
         var format: String?
+        var revision: Int64?
         var error_contains: String?
         var rules_error_contains: [String]?
         /// How many parts of the inputs could not be read as records (InputProblem).
@@ -44,7 +45,8 @@ struct CaseTests {
             }
         }
         #expect(!inputs.isEmpty, "\(dir) has no input file")
-        let result = TestSupport.audit(inputs, format: expected.format.flatMap(InputFormat.init(rawValue:)), catalog: catalog)
+        let result = TestSupport.audit(inputs, format: expected.format.flatMap(InputFormat.init(rawValue:)),
+                                       revision: expected.revision, catalog: catalog)
         #expect(TestSupport.pairs(result) == expected.findings.sorted())
         #expect(result.exitCode(failOn: .error) == expected.exit)
         #expect(result.inputs.reduce(0) { $0 + $1.problems.count } == expected.problems ?? 0,

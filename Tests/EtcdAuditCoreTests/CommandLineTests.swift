@@ -115,4 +115,85 @@ struct CommandLineTests {
         let asked = try run(["check", seed, "--report", "junit", "--junit-file-attributes"]).out
         #expect(asked.contains("file=\"\(seed)\" line=\"385\""))
     }
+
+    /// The subcommands as the root help lists them (so new ones are covered as they come).
+    func subcommands() throws -> [String] {
+        let help = try run(["--help"]).out
+        let section = try #require(help.components(separatedBy: "SUBCOMMANDS:").last)
+        // The list ends at the first blank line ("See 'etcd-audit help <subcommand>'" follows).
+        let list = section.components(separatedBy: "\n\n").first { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty } ?? ""
+        return list.split(separator: "\n").compactMap { line in
+            // Entries start two spaces in; their wrapped summaries further.
+            guard line.hasPrefix("  "), !line.hasPrefix("   "), let name = line.split(separator: " ").first else { return nil }
+            return String(name)
+        }
+    }
+
+    @Test func anUnknownFirstWordIsAUsageErrorListingTheSubcommands() throws {
+        let names = try subcommands()
+        #expect(names.contains("check") && names.contains("rules"))
+        let result = try run(["explain", "X", "Samples/fixtures/seeds.jsonl"])
+        #expect(result.code == 2)
+        #expect(result.out.isEmpty)  // no report: nothing was audited
+        #expect(result.err.contains("`explain` is neither a subcommand nor an existing file or directory"))
+        for name in names { #expect(result.err.contains(name), "\(name) missing from: \(result.err)") }
+        #expect(result.err.contains("check (default)"))
+        // A missing dump named first is the same mistake, caught before any reading.
+        let missing = try run(["/nonexistent.txt"])
+        #expect(missing.code == 2 && missing.err.contains("`/nonexistent.txt` is neither a subcommand"))
+    }
+
+    @Test func checkStaysTheDefaultForFilesOptionsAndStdin() throws {
+        let seed = "Samples/seeds/000_1cd8ab2a63ae2a87.txt"
+        #expect(try run([seed]).code == run(["check", seed]).code)
+        #expect(try run([seed]).out == run(["check", seed]).out)
+        #expect(try run(["--fail-on", "never", seed]).code == 0)
+        let text = try String(contentsOfFile: TestSupport.path("Samples/fixtures/seeds.etcdctl.txt"), encoding: .utf8)
+        #expect(try run(["-"], stdin: text).code == 1)
+        // A directory named first is walked, as by check.
+        #expect(try run(["Samples/seeds"]).code == run(["check", "Samples/seeds"]).code)
+    }
+
+    @Test func aSubcommandNameWinsOverAFileOfThatName() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: TestSupport.path("Samples/fixtures/seeds.etcdctl.txt"),
+                                         toPath: dir.appendingPathComponent("rules").path)
+        let listed = try TestSupport.run(Self.binary, ["rules"], in: dir)
+        #expect(listed.code == 0 && listed.out.contains("unique.vmi"))
+        let audited = try TestSupport.run(Self.binary, ["check", "rules"], in: dir)
+        #expect(audited.code == 1 && audited.out.contains("7 findings"))
+    }
+
+    @Test func eachSubcommandHasItsOwnHelp() throws {
+        let names = try subcommands()
+        for name in names {
+            for arguments in [[name, "--help"], ["help", name]] {
+                let help = try run(arguments)
+                #expect(help.code == 0, "\(arguments)")
+                #expect(help.out.contains("USAGE: etcd-audit \(name) "), "\(arguments): \(help.out.prefix(200))")
+                for other in names where other != name {
+                    #expect(!help.out.contains("USAGE: etcd-audit \(other) "), "\(arguments) shows \(other)'s usage")
+                }
+            }
+        }
+        #expect(try run(["check", "--help"]).out.contains("--revision"))
+    }
+
+    @Test func revisionReadsASnapshotAsItWas() throws {
+        let snapshot = "Samples/fixtures/seeds.snapshot.db"
+        let old = try run(["check", "--revision", "11", "--report", "json", snapshot])
+        #expect(old.code == 1)
+        let report = try JSONSerialization.jsonObject(with: Data(old.out.utf8)) as? [String: Any]
+        let input = (report?["inputs"] as? [[String: Any]])?.first
+        #expect(input?["revision"] as? Int == 11 && input?["records"] as? Int == 10)
+        #expect(try run(["check", "--revision", "11", snapshot]).out.contains("(snapshot): 10 records, 57376 bytes, revision 11"))
+        let future = try run(["check", "--revision", "13", snapshot])
+        #expect(future.code == 2)
+        #expect(future.err.contains("\(snapshot): revision 13 is newer than the store: this snapshot holds revisions 1 to 12"))
+        let dump = try run(["check", "--revision", "11", "Samples/fixtures/seeds.jsonl"])
+        #expect(dump.code == 2 && dump.err.contains("--revision 11 needs a snapshot"))
+        #expect(try run(["check", "--revision", "0", snapshot]).code == 2)
+        let pageSize = try run(["check", "--page-size", "3", snapshot])
+        #expect(pageSize.code == 2 && pageSize.err.contains("only apply with --endpoint"))
+    }
 }

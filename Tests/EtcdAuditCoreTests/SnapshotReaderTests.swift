@@ -75,7 +75,22 @@ struct SnapshotReaderTests {
         #expect(ours.info.revision == etcd.revision)
         if keys > 0 {
             #expect(ours.entries.contains { $0.value.count > 2 * Self.page }, "the history should overflow pages")
+            // The compaction in the middle: the store at it reads, the one before it not.
+            let held = try Self.heldRevisions(dir + "/snapshot.db")
+            #expect(held.lowerBound > 1 && held.upperBound == etcd.revision)
+            #expect(try TestSupport.records(at: dir + "/snapshot.db", format: nil, revision: held.lowerBound).error == nil)
+            let before = try TestSupport.records(at: dir + "/snapshot.db", format: nil, revision: held.lowerBound - 1)
+            #expect(before.error?.message.contains("revision \(held.lowerBound - 1) has been compacted") == true)
+            let newest = try TestSupport.records(at: dir + "/snapshot.db", format: nil, revision: etcd.revision)
+            #expect(newest.records.count == ours.entries.count)
         }
+    }
+
+    static func heldRevisions(_ path: String) throws -> ClosedRange<Int64> {
+        let descriptor = open(path, O_RDONLY)
+        var st = stat()
+        _ = fstat(descriptor, &st)
+        return try EtcdSnapshot(path: path, descriptor: descriptor, fileSize: Int(st.st_size)).heldRevisions()
     }
 
     // MARK: damaged copies
@@ -176,7 +191,9 @@ struct SnapshotReaderTests {
                 bytes[offset] = UInt8(random(256))
             }
             try Data(bytes).write(to: URL(fileURLWithPath: path))
-            if try TestSupport.records(at: path, format: .snapshot).error != nil { failures += 1 }
+            // Every other try at a revision: seeks take other paths through the pages.
+            let revision: Int64? = random(2) == 0 ? nil : Int64(1 + random(12))
+            if try TestSupport.records(at: path, format: .snapshot, revision: revision).error != nil { failures += 1 }
         }
         #expect(failures > 0)
     }

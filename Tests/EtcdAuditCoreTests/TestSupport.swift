@@ -21,8 +21,9 @@ enum TestSupport {
 
     /// Audits files given relative to the package root; paths in the result stay relative,
     /// so reports do not depend on where the checkout lives.
-    static func audit(_ relativePaths: [String], format: InputFormat? = nil, catalog: Catalog = catalog) -> AuditResult {
-        relativize(Auditor(catalog: catalog).audit(paths: relativePaths.map(path), format: format))
+    static func audit(_ relativePaths: [String], format: InputFormat? = nil, revision: Int64? = nil,
+                      catalog: Catalog = catalog) -> AuditResult {
+        relativize(Auditor(catalog: catalog).audit(paths: relativePaths.map(path), format: format, revision: revision))
     }
 
     /// `check --per-file` on files and directories given relative to the package root.
@@ -136,12 +137,13 @@ enum TestSupport {
             .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Every record one input gives, read with `format` (detected when nil), and the input
+    /// Every record one input gives, read with `format` (detected when nil) at `revision`
+    /// (nil: the newest; snapshots), and the input
     /// error that stopped the reading, if one did.
-    static func records(at path: String, format: InputFormat?) throws
+    static func records(at path: String, format: InputFormat?, revision: Int64? = nil) throws
         -> (records: [RawRecord], error: InputError?, info: InputInfo)
     {
-        let reader = try InputOpener.open(path: path, format: format) { catalog.layouts.match($0) != nil }.reader
+        let reader = try InputOpener.open(path: path, format: format, revision: revision) { catalog.layouts.match($0) != nil }.reader
         var out: [RawRecord] = []
         do {
             while var record = try reader.next() {

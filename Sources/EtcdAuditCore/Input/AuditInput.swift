@@ -34,13 +34,14 @@ public enum AuditInput: Sendable {
 
     /// The input's reader, the format its summary names, the path or URL it was read
     /// from (for an endpoint, the member that answered), and for files what the first
-    /// bytes look like (nil: only whitespace). `format` applies to files only.
-    func open(format: InputFormat?, isDeclaredKey: @escaping (String) -> Bool) throws
+    /// bytes look like (nil: only whitespace). `format` and `revision` (the store's revision
+    /// to read, nil: the newest; snapshots only) apply to files; a live etcd has its own.
+    func open(format: InputFormat?, revision: Int64? = nil, isDeclaredKey: @escaping (String) -> Bool) throws
         -> (reader: RecordReader, format: String, path: String, detected: InputFormat?)
     {
         switch self {
         case .file(let path), .walked(let path):
-            let opened = try InputOpener.open(path: path, format: format, isDeclaredKey: isDeclaredKey)
+            let opened = try InputOpener.open(path: path, format: format, revision: revision, isDeclaredKey: isDeclaredKey)
             return (opened.reader, opened.format.rawValue, path, opened.detected)
         case .endpoint(let options):
             let reader = try EndpointReader(options: options)

@@ -47,8 +47,10 @@ enum Detection {
 enum InputOpener {
     /// The reader, the format it reads, and what the first bytes look like (nil: nothing
     /// but whitespace), detected even when `format` is given, so that an input that
-    /// yields no records can say which `--format` to try.
-    static func open(path: String, format: InputFormat?, isDeclaredKey: @escaping (String) -> Bool)
+    /// yields no records can say which `--format` to try. `revision` (nil: the newest)
+    /// is the store's revision to read: only a snapshot holds more than one.
+    static func open(path: String, format: InputFormat?, revision: Int64? = nil,
+                     isDeclaredKey: @escaping (String) -> Bool)
         throws -> (reader: RecordReader, format: InputFormat, detected: InputFormat?)
     {
         let source = try ByteSource(path: path)
@@ -65,11 +67,17 @@ enum InputOpener {
         }
         // Nothing to read, nothing to guess: any reader finds no records.
         let chosen = format ?? detected ?? .etcdctl
-        let reader = try makeReader(chosen, source: source, path: path, isDeclaredKey: isDeclaredKey)
+        if let revision, chosen != .snapshot {
+            // Reading it anyway would audit another revision than the one asked for.
+            throw InputError(path: path, offset: nil, message: "--revision \(revision) needs a snapshot (or --endpoint), "
+                             + "but this input is \(chosen.rawValue), which holds one revision of the store: audit it "
+                             + "without --revision, or give the snapshot")
+        }
+        let reader = try makeReader(chosen, source: source, path: path, revision: revision, isDeclaredKey: isDeclaredKey)
         return (reader, chosen, detected)
     }
 
-    private static func makeReader(_ chosen: InputFormat, source: ByteSource, path: String,
+    private static func makeReader(_ chosen: InputFormat, source: ByteSource, path: String, revision: Int64?,
                                    isDeclaredKey: @escaping (String) -> Bool) throws -> RecordReader {
         switch chosen {
         case .markdown: return MarkdownReader(source: source)
@@ -77,7 +85,7 @@ enum InputOpener {
         case .etcdctlJSON: return EtcdctlJSONReader(source: source)
         case .jsonl: return JSONLinesReader(source: source)
         case .etcdV2: return EtcdV2Reader(source: source)
-        case .snapshot: return SnapshotReader(path: path, descriptor: try source.randomAccessDescriptor())
+        case .snapshot: return SnapshotReader(path: path, descriptor: try source.randomAccessDescriptor(), revision: revision)
         }
     }
 }

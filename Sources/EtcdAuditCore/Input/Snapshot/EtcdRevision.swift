@@ -16,5 +16,10 @@ struct EtcdRevision: Equatable, CustomStringConvertible {
         isTombstone = bytes.count == 18
     }
 
+    /// The bucket key of revision `main`.0 (no tombstone): what a walk seeks to.
+    static func bytes(main: Int64) -> [UInt8] {
+        withUnsafeBytes(of: UInt64(bitPattern: main).bigEndian) { Array($0) } + [UInt8(ascii: "_")] + Array(repeating: 0, count: 8)
+    }
+
     var description: String { "\(main).\(sub)" + (isTombstone ? " (tombstone)" : "") }
 }

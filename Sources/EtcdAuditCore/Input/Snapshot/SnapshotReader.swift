@@ -2,32 +2,37 @@
 import Glibc
 #endif
 
-/// An etcd v3 snapshot (`etcdctl snapshot save`, a bbolt file) read directly: the `key`
-/// bucket holds every revision still kept, keyed by revision, valued by `mvccpb.KeyValue`.
-/// The reader yields the newest revision of each key and leaves out keys whose newest
-/// entry is a tombstone, which is what `etcdctl get --prefix ""` would have shown.
+/// An etcd v3 snapshot (`etcdctl snapshot save`, a bbolt file) read directly: the store as
+/// it was at `revision` (nil: the newest), which is what `etcdctl get --prefix "" --rev N`
+/// would have shown. The `key` bucket holds every version kept, keyed by revision; the
+/// reader yields, of each key, its newest version at or before that revision, and leaves
+/// out keys whose newest version there is a deletion (a tombstone).
 ///
 /// Why newest-first: the bucket is ordered by revision, and an entry's etcd key is only
-/// known after decoding its value. Walking the tree backwards, the first entry met for a
-/// key is its newest, so one pass decides every entry, and all the reader remembers is
-/// the set of keys already met (live, deleted, or of no declared layout): keys, never
-/// values, about what the records' own keys take. A forward walk would need the same key
-/// set plus each key's newest revision, and a second pass to emit. Values of older
-/// revisions are never copied; the pages held are those on the path to the current leaf.
+/// known after decoding its value. Walking the tree backwards from the revision (a seek:
+/// later versions are not even read), the first entry met for a key is the one the store
+/// held, so one pass decides every entry, and all the reader remembers is the set of keys
+/// already met (live, deleted, or of no declared layout): keys, never values, about what
+/// the records' own keys take. A forward walk would need the same key set plus each key's
+/// newest revision, and a second pass to emit. Values of older versions are never copied;
+/// the pages held are those on the path to the current leaf.
 final class SnapshotReader: RecordReader {
     private let path: String
     /// The snapshot, until the walk starts (the first `next()`, so that a broken file is
     /// reported as a snapshot that failed, not as an input of unknown format).
     private var descriptor: Int32?
     private let fileSize: Int
-    private var cursor: BoltCursor?
+    private let revision: Int64?
+    private var walk: EtcdSnapshot.VersionWalk?
     private var keysMet = Set<[UInt8]>()
     private(set) var info = InputInfo()
 
     /// Takes ownership of `descriptor`, a random-access file holding the snapshot.
-    init(path: String, descriptor: Int32) {
+    /// `revision` nil reads the newest store.
+    init(path: String, descriptor: Int32, revision: Int64? = nil) {
         self.path = path
         self.descriptor = descriptor
+        self.revision = revision
         var st = stat()
         fileSize = fstat(descriptor, &st) == 0 ? Int(st.st_size) : 0
     }
@@ -40,60 +45,28 @@ final class SnapshotReader: RecordReader {
     /// not free pages or other buckets.
     var bytesRead: Int { fileSize }
 
-    /// The root page of the `key` bucket, found in the root bucket (the bucket of buckets).
-    private static func keyBucketRoot(in file: BoltFile) throws -> BoltPage {
-        let root = try file.page(file.meta.rootPage, reference: (16, "the meta page (txid \(file.meta.txid))"))
-        var buckets = BoltCursor(file: file, root: root)
-        while let entry = try buckets.previous() {
-            guard entry.keyBytes() == Array("key".utf8) else { continue }
-            guard entry.isBucket else {
-                throw InputError(path: file.path, offset: entry.offset,
-                                 message: "`key` in the root bucket is not a bucket")
-            }
-            return try file.bucketRoot(entry.valueBytes(), valueOffset: entry.valueOffset, name: "key")
-        }
-        throw InputError(path: file.path, offset: nil, message: "this bbolt file has no `key` bucket: it is not an "
-                         + "etcd v3 snapshot")
-    }
-
     func next() throws -> RawRecord? {
         if let descriptor {
             self.descriptor = nil
-            let file = try BoltFile(path: path, descriptor: descriptor, fileSize: fileSize)
-            cursor = BoltCursor(file: file, root: try Self.keyBucketRoot(in: file))
+            let snapshot = try EtcdSnapshot(path: path, descriptor: descriptor, fileSize: fileSize)
             info.isStoreExport = true  // a bbolt file with etcd's key bucket, maybe empty
+            if let revision {
+                if let refusal = try snapshot.refusal(of: revision) { throw refusal }
+                info.revision = revision
+                walk = try snapshot.versions(atOrBefore: revision)
+            } else {
+                walk = snapshot.versions()
+            }
         }
-        while let entry = try cursor?.previous() {
-            guard !entry.isBucket else {
-                throw damage(entry, "is a nested bucket, not a revision")
-            }
-            guard let revision = entry.page.withBytes(entry.key, { EtcdRevision($0) }) else {
-                throw damage(entry, "has a \(entry.key.count)-byte key that is not a revision")
-            }
-            // The walk goes newest first: the first revision met is the store's revision.
-            if info.revision == nil { info.revision = revision.main }
-            let kv: EtcdKeyValue
-            do {
-                kv = try entry.page.withBytes(entry.value) { try EtcdKeyValue.decode($0) }
-            } catch let error as ProtobufError {
-                throw InputError(path: path, offset: entry.valueOffset + error.offset,
-                                 message: "the value of revision \(revision) (element \(entry.index) of "
-                                 + "\(entry.page.label)) is not an etcd KeyValue: \(error.message)")
-            }
-            guard !kv.key.isEmpty else { throw damage(entry, "(revision \(revision)) has no etcd key") }
-            let base = entry.value.lowerBound
-            let key = Array(entry.page.bytes[(base + kv.key.lowerBound)..<(base + kv.key.upperBound)])
-            guard keysMet.insert(key).inserted, !revision.isTombstone else { continue }
-            let value = Array(entry.page.bytes[(base + kv.value.lowerBound)..<(base + kv.value.upperBound)])
-            return RawRecord(key: String(decoding: key, as: UTF8.self), value: value,
-                             createRevision: kv.createRevision, modRevision: kv.modRevision,
-                             location: SourceLocation(path: path, offset: entry.offset))
+        while let version = try walk?.next() {
+            // Newest first: without a revision asked for, the first met is the store's.
+            if info.revision == nil { info.revision = version.revision.main }
+            let key = version.keyBytes()
+            guard keysMet.insert(key).inserted, !version.isDeletion else { continue }
+            return RawRecord(key: String(decoding: key, as: UTF8.self), value: version.valueBytes(),
+                             createRevision: version.kv.createRevision, modRevision: version.kv.modRevision,
+                             location: SourceLocation(path: path, offset: version.offset))
         }
         return nil
-    }
-
-    private func damage(_ entry: BoltCursor.Entry, _ what: String) -> InputError {
-        InputError(path: path, offset: entry.offset,
-                   message: "element \(entry.index) of \(entry.page.label) in bucket `key` \(what): the snapshot is corrupt")
     }
 }
