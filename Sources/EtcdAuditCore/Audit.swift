@@ -85,8 +85,10 @@ public struct Auditor: Sendable {
         audit(paths.map(AuditInput.file), format: format, jobs: jobs, progress: progress)
     }
 
-    /// Audits files and live etcds as one store, as `audit(paths:)` does files.
+    /// Audits files and live etcds as one store, as `audit(paths:)` does files. `capture`
+    /// (explain) keeps the raw records and joined resources of the ids it names.
     public func audit(_ inputs: [AuditInput], format: InputFormat? = nil, jobs: Int = 1,
+                      capture: ResourceCapture? = nil,
                       progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil) -> AuditResult {
         var store = RecordStore(layouts: catalog.layouts)
         var summaries: [InputSummary] = []
@@ -113,6 +115,7 @@ public struct Auditor: Sendable {
                         summary.problems.append(InputProblem(location: raw.location,
                                                              message: "key is not valid UTF-8 (shown with U+FFFD): \(raw.key)"))
                     }
+                    capture?.offer(raw)
                     parser.add(raw)
                     if let progress, summary.records % 4096 == 0 {
                         progress(recordsBefore + summary.records, bytesBefore + opened.reader.bytesRead)
@@ -142,7 +145,7 @@ public struct Auditor: Sendable {
             }
         }
         parser.finish()
-        var result = finish(store, inputs: summaries, jobs: jobs)
+        var result = finish(store, inputs: summaries, jobs: jobs, capture: capture)
         result.skippedFiles = skipped
         // Findings only: the members at fault, found in the inputs read again.
         result.findings = FindingLocator(inputs: summaries) { layouts.match($0) != nil }.locate(result.findings)
@@ -193,8 +196,10 @@ public struct Auditor: Sendable {
         return result
     }
 
-    private func finish(_ store: consuming RecordStore, inputs: [InputSummary], jobs: Int = 1) -> AuditResult {
+    private func finish(_ store: consuming RecordStore, inputs: [InputSummary], jobs: Int = 1,
+                        capture: ResourceCapture? = nil) -> AuditResult {
         let resources = store.takeSorted()
+        capture?.take(from: resources)
         let findings = RuleEngine.run(rules, on: resources.count, jobs: jobs) { resources.resource(at: $0) }
         var types: [String: ResourceType] = [:]
         for type in catalog.layouts.types { types[type.singular] = type }
