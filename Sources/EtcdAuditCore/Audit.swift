@@ -180,9 +180,10 @@ public struct Auditor: Sendable {
     }
 
     /// Audits records already in memory (the rule examples, tests).
-    public func audit(records: [RawRecord], label: String = "(records)") -> AuditResult {
+    public func audit(records: [RawRecord], label: String = "(records)", capture: ResourceCapture? = nil) -> AuditResult {
         var store = RecordStore(layouts: catalog.layouts)
         for raw in records {
+            capture?.offer(raw)
             if let parsed = ParallelExtraction.parse(raw, layouts: catalog.layouts, extractor: extractor) {
                 store.add(parsed)
             } else {
@@ -191,7 +192,7 @@ public struct Auditor: Sendable {
         }
         let summary = InputSummary(path: label, format: "records", bytes: records.reduce(0) { $0 + $1.value.count },
                                    records: records.count, problems: [])
-        var result = finish(store, inputs: [summary])
+        var result = finish(store, inputs: [summary], capture: capture)
         result.findings = FindingLocator(records: records).locate(result.findings)
         return result
     }

@@ -8,7 +8,7 @@ struct ExplainCommand: ParsableCommand {
         abstract: "Everything about one resource: its records, every rule's verdict on it, and the order its records were written in.",
         usage: """
             etcd-audit explain RESOURCE INPUT... [options]
-              etcd-audit explain --id RESOURCE [--id RESOURCE ...] INPUT... [options]
+            etcd-audit explain --id RESOURCE [--id RESOURCE ...] INPUT... [options]
             """,
         discussion: """
             RESOURCE is ports/<id> (or port/<id>), port:<id>, a record's key as reports print it \
