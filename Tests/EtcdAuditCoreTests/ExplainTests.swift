@@ -254,4 +254,17 @@ struct ExplainTests {
         #expect(partial.code == 2)
         #expect(partial.out.contains("input error"))
     }
+
+    @Test func theConfigurationsRulesAndWaiversApply() throws {
+        let config = try TestSupport.temporaryFile("""
+            skip: [refs.duplicate]
+            waivers:
+              - {rule: monitoring.failed, resource: "ports/\(Self.updatePort)", reason: the vmi probe is being replaced}
+            """, name: ".etcd-audit.yaml")
+        let shown = try run([Self.updatePort, Self.update, "--config", config, "--findings-only"])
+        #expect(shown.code == 0)
+        #expect(shown.out.contains("waived: the vmi probe is being replaced"))
+        #expect(!shown.out.contains("refs.duplicate"))
+        #expect(shown.out.contains("27 rules apply: 2 fired (2 findings)"))
+    }
 }
