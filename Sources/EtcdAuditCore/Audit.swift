@@ -88,7 +88,9 @@ public struct Auditor: Sendable {
     /// Audits files and live etcds as one store, as `audit(paths:)` does files. With
     /// `revision`, every file must be a snapshot, read as the store was at that revision
     /// (another file is an input error; a live etcd's revision is in its options).
+    /// `capture` (explain) keeps the raw records and joined resources of the ids it names.
     public func audit(_ inputs: [AuditInput], format: InputFormat? = nil, revision: Int64? = nil, jobs: Int = 1,
+                      capture: ResourceCapture? = nil,
                       progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil) -> AuditResult {
         var store = RecordStore(layouts: catalog.layouts)
         var summaries: [InputSummary] = []
@@ -115,6 +117,7 @@ public struct Auditor: Sendable {
                         summary.problems.append(InputProblem(location: raw.location,
                                                              message: "key is not valid UTF-8 (shown with U+FFFD): \(raw.key)"))
                     }
+                    capture?.offer(raw)
                     parser.add(raw)
                     if let progress, summary.records % 4096 == 0 {
                         progress(recordsBefore + summary.records, bytesBefore + opened.reader.bytesRead)
@@ -144,7 +147,7 @@ public struct Auditor: Sendable {
             }
         }
         parser.finish()
-        var result = finish(store, inputs: summaries, jobs: jobs)
+        var result = finish(store, inputs: summaries, jobs: jobs, capture: capture)
         result.skippedFiles = skipped
         // Findings only: the members at fault, found in the inputs read again.
         result.findings = FindingLocator(inputs: summaries) { layouts.match($0) != nil }.locate(result.findings)
@@ -179,9 +182,10 @@ public struct Auditor: Sendable {
     }
 
     /// Audits records already in memory (the rule examples, tests).
-    public func audit(records: [RawRecord], label: String = "(records)") -> AuditResult {
+    public func audit(records: [RawRecord], label: String = "(records)", capture: ResourceCapture? = nil) -> AuditResult {
         var store = RecordStore(layouts: catalog.layouts)
         for raw in records {
+            capture?.offer(raw)
             if let parsed = ParallelExtraction.parse(raw, layouts: catalog.layouts, extractor: extractor) {
                 store.add(parsed)
             } else {
@@ -190,13 +194,15 @@ public struct Auditor: Sendable {
         }
         let summary = InputSummary(path: label, format: "records", bytes: records.reduce(0) { $0 + $1.value.count },
                                    records: records.count, problems: [])
-        var result = finish(store, inputs: [summary])
+        var result = finish(store, inputs: [summary], capture: capture)
         result.findings = FindingLocator(records: records).locate(result.findings)
         return result
     }
 
-    private func finish(_ store: consuming RecordStore, inputs: [InputSummary], jobs: Int = 1) -> AuditResult {
+    private func finish(_ store: consuming RecordStore, inputs: [InputSummary], jobs: Int = 1,
+                        capture: ResourceCapture? = nil) -> AuditResult {
         let resources = store.takeSorted()
+        capture?.take(from: resources)
         let findings = RuleEngine.run(rules, on: resources.count, jobs: jobs) { resources.resource(at: $0) }
         var types: [String: ResourceType] = [:]
         for type in catalog.layouts.types { types[type.singular] = type }

@@ -12,10 +12,12 @@ extension Auditor {
     /// Audits what the command line selected: as one store (SPEC §2: a dump in parts), or
     /// with `perFile` each file, and the live etcd, as its own store. Files skipped while
     /// selecting or reading are listed in `skippedFiles`.
+    /// `capture` (explain) applies to one store only, not with `perFile`.
     public func audit(_ selection: InputSelection, perFile: Bool, format: InputFormat? = nil, revision: Int64? = nil,
-                      jobs: Int = 1, progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil) -> AuditResult {
+                      jobs: Int = 1, capture: ResourceCapture? = nil,
+                      progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil) -> AuditResult {
         var result = perFile ? auditEach(selection.inputs, format: format, revision: revision, jobs: jobs, progress: progress)
-            : audit(selection.inputs, format: format, revision: revision, jobs: jobs, progress: progress)
+            : audit(selection.inputs, format: format, revision: revision, jobs: jobs, capture: capture, progress: progress)
         result.skippedFiles = (result.skippedFiles + selection.skipped)
             .sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         // No silent pass for directories either: one where no file gave records.

@@ -66,6 +66,16 @@ struct GoldenReportTests {
                     golden: "Samples/golden/per-file-seeds.junit.xml")
     }
 
+    /// `explain` on the update seed's port (its six records, every applicable rule's verdict,
+    /// the four findings of SPEC §3), and on the snapshot of both seeds (the write order).
+    @Test func explainReports() throws {
+        let update = try ExplainTests.explain([ExplainTests.updatePort], [ExplainTests.update])
+        try compare(ExplainTextReport.render(update), golden: "Samples/golden/explain-update-seed.txt")
+        try compare(try ExplainJSONReport.render(update), golden: "Samples/golden/explain-update-seed.json")
+        let snapshot = try ExplainTests.explain([ExplainTests.updatePort], ["Samples/fixtures/seeds.snapshot.db"])
+        try compare(ExplainTextReport.render(snapshot), golden: "Samples/golden/explain-fixture-snapshot.txt")
+    }
+
     @Test("code-host reports", arguments: ["both-seeds", "fixture-etcdctl-json"])
     func codeHostReports(name: String) throws {
         let sample = Self.samples.first { $0.name == name }!

@@ -7,6 +7,9 @@ public protocol Check: Sendable {
     init(params: RuleParams) throws(RuleError)
     /// The members this check reads beyond the defaults.
     var plan: ExtractionPlan { get }
+    /// What a resource must hold for this check to compare anything (`explain` tells a
+    /// rule that passed from one that could not run). No default: every kind says.
+    var needs: [RecordNeed] { get }
     /// Checks one resource.
     func check(_ resource: Resource, _ sink: inout FindingSink)
     /// For kinds that check across resources: the values of one resource that no other

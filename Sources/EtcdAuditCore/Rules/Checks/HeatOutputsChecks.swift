@@ -2,6 +2,7 @@
 /// list of outputs.
 struct HeatOutputsDecodableCheck: Check {
     static let kind = "heat-outputs-decodable"
+    let needs: [RecordNeed] = [.record(.state)]
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
@@ -14,6 +15,7 @@ struct HeatOutputsDecodableCheck: Check {
 /// `heat-outputs.not-encoded`: the state holds the list itself, not its JSON text.
 struct HeatOutputsEncodedCheck: Check {
     static let kind = "heat-outputs-encoded"
+    let needs: [RecordNeed] = [.record(.state)]
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
@@ -55,6 +57,7 @@ private func outputLists(_ resource: Resource) -> [(name: String, meta: RecordMe
 /// (as maps output_key → output_value; order and description ignored).
 struct HeatOutputsAgreementCheck: Check {
     static let kind = "heat-outputs-agreement"
+    let needs: [RecordNeed] = [.atLeast(2, of: [.stack, .jobState, .state])]
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     /// A list as sorted, distinct (key, value digest) pairs: equal lists are equal maps.
@@ -102,6 +105,7 @@ struct HeatOutputsAgreementCheck: Check {
 /// `heat-outputs.duplicate-key`: one output list names an output_key twice.
 struct HeatOutputsUniqueKeysCheck: Check {
     static let kind = "heat-outputs-unique-keys"
+    let needs: [RecordNeed] = [.atLeast(1, of: [.stack, .jobState, .state])]
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
@@ -124,6 +128,7 @@ struct HeatOutputsUniqueKeysCheck: Check {
 /// (the MAC the stack built must be the MAC the config asked for).
 struct OutputContainsBodyFieldCheck: Check {
     static let kind = "output-contains-body-field"
+    let needs: [RecordNeed] = [.record(.stack), .record(.config)]
     let outputKey: String
     let bodyField: String
     let caseInsensitive: Bool

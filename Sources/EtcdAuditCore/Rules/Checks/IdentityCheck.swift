@@ -2,6 +2,7 @@
 /// the places SPEC §3 lists. One finding per failed comparison.
 struct IdentityCheck: Check {
     static let kind = "identity"
+    let needs: [RecordNeed] = [.atLeast(1, of: [.config, .job, .stack])]
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {

@@ -4,6 +4,7 @@
 /// `input.invalid-json`: a declared key whose value jansson rejects.
 struct InvalidJSONCheck: Check {
     static let kind = "invalid-json"
+    let needs: [RecordNeed] = []
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
@@ -30,6 +31,7 @@ struct InvalidJSONCheck: Check {
 /// `input.duplicate-member`: an object names a member twice (jansson keeps the last).
 struct DuplicateMemberCheck: Check {
     static let kind = "duplicate-member"
+    let needs: [RecordNeed] = []
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
@@ -68,6 +70,7 @@ extension DuplicateMember {
 /// `schema.invalid`: a record lacks a required member or has one of the wrong type.
 struct SchemaCheck: Check {
     static let kind = "schema"
+    let needs: [RecordNeed] = []
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {

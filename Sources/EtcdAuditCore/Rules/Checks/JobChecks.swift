@@ -10,6 +10,7 @@ private func currentJobs(_ resource: Resource) -> [(Entry<JobFacts>, JobFacts, C
 /// `job.stale`: a job left behind by an operation that has finished since.
 struct StaleJobCheck: Check {
     static let kind = "stale-job"
+    let needs: [RecordNeed] = [.record(.config), .record(.state), .record(.job)]
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
@@ -32,6 +33,7 @@ struct StaleJobCheck: Check {
 /// Lists compare as sets; a param the job lacks is not compared.
 struct ParamsDriftCheck: Check {
     static let kind = "params-drift"
+    let needs: [RecordNeed] = [.record(.config), .jobForConfigVersion]
     /// param → body field whose value it must carry.
     let fields: [String: String]
     /// param → body path (`field` or `list[].member`) whose values its resources' ids must be.
@@ -119,6 +121,7 @@ struct ParamsDriftCheck: Check {
 /// `job.input-drift`: the job's resource_input is not the config body it was made from.
 struct InputDriftCheck: Check {
     static let kind = "input-drift"
+    let needs: [RecordNeed] = [.record(.config), .jobForConfigVersion]
     let ignored: IgnoredMembers
 
     init(params: RuleParams) throws(RuleError) {
@@ -149,6 +152,7 @@ struct InputDriftCheck: Check {
 /// `job.action-mismatch`: the job's action is not what the body's pending status asks for.
 struct ActionStatusCheck: Check {
     static let kind = "action-status"
+    let needs: [RecordNeed] = [.record(.config), .jobForConfigVersion]
     /// action → the body status it goes with.
     let statusFor: [String: String]
     let pendingPrefix: String

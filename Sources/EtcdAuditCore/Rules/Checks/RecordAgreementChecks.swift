@@ -1,6 +1,7 @@
 /// `tenant.mismatch` and the like: a stack member must equal a body field.
 struct StackBodyAgreementCheck: Check {
     static let kind = "stack-body-agreement"
+    let needs: [RecordNeed] = [.record(.stack), .record(.config)]
     let stackMember: String
     let bodyField: String
 
@@ -30,6 +31,7 @@ struct StackBodyAgreementCheck: Check {
 /// writes is absent.
 struct MissingRecordsCheck: Check {
     static let kind = "missing-records"
+    let needs: [RecordNeed] = [.record(.state)]
     let workerStateSuffix: String
     let required: [RecordKind]
 
@@ -62,6 +64,7 @@ struct MissingRecordsCheck: Check {
 /// the config or the stack it describes was overwritten out of order (inputs with revisions).
 struct WriteOrderCheck: Check {
     static let kind = "write-order"
+    let needs: [RecordNeed] = [.record(.config), .record(.state), .revisions(of: [.config, .state])]
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
@@ -86,6 +89,7 @@ struct WriteOrderCheck: Check {
 /// `input.duplicate-key`: one key read more than once with different values.
 struct DuplicateKeyCheck: Check {
     static let kind = "duplicate-key"
+    let needs: [RecordNeed] = []
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {

@@ -1,6 +1,7 @@
 /// `refs.duplicate`: a job param's resources list names one resource twice.
 struct DuplicateRefsCheck: Check {
     static let kind = "duplicate-refs"
+    let needs: [RecordNeed] = [.record(.job)]
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
@@ -28,6 +29,7 @@ struct DuplicateRefsCheck: Check {
 /// `monitoring.failed`: a monitored component reports a failure value.
 struct ComponentFailedCheck: Check {
     static let kind = "component-failed"
+    let needs: [RecordNeed] = [.record(.monitoring)]
     let failedValues: [String]
 
     init(params: RuleParams) throws(RuleError) {
@@ -48,6 +50,7 @@ struct ComponentFailedCheck: Check {
 /// `record.orphan`: records of a resource that has no config record.
 struct OrphanRecordCheck: Check {
     static let kind = "orphan"
+    let needs: [RecordNeed] = []
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
@@ -63,6 +66,7 @@ struct OrphanRecordCheck: Check {
 /// a stack output. Reported on every resource sharing it, naming the others.
 struct UniqueOutputCheck: Check {
     static let kind = "unique-output"
+    let needs: [RecordNeed] = [.record(.stack)]
     let outputKey: String
 
     init(params: RuleParams) throws(RuleError) {

@@ -3,6 +3,7 @@
 /// the job's action. At most one finding per condition.
 struct StatusAgreementCheck: Check {
     static let kind = "status-agreement"
+    let needs: [RecordNeed] = [.either([.record(.state), .atLeast(2, of: [.stack, .jobState, .state])])]
     /// orchestration_state → the worker_state it must come with.
     let workerStateFor: [String: String]
     /// job action → the operation (prefix of orchestration_state) it must produce.
@@ -73,6 +74,7 @@ struct StatusAgreementCheck: Check {
 /// `status.error-mismatch`: a completed worker state carries no error; a failed one does.
 struct ErrorAgreementCheck: Check {
     static let kind = "error-agreement"
+    let needs: [RecordNeed] = [.record(.state)]
     let completedSuffix: String
     let failedSuffix: String
 

@@ -2,6 +2,7 @@
 /// body value: a field, or each element of a list field (by some of its members).
 struct UniqueBodyFieldCheck: Check {
     static let kind = "unique-body-field"
+    let needs: [RecordNeed] = [.record(.config)]
     let field: String
     /// For a list field: the members of each element that together must be unique.
     let each: [String]

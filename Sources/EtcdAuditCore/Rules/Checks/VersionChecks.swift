@@ -11,6 +11,7 @@ private func versionNumber(_ value: JSONValue?) -> Int64? {
 /// param must name one version.
 struct JobVersionConsistencyCheck: Check {
     static let kind = "job-version-consistency"
+    let needs: [RecordNeed] = [.record(.job)]
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     /// The last non-empty part of a ":"-separated name (`split(separator: ":").last`,
@@ -57,6 +58,7 @@ struct JobVersionConsistencyCheck: Check {
 /// may be ahead of it; a resource in flight may lag (see `resource.in-flight`).
 struct VersionAgreementCheck: Check {
     static let kind = "version-agreement"
+    let needs: [RecordNeed] = [.record(.config), .atLeast(1, of: [.state, .monitoring, .job])]
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
@@ -88,6 +90,7 @@ struct VersionAgreementCheck: Check {
 /// `resource.in-flight`: an operation is under way at the time of the dump.
 struct InFlightCheck: Check {
     static let kind = "in-flight"
+    let needs: [RecordNeed] = [.record(.config)]
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
