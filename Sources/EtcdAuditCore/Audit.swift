@@ -76,6 +76,13 @@ public struct Auditor: Sendable {
         extractor = RecordExtractor(plan: plan)
     }
 
+    /// The catalog's resource types by their singular name (findings name them so).
+    public var resourceTypes: [String: ResourceType] {
+        var types: [String: ResourceType] = [:]
+        for type in catalog.layouts.types { types[type.singular] = type }
+        return types
+    }
+
     /// Audits files (or `-` for stdin) as one store. An unreadable or cut-off input is
     /// recorded in its summary; the records read before the fault are still audited.
     /// Values are parsed on `jobs` threads; the result does not depend on it. `progress`
@@ -89,9 +96,13 @@ public struct Auditor: Sendable {
     /// `revision`, every file must be a snapshot, read as the store was at that revision
     /// (another file is an input error; a live etcd's revision is in its options).
     /// `capture` (explain) keeps the raw records and joined resources of the ids it names.
+    /// With `stream`, findings are not kept in the result: each batch goes to `stream` once
+    /// located, in report order resource by resource, as soon as its resources are checked,
+    /// and the findings across resources come last, in one batch.
     public func audit(_ inputs: [AuditInput], format: InputFormat? = nil, revision: Int64? = nil, jobs: Int = 1,
                       capture: ResourceCapture? = nil,
-                      progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil) -> AuditResult {
+                      progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil,
+                      stream: (([Finding]) -> Void)? = nil) -> AuditResult {
         var store = RecordStore(layouts: catalog.layouts)
         var summaries: [InputSummary] = []
         let layouts = catalog.layouts
@@ -147,10 +158,10 @@ public struct Auditor: Sendable {
             }
         }
         parser.finish()
-        var result = finish(store, inputs: summaries, jobs: jobs, capture: capture)
-        result.skippedFiles = skipped
         // Findings only: the members at fault, found in the inputs read again.
-        result.findings = FindingLocator(inputs: summaries) { layouts.match($0) != nil }.locate(result.findings)
+        let locator = FindingLocator(inputs: summaries) { layouts.match($0) != nil }
+        var result = finish(store, inputs: summaries, jobs: jobs, capture: capture, locator: locator, stream: stream)
+        result.skippedFiles = skipped
         return result
     }
 
@@ -194,19 +205,35 @@ public struct Auditor: Sendable {
         }
         let summary = InputSummary(path: label, format: "records", bytes: records.reduce(0) { $0 + $1.value.count },
                                    records: records.count, problems: [])
-        var result = finish(store, inputs: [summary], capture: capture)
-        result.findings = FindingLocator(records: records).locate(result.findings)
-        return result
+        return finish(store, inputs: [summary], capture: capture, locator: FindingLocator(records: records), stream: nil)
     }
 
     private func finish(_ store: consuming RecordStore, inputs: [InputSummary], jobs: Int = 1,
-                        capture: ResourceCapture? = nil) -> AuditResult {
+                        capture: ResourceCapture? = nil, locator: FindingLocator,
+                        stream: (([Finding]) -> Void)?) -> AuditResult {
         let resources = store.takeSorted()
         capture?.take(from: resources)
-        let findings = RuleEngine.run(rules, on: resources.count, jobs: jobs) { resources.resource(at: $0) }
-        var types: [String: ResourceType] = [:]
-        for type in catalog.layouts.types { types[type.singular] = type }
-        return AuditResult(inputs: inputs, rules: rules, resources: resources.list, resourceTypes: types,
+        // A compressed input is inflated again from its start each time the locator goes
+        // back in it: then chunks are located a few thousand findings at a time.
+        let batch = locator.rereadsFromStart ? 4096 : 1
+        var held: [Finding] = []
+        var findings = RuleEngine.run(rules, on: resources.count, jobs: jobs,
+                                      resource: { resources.resource(at: $0) },
+                                      emit: stream.map { stream in { chunk in
+                                          held += chunk
+                                          if held.count >= batch {
+                                              stream(locator.locate(held))
+                                              held = []
+                                          }
+                                      } })
+        if let stream {
+            if !held.isEmpty { stream(locator.locate(held)) }
+            stream(locator.locate(findings))
+            findings = []
+        } else {
+            findings = locator.locate(findings)
+        }
+        return AuditResult(inputs: inputs, rules: rules, resources: resources.list, resourceTypes: resourceTypes,
                            findings: findings, recordsRead: resources.recordsRead, skippedKeys: resources.skippedKeys)
     }
 }

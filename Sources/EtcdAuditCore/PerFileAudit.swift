@@ -12,12 +12,17 @@ extension Auditor {
     /// Audits what the command line selected: as one store (SPEC §2: a dump in parts), or
     /// with `perFile` each file, and the live etcd, as its own store. Files skipped while
     /// selecting or reading are listed in `skippedFiles`.
-    /// `capture` (explain) applies to one store only, not with `perFile`.
+    /// `capture` (explain) applies to one store only, not with `perFile`. With `stream`,
+    /// findings go to it batch by batch instead of into the result (file after file with
+    /// `perFile`): see `audit(_:format:revision:jobs:capture:progress:stream:)`.
     public func audit(_ selection: InputSelection, perFile: Bool, format: InputFormat? = nil, revision: Int64? = nil,
                       jobs: Int = 1, capture: ResourceCapture? = nil,
-                      progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil) -> AuditResult {
-        var result = perFile ? auditEach(selection.inputs, format: format, revision: revision, jobs: jobs, progress: progress)
-            : audit(selection.inputs, format: format, revision: revision, jobs: jobs, capture: capture, progress: progress)
+                      progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil,
+                      stream: (([Finding]) -> Void)? = nil) -> AuditResult {
+        var result = perFile
+            ? auditEach(selection.inputs, format: format, revision: revision, jobs: jobs, progress: progress, stream: stream)
+            : audit(selection.inputs, format: format, revision: revision, jobs: jobs, capture: capture, progress: progress,
+                    stream: stream)
         result.skippedFiles = (result.skippedFiles + selection.skipped)
             .sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         // No silent pass for directories either: one where no file gave records.
@@ -37,7 +42,8 @@ extension Auditor {
     /// depend on the order pre-commit passes them), a file named twice audited once, the
     /// live etcd last; findings file by file, each file's in report order; totals summed.
     public func auditEach(_ inputs: [AuditInput], format: InputFormat? = nil, revision: Int64? = nil, jobs: Int = 1,
-                          progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil) -> AuditResult {
+                          progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil,
+                          stream: (([Finding]) -> Void)? = nil) -> AuditResult {
         var seen = Set<String>()
         let files = inputs.compactMap(\.filePath).filter { seen.insert($0).inserted }
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
@@ -55,7 +61,7 @@ extension Auditor {
                     report(recordsBefore + records, bytesBefore + bytes)
                 }
             }
-            let one = audit([input], format: format, revision: revision, jobs: jobs, progress: shifted)
+            let one = audit([input], format: format, revision: revision, jobs: jobs, progress: shifted, stream: stream)
             joined.resourceTypes = one.resourceTypes
             joined.inputs += one.inputs
             joined.skippedFiles += one.skippedFiles

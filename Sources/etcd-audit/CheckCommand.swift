@@ -55,7 +55,7 @@ struct CheckCommand: ParsableCommand {
     var format: InputFormat?
 
     @Option(name: .customLong("report"),
-            help: "Report format: json, junit, text, sarif, github, gitlab, checkstyle, prometheus (repeatable; default text).")
+            help: "Report format: json, junit, text, sarif, github, gitlab, checkstyle, prometheus, jsonl (repeatable; default text).")
     var reports: [ReportFormat] = []
 
     @Option(name: .customLong("output"), help: "File for the report of the same position (repeatable; default stdout).")
@@ -153,17 +153,26 @@ struct CheckCommand: ParsableCommand {
         let started = Date()
         let progress = quiet || isatty(STDERR_FILENO) != 1 ? nil : Progress(started: started)
         selection.inputs += try endpointInputs()
-        var result = Auditor(catalog: catalog, rules: selected)
-            .audit(selection, perFile: settings.perFile, format: format, revision: revision, jobs: jobs,
-                   progress: progress.map { p in { p.update(records: $0, bytes: $1) } })
+        let auditor = Auditor(catalog: catalog, rules: selected)
+        let pipeline = FindingPipeline(
+            waivers: config.map { WaiverMarker(config: $0, today: Waiver.today(),
+                                               workingDirectory: FileManager.default.currentDirectoryPath,
+                                               resourceTypes: auditor.resourceTypes) },
+            redaction: redact.map { Redaction(scope: $0, rules: selected) }, baseline: old)
+        // The findings stream writes as the rules go when it is the only report: no other
+        // report then needs the findings held.
+        let stream = settings.reports.allSatisfy { $0.format == .jsonl } && writeBaseline == nil
+            ? try openStream(settings, pipeline: pipeline) : nil
+        var result = auditor.audit(selection, perFile: settings.perFile, format: format, revision: revision, jobs: jobs,
+                                   progress: progress.map { p in { p.update(records: $0, bytes: $1) } },
+                                   stream: stream.map { stream in { stream.findings.add($0) } })
         progress?.done()
-        // Waivers first: a waived finding is reported as waived whether new or existing.
-        config?.applyWaivers(to: &result, today: Waiver.today(),
-                             workingDirectory: FileManager.default.currentDirectoryPath)
-        // Before the baseline: fingerprints then rest on the redacted values, as they do in
-        // a redacted baseline.
-        redact.map { Redaction(scope: $0, rules: selected).apply(to: &result) }
-        old?.apply(to: &result)
+        if let stream {
+            try finishStream(stream, &result, settings: settings)
+        } else {
+            var pipeline = pipeline
+            pipeline.apply(to: &result)
+        }
         // Always measured: the Prometheus report has the run's duration; the JSON report only
         // with --timing, so that it stays repeatable byte for byte.
         let completed = Date()
@@ -172,7 +181,8 @@ struct CheckCommand: ParsableCommand {
 
         let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         // The baseline file is the JSON report, whatever else was asked for.
-        let written = settings.reports + (writeBaseline.map { [(format: ReportFormat.json, destination: $0)] } ?? [])
+        let written = stream != nil ? []
+            : settings.reports + (writeBaseline.map { [(format: ReportFormat.json, destination: $0)] } ?? [])
         for (reportFormat, destination) in written {
             var options = ReportOptions(failOn: settings.failOn.severity, color: destination == "-" && stdoutIsTerminal,
                                         junitFileAttributes: junitFileAttributes, show: settings.show,
@@ -214,8 +224,48 @@ struct CheckCommand: ParsableCommand {
             for skipped in result.skippedFiles { printError("etcd-audit: skipped \(skipped.path): \(skipped.reason)") }
             warnAboutWaivers(result)
         }
-        let code = result.exitCode(failOn: settings.failOn.severity)
+        var code = result.exitCode(failOn: settings.failOn.severity)
+        if code == 0, stream?.findings.hasFailingFinding == true { code = 1 }
         if code != 0 { throw ExitCode(code) }
+    }
+}
+
+extension CheckCommand {
+    /// The findings stream and the files it goes to.
+    struct Stream {
+        var findings: JSONLStream
+        var writers: [(destination: String, writer: ReportFile.Writer)]
+    }
+
+    private func openStream(_ settings: CheckSettings, pipeline: FindingPipeline) throws -> Stream {
+        var writers: [(destination: String, writer: ReportFile.Writer)] = []
+        for report in settings.reports {
+            do {
+                writers.append((report.destination, try ReportFile.Writer(report.destination)))
+            } catch {
+                for opened in writers { opened.writer.abandon() }
+                printError("etcd-audit: cannot write the jsonl report to \(report.destination): \(error)")
+                throw ExitCode(2)
+            }
+        }
+        let findings = JSONLStream(perFile: settings.perFile, pipeline: pipeline, failOn: settings.failOn.severity) { text in
+            for (_, writer) in writers { try writer.write(text) }
+        }
+        return Stream(findings: findings, writers: writers)
+    }
+
+    /// The stream's last line, and each file in place (or none of them, on an error).
+    private func finishStream(_ stream: Stream, _ result: inout AuditResult, settings: CheckSettings) throws {
+        let options = ReportOptions(failOn: settings.failOn.severity, show: settings.show)
+        do {
+            try stream.findings.finish(&result, options: options)
+            for (_, writer) in stream.writers { try writer.commit() }
+        } catch {
+            for (_, writer) in stream.writers { writer.abandon() }
+            let destinations = stream.writers.map(\.destination).joined(separator: ", ")
+            printError("etcd-audit: cannot write the jsonl report to \(destinations): \(error)")
+            throw ExitCode(2)
+        }
     }
 }
 

@@ -28,3 +28,63 @@ enum ReportFile {
         }
     }
 }
+
+extension ReportFile {
+    /// A report written piece by piece (the findings stream): into the temporary file beside
+    /// the target, renamed over it by `commit` — a reader never sees a stream cut short by
+    /// a failed or killed run. Standard output and devices are written as they come.
+    final class Writer {
+        private let handle: FileHandle
+        private let temporary: String?
+        private let destination: String
+
+        init(_ destination: String) throws {
+            self.destination = destination
+            if destination == "-" {
+                handle = FileHandle.standardOutput
+                temporary = nil
+                return
+            }
+            var status = stat()
+            let path: String
+            if stat(destination, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
+                path = destination
+                temporary = nil
+            } else {
+                let target = URL(fileURLWithPath: destination)
+                path = target.deletingLastPathComponent()
+                    .appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp").path
+                temporary = path
+            }
+            guard FileManager.default.createFile(atPath: path, contents: nil),
+                  let opened = FileHandle(forWritingAtPath: path) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: destination,
+                    NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+            }
+            handle = opened
+        }
+
+        func write(_ text: String) throws {
+            try handle.write(contentsOf: Data(text.utf8))
+        }
+
+        /// The whole report in place.
+        func commit() throws {
+            guard let temporary else { return }
+            try handle.close()
+            guard rename(temporary, destination) == 0 else {
+                let reason = String(cString: strerror(errno))
+                unlink(temporary)
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: destination,
+                    NSLocalizedDescriptionKey: reason])
+            }
+        }
+
+        /// Nothing of a stream that failed stays behind.
+        func abandon() {
+            guard let temporary else { return }
+            try? handle.close()
+            unlink(temporary)
+        }
+    }
+}

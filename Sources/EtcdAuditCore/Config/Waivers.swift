@@ -180,36 +180,15 @@ extension AuditConfig {
     /// nothing. `today` is `YYYY-MM-DD` (tests set it; the command gives today in UTC);
     /// `workingDirectory` turns the findings' relative paths into the configuration's view.
     public func applyWaivers(to result: inout AuditResult, today: String, workingDirectory: String) {
-        result.config = path
-        guard !waivers.isEmpty else { return }
-        var matched = [Int](repeating: 0, count: waivers.count)
-        var pathsSeen: [String: [String]] = [:]
-        var applied = 0
-        for i in result.findings.indices {
-            let finding = result.findings[i]
-            let plural = result.resourceTypes[finding.resourceType]?.plural
-            let paths = pathsSeen[finding.location.path] ?? viewsOfPath(finding.location.path, workingDirectory: workingDirectory)
-            pathsSeen[finding.location.path] = paths
-            var marked = false
-            for (w, waiver) in waivers.enumerated() where waiver.matches(finding, plural: plural, paths: paths) {
-                matched[w] += 1
-                if !marked && !waiver.isExpired(today: today) {
-                    result.findings[i].waiver = WaiverMark(reason: waiver.reason, expires: waiver.expires)
-                    marked = true
-                    applied += 1
-                }
-            }
-        }
-        let expired = waivers.indices.filter { waivers[$0].isExpired(today: today) }
-        let unmatched = waivers.indices.filter { !waivers[$0].isExpired(today: today) && matched[$0] == 0 }
-        result.waivers = WaiverSummary(applied: applied,
-                                       expired: expired.map { .init(waivers[$0], findings: matched[$0]) },
-                                       unmatched: unmatched.map { .init(waivers[$0], findings: 0) })
+        var marker = WaiverMarker(config: self, today: today, workingDirectory: workingDirectory,
+                                  resourceTypes: result.resourceTypes)
+        for i in result.findings.indices { marker.mark(&result.findings[i]) }
+        marker.finish(&result)
     }
 
     /// A finding's path as given (without `./`), and relative to the configuration's
     /// folder when it lies inside it: a waiver's `path` works from any working directory.
-    private func viewsOfPath(_ given: String, workingDirectory: String) -> [String] {
+    fileprivate func viewsOfPath(_ given: String, workingDirectory: String) -> [String] {
         var path = given
         while path.hasPrefix("./") { path.removeFirst(2) }
         var views = [path]
@@ -222,5 +201,54 @@ extension AuditConfig {
             if relative != path { views.append(relative) }
         }
         return views
+    }
+}
+
+/// Marks findings as waived one at a time (the findings stream has never all of them at
+/// once), counting what each waiver matched for the summary.
+public struct WaiverMarker {
+    private let config: AuditConfig
+    private let today: String
+    private let workingDirectory: String
+    private let resourceTypes: [String: ResourceType]
+    private var matched: [Int]
+    private var pathsSeen: [String: [String]] = [:]
+    private var applied = 0
+
+    public init(config: AuditConfig, today: String, workingDirectory: String, resourceTypes: [String: ResourceType]) {
+        self.config = config
+        self.today = today
+        self.workingDirectory = workingDirectory
+        self.resourceTypes = resourceTypes
+        matched = [Int](repeating: 0, count: config.waivers.count)
+    }
+
+    public mutating func mark(_ finding: inout Finding) {
+        guard !config.waivers.isEmpty else { return }
+        let plural = resourceTypes[finding.resourceType]?.plural
+        let paths = pathsSeen[finding.location.path]
+            ?? config.viewsOfPath(finding.location.path, workingDirectory: workingDirectory)
+        pathsSeen[finding.location.path] = paths
+        var marked = false
+        for (w, waiver) in config.waivers.enumerated() where waiver.matches(finding, plural: plural, paths: paths) {
+            matched[w] += 1
+            if !marked && !waiver.isExpired(today: today) {
+                finding.waiver = WaiverMark(reason: waiver.reason, expires: waiver.expires)
+                marked = true
+                applied += 1
+            }
+        }
+    }
+
+    /// What the waivers did, in `result.waivers` (and the configuration's path in `result.config`).
+    public func finish(_ result: inout AuditResult) {
+        result.config = config.path
+        let waivers = config.waivers
+        guard !waivers.isEmpty else { return }
+        let expired = waivers.indices.filter { waivers[$0].isExpired(today: today) }
+        let unmatched = waivers.indices.filter { !waivers[$0].isExpired(today: today) && matched[$0] == 0 }
+        result.waivers = WaiverSummary(applied: applied,
+                                       expired: expired.map { .init(waivers[$0], findings: matched[$0]) },
+                                       unmatched: unmatched.map { .init(waivers[$0], findings: 0) })
     }
 }

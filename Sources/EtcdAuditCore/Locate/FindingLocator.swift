@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns the member each finding names (`Finding.member`, `RelatedLocation.member`) into
 /// where it stands: line and column in text inputs, RFC 6901 pointer in every input.
 ///
@@ -21,6 +23,13 @@ public struct FindingLocator {
     }
 
     private let source: Source
+    /// The inputs opened again, kept between calls: the findings stream locates one chunk
+    /// of resources at a time, and a reader moves forward cheaply.
+    private let opened = OpenedInputs()
+
+    private final class OpenedInputs {
+        var byPath: [String: RecordRereader?] = [:]
+    }
 
     /// For an audit of `inputs` (their summaries: path and format); `isDeclaredKey` as the
     /// etcdctl reader needs it to tell where a value ends.
@@ -30,6 +39,17 @@ public struct FindingLocator {
             if let format = InputFormat(rawValue: input.format) { formats[input.path] = format }
         }
         source = .files(formats, isDeclaredKey: isDeclaredKey)
+    }
+
+    /// True when some input is compressed: reading it again behind the last place read
+    /// inflates it from its start.
+    public var rereadsFromStart: Bool {
+        guard case .files(let formats, _) = source else { return false }
+        return formats.keys.contains { path in
+            guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+            defer { try? handle.close() }
+            return (try? handle.read(upToCount: 2)) == Data([0x1f, 0x8b])
+        }
     }
 
     /// For records audited from memory: pointers only (they have no lines of a file).
@@ -88,9 +108,11 @@ public struct FindingLocator {
     private func reader(for path: String) -> ((SourceLocation) -> RereadRecord?)? {
         switch source {
         case .files(let formats, let isDeclaredKey):
-            guard let format = formats[path],
-                  let rereader = try? RecordRereader(path: path, format: format, isDeclaredKey: isDeclaredKey) else { return nil }
-            return rereader.record(at:)
+            guard let format = formats[path] else { return nil }
+            if opened.byPath[path] == nil {
+                opened.byPath[path] = try? RecordRereader(path: path, format: format, isDeclaredKey: isDeclaredKey)
+            }
+            return opened.byPath[path]!.map { $0.record(at:) }
         case .records(let byPlace):
             return { location in
                 byPlace[RecordPlace(path: location.path, line: location.line)].map {

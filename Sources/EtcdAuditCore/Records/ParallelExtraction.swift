@@ -21,6 +21,8 @@ final class ParallelExtraction {
     private var pending: [RawRecord] = []
     private var pendingBytes = 0
     private var inFlight: [Batch] = []
+    /// The parsing threads (none with one job: the reading thread parses).
+    let pool: WorkerPool?
 
     static let batchRecords = 512
     static let batchBytes = 4 << 20
@@ -34,6 +36,7 @@ final class ParallelExtraction {
         self.layouts = layouts
         self.extractor = extractor
         self.consume = consume
+        pool = jobs > 1 ? WorkerPool(threads: jobs) : nil
     }
 
     static func parse(_ raw: RawRecord, layouts: Layouts, extractor: RecordExtractor) -> ParsedRecord? {
@@ -57,6 +60,7 @@ final class ParallelExtraction {
     func finish() {
         if !pending.isEmpty { submit() }
         while !inFlight.isEmpty { drainOldest() }
+        pool?.close()
     }
 
     private func submit() {
@@ -68,7 +72,7 @@ final class ParallelExtraction {
         while inFlight.count >= 2 * jobs { drainOldest() }
         inFlight.append(batch)
         let layouts = self.layouts, extractor = self.extractor, context = self.context
-        DispatchQueue.global().async {
+        pool!.submit {
             batch.parsed = batch.records.map {
                 Self.parse($0, layouts: layouts, extractor: extractor).map { PackedRecord($0, context: context) }
             }

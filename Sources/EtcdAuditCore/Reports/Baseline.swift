@@ -59,35 +59,54 @@ public struct Baseline: Sendable {
     /// Marks each finding new or existing (n identical old findings make the first n of
     /// the new run existing) and lists the old ones left over as resolved or not checked.
     public func apply(to result: inout AuditResult) {
-        var open: [String: [Int]] = [:]
-        for (index, old) in findings.enumerated() { open[old.fingerprint, default: []].append(index) }
-        var matched = Set<Int>()
-        var new = 0
-        for i in result.findings.indices {
-            let print = result.findings[i].fingerprint
+        var matcher = BaselineMatcher(self)
+        for i in result.findings.indices { matcher.mark(&result.findings[i]) }
+        matcher.finish(&result)
+    }
+
+    /// Marks findings one at a time (the findings stream never holds them all), and at the
+    /// end lists what was left over.
+    public struct BaselineMatcher {
+        private let baseline: Baseline
+        private var open: [String: [Int]] = [:]
+        private var matched = Set<Int>()
+        private var new = 0
+
+        public init(_ baseline: Baseline) {
+            self.baseline = baseline
+            for (index, old) in baseline.findings.enumerated() { open[old.fingerprint, default: []].append(index) }
+        }
+
+        public mutating func mark(_ finding: inout Finding) {
+            let print = finding.fingerprint
             if var waiting = open[print], !waiting.isEmpty {
                 matched.insert(waiting.removeFirst())
                 open[print] = waiting
-                result.findings[i].baseline = .existing
+                finding.baseline = .existing
             } else {
-                result.findings[i].baseline = .new
+                finding.baseline = .new
                 new += 1
             }
         }
-        let unchecked = Self.uncheckedStores(result)
-        var resolved: [ReportJSON] = [], notChecked: [ReportJSON] = []
-        for (index, old) in findings.enumerated() where !matched.contains(index) {
-            if unchecked(old.path) { notChecked.append(old.json) } else { resolved.append(old.json) }
+
+        /// `result.baseline`: the counts, and the old findings no finding matched, resolved or
+        /// (in a store that stopped early) not checked.
+        public func finish(_ result: inout AuditResult) {
+            let unchecked = Baseline.uncheckedStores(result)
+            var resolved: [ReportJSON] = [], notChecked: [ReportJSON] = []
+            for (index, old) in baseline.findings.enumerated() where !matched.contains(index) {
+                if unchecked(old.path) { notChecked.append(old.json) } else { resolved.append(old.json) }
+            }
+            result.baseline = BaselineSummary(path: baseline.path, new: new, existing: matched.count,
+                                              resolved: resolved, notChecked: notChecked)
         }
-        result.baseline = BaselineSummary(path: path, new: new, existing: matched.count, resolved: resolved,
-                                          notChecked: notChecked)
     }
 
     /// Whether an old finding (by its `location.path`) belongs to a store that stopped early.
     /// One store: any input error, since a resource's records may sit in any input and
     /// a record past the cut can hide or cause any finding. With `--per-file`, the file the
     /// finding was in, if it has an error this time (a file no longer audited is resolved).
-    private static func uncheckedStores(_ result: AuditResult) -> (String?) -> Bool {
+    fileprivate static func uncheckedStores(_ result: AuditResult) -> (String?) -> Bool {
         if result.isPerFile {
             let broken = Set(result.inputs.filter { $0.error != nil }.map(\.path))
             return { path in path.map(broken.contains) ?? !broken.isEmpty }

@@ -9,7 +9,8 @@ struct JSONReporter: Reporter {
         var tool: Tool
         var inputs: [InputSummary]
         var summary: Summary
-        var findings: [ReportedFinding]
+        /// Nil in the findings stream's last line (the findings are the lines before it).
+        var findings: [ReportedFinding]?
         /// With --baseline only: the baseline's findings that no longer hold, and those of a
         /// store that stopped early this time, as the baseline report had them.
         var resolved: [ReportJSON]?
@@ -109,42 +110,72 @@ struct JSONReporter: Reporter {
     }
 
     func render(_ result: AuditResult, options: ReportOptions) throws -> String {
-        var byRule: [String: Int] = [:]
-        for finding in result.findings { byRule[finding.rule, default: 0] += 1 }
-        // Per file, one key can be a record of several stores: each counts.
-        let byFile = result.findingsByFile()
-        let recordsWithFindings = result.isPerFile
-            ? byFile.values.reduce(0) { $0 + Set($1.compactMap(\.keys.first)).count }
-            : Set(result.findings.compactMap(\.keys.first)).count
-        let summary = Summary(resources: result.resources.count, records: result.recordsRead,
-                              skippedKeys: result.skippedKeys, findings: result.findings.count,
-                              bySeverity: Self.bySeverity(result.findings), byRule: byRule,
-                              elapsedSeconds: result.elapsedSeconds,
-                              inputErrors: result.inputs.filter { $0.error != nil }.count,
-                              unreadableParts: result.inputs.reduce(0) { $0 + $1.problems.count },
-                              recordsWithFindings: recordsWithFindings, baseline: result.baseline,
-                              config: result.config, waivers: result.waivers)
-        let files = result.files?.map { file in
-            let findings = byFile[file.path] ?? []
-            return FileSummary(path: file.path, format: file.format, resources: file.resources.count,
-                               records: file.recordsRead, skippedKeys: file.skippedKeys, findings: findings.count,
-                               bySeverity: Self.bySeverity(findings))
-        }
-        let document = Document(tool: Tool(version: options.toolVersion), inputs: result.inputs,
-                                summary: summary, findings: result.findings.map(ReportedFinding.init),
-                                resolved: result.baseline?.resolved, notChecked: result.baseline?.notChecked, files: files,
-                                skippedFiles: result.skippedFiles.isEmpty ? nil : result.skippedFiles)
+        var tally = FindingTally(perFile: result.isPerFile)
+        for finding in result.findings { tally.add(finding) }
+        let document = Self.document(result, tally: tally, findings: result.findings.map(ReportedFinding.init),
+                                     options: options)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
     }
 
-    /// Every severity, zero included, so consumers need not guess absent ones.
-    private static func bySeverity(_ findings: [Finding]) -> [String: Int] {
-        var counts: [String: Int] = [:]
-        for severity in Severity.allCases { counts[severity.rawValue] = 0 }
-        for finding in findings { counts[finding.severity.rawValue, default: 0] += 1 }
-        return counts
+    /// The report of `result`, whose findings `tally` counted (they are not in `result` when
+    /// they were streamed).
+    static func document(_ result: AuditResult, tally: FindingTally, findings: [ReportedFinding]?,
+                         options: ReportOptions) -> Document {
+        let summary = Summary(resources: result.resources.count, records: result.recordsRead,
+                              skippedKeys: result.skippedKeys, findings: tally.count,
+                              bySeverity: tally.bySeverity, byRule: tally.byRule,
+                              elapsedSeconds: result.elapsedSeconds,
+                              inputErrors: result.inputs.filter { $0.error != nil }.count,
+                              unreadableParts: result.inputs.reduce(0) { $0 + $1.problems.count },
+                              recordsWithFindings: tally.recordsWithFindings, baseline: result.baseline,
+                              config: result.config, waivers: result.waivers)
+        let files = result.files?.map { file in
+            FileSummary(path: file.path, format: file.format, resources: file.resources.count,
+                        records: file.recordsRead, skippedKeys: file.skippedKeys,
+                        findings: tally.byFile[file.path]?.count ?? 0,
+                        bySeverity: tally.byFile[file.path]?.bySeverity ?? Self.zeroBySeverity())
+        }
+        return Document(tool: Tool(version: options.toolVersion), inputs: result.inputs,
+                        summary: summary, findings: findings,
+                        resolved: result.baseline?.resolved, notChecked: result.baseline?.notChecked, files: files,
+                        skippedFiles: result.skippedFiles.isEmpty ? nil : result.skippedFiles)
+    }
+
+    static func zeroBySeverity() -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, 0) })
+    }
+}
+
+/// The counts of the JSON report's summary, taken one finding at a time (the findings
+/// stream never holds them all).
+struct FindingTally {
+    let perFile: Bool
+    private(set) var count = 0
+    private(set) var bySeverity = JSONReporter.zeroBySeverity()
+    private(set) var byRule: [String: Int] = [:]
+    /// Per file with `--per-file`: one key can be a record of several stores, each counts.
+    private(set) var byFile: [String: (count: Int, bySeverity: [String: Int])] = [:]
+    /// The records at fault, by a 128-bit digest of their key (and file, per file), so that
+    /// the memory does not grow with the keys' length.
+    private var records = Set<JSONDigest>()
+
+    init(perFile: Bool) { self.perFile = perFile }
+
+    var recordsWithFindings: Int { records.count }
+
+    mutating func add(_ finding: Finding) {
+        count += 1
+        bySeverity[finding.severity.rawValue, default: 0] += 1
+        byRule[finding.rule, default: 0] += 1
+        if perFile {
+            byFile[finding.location.path, default: (0, JSONReporter.zeroBySeverity())].count += 1
+            byFile[finding.location.path]!.bySeverity[finding.severity.rawValue, default: 0] += 1
+        }
+        if let key = finding.keys.first {
+            records.insert(StableHasher.digest(of: perFile ? finding.location.path : "", key))
+        }
     }
 }
 

@@ -39,8 +39,21 @@ public struct Redaction: Sendable {
 
     /// Redacts the findings, the input problems and errors of `result` in place.
     public func apply(to result: inout AuditResult) {
-        let ids = scope == .ids ? Set(result.findings.map(\.resourceID)) : []
-        result.findings = result.findings.map { redact($0, ids: ids) }
+        result.findings = redact(result.findings)
+        redactInputs(&result)
+    }
+
+    /// Redacts findings together: with `--redact ids`, the ids of every finding of the
+    /// batch are looked for in each one's keys and message (they name each other's
+    /// resources). The findings stream gives one chunk of resources at a time, and the
+    /// findings across resources (which name each other) in one batch.
+    public func redact(_ findings: [Finding]) -> [Finding] {
+        let ids = scope == .ids ? Set(findings.map(\.resourceID)) : []
+        return findings.map { redact($0, ids: ids) }
+    }
+
+    /// The input problems and errors (jansson quotes the store's bytes in them).
+    public func redactInputs(_ result: inout AuditResult) {
         result.inputs = result.inputs.map(redact)
     }
 

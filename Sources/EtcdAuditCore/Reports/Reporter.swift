@@ -2,7 +2,7 @@ import Foundation
 
 /// The report formats (SPEC §4), by the names `--report` takes.
 public enum ReportFormat: String, CaseIterable, Sendable {
-    case json, junit, text, sarif, github, gitlab, checkstyle, prometheus
+    case json, junit, text, sarif, github, gitlab, checkstyle, prometheus, jsonl
 }
 
 /// What the reporters need to know besides the result.
@@ -85,6 +85,7 @@ public enum Reporters {
         case .gitlab: return GitLabReporter()
         case .checkstyle: return CheckstyleReporter()
         case .prometheus: return PrometheusReporter()
+        case .jsonl: return JSONLReporter()
         }
     }
 }

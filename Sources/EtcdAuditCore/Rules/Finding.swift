@@ -34,6 +34,10 @@ public struct Finding: Hashable, Sendable, Codable {
     /// Values from the store that the message quotes besides `expected` and `actual`
     /// (as the message spells them), so `--redact` can replace them. Not part of any report.
     public var values: [String] = []
+    /// Found by comparing resources with each other (uniqueness): known only once every
+    /// resource was checked, so the findings stream (`--report jsonl`) gives it at the end.
+    /// Not part of any report.
+    public var acrossResources = false
 
     enum CodingKeys: String, CodingKey {
         case rule, severity, message, keys, expected, actual, location, related, waiver, baseline

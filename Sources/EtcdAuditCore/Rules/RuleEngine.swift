@@ -4,58 +4,110 @@ import Dispatch
 /// the number of threads.
 public enum RuleEngine {
     /// Resources are decoded a chunk at a time (`resource(i)` for the i-th in report
-    /// order), so only a few chunks exist as Swift values at once.
+    /// order), so only a few chunks exist as Swift values at once. With `emit`, the
+    /// findings of each chunk's own resources go to it, chunk after chunk in report order,
+    /// on the calling thread, and are not kept: the result holds only the findings across
+    /// resources (uniqueness), which can only be known at the end.
     public static func run(_ rules: [Rule], on count: Int, jobs: Int = 1,
-                           resource: @escaping @Sendable (Int) -> Resource) -> [Finding] {
+                           resource: @escaping @Sendable (Int) -> Resource,
+                           emit: (([Finding]) -> Void)? = nil) -> [Finding] {
         let across = rules.filter { type(of: $0.check).checksAcrossResources }
         let (chunkCount, chunkSize) = chunking(count, jobs: jobs)
-        let results = ChunkResults(count: chunkCount)
-        let runChunk: @Sendable (Int) -> Void = { chunk in
+        var shared = [[SharedValue]](repeating: [], count: across.count)
+        var findings: [Finding] = []
+        forEachChunk(chunkCount, jobs: jobs, run: { chunk in
             let range = min(count, chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize)
-            let resources = range.map(resource)
-            var found: [Finding] = []
-            for rule in rules {
-                var sink = FindingSink(rule: rule.id, severity: rule.severity)
-                for resource in resources where rule.applies(to: resource.type) {
-                    rule.check.check(resource, &sink)
-                }
-                found += sink.findings
-            }
-            // Cross-resource checks: a digest of each value a resource must not share
-            // (with its type: uniqueness holds within a type), and where it came from.
-            let shared = across.map { rule -> [SharedValue] in
-                var values: [SharedValue] = []
-                for (offset, resource) in resources.enumerated() where rule.applies(to: resource.type) {
-                    guard let (held, _) = rule.check.sharedValues(resource) else { continue }
-                    for value in held {
-                        values.append(SharedValue(hash: StableHasher.digest(of: resource.type.singular, value).low,
-                                                  resource: UInt32(range.lowerBound + offset)))
-                    }
-                }
-                return values
-            }
-            results.set(chunk, found, shared)
-        }
-        // `--jobs 1` means one thread: concurrentPerform would use every core.
-        if jobs > 1 {
-            DispatchQueue.concurrentPerform(iterations: chunkCount, execute: runChunk)
-        } else {
-            for chunk in 0..<chunkCount { runChunk(chunk) }
-        }
-        var findings = results.findings
+            return check(rules, across: across, range.lowerBound, range.map(resource))
+        }, take: { done in
+            for (slot, values) in done.shared.enumerated() { shared[slot] += values }
+            if let emit { emit(done.findings) } else { findings += done.findings }
+        })
+        var acrossFindings: [Finding] = []
         for (slot, rule) in across.enumerated() {
             // Only the resources that share a value with another are decoded again: the
             // check then sees every holder of each shared value, so it reports the same
             // as it would on every resource.
-            let holders = sharingResources(results.takeShared(slot)).map(resource)
+            let holders = sharingResources(shared[slot]).map(resource)
+            shared[slot] = []
             let byType = Dictionary(grouping: holders, by: \.type)
             var sink = FindingSink(rule: rule.id, severity: rule.severity)
             for type in byType.keys.sorted() where rule.applies(to: type) {
                 rule.check.checkAcross(byType[type]!, &sink)
             }
-            findings += sink.findings
+            acrossFindings += sink.findings.map { finding in
+                var f = finding
+                f.acrossResources = true
+                return f
+            }
         }
-        return findings.sorted(by: Finding.reportOrder)
+        return (findings + acrossFindings).sorted(by: Finding.reportOrder)
+    }
+
+    /// What one chunk gave: its resources' findings, and for each cross-resource rule a
+    /// digest of each value a resource must not share (with its type: uniqueness holds
+    /// within a type), and where it came from.
+    private struct ChunkResult {
+        var findings: [Finding]
+        var shared: [[SharedValue]]
+    }
+
+    private static func check(_ rules: [Rule], across: [Rule], _ first: Int, _ resources: [Resource]) -> ChunkResult {
+        var found: [Finding] = []
+        for rule in rules {
+            var sink = FindingSink(rule: rule.id, severity: rule.severity)
+            for resource in resources where rule.applies(to: resource.type) {
+                rule.check.check(resource, &sink)
+            }
+            found += sink.findings
+        }
+        let shared = across.map { rule -> [SharedValue] in
+            var values: [SharedValue] = []
+            for (offset, resource) in resources.enumerated() where rule.applies(to: resource.type) {
+                guard let (held, _) = rule.check.sharedValues(resource) else { continue }
+                for value in held {
+                    values.append(SharedValue(hash: StableHasher.digest(of: resource.type.singular, value).low,
+                                              resource: UInt32(first + offset)))
+                }
+            }
+            return values
+        }
+        return ChunkResult(findings: found.sorted(by: Finding.reportOrder), shared: shared)
+    }
+
+    /// Runs `run` for every chunk on `jobs` threads (the calling thread alone for one job)
+    /// and gives each result to `take` on the calling thread, in chunk order. At most
+    /// `4 × jobs` chunks are checked ahead of the one `take` waits for, so the findings
+    /// held at once stay bounded however many there are.
+    private static func forEachChunk(_ chunkCount: Int, jobs: Int, run: @escaping @Sendable (Int) -> ChunkResult,
+                                     take: (ChunkResult) -> Void) {
+        guard jobs > 1 else {
+            for chunk in 0..<chunkCount { take(run(chunk)) }
+            return
+        }
+        final class Slot: @unchecked Sendable {
+            var result: ChunkResult?
+            let done = DispatchSemaphore(value: 0)
+        }
+        let pool = WorkerPool(threads: jobs)
+        defer { pool.close() }
+        var waiting: [Slot] = []
+        var next = 0
+        let window = 4 * jobs
+        while next < chunkCount || !waiting.isEmpty {
+            if next < chunkCount && waiting.count < window {
+                let slot = Slot(), chunk = next
+                pool.submit {
+                    slot.result = run(chunk)
+                    slot.done.signal()
+                }
+                waiting.append(slot)
+                next += 1
+                continue
+            }
+            let oldest = waiting.removeFirst()
+            oldest.done.wait()
+            take(oldest.result!)
+        }
     }
 
     /// A value a resource holds, by a 64-bit hash: an equal hash only means the check
@@ -91,29 +143,5 @@ public enum RuleEngine {
         let perThread = (count + jobs * 4 - 1) / (jobs * 4)
         let size = max(1, min(64, perThread))
         return ((count + size - 1) / size, size)
-    }
-
-    /// Where the chunks leave their findings and shared values; each slot is written by
-    /// one task only.
-    private final class ChunkResults: @unchecked Sendable {
-        private var slots: [(findings: [Finding], shared: [[SharedValue]])]
-        private let lock = DispatchSemaphore(value: 1)
-        init(count: Int) { slots = Array(repeating: ([], []), count: count) }
-        func set(_ index: Int, _ findings: [Finding], _ shared: [[SharedValue]]) {
-            lock.wait()
-            slots[index] = (findings, shared)
-            lock.signal()
-        }
-        var findings: [Finding] { slots.flatMap(\.findings) }
-        /// One rule's shared values, let go by the chunks as they are gathered.
-        func takeShared(_ rule: Int) -> [SharedValue] {
-            var all: [SharedValue] = []
-            all.reserveCapacity(slots.reduce(0) { $0 + $1.shared[rule].count })
-            for i in slots.indices {
-                all += slots[i].shared[rule]
-                slots[i].shared[rule] = []
-            }
-            return all
-        }
     }
 }
