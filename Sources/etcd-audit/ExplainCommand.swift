@@ -51,6 +51,9 @@ struct ExplainCommand: ParsableCommand {
     @Option(name: .customLong("output"), help: "File to write the report to (default stdout).")
     var output: String?
 
+    @Option(help: "Explain the resource as it was at this revision (snapshot inputs: every revision since the last compaction).")
+    var revision: Int64?
+
     @Option(help: "Input format, instead of detecting it from the first bytes.")
     var format: InputFormat?
 
@@ -84,6 +87,7 @@ struct ExplainCommand: ParsableCommand {
         if arguments.isEmpty && ids.isEmpty {
             throw ValidationError("name a resource and the inputs to read: explain RESOURCE INPUT... (or --id RESOURCE INPUT...)")
         }
+        if let revision, revision < 1 { throw ValidationError("--revision must be at least 1") }
         if split.inputs.isEmpty {
             throw ValidationError("give the inputs to read after the resource: explain \(split.resources[0]) INPUT...")
         }
@@ -112,7 +116,7 @@ struct ExplainCommand: ParsableCommand {
         }
         let capture = ResourceCapture(ids: Set(queries.map(\.id)), layouts: catalog.layouts)
         var result = Auditor(catalog: catalog, rules: selected)
-            .audit(selection, perFile: false, format: format, jobs: jobs, capture: capture)
+            .audit(selection, perFile: false, format: format, revision: revision, jobs: jobs, capture: capture)
         config?.applyWaivers(to: &result, today: Waiver.today(), workingDirectory: FileManager.default.currentDirectoryPath)
         for input in result.inputs {
             if let error = input.error { printError("etcd-audit: \(error)") }

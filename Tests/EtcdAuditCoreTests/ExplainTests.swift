@@ -209,6 +209,18 @@ struct ExplainTests {
         try TestSupport.run(CommandLineTests.binary, ["explain"] + arguments, stdin: stdin.map { Data($0.utf8) })
     }
 
+    @Test func aSnapshotExplainedAtAnEarlierRevision() throws {
+        let snapshot = "Samples/fixtures/seeds.snapshot.db"
+        // Revision 9: the config, job and stack were written, not yet the job state, state, monitoring.
+        let then = try run(["ports/\(Self.updatePort)", snapshot, "--revision", "9", "--report", "json"])
+        #expect(then.code == 0)
+        let document = try JSONSerialization.jsonObject(with: Data(then.out.utf8)) as! [String: Any]
+        let resource = (document["resources"] as! [[String: Any]])[0]
+        #expect((resource["records"] as! [Any]).count == 3)
+        let outside = try run(["ports/\(Self.updatePort)", snapshot, "--revision", "99"])
+        #expect(outside.code == 2 && outside.err.contains("newer than the store"))
+    }
+
     @Test func theCommandLineShowsAResourceAndExitsZeroWithFindings() throws {
         let shown = try run(["ports/\(Self.updatePort)", Self.update])
         #expect(shown.code == 0)

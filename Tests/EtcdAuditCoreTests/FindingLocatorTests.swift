@@ -172,13 +172,15 @@ struct FindingLocatorTests {
         #expect(before.first?.location.column == 16)
         for changed in ["", "```\n/other/key\n{\"vmi\": 1}\n```\n", String(original.prefix(10)), "\u{0}\u{ff}garbage"] {
             try Data(changed.utf8).write(to: URL(fileURLWithPath: path))
+            // A locator of its own: one keeps its inputs open between calls (the findings stream).
+            let locator = FindingLocator(inputs: inputs) { _ in true }
             for member in [MemberPath("vmi"), selector] {
                 let after = try #require(locator.locate([unlocated(path, line: 2, offset: 4, member: member)]).first)
                 #expect(after.location == EtcdAuditCore.SourceLocation(path: path, line: 2, offset: 4, pointer: member.pointer, modRevision: 3))
             }
         }
         try FileManager.default.removeItem(atPath: path)
-        let gone = try #require(locator.locate([unlocated(path, line: 2, offset: 4, member: MemberPath("vmi"))]).first)
+        let gone = try #require(FindingLocator(inputs: inputs) { _ in true }.locate([unlocated(path, line: 2, offset: 4, member: MemberPath("vmi"))]).first)
         #expect(gone.location == EtcdAuditCore.SourceLocation(path: path, line: 2, offset: 4, pointer: "/vmi", modRevision: 3))
     }
 

@@ -109,10 +109,15 @@ public struct FindingLocator {
         switch source {
         case .files(let formats, let isDeclaredKey):
             guard let format = formats[path] else { return nil }
-            if opened.byPath[path] == nil {
-                opened.byPath[path] = try? RecordRereader(path: path, format: format, isDeclaredKey: isDeclaredKey)
+            // An input that cannot be opened again is remembered as such (nil), not tried again.
+            let rereader: RecordRereader?
+            if let known = opened.byPath[path] {
+                rereader = known
+            } else {
+                rereader = try? RecordRereader(path: path, format: format, isDeclaredKey: isDeclaredKey)
+                opened.byPath.updateValue(rereader, forKey: path)
             }
-            return opened.byPath[path]!.map { $0.record(at:) }
+            return rereader.map { $0.record(at:) }
         case .records(let byPlace):
             return { location in
                 byPlace[RecordPlace(path: location.path, line: location.line)].map {

@@ -119,16 +119,21 @@ extension Check {
 
 /// Reports each value held by more than one resource, once on each holder, with the
 /// other holders as related locations; `member` names where a resource holds the value.
+/// A finding names at most `namedHolders` others (and counts the rest): one value held
+/// by 10,000 resources gives 10,000 findings, not 10,000 × 10,000 related locations.
 func reportShared(_ holders: [String: [(Resource, RecordMeta)]], what: String, _ sink: inout FindingSink,
                   member: (Resource, String) -> MemberPath) {
+    let namedHolders = 10
     for (value, list) in holders.sorted(by: { $0.key < $1.key }) {
-        let ids = Set(list.map(\.0.id))
-        guard ids.count > 1 else { continue }
+        // In resource order, which is id order within a type.
+        let count = Set(list.map(\.0.id)).count
+        guard count > 1 else { continue }
         for (resource, meta) in list {
-            let others = ids.subtracting([resource.id]).sorted()
-            let otherHolders = list.filter { $0.0.id != resource.id }
+            let otherHolders = Array(list.lazy.filter { $0.0.id != resource.id }.prefix(namedHolders))
+            let more = count - 1 - otherHolders.count
+            let others = otherHolders.map(\.0.id).joined(separator: ", ") + (more > 0 ? " and \(more) more" : "")
             sink.report(resource, at: meta,
-                        "\(what) \(value) is also held by \(resource.type.singular) \(others.joined(separator: ", "))",
+                        "\(what) \(value) is also held by \(resource.type.singular) \(others)",
                         actual: value, keys: [meta.key] + otherHolders.map(\.1.key), member: member(resource, value),
                         related: otherHolders.map { RelatedLocation(key: $0.1.key, location: $0.1.findingLocation,
                                                                     member: member($0.0, value)) })
