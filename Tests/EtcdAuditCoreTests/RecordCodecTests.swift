@@ -159,13 +159,15 @@ extension RecordCodecTests {
         }
     }
 
-    /// Ids sort as `String` sorts them, ASCII or not.
-    @Test func idsSortAsStringsDo() {
-        let words = ["b", "a", "é", "e\u{301}z", "Z", "", "ab", "a\u{0}", "ß", "ss"]
+    /// Ids sort by their bytes, as etcd sorts keys (and as the report order does), ASCII or
+    /// not: NFC é (0xC3 0xA9) after NFD é (e, then U+0301).
+    @Test func idsSortAsBytes() {
+        let words = ["b", "a", "\u{E9}", "e\u{301}", "e\u{301}z", "Z", "", "ab", "a\u{0}", "ß", "ss"]
         var ids = ResourceIDs()
         for w in words { ids.append(w) }
-        let sorted = words.indices.sorted { ids.precedes($0, $1) }.map { words[$0] }
-        #expect(sorted == words.sorted())
+        let sorted = words.indices.sorted { ids.precedes($0, $1) }.map { Array(words[$0].utf8) }
+        #expect(sorted == words.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) })
+        #expect(sorted.firstIndex(of: Array("e\u{301}".utf8))! < sorted.firstIndex(of: Array("\u{E9}".utf8))!)
         #expect(words.indices.allSatisfy { ids.string($0) == words[$0] && ids.equals($0, words[$0]) })
     }
 }

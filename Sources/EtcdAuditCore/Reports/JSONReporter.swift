@@ -111,11 +111,12 @@ struct JSONReporter: Reporter {
     func render(_ result: AuditResult, options: ReportOptions) throws -> String {
         var byRule: [String: Int] = [:]
         for finding in result.findings { byRule[finding.rule, default: 0] += 1 }
-        // Per file, one key can be a record of several stores: each counts.
+        // Per file, one key can be a record of several stores: each counts. Keys are
+        // told apart by their bytes, as etcd does.
         let byFile = result.findingsByFile()
         let recordsWithFindings = result.isPerFile
-            ? byFile.values.reduce(0) { $0 + Set($1.compactMap(\.keys.first)).count }
-            : Set(result.findings.compactMap(\.keys.first)).count
+            ? byFile.values.reduce(0) { $0 + Self.recordsAtFault($1) }
+            : Self.recordsAtFault(result.findings)
         let summary = Summary(resources: result.resources.count, records: result.recordsRead,
                               skippedKeys: result.skippedKeys, findings: result.findings.count,
                               bySeverity: Self.bySeverity(result.findings), byRule: byRule,
@@ -140,6 +141,11 @@ struct JSONReporter: Reporter {
     }
 
     /// Every severity, zero included, so consumers need not guess absent ones.
+    /// How many records the findings are at fault in.
+    private static func recordsAtFault(_ findings: [Finding]) -> Int {
+        Set(findings.compactMap { finding in finding.keys.first.map { ExactText($0) } }).count
+    }
+
     private static func bySeverity(_ findings: [Finding]) -> [String: Int] {
         var counts: [String: Int] = [:]
         for severity in Severity.allCases { counts[severity.rawValue] = 0 }

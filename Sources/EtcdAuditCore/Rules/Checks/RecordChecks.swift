@@ -9,7 +9,7 @@ struct DuplicateRefsCheck: Check {
             for (index, param) in params.enumerated() {
                 var counts: [ResourceRef: Int] = [:]
                 for ref in param.resources { counts[ref, default: 0] += 1 }
-                let repeated = counts.filter { $0.value > 1 }.sorted { $0.key < $1.key }
+                let repeated = counts.filter { $0.value > 1 }.sorted { $0.key < $1.key }  // ResourceRef: bytes
                 guard let first = repeated.first?.key else { continue }
                 let listing = repeated.map { "\($0.key.type) \($0.key.id) (\($0.value) times)" }.joined(separator: ", ")
                 // The first repeat of the first resource named twice.
@@ -102,12 +102,13 @@ func isBlank(_ value: JSONValue) -> Bool {
 }
 
 extension Check {
-    /// Who holds each of the values `sharedValues` gives, in resource order.
-    func holders(_ resources: [Resource]) -> [String: [(Resource, RecordMeta)]] {
-        var holders: [String: [(Resource, RecordMeta)]] = [:]
+    /// Who holds each of the values `sharedValues` gives, in resource order. Values and
+    /// ids compare as bytes, as the store keeps them (ExactText.swift).
+    func holders(_ resources: [Resource]) -> [ExactText: [(Resource, RecordMeta)]] {
+        var holders: [ExactText: [(Resource, RecordMeta)]] = [:]
         for resource in resources {
             guard let (values, meta) = sharedValues(resource) else { continue }
-            for value in values { holders[value, default: []].append((resource, meta)) }
+            for value in values { holders[ExactText(value), default: []].append((resource, meta)) }
         }
         return holders
     }
@@ -115,14 +116,15 @@ extension Check {
 
 /// Reports each value held by more than one resource, once on each holder, with the
 /// other holders as related locations; `member` names where a resource holds the value.
-func reportShared(_ holders: [String: [(Resource, RecordMeta)]], what: String, _ sink: inout FindingSink,
+func reportShared(_ holders: [ExactText: [(Resource, RecordMeta)]], what: String, _ sink: inout FindingSink,
                   member: (Resource, String) -> MemberPath) {
-    for (value, list) in holders.sorted(by: { $0.key < $1.key }) {
-        let ids = Set(list.map(\.0.id))
+    for (exact, list) in holders.sorted(by: { $0.key < $1.key }) {
+        let value = exact.string
+        let ids = Set(list.map { ExactText($0.0.id) })
         guard ids.count > 1 else { continue }
         for (resource, meta) in list {
-            let others = ids.subtracting([resource.id]).sorted()
-            let otherHolders = list.filter { $0.0.id != resource.id }
+            let others = ids.subtracting([ExactText(resource.id)]).sorted().map(\.string)
+            let otherHolders = list.filter { !$0.0.id.sameBytes(resource.id) }
             sink.report(resource, at: meta,
                         "\(what) \(value) is also held by \(resource.type.singular) \(others.joined(separator: ", "))",
                         actual: value, keys: [meta.key] + otherHolders.map(\.1.key), member: member(resource, value),
