@@ -17,6 +17,9 @@ let package = Package(
         // jansson parses every value; only JSON/Jansson.swift imports it.
         .systemLibrary(name: "CJansson", pkgConfig: "jansson",
                        providers: [.apt(["libjansson-dev"])]),
+        // XXH3-128 makes every digest: value equality, fingerprints, redaction (JSON/JSONDigest.swift).
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash",
+                       providers: [.apt(["libxxhash-dev"])]),
         // zlib reads .gz inputs (and plain files, transparently).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
@@ -29,7 +32,7 @@ let package = Package(
         .target(
             name: "EtcdAuditCore",
             dependencies: [
-                "CJansson", "CJSONArena", "CZlib", "CCurl",
+                "CJansson", "CJSONArena", "CXXHash", "CZlib", "CCurl",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "XMLCoder", package: "XMLCoder"),
             ],

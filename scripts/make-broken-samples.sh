@@ -17,4 +17,13 @@ for rule in $("$bin" rules | awk '{print $1}'); do
     *) printf '%s\n' "$sample" > "Samples/broken/$rule.md" ;;
   esac
 done
+# More samples of one rule, where one example cannot show what a reader should see:
+# "rule|example name|file name".
+extra=(
+  "schema.invalid|a stack output element that is not an object|schema.invalid.output-list"
+)
+for entry in "${extra[@]}"; do
+  IFS='|' read -r rule example file <<<"$entry"
+  "$bin" rules --sample "$rule" --example "$example" > "Samples/broken/$file.md"
+done
 ls Samples/broken | wc -l | xargs echo "broken samples:"

@@ -25,6 +25,9 @@ struct RulesCommand: ParsableCommand {
     @Option(help: "Print the first example the rule fires on, as a store `check` reads.")
     var sample: String?
 
+    @Option(help: "With --sample: the example of this name instead of the first that fires.")
+    var example: String?
+
     func run() throws {
         let catalog: Catalog
         do {
@@ -34,8 +37,10 @@ struct RulesCommand: ParsableCommand {
             throw ExitCode(2)
         }
         if let sample {
-            guard let rule = catalog.rules.first(where: { $0.id == sample }), let example = rule.examples.fires.first else {
-                printError("etcd-audit: no rule \(sample) with an example that fires (see `etcd-audit rules`)")
+            guard let rule = catalog.rules.first(where: { $0.id == sample }),
+                  let example = rule.examples.fires.first(where: { self.example == nil || $0.name == self.example }) else {
+                let which = self.example.map { " named '\($0)'" } ?? ""
+                printError("etcd-audit: no rule \(sample) with an example\(which) that fires (see `etcd-audit rules --verbose`)")
                 throw ExitCode(2)
             }
             // Markdown reads best; only JSON lines carry the revisions some examples set.

@@ -7,9 +7,7 @@ import Testing
 /// optionally text the input error or the rules error must contain, and the revision to
 /// read the inputs at (`--revision`). Adding a case needs no code.
 struct CaseTests {
-    static var caseNames: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: TestSupport.path("Tests/Cases"))) ?? []).sorted()
-    }
+    static var caseNames: [String] { TestSupport.discover("Tests/Cases") }
 
     struct Expected: Decodable {
         var exit: Int32
@@ -24,6 +22,7 @@ struct CaseTests {
 
     @Test("bad-input case", arguments: caseNames)
     func run(name: String) throws {
+        try TestSupport.Discovery.check(name)
         let dir = "Tests/Cases/\(name)"
         let files = try FileManager.default.contentsOfDirectory(atPath: TestSupport.path(dir))
         let inputs = files.filter { $0.hasPrefix("input") }.sorted().map { "\(dir)/\($0)" }

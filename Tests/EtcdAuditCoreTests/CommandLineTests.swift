@@ -42,7 +42,7 @@ struct CommandLineTests {
         #expect(result.code == 1)
         #expect(result.out.contains("unique.vmi"))
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
-        #expect(report?["schema_version"] as? Int == 3)
+        #expect(report?["schema_version"] as? Int == 4)
         #expect((report?["findings"] as? [Any])?.count == 7)
         #expect(try String(contentsOfFile: xml, encoding: .utf8).contains("<testsuite name=\"unique.vmi\""))
     }

@@ -84,8 +84,11 @@ struct PerFileTests {
         let (code, report, _) = try jsonReport(["check", "--per-file", "--fail-on", "never", "Samples/broken/"])
         #expect(code == 0)
         #expect((report["files"] as? [Any])?.count == samples.count)
+        let ruleIDs = TestSupport.catalog.rules.map(\.id)
         for sample in samples {
-            let rule = sample.split(separator: ".").dropLast().joined(separator: ".")
+            // <rule>.md, or <rule>.<what it shows>.md for a rule's further samples.
+            let rule = try #require(ruleIDs.filter { sample.hasPrefix($0 + ".") }.max { $0.count < $1.count },
+                                    "Samples/broken/\(sample) is named after no rule")
             let fired = Set(Self.findings(report)
                 .filter { ($0["location"] as? [String: Any])?["path"] as? String == "Samples/broken/\(sample)" }
                 .compactMap { $0["rule"] as? String })

@@ -15,9 +15,11 @@ struct RedactionTests {
         try TestSupport.runChecked("/usr/bin/env", ["python3", TestSupport.path("scripts/generate-dump.py"),
                                                     "--resources", "300", "--fault-rate", "0.3", "--format", "jsonl",
                                                     "--seed", "17", "--out", generated])
-        let samples = ["Samples/seeds", "Samples/broken", "Samples/other-types"].flatMap { folder in
-            ((try? FileManager.default.contentsOfDirectory(atPath: TestSupport.path(folder))) ?? []).sorted()
-                .map { TestSupport.path("\(folder)/\($0)") }
+        // A missing or empty folder fails the test rather than leaving it less to check.
+        let samples = try ["Samples/seeds", "Samples/broken", "Samples/other-types"].flatMap { folder in
+            let names = try FileManager.default.contentsOfDirectory(atPath: TestSupport.path(folder)).sorted()
+            if names.isEmpty { throw TestSupport.Discovery(description: "\(folder) holds no sample") }
+            return names.map { TestSupport.path("\(folder)/\($0)") }
         }
         return samples + [generated]
     }

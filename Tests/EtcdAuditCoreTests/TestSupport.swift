@@ -84,6 +84,19 @@ enum TestSupport {
         return url.path
     }
 
+    /// The entries of a folder that drives parameterized tests, sorted. A folder that is
+    /// missing, cannot be read or holds nothing that `keep` accepts gives one entry that
+    /// stands for the failure (`Discovery.check` fails the test with it): an empty argument
+    /// list would run no test and pass.
+    static func discover(_ folder: String, _ keep: (String) -> Bool = { _ in true }) -> [String] {
+        do {
+            let names = try FileManager.default.contentsOfDirectory(atPath: path(folder)).filter(keep).sorted()
+            return names.isEmpty ? [Discovery.marker + "\(folder) holds nothing to test"] : names
+        } catch {
+            return [Discovery.marker + "\(folder) cannot be listed: \(error)"]
+        }
+    }
+
     /// (rule, resource id) of each finding, sorted: what most assertions compare.
     static func pairs(_ result: AuditResult) -> [String] {
         result.findings.map { "\($0.rule) \($0.resourceID)" }.sorted()
@@ -178,6 +191,17 @@ enum TestSupport {
 
     struct ProgramFailed: Error, CustomStringConvertible {
         var description: String
+    }
+
+    /// A test argument that stands for a folder where discovery found nothing.
+    struct Discovery: Error, CustomStringConvertible {
+        static let marker = "(discovery failed) "
+        var description: String
+
+        /// Throws when `name` is the stand-in of a failed discovery, not a real entry.
+        static func check(_ name: String) throws {
+            if name.hasPrefix(marker) { throw Discovery(description: String(name.dropFirst(marker.count))) }
+        }
     }
 
 }

@@ -92,7 +92,9 @@ public struct PathGlob: Sendable, CustomStringConvertible {
             } else {
                 switch tokens[t] {
                 case .literal(let c):
-                    result = p < chars.count && chars[p] == c && match(t + 1, p + 1)
+                    // Bytes, not `==`: paths and resource ids that differ only as NFC and NFD
+                    // are two files, two resources (ExactText.swift).
+                    result = p < chars.count && chars[p].utf8.elementsEqual(c.utf8) && match(t + 1, p + 1)
                 case .oneInSegment:
                     result = p < chars.count && chars[p] != "/" && match(t + 1, p + 1)
                 case .set(let ranges, let negated):

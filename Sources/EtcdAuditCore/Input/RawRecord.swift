@@ -31,9 +31,13 @@ public struct SourceLocation: Hashable, Sendable, Codable, Comparable {
         case modRevision = "mod_revision"
     }
 
+    /// Paths and pointers compare as bytes (a file system, like etcd, tells them apart so).
     public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
-        (a.path, a.line ?? -1, a.column ?? -1, a.offset ?? -1, a.pointer ?? "")
-            < (b.path, b.line ?? -1, b.column ?? -1, b.offset ?? -1, b.pointer ?? "")
+        if !a.path.sameBytes(b.path) { return a.path.bytesPrecede(b.path) }
+        if (a.line ?? -1, a.column ?? -1, a.offset ?? -1) != (b.line ?? -1, b.column ?? -1, b.offset ?? -1) {
+            return (a.line ?? -1, a.column ?? -1, a.offset ?? -1) < (b.line ?? -1, b.column ?? -1, b.offset ?? -1)
+        }
+        return (a.pointer ?? "").bytesPrecede(b.pointer ?? "")
     }
 
     /// `path:line[:column]` or `path@offset`, for messages and text reports.

@@ -1,5 +1,8 @@
+import CXXHash
+
 /// A 128-bit digest of a JSON value, stable across runs and machines, so that large
-/// members that are only compared need not be kept (and baselines can name them).
+/// members that are only compared need not be kept (and baselines can name them). Its text
+/// is XXH3-128's canonical form: the high half first, 32 hex digits.
 public struct JSONDigest: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var high: UInt64
     public var low: UInt64
@@ -14,82 +17,86 @@ public struct JSONDigest: Hashable, Comparable, Sendable, CustomStringConvertibl
     }
 }
 
-/// Two 64-bit multiply-rotate lanes over 8-byte words (the tail byte by byte), with a
-/// final avalanche. Not cryptographic: it only has to tell apart the values of one store,
-/// and it runs over every byte of every value, so it takes words, not bytes.
+/// Digests with XXH3-128 (libxxhash), a hash made for this: fast on short and long input
+/// alike, and 128 bits, so that two different values of one store giving one digest is
+/// not a case to plan for (see the README, "What a digest decides"). Raw bytes (a whole
+/// etcd value, a text) are hashed as they are. A JSON value is hashed through a canonical
+/// encoding that this hasher gathers: a tag per kind, integers as 8 little-endian bytes,
+/// texts as their length and bytes (a text over `inlineLimit` bytes as its length and its
+/// own digest, so a huge string is not copied), an object as its sorted member digests.
 struct StableHasher {
-    private var a: UInt64 = 0xcbf2_9ce4_8422_2325
-    private var b: UInt64 = 0x6c62_272e_07bb_0142
+    private var bytes: [UInt8] = []
+    /// Texts longer than this enter the encoding as their digest.
+    static let inlineLimit = 1024
 
-    @inline(__always) private mutating func mix(_ word: UInt64) {
-        a = ((a ^ word) &* 0x9e37_79b9_7f4a_7c15)
-        a = (a << 29) | (a >> 35)
-        b = ((b ^ word) &* 0xc2b2_ae3d_27d4_eb4f)
-        b = (b << 31) | (b >> 33)
-    }
+    init() { bytes.reserveCapacity(256) }
 
     mutating func combine(tag: UInt8) {
-        mix(UInt64(tag) | 0x100)
+        bytes.append(tag)
     }
 
     mutating func combine(int: Int64) {
-        mix(UInt64(bitPattern: int))
+        withUnsafeBytes(of: int.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    mutating func combine(bytes: UnsafeRawBufferPointer) {
-        mix(UInt64(bytes.count))
-        var i = 0
-        let n = bytes.count
-        while i + 8 <= n {
-            mix(bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            i += 8
-        }
-        if i < n {
-            var tail: UInt64 = 0
-            for j in 0..<(n - i) { tail |= UInt64(bytes[i + j]) << (8 * UInt64(j)) }
-            mix(tail)
+    mutating func combine(bytes text: UnsafeRawBufferPointer) {
+        combine(int: Int64(text.count))
+        if text.count <= Self.inlineLimit {
+            bytes.append(contentsOf: text)
+        } else {
+            combine(digest: Self.xxh3(text))
         }
     }
-
 
     mutating func combine(digest: JSONDigest) {
-        mix(digest.high)
-        mix(digest.low)
+        combine(int: Int64(bitPattern: digest.high))
+        combine(int: Int64(bitPattern: digest.low))
     }
 
     func finish() -> JSONDigest {
-        // A final avalanche so that near values do not give near digests.
-        func avalanche(_ x: UInt64) -> UInt64 {
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-        return JSONDigest(high: avalanche(a ^ (b >> 1)), low: avalanche(b &+ a))
+        bytes.withUnsafeBytes { Self.xxh3($0) }
+    }
+
+    /// The digest of what `body` adds, which is then taken out again: a part (an object's
+    /// member) that the whole takes in as its digest. One buffer serves every part.
+    mutating func digest(ofPart body: (inout StableHasher) -> Void) -> JSONDigest {
+        let mark = bytes.count
+        body(&self)
+        let digest = bytes.withUnsafeBytes { Self.xxh3(UnsafeRawBufferPointer(rebasing: $0[mark...])) }
+        bytes.removeSubrange(mark...)
+        return digest
+    }
+
+    static func xxh3(_ raw: UnsafeRawBufferPointer) -> JSONDigest {
+        let hash = XXH3_128bits(raw.baseAddress, raw.count)
+        return JSONDigest(high: hash.high64, low: hash.low64)
     }
 }
 
 extension StableHasher {
-    /// Digest of raw bytes (e.g. a whole etcd value), for telling values of one key apart.
+    /// Digest of raw bytes (e.g. a whole etcd value, for telling values of one key apart).
     static func digest(of bytes: ArraySlice<UInt8>) -> JSONDigest {
-        var hasher = StableHasher()
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-        return hasher.finish()
+        bytes.withUnsafeBytes { xxh3($0) }
     }
 
-    /// Digest of two texts, told apart by their lengths (no joined copy).
+    /// Digest of two texts, told apart by the first one's length (8 bytes, little-endian,
+    /// before both), without a joined copy on the heap for short ones.
     static func digest(of first: String, _ second: String) -> JSONDigest {
         var first = first, second = second
-        var hasher = StableHasher()
-        first.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        second.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        return hasher.finish()
+        return first.withUTF8 { a in
+            second.withUTF8 { b in
+                withUnsafeTemporaryAllocation(byteCount: 8 + a.count + b.count, alignment: 8) { buffer in
+                    buffer.storeBytes(of: UInt64(a.count).littleEndian, as: UInt64.self)
+                    UnsafeMutableRawBufferPointer(rebasing: buffer[8..<(8 + a.count)]).copyMemory(from: UnsafeRawBufferPointer(a))
+                    UnsafeMutableRawBufferPointer(rebasing: buffer[(8 + a.count)...]).copyMemory(from: UnsafeRawBufferPointer(b))
+                    return xxh3(UnsafeRawBufferPointer(buffer))
+                }
+            }
+        }
     }
 
     static func digest(of text: String) -> JSONDigest {
         var text = text
-        var hasher = StableHasher()
-        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        return hasher.finish()
+        return text.withUTF8 { xxh3(UnsafeRawBufferPointer($0)) }
     }
 }

@@ -142,7 +142,7 @@ public struct JSONCursor {
 
     /// Hashes each member alone, then combines the member hashes in sorted order, so that
     /// member order does not matter. Runs on every object of the large members, hence no
-    /// Swift strings and no heap for the member hashes of ordinary objects.
+    /// Swift strings, and one buffer for every member (StableHasher.digest(ofPart:)).
     private func feedObject(into hasher: inout StableHasher, keeping keep: ((UnsafePointer<CChar>) -> Bool)? = nil) {
         hasher.combine(tag: 1)
         let count = json_object_size(node)
@@ -152,10 +152,10 @@ public struct JSONCursor {
             while let it = iter, n < count {
                 let name = json_object_iter_key(it)!
                 if keep?(name) ?? true, let value = json_object_iter_value(it) {
-                    var memberHasher = StableHasher()
-                    memberHasher.combine(bytes: UnsafeRawBufferPointer(start: name, count: strlen(name)))
-                    JSONCursor(node: value).feed(into: &memberHasher)
-                    digests[n] = memberHasher.finish()
+                    digests[n] = hasher.digest(ofPart: { member in
+                        member.combine(bytes: UnsafeRawBufferPointer(start: name, count: strlen(name)))
+                        JSONCursor(node: value).feed(into: &member)
+                    })
                     n += 1
                 }
                 iter = json_object_iter_next(node, it)

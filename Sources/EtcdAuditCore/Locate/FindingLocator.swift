@@ -95,7 +95,7 @@ public struct FindingLocator {
                     record = read?(target.location)
                     last = (target.location, record)
                 }
-                let located = Self.place(target, in: record?.key == target.key ? record : nil)
+                let located = Self.place(target, in: record?.key.sameBytes(target.key) == true ? record : nil)
                 if let j = target.related { out[target.finding].related[j].location = located } else {
                     out[target.finding].location = located
                 }

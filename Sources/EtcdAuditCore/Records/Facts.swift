@@ -30,10 +30,23 @@ public final class Entry<Facts: Sendable>: Sendable {
     }
 }
 
+/// A resource by type and id, compared as bytes (ExactText.swift says why).
 public struct ResourceRef: Hashable, Sendable, Comparable {
     public var type: String
     public var id: String
-    public static func < (a: ResourceRef, b: ResourceRef) -> Bool { (a.type, a.id) < (b.type, b.id) }
+
+    public static func == (a: ResourceRef, b: ResourceRef) -> Bool {
+        a.type.sameBytes(b.type) && a.id.sameBytes(b.id)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ExactText(type))
+        hasher.combine(ExactText(id))
+    }
+
+    public static func < (a: ResourceRef, b: ResourceRef) -> Bool {
+        a.type.sameBytes(b.type) ? a.id.bytesPrecede(b.id) : a.type.bytesPrecede(b.type)
+    }
 }
 
 public struct HeatOutput: Sendable {
@@ -161,18 +174,18 @@ public final class Resource: @unchecked Sendable {
 
     /// The record stored under `key`, if this resource has it.
     func meta(ofKey key: String) -> RecordMeta? {
-        allRecords.first { $0.meta.key == key }?.meta
+        allRecords.first { $0.meta.key.sameBytes(key) }?.meta
     }
 
     /// The record of `kind` stored under `key`, if this resource has it, with its value's digest.
     func record(_ kind: RecordKind, key: String) -> (meta: RecordMeta, valueDigest: JSONDigest)? {
         func pair<F>(_ entry: Entry<F>?) -> (RecordMeta, JSONDigest)? {
-            guard let entry, entry.meta.key == key else { return nil }
+            guard let entry, entry.meta.key.sameBytes(key) else { return nil }
             return (entry.meta, entry.valueDigest)
         }
         switch kind {
         case .config: return pair(config)
-        case .job: return pair(jobs.first { $0.meta.key == key })
+        case .job: return pair(jobs.first { $0.meta.key.sameBytes(key) })
         case .stack: return pair(stack)
         case .jobState: return pair(jobState)
         case .state: return pair(state)

@@ -18,7 +18,7 @@ public struct ResourceType: Hashable, Sendable, Comparable {
     public var plural: String
     public var singular: String
 
-    public static func < (a: ResourceType, b: ResourceType) -> Bool { a.singular < b.singular }
+    public static func < (a: ResourceType, b: ResourceType) -> Bool { a.singular.bytesPrecede(b.singular) }
 }
 
 /// What a key says about its record.

@@ -145,14 +145,28 @@ public struct RecordExtractor: Sendable {
 
     private func stack(_ root: JSONCursor, _ schema: inout SchemaProblems) -> StackFacts? {
         guard schema.require(root, is: .object, "the value") else { return nil }
-        return StackFacts(members: Self.pick(root, stackMembers),
-                          outputs: root["output"].flatMap { try? outputList($0).get() })
+        guard case .success(let outputs) = outputs(root, "output", &schema) else { return nil }
+        return StackFacts(members: Self.pick(root, stackMembers), outputs: outputs)
     }
 
     private func jobState(_ root: JSONCursor, _ schema: inout SchemaProblems) -> JobStateFacts? {
         guard schema.require(root, is: .object, "the value") else { return nil }
-        return JobStateFacts(orchestrationState: root["orchestration_state"]?.string,
-                             heatOutputs: root["heat_outputs"].flatMap { try? outputList($0).get() })
+        guard case .success(let outputs) = outputs(root, "heat_outputs", &schema) else { return nil }
+        return JobStateFacts(orchestrationState: root["orchestration_state"]?.string, heatOutputs: outputs)
+    }
+
+    /// A stack's or job state's output list: absent is fine (nil), anything but a list of
+    /// outputs breaks the schema. Skipping it quietly would turn off every rule that reads
+    /// outputs (heat-outputs.mismatch, heat-outputs.mac-mismatch, unique.vmi) unseen.
+    private func outputs(_ root: JSONCursor, _ name: String,
+                         _ schema: inout SchemaProblems) -> Result<[HeatOutput]?, OutputListError> {
+        guard let node = root[name] else { return .success(nil) }
+        switch outputList(node) {
+        case .success(let list): return .success(list)
+        case .failure(let reason):
+            schema.mistyped(name, "\(name): \(reason)")
+            return .failure(reason)
+        }
     }
 
     private func state(_ root: JSONCursor, _ schema: inout SchemaProblems) -> StateFacts? {

@@ -75,13 +75,10 @@ struct RecordSlab: Sendable {
 struct ResourceIDs: Sendable {
     private var bytes: [UInt8] = []
     private var ends: [Int] = []
-    /// Whether every id so far is ASCII: then sorting compares bytes and nothing else.
-    private var allASCII = true
 
     var count: Int { ends.count }
 
     mutating func append(_ id: String) {
-        if allASCII, id.utf8.contains(where: { $0 >= 0x80 }) { allASCII = false }
         bytes += id.utf8
         ends.append(bytes.count)
     }
@@ -92,14 +89,8 @@ struct ResourceIDs: Sendable {
 
     func equals(_ n: Int, _ id: String) -> Bool { bytes[range(n)].elementsEqual(id.utf8) }
 
-    /// The order of `String`'s `<` (byte order when both are ASCII); ids `String` calls
-    /// equal (NFC and NFD spellings) by their bytes, so that the order is always the same.
+    /// Byte order, as etcd orders keys (ExactText.swift says why not `String`'s `<`).
     func precedes(_ a: Int, _ b: Int) -> Bool {
-        let x = bytes[range(a)], y = bytes[range(b)]
-        if allASCII || (x.allSatisfy({ $0 < 0x80 }) && y.allSatisfy({ $0 < 0x80 })) {
-            return x.lexicographicallyPrecedes(y)
-        }
-        let s = string(a), t = string(b)
-        return s == t ? x.lexicographicallyPrecedes(y) : s < t
+        bytes[range(a)].lexicographicallyPrecedes(bytes[range(b)])
     }
 }

@@ -89,7 +89,7 @@ public struct RecordStore: Sendable {
     private var keyHashes: Set<UInt32> = []
     /// Keys read with more than one distinct value: each value's digest with the record it
     /// was first read in.
-    private var conflicts: [String: [(digest: JSONDigest, meta: RecordMeta)]] = [:]
+    private var conflicts: [ExactText: [(digest: JSONDigest, meta: RecordMeta)]] = [:]
     public private(set) var recordsRead = 0
     public private(set) var skippedKeys = 0
 
@@ -204,14 +204,14 @@ public struct RecordStore: Sendable {
             return
         }
         let digest = record.valueDigest
-        let known = conflicts[key]
+        let known = conflicts[ExactText(key)]
         let seen = known.map { $0.contains { $0.digest == digest } } ?? (digest == held.valueDigest)
         if !seen {
             // Without earlier conflicts every read so far had the held value.
             let values = (known ?? [(held.valueDigest, held.meta)]) + [(digest, record.meta)]
-            conflicts[key] = values
+            conflicts[ExactText(key)] = values
             resource.problems.removeAll { entry in
-                guard entry.meta.key == key, case .conflictingValues = entry.problem else { return false }
+                guard entry.meta.key.sameBytes(key), case .conflictingValues = entry.problem else { return false }
                 return true
             }
             resource.problems.append((record.meta, .conflictingValues(values.map(\.meta))))
@@ -227,7 +227,7 @@ public struct RecordStore: Sendable {
             // The superseded value is no longer audited, but an invalid one was still
             // stored in etcd: its input.invalid-json finding stays.
             resource.problems.removeAll { entry in
-                guard entry.meta.key == key else { return false }
+                guard entry.meta.key.sameBytes(key) else { return false }
                 switch entry.problem {
                 case .invalidJSON, .conflictingValues: return false
                 default: return true
@@ -259,7 +259,7 @@ public struct RecordStore: Sendable {
         case .config(let facts): resource.config = Entry(meta: meta, facts: facts, valueDigest: digest)
         case .job(let facts):
             let entry = Entry(meta: meta, facts: facts, valueDigest: digest)
-            if replacing, let at = resource.jobs.firstIndex(where: { $0.meta.key == meta.key }) {
+            if replacing, let at = resource.jobs.firstIndex(where: { $0.meta.key.sameBytes(meta.key) }) {
                 resource.jobs[at] = entry
             } else {
                 resource.jobs.append(entry)
@@ -293,7 +293,7 @@ public struct RecordStore: Sendable {
                 }
             }
         }
-        if sortingJobs, resource.jobs.count > 1 { resource.jobs.sort { $0.meta.key < $1.meta.key } }
+        if sortingJobs, resource.jobs.count > 1 { resource.jobs.sort { $0.meta.key.bytesPrecede($1.meta.key) } }
         return resource
     }
 
@@ -348,6 +348,6 @@ extension RecordStore {
 extension Resource {
     /// The kind of this resource's record stored under `key`, as its owner.
     func owner(ofKey key: String) -> KeyOwner? {
-        allRecords.first { $0.meta.key == key }.map { KeyOwner(kind: $0.kind, type: type, id: id) }
+        allRecords.first { $0.meta.key.sameBytes(key) }.map { KeyOwner(kind: $0.kind, type: type, id: id) }
     }
 }

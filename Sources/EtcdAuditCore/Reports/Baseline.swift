@@ -21,6 +21,8 @@ public struct Baseline: Sendable {
 
     public let path: String
     private let findings: [OldFinding]
+    /// The JSON report schema whose fingerprints are this version's (XXH3-128).
+    static let sameFingerprintsSince = 4
 
     public init(path: String) throws {
         self.path = path
@@ -32,8 +34,10 @@ public struct Baseline: Sendable {
             // Findings the old run could not check are still open: carry them on.
             var all = listed
             if case .array(let unchecked)? = report[member: "not_checked"] { all += unchecked }
+            var version = 1
+            if case .integer(let v)? = report[member: "schema_version"] { version = Int(v) }
             findings = try all.enumerated().map { index, json in
-                guard let fingerprint = Self.fingerprint(of: json) else {
+                guard let fingerprint = Self.fingerprint(of: json, schemaVersion: version) else {
                     throw BaselineError("finding \(index + 1) has no fingerprint, nor rule, resource_type and resource_id")
                 }
                 return OldFinding(json: json, fingerprint: fingerprint, path: json[member: "location"]?[member: "path"]?.string)
@@ -44,10 +48,13 @@ public struct Baseline: Sendable {
         }
     }
 
-    /// The report's own `fingerprint` when it has one (schema 3; kept even when values were
-    /// redacted), else the same digest `Finding.fingerprint` makes, from the members.
-    static func fingerprint(of json: ReportJSON) -> String? {
-        if let given = json[member: "fingerprint"]?.string { return given }
+    /// The report's own `fingerprint` when this version made it (schema 4 and later; kept
+    /// even when values were redacted), else the digest `Finding.fingerprint` makes, from
+    /// the members it was made of: schema 1 and 2 have none, and schema 3's came from the
+    /// hash before XXH3. (A redacted schema 3 report holds the old redaction digests: its
+    /// findings match none of a redacted run now, once.)
+    static func fingerprint(of json: ReportJSON, schemaVersion: Int = JSONReporter.schemaVersion) -> String? {
+        if schemaVersion >= Self.sameFingerprintsSince, let given = json[member: "fingerprint"]?.string { return given }
         guard let rule = json[member: "rule"]?.string, let type = json[member: "resource_type"]?.string,
               let id = json[member: "resource_id"]?.string else { return nil }
         var recordKey: String?

@@ -1,8 +1,9 @@
 import Foundation
 
-/// The JSON report (SPEC §4). `schema_version` changes when a field changes meaning.
+/// The JSON report (SPEC §4). `schema_version` changes when a field changes meaning
+/// (4: fingerprints are XXH3-128 digests; a baseline of 3 or less is matched by its fields).
 struct JSONReporter: Reporter {
-    static let schemaVersion = 3
+    static let schemaVersion = 4
 
     struct Document: Encodable {
         var schemaVersion = JSONReporter.schemaVersion

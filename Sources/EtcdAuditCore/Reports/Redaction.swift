@@ -18,7 +18,7 @@ public struct Redaction: Sendable {
     public let scope: Scope
     /// Words the catalog itself holds (a status name in a rule's params, an output key):
     /// they say what the rule compares, not what the store holds, and stay.
-    private let vocabulary: Set<String>
+    private let vocabulary: Set<ExactText>
 
     public init(scope: Scope, rules: [Rule]) {
         self.scope = scope
@@ -29,7 +29,7 @@ public struct Redaction: Sendable {
                 Self.collect(value, into: &words)
             }
         }
-        vocabulary = words
+        vocabulary = Set(words.map { ExactText($0) })
     }
 
     /// The digest that stands for `text` in a redacted report.
@@ -48,7 +48,8 @@ public struct Redaction: Sendable {
     /// resources). The findings stream gives one chunk of resources at a time, and the
     /// findings across resources (which name each other) in one batch.
     public func redact(_ findings: [Finding]) -> [Finding] {
-        let ids = scope == .ids ? Set(findings.map(\.resourceID)) : []
+        // Ids compare as bytes: NFC and NFD spellings are two resources (ExactText.swift).
+        let ids = scope == .ids ? Set(findings.map { ExactText($0.resourceID) }) : []
         return findings.map { redact($0, ids: ids) }
     }
 
@@ -59,12 +60,13 @@ public struct Redaction: Sendable {
 
     // MARK: - Findings
 
-    private func redact(_ finding: Finding, ids: Set<String>) -> Finding {
+    private func redact(_ finding: Finding, ids: Set<ExactText>) -> Finding {
         var f = finding
-        var replacements: [String: String] = [:]
+        var replacements: [ExactText: String] = [:]
         func add(_ value: String?, tag: String = "v") {
-            guard let value, !value.isEmpty, !vocabulary.contains(value), replacements[value] == nil else { return }
-            replacements[value] = Self.digest(value, tag: tag)
+            guard let value, !value.isEmpty, !vocabulary.contains(ExactText(value)), replacements[ExactText(value)] == nil
+            else { return }
+            replacements[ExactText(value)] = Self.digest(value, tag: tag)
         }
         // Whole values first, then their parts: checks list several values joined by ",".
         for value in [finding.expected, finding.actual].compactMap({ $0 }) + finding.values {
@@ -74,9 +76,11 @@ public struct Redaction: Sendable {
         if scope == .ids {
             add(finding.resourceID, tag: "id")
             for key in finding.keys + finding.related.map(\.key) {
-                for segment in key.split(separator: "/") where ids.contains(String(segment)) { add(String(segment), tag: "id") }
+                for segment in key.split(separator: "/") where ids.contains(ExactText(String(segment))) {
+                    add(String(segment), tag: "id")
+                }
             }
-            for id in ids where finding.message.contains(id) { add(id, tag: "id") }
+            for id in ids.sorted() where finding.message.containsBytes(id.string) { add(id.string, tag: "id") }
             f.resourceID = Self.digest(finding.resourceID, tag: "id")
             f.keys = finding.keys.map { redactKey($0, ids: ids) }
             f.related = finding.related.map { related in
@@ -86,22 +90,24 @@ public struct Redaction: Sendable {
             }
         } else {
             // Kept on purpose: the message names the resource and its keys as the report does.
-            replacements[finding.resourceID] = nil
+            replacements[ExactText(finding.resourceID)] = nil
         }
-        f.expected = finding.expected.map { replacements[$0] ?? Self.digest($0) }
-        f.actual = finding.actual.map { replacements[$0] ?? Self.digest($0) }
+        f.expected = finding.expected.map { replacements[ExactText($0)] ?? Self.digest($0) }
+        f.actual = finding.actual.map { replacements[ExactText($0)] ?? Self.digest($0) }
         f.message = Self.redactJanssonExcerpts(Self.replace(in: finding.message, replacements))
         f.values = []
         return f
     }
 
     /// A key with each segment that is a resource id (or holds one, as job keys do) digested.
-    private func redactKey(_ key: String, ids: Set<String>) -> String {
+    private func redactKey(_ key: String, ids: Set<ExactText>) -> String {
         key.split(separator: "/", omittingEmptySubsequences: false).map { segment -> String in
             let text = String(segment)
-            if ids.contains(text) { return Self.digest(text, tag: "id") }
-            if let id = ids.first(where: { !$0.isEmpty && text.contains($0) }) {
-                return text.replacingOccurrences(of: id, with: Self.digest(id, tag: "id"))
+            if ids.contains(ExactText(text)) { return Self.digest(text, tag: "id") }
+            // The longest id inside the segment (a job key's), the same every run.
+            if let id = ids.filter({ !$0.string.isEmpty && text.containsBytes($0.string) })
+                .max(by: { ($0.string.utf8.count, $1) < ($1.string.utf8.count, $0) }) {
+                return text.replacingBytes(id.string, with: Self.digest(id.string, tag: "id"))
             }
             return text
         }.joined(separator: "/")
@@ -111,17 +117,20 @@ public struct Redaction: Sendable {
     /// by its digest, in one pass over the original text: longest values first, so a
     /// value inside another (`1` in `10.0.0.1`) never cuts a longer one, and a digest is
     /// never searched again.
-    static func replace(in text: String, _ replacements: [String: String]) -> String {
+    /// Characters compare by their bytes (an NFC and an NFD id are two values).
+    static func replace(in text: String, _ replacements: [ExactText: String]) -> String {
         guard !replacements.isEmpty else { return text }
         let chars = Array(text)
-        let values = replacements.keys.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }
-            .map { (Array($0), replacements[$0]!) }
+        let values = replacements.keys
+            .sorted { $0.string.count != $1.string.count ? $0.string.count > $1.string.count : $0 < $1 }
+            .map { (Array($0.string), replacements[$0]!) }
         var out = ""
         var i = 0
         func isWordChar(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" }
         scan: while i < chars.count {
             for (value, digest) in values where i + value.count <= chars.count {
-                guard chars[i] == value[0], Array(chars[i..<(i + value.count)]) == value else { continue }
+                guard chars[i].utf8.elementsEqual(value[0].utf8),
+                      chars[i..<(i + value.count)].elementsEqual(value, by: { $0.utf8.elementsEqual($1.utf8) }) else { continue }
                 let before = i > 0 ? chars[i - 1] : " ", after = i + value.count < chars.count ? chars[i + value.count] : " "
                 if (isWordChar(value.first!) && isWordChar(before)) || (isWordChar(value.last!) && isWordChar(after)) { continue }
                 out += digest

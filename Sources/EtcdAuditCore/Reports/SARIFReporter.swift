@@ -10,7 +10,7 @@ import Foundation
 struct SARIFReporter: Reporter {
     static let schema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
     /// Our key in `partialFingerprints`; the version changes when the digest does.
-    static let fingerprintKey = "etcdAudit/v1"
+    static let fingerprintKey = "etcdAudit/v2"
 
     struct Log: Encodable {
         var schema = SARIFReporter.schema

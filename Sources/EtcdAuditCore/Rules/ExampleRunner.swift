@@ -45,7 +45,8 @@ public struct ExampleRunner: Sendable {
     /// its first line, the value (indented when it is JSON) below.
     public func markdownDocument(for rule: Rule, _ example: RuleExample) throws(RuleError) -> String {
         var out = "# \(rule.id): \(example.name)\n\n\(rule.summary)\n\n"
-        out += "Made from the rule's example with `etcd-audit rules --sample \(rule.id)`.\n"
+        let named = example.name == rule.examples.fires.first?.name ? "" : " --example '\(example.name)'"
+        out += "Made from the rule's example with `etcd-audit rules --sample \(rule.id)\(named)`.\n"
         for entry in try entries(for: example) {
             out += "\n```\n\(entry.key)\n\(entry.raw ?? entry.value?.prettyText ?? "null")\n```\n"
         }

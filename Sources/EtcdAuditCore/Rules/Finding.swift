@@ -72,14 +72,18 @@ public struct Finding: Hashable, Sendable, Codable {
         return failsRun && severity >= failOn
     }
 
-    /// The order of every report: by resource, then rule, then place.
+    /// The order of every report: by resource, then rule, then place. Texts compare as
+    /// bytes: two ids `String` calls equal (NFC and NFD) are two resources, as in etcd.
     public static func reportOrder(_ a: Finding, _ b: Finding) -> Bool {
-        if a.resourceType != b.resourceType { return a.resourceType < b.resourceType }
-        if a.resourceID != b.resourceID { return a.resourceID < b.resourceID }
-        if a.rule != b.rule { return a.rule < b.rule }
-        if a.location != b.location { return a.location < b.location }
-        if a.keys != b.keys { return a.keys.lexicographicallyPrecedes(b.keys) }
-        return a.message < b.message
+        if !a.resourceType.sameBytes(b.resourceType) { return a.resourceType.bytesPrecede(b.resourceType) }
+        if !a.resourceID.sameBytes(b.resourceID) { return a.resourceID.bytesPrecede(b.resourceID) }
+        if !a.rule.sameBytes(b.rule) { return a.rule.bytesPrecede(b.rule) }
+        if a.location < b.location { return true }
+        if b.location < a.location { return false }
+        if !a.keys.elementsEqual(b.keys, by: { $0.sameBytes($1) }) {
+            return a.keys.lexicographicallyPrecedes(b.keys) { $0.bytesPrecede($1) }
+        }
+        return a.message.bytesPrecede(b.message)
     }
 
     /// A digest of what makes the finding the same one from run to run: rule, resource,

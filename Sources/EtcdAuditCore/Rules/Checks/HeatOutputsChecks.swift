@@ -149,23 +149,35 @@ struct OutputContainsBodyFieldCheck: Check {
 
     private func normalized(_ s: String) -> String { caseInsensitive ? s.lowercased() : s }
 
+    /// Whether one candidate of the output (the value, or an element of a list) is the body
+    /// value. A string body value compares with strings (case-insensitively when asked). Any
+    /// other body value (number, bool, object, list) is the same JSON value, or a string
+    /// that holds its JSON text, as an output string would hold it (`"42"` holds 42; member
+    /// order and spacing do not matter; `true` is not 1).
+    private func holds(_ candidate: JSONValue, _ wanted: JSONValue) -> Bool {
+        if case .string(let want) = wanted {
+            return candidate.stringValue.map { normalized($0) == normalized(want) } ?? false
+        }
+        if candidate == wanted { return true }
+        guard case .string(let text) = candidate,
+              case .success(let parsed) = JSONDocument.parse(Array(text.utf8), { $0.value }) else { return false }
+        return parsed.value == wanted
+    }
+
     func check(_ resource: Resource, _ sink: inout FindingSink) {
+        // An absent or null body field configures nothing to look for.
         guard let stack = resource.stack, let outputs = stack.facts?.outputs,
-              let wanted = resource.config?.facts?.body[bodyField].flatMap({ $0.stringValue }) else { return }
+              let wanted = resource.config?.facts?.body[bodyField], wanted != .null else { return }
+        let wantedText = wanted.stringValue ?? wanted.text
         var occurrence = 0
         for output in outputs where output.key == outputKey {
             occurrence += 1
             guard let value = output.value else { continue }
-            let candidates: [String]
-            switch value {
-            case .string(let s): candidates = [s]
-            case .array(let items): candidates = items.compactMap(\.stringValue)
-            default: candidates = []
-            }
-            if !candidates.map(normalized).contains(normalized(wanted)) {
+            let candidates = value.arrayValue ?? [value]
+            if !candidates.contains(where: { holds($0, wanted) }) {
                 sink.report(resource, at: stack.meta,
-                            "stack output \(outputKey) is \(value.text), which does not contain body.\(bodyField) \(wanted)",
-                            expected: wanted, actual: value.text,
+                            "stack output \(outputKey) is \(value.text), which does not contain body.\(bodyField) \(wantedText)",
+                            expected: wantedText, actual: value.text,
                             keys: [stack.meta.key] + [resource.config?.meta.key].compactMap { $0 },
                             member: .output(outputKey, occurrence: occurrence),
                             relatedMembers: resource.config.map { [$0.meta.key: MemberPath("body", bodyField)] } ?? [:])

@@ -10,7 +10,7 @@ struct DuplicateRefsCheck: Check {
             for (index, param) in params.enumerated() {
                 var counts: [ResourceRef: Int] = [:]
                 for ref in param.resources { counts[ref, default: 0] += 1 }
-                let repeated = counts.filter { $0.value > 1 }.sorted { $0.key < $1.key }
+                let repeated = counts.filter { $0.value > 1 }.sorted { $0.key < $1.key }  // ResourceRef: bytes
                 guard let first = repeated.first?.key else { continue }
                 let listing = repeated.map { "\($0.key.type) \($0.key.id) (\($0.value) times)" }.joined(separator: ", ")
                 // The first repeat of the first resource named twice.
@@ -106,12 +106,13 @@ func isBlank(_ value: JSONValue) -> Bool {
 }
 
 extension Check {
-    /// Who holds each of the values `sharedValues` gives, in resource order.
-    func holders(_ resources: [Resource]) -> [String: [(Resource, RecordMeta)]] {
-        var holders: [String: [(Resource, RecordMeta)]] = [:]
+    /// Who holds each of the values `sharedValues` gives, in resource order. Values and
+    /// ids compare as bytes, as the store keeps them (ExactText.swift).
+    func holders(_ resources: [Resource]) -> [ExactText: [(Resource, RecordMeta)]] {
+        var holders: [ExactText: [(Resource, RecordMeta)]] = [:]
         for resource in resources {
             guard let (values, meta) = sharedValues(resource) else { continue }
-            for value in values { holders[value, default: []].append((resource, meta)) }
+            for value in values { holders[ExactText(value), default: []].append((resource, meta)) }
         }
         return holders
     }
@@ -121,15 +122,16 @@ extension Check {
 /// other holders as related locations; `member` names where a resource holds the value.
 /// A finding names at most `namedHolders` others (and counts the rest): one value held
 /// by 10,000 resources gives 10,000 findings, not 10,000 × 10,000 related locations.
-func reportShared(_ holders: [String: [(Resource, RecordMeta)]], what: String, _ sink: inout FindingSink,
+func reportShared(_ holders: [ExactText: [(Resource, RecordMeta)]], what: String, _ sink: inout FindingSink,
                   member: (Resource, String) -> MemberPath) {
     let namedHolders = 10
-    for (value, list) in holders.sorted(by: { $0.key < $1.key }) {
-        // In resource order, which is id order within a type.
-        let count = Set(list.map(\.0.id)).count
+    for (exact, list) in holders.sorted(by: { $0.key < $1.key }) {
+        let value = exact.string
+        // In resource order, which is id order (bytes) within a type.
+        let count = Set(list.map { ExactText($0.0.id) }).count
         guard count > 1 else { continue }
         for (resource, meta) in list {
-            let otherHolders = Array(list.lazy.filter { $0.0.id != resource.id }.prefix(namedHolders))
+            let otherHolders = Array(list.lazy.filter { !$0.0.id.sameBytes(resource.id) }.prefix(namedHolders))
             let more = count - 1 - otherHolders.count
             let others = otherHolders.map(\.0.id).joined(separator: ", ") + (more > 0 ? " and \(more) more" : "")
             sink.report(resource, at: meta,
