@@ -88,6 +88,14 @@ struct HTMLReporterTests {
         #expect(html.contains("{&quot;state&quot;: &quot;&lt;/textarea&gt;&lt;svg onload=alert(1)&gt;"))
     }
 
+    /// With scripts off (Chromium's --dump-dom needs them, so this reads the file): every
+    /// row shows, and only the filters, which need the script, are hidden.
+    @Test func withoutScriptsEveryRowShows() throws {
+        let html = try Self.render(GoldenReportTests.seeds)
+        #expect(html.components(separatedBy: " hidden").count - 1 == 1)
+        #expect(html.contains("<form id=\"filters\" hidden>"))
+    }
+
     @Test func escapeTurnsMarkupAndControlsIntoText() {
         #expect(HTML.escape("<a href='x'>&\"</a>") == "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;")
         #expect(HTML.escape("a\u{0}b\u{1b}c\nd\te\u{7f}") == "a\u{2400}b\u{241b}c\nd\te\u{2421}")
