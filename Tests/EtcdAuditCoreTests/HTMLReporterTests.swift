@@ -111,6 +111,7 @@ struct HTMLReporterTests {
         #expect(html.contains(Redaction.digest("fa:16:3e:84:84:13")))
         #expect(html.contains("&quot;version&quot;: &quot;\(Redaction.digest("3"))&quot;"))
         #expect(html.contains("23464cbc-d910-430a-93f7-3776ea07f992"), "--redact values keeps ids")
+        #expect(!html.contains("<code>monitoring_link</code>"), "output keys are the store's")
         let ids = try Self.render([GoldenReportTests.seeds[1]], redact: .ids)
         #expect(!ids.contains("23464cbc-d910-430a-93f7-3776ea07f992"))
         #expect(ids.contains("/config/v2.0/ports/" + Redaction.digest("23464cbc-d910-430a-93f7-3776ea07f992", tag: "id")))

@@ -123,8 +123,10 @@ struct HTMLResourceSections {
         guard !outputs.outputs.isEmpty else { return out }
         out += "<table class=\"outputs\">\n<thead><tr><th>output_key</th><th>output_value</th></tr></thead>\n<tbody>\n"
         for output in outputs.outputs {
+            // Output keys are the store's too (the catalog's own stay, as in findings).
+            let key = options.redaction.flatMap { $0.redact(value: .string(output.key)).stringValue } ?? output.key
             let value = options.redaction.map { $0.redact(value: output.value) } ?? output.value
-            out += "<tr><td><code>\(HTML.escape(output.key))</code></td><td><pre>\(HTML.escape(value.prettyText))</pre></td></tr>\n"
+            out += "<tr><td><code>\(HTML.escape(key))</code></td><td><pre>\(HTML.escape(value.prettyText))</pre></td></tr>\n"
         }
         return out + "</tbody>\n</table>\n"
     }
