@@ -63,6 +63,26 @@ struct HTMLReporterTests {
         #expect(section.contains("mod_revision \(revisions.last!)"))
     }
 
+    /// `check SNAPSHOT --revision N`: the records shown are those of revision N, read again
+    /// from the file at N (no later write shows).
+    @Test func aSnapshotAtARevisionShowsItsRecordsAsTheyWereThen() throws {
+        var result = TestSupport.audit(["Samples/fixtures/seeds.snapshot.db"], revision: 8)
+        result.inputs[0].revision = 8
+        let html = try HTMLReporter().render(result, options: Self.options())
+        let revisions = html.components(separatedBy: " · mod_revision ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+        #expect(!revisions.isEmpty)
+        #expect(revisions.allSatisfy { $0 <= 8 }, "\(revisions)")
+        #expect(revisions.contains(8))
+    }
+
+    /// The command line writes the golden page: same bytes, no timestamp.
+    @Test func theCommandLineWritesTheGoldenPage() throws {
+        let run = try TestSupport.run(CommandLineTests.binary, ["check", "--no-config", "--quiet"] + GoldenReportTests.seeds
+                                      + ["--report", "html"])
+        #expect(run.code == 1)
+        #expect(run.out == (try String(contentsOfFile: TestSupport.path("Samples/golden/both-seeds.html"), encoding: .utf8)))
+    }
+
     /// A sample whose values hold markup: one page, and no value of the store becomes markup.
     static func hostileSample() throws -> String {
         var text = try String(contentsOfFile: TestSupport.path("Samples/broken/monitoring.failed.md"), encoding: .utf8)
