@@ -55,7 +55,7 @@ struct CheckCommand: ParsableCommand {
     var format: InputFormat?
 
     @Option(name: .customLong("report"),
-            help: "Report format: json, junit, text, sarif, github, gitlab, checkstyle, prometheus, jsonl (repeatable; default text).")
+            help: "Report format: json, junit, text, sarif, github, gitlab, checkstyle, prometheus, jsonl, html (repeatable; default text).")
     var reports: [ReportFormat] = []
 
     @Option(name: .customLong("output"), help: "File for the report of the same position (repeatable; default stdout).")
@@ -188,6 +188,8 @@ struct CheckCommand: ParsableCommand {
                                         junitFileAttributes: junitFileAttributes, show: settings.show,
                                         completedAt: completed)
             options.redactedIDs = redact == .ids
+            options.redaction = redact.map { Redaction(scope: $0, rules: selected) }
+            options.layouts = catalog.layouts
             var reported = result
             if reportFormat == .prometheus { reported.elapsedSeconds = elapsed }
             do {

@@ -100,7 +100,7 @@ public struct Redaction: Sendable {
     }
 
     /// A key with each segment that is a resource id (or holds one, as job keys do) digested.
-    private func redactKey(_ key: String, ids: Set<ExactText>) -> String {
+    func redactKey(_ key: String, ids: Set<ExactText>) -> String {
         key.split(separator: "/", omittingEmptySubsequences: false).map { segment -> String in
             let text = String(segment)
             if ids.contains(ExactText(text)) { return Self.digest(text, tag: "id") }
@@ -165,6 +165,22 @@ public struct Redaction: Sendable {
             rest = after[end...]
         }
         return out + rest
+    }
+
+    // MARK: - Record values (the HTML report shows whole records)
+
+    /// A record's value with every string and number in it digested as findings digest
+    /// them (member names stay, as keys do; the catalog's own words stay, as in findings).
+    /// A value inside a string (a state's encoded heat_outputs) is digested whole.
+    public func redact(value: JSONValue) -> JSONValue {
+        switch value {
+        case .null, .bool: return value
+        case .integer, .real: return .string(Self.digest(value.text))
+        case .string(let s): return s.isEmpty || vocabulary.contains(ExactText(s)) ? value : .string(Self.digest(s))
+        case .array(let items): return .array(items.map { redact(value: $0) })
+        case .object(let members):
+            return .object(members.map { JSONMember($0.name, redact(value: $0.value)) })
+        }
     }
 
     // MARK: - Inputs

@@ -2,7 +2,7 @@ import Foundation
 
 /// The report formats (SPEC §4), by the names `--report` takes.
 public enum ReportFormat: String, CaseIterable, Sendable {
-    case json, junit, text, sarif, github, gitlab, checkstyle, prometheus, jsonl
+    case json, junit, text, sarif, github, gitlab, checkstyle, prometheus, jsonl, html
 }
 
 /// What the reporters need to know besides the result.
@@ -30,6 +30,11 @@ public struct ReportOptions: Sendable {
     /// `--redact ids`: findings name resources by digests; a report that lists every
     /// resource (JUnit) names them so too.
     public var redactedIDs = false
+    /// `--redact`: the HTML report, which shows whole records, redacts their values with it.
+    public var redaction: Redaction?
+    /// The record layouts: the HTML report reads the records of resources with findings
+    /// again from the inputs with them (nil: it shows no records).
+    public var layouts: Layouts?
 
     public init(failOn: Severity? = .error, color: Bool = false, toolVersion: String = EtcdAudit.version,
                 workingDirectory: String = FileManager.default.currentDirectoryPath,
@@ -86,6 +91,7 @@ public enum Reporters {
         case .checkstyle: return CheckstyleReporter()
         case .prometheus: return PrometheusReporter()
         case .jsonl: return JSONLReporter()
+        case .html: return HTMLReporter()
         }
     }
 }
