@@ -18,10 +18,13 @@ struct JSONReporter: Reporter {
         var files: [FileSummary]?
         /// Only when some file was not audited (a walked file without records, a link).
         var skippedFiles: [SkippedFile]?
+        /// `history` only: the findings that held and stopped, and what was replayed.
+        var cleared: [HistoryJSON.Cleared]?
+        var history: HistoryJSON.Replay?
 
         enum CodingKeys: String, CodingKey {
             case schemaVersion = "schema_version"
-            case tool, inputs, summary, findings, files, resolved
+            case tool, inputs, summary, findings, files, resolved, cleared, history
             case notChecked = "not_checked"
             case skippedFiles = "skipped_files"
         }
@@ -31,13 +34,21 @@ struct JSONReporter: Reporter {
     /// derived), so a baseline need not compute it again, even from redacted values.
     struct ReportedFinding: Encodable {
         var finding: Finding
+        /// `history` only: the write after which it first held and held ever since.
+        var introduced: WriteRef?
 
-        enum CodingKeys: String, CodingKey { case fingerprint }
+        init(finding: Finding, introduced: WriteRef? = nil) {
+            self.finding = finding
+            self.introduced = introduced
+        }
+
+        enum CodingKeys: String, CodingKey { case fingerprint, introduced }
 
         func encode(to encoder: Encoder) throws {
             try finding.encode(to: encoder)
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(finding.fingerprint, forKey: .fingerprint)
+            try c.encodeIfPresent(introduced, forKey: .introduced)
         }
     }
 
@@ -109,6 +120,11 @@ struct JSONReporter: Reporter {
     }
 
     func render(_ result: AuditResult, options: ReportOptions) throws -> String {
+        try render(result, options: options, history: nil)
+    }
+
+    /// The check report; with `history`, each finding dated and the history's members added.
+    func render(_ result: AuditResult, options: ReportOptions, history: History?) throws -> String {
         var byRule: [String: Int] = [:]
         for finding in result.findings { byRule[finding.rule, default: 0] += 1 }
         // Per file, one key can be a record of several stores: each counts.
@@ -131,9 +147,11 @@ struct JSONReporter: Reporter {
                                bySeverity: Self.bySeverity(findings))
         }
         let document = Document(tool: Tool(version: options.toolVersion), inputs: result.inputs,
-                                summary: summary, findings: result.findings.map(ReportedFinding.init),
+                                summary: summary,
+                                findings: result.findings.map { ReportedFinding(finding: $0, introduced: history?.introduced[$0.fingerprint]) },
                                 resolved: result.baseline?.resolved, notChecked: result.baseline?.notChecked, files: files,
-                                skippedFiles: result.skippedFiles.isEmpty ? nil : result.skippedFiles)
+                                skippedFiles: result.skippedFiles.isEmpty ? nil : result.skippedFiles,
+                                cleared: history.map(HistoryJSON.cleared), history: history.map(HistoryJSON.Replay.init))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
