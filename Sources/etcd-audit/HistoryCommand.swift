@@ -65,7 +65,7 @@ struct HistoryCommand: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: error, warning, info, never (default: the configuration's fail_on, else error).")
     var failOn: FailOn?
 
-    @Option(help: "Threads that parse values for the last revision's audit (default: the number of cores).")
+    @Option(help: "Threads that parse values of the first and the last revision (default: the number of cores). Findings do not depend on it.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @OptionGroup var configOptions: ConfigOptions

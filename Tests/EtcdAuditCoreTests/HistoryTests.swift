@@ -79,6 +79,16 @@ struct HistoryTests {
         #expect(text.contains("cleared at 6 by /state/v2.0/ports/\(Self.createPort)"))
     }
 
+    /// The first store is parsed on several threads: nothing depends on how many.
+    @Test func threadsChangeNothing() throws {
+        let one = try Self.history(since: 5)
+        let two = try Auditor(catalog: TestSupport.catalog)
+            .history(HistoryRequest(path: TestSupport.path(Self.fixture), since: 5, jobs: 3))
+        #expect(one.introduced == two.introduced)
+        #expect(one.cleared.map(\.finding.fingerprint) == two.cleared.map(\.finding.fingerprint))
+        #expect(one.timelines.map(\.events.count) == two.timelines.map(\.events.count))
+    }
+
     @Test func revisionsOutsideTheFileAreInputErrors() throws {
         #expect(throws: InputError.self) { try Self.history(revision: 13) }
         do {

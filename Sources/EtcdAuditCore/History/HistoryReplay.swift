@@ -66,15 +66,27 @@ final class HistoryReplay {
     // MARK: the first revision
 
     /// Builds the store at `revision` from the snapshot and checks all of it once: its
-    /// findings are introduced at `revision`, by no known write.
-    func start(_ snapshot: EtcdSnapshot, at revision: Int64) throws {
+    /// findings are introduced at `revision`, by no known write. Values are parsed on
+    /// `jobs` threads, as check parses them (that is most of the cost).
+    func start(_ snapshot: EtcdSnapshot, at revision: Int64, jobs: Int) throws {
         var walk = try snapshot.versions(atOrBefore: revision)
         var met = Set<[UInt8]>()
+        // The parser hands records back in the order they went in: their keys wait here.
+        var waiting: [(key: String, offset: Int)] = []
+        var next = 0
+        let parser = ParallelExtraction(jobs: jobs, layouts: layouts, extractor: extractor, context: context) { [self] packed in
+            let (key, offset) = waiting[next]
+            next += 1
+            if let packed { store(key, packed, offset: offset) }
+        }
         while let version = try walk.next() {
             let key = version.keyBytes()
             guard met.insert(key).inserted, !version.isDeletion else { continue }
-            put(raw(version, key: key))
+            let record = raw(version, key: key)
+            waiting.append((record.key, version.offset))
+            parser.add(record)
         }
+        parser.finish()
         let start = WriteRef(revision: revision, key: nil)
         for ref in resources.keys { recheckOwn(ref) }
         for group in holders.keys { recheckGroup(group) }
@@ -121,14 +133,17 @@ final class HistoryReplay {
     /// Stores a record; the resource it belongs to (nil: a key no layout declares).
     @discardableResult
     private func put(_ raw: RawRecord) -> ResourceRef? {
-        guard let parsed = ParallelExtraction.parse(raw, layouts: layouts, extractor: extractor) else {
-            records[raw.key] = nil
-            return nil
-        }
-        let ref = ResourceRef(type: parsed.match.type.singular, id: parsed.match.id)
-        records[raw.key] = Held(record: PackedRecord(parsed, context: context), offset: raw.location.offset)
-        resources[ref, default: ResourceState(type: parsed.match.type, shared: Array(repeating: [], count: across.count))]
-            .keys.insert(raw.key)
+        // A key no layout declares is not audited (check counts it as skipped).
+        guard let parsed = ParallelExtraction.parse(raw, layouts: layouts, extractor: extractor) else { return nil }
+        return store(raw.key, PackedRecord(parsed, context: context), offset: raw.location.offset)
+    }
+
+    @discardableResult
+    private func store(_ key: String, _ record: PackedRecord, offset: Int?) -> ResourceRef {
+        let ref = ResourceRef(type: record.match.type.singular, id: record.match.id)
+        records[key] = Held(record: record, offset: offset)
+        resources[ref, default: ResourceState(type: record.match.type, shared: Array(repeating: [], count: across.count))]
+            .keys.insert(key)
         return ref
     }
 
@@ -142,7 +157,7 @@ final class HistoryReplay {
     /// After one revision's writes: re-checks the resources written, then the groups of
     /// values they left or joined; findings that appeared or stopped become events. A
     /// finding is dated by the first write of the revision to the resource whose re-check
-    /// made it (its own, or another holder's for uniqueness).
+    /// made it (its own, or another holder's for uniqueness), and stopped by the same rule.
     private func settle(_ revision: Int64, _ pending: [(ref: ResourceRef?, write: RecordWrite)]) {
         var order: [ResourceRef] = []
         var writesOf: [ResourceRef: [RecordWrite]] = [:]
@@ -151,12 +166,12 @@ final class HistoryReplay {
             if writesOf[ref] == nil { order.append(ref) }
             writesOf[ref, default: []].append(write)
         }
-        var before: [Finding] = [], after: [(Finding, WriteRef)] = []
+        var before: [(Finding, WriteRef)] = [], after: [(Finding, WriteRef)] = []
         var groups: [Group: WriteRef] = [:]
         var groupOrder: [Group] = []
         for ref in order {
             let cause = WriteRef(revision: revision, key: writesOf[ref]![0].key)
-            before += resources[ref]?.findings ?? []
+            before += (resources[ref]?.findings ?? []).map { ($0, cause) }
             let oldShared = resources[ref]?.shared ?? []
             recheckOwn(ref)
             let newShared = resources[ref]?.shared ?? Array(repeating: [], count: across.count)
@@ -172,18 +187,14 @@ final class HistoryReplay {
             if resources[ref]?.keys.isEmpty == true { resources[ref] = nil }
         }
         for group in groupOrder {
-            before += groupFindings[group] ?? []
+            before += (groupFindings[group] ?? []).map { ($0, groups[group]!) }
             recheckGroup(group)
             after += (groupFindings[group] ?? []).map { ($0, groups[group]!) }
         }
         // Additions first: a finding both before and after never stops.
         var appeared: [Finding] = [], stopped: [Finding] = []
         for (finding, cause) in after where add(finding, since: cause) { appeared.append(finding) }
-        // A finding stops at the first write of the revision to its resource, else at the first.
-        for finding in before {
-            let key = writesOf[finding.ref]?.first?.key ?? pending[0].write.key
-            if remove(finding, at: WriteRef(revision: revision, key: key)) { stopped.append(finding) }
-        }
+        for (finding, cause) in before where remove(finding, at: cause) { stopped.append(finding) }
         var touched = Set(order)
         touched.formUnion(appeared.map(\.ref))
         touched.formUnion(stopped.map(\.ref))

@@ -44,7 +44,7 @@ extension Auditor {
                              + "replayed (\(last)): nothing to replay")
         }
         let replay = HistoryReplay(catalog: catalog, rules: rules, path: request.path)
-        try replay.start(snapshot, at: first)
+        try replay.start(snapshot, at: first, jobs: request.jobs)
         try replay.replay(snapshot, after: first, through: last)
 
         let result = audit([.file(request.path)], revision: last, jobs: request.jobs)
