@@ -3,6 +3,8 @@
 
     scripts/make-etcd-snapshot.py --keys 3000 --out DIR
     scripts/make-etcd-snapshot.py --load dump.jsonl --keys 0 --out DIR   (a benchmark store)
+    scripts/make-etcd-snapshot.py --load dump.jsonl --keys 0 --writes 10000 --out DIR
+                                                      (the store, then 10,000 writes: history)
 
 Writes DIR/snapshot.db (the snapshot the v3 gateway streams, as `etcdctl snapshot save`
 writes it) and DIR/range.json (the gateway's `/v3/kv/range` of every key: the newest
@@ -12,7 +14,10 @@ revisions), values larger than a 4 KiB page (overflow pages), keys overwritten, 
 (tombstones), deleted and created again, a physical compaction in the middle, and enough
 entries for branch pages. Deterministic for a given --seed, apart from etcd's own ids.
 --load first puts every record of a JSON-lines dump (scripts/generate-dump.py --format
-jsonl), in transactions of 100.
+jsonl), in transactions of 100. --writes N then makes N writes after the compaction, one
+revision each, to records of the loaded dump: a record put again unchanged, its `version`
+moved (a fault planted), put back as loaded (repaired), or deleted, so that findings come
+and go the way `history` replays them.
 
 Only the `etcd` binary is needed (Python's standard library talks to the gateway). etcd
 runs on 127.0.0.1 with free ports and a temporary data directory, which are stopped and
@@ -91,17 +96,40 @@ def history(gateway, rng, count):
 
 
 def load(gateway, path):
-    batch = []
+    """Puts every record of the dump; returns them, (key, value text), for --writes."""
+    batch, records = [], []
     with open(path) as dump:
         for line in dump:
             if line.strip():
                 record = json.loads(line)
                 value = record["value"]
-                batch.append(gateway.put(record["key"], value if isinstance(value, str) else json.dumps(value)))
+                value = value if isinstance(value, str) else json.dumps(value)
+                records.append((record["key"], value))
+                batch.append(gateway.put(record["key"], value))
             if len(batch) == 100:
                 gateway.txn(batch)
                 batch = []
     gateway.txn(batch)
+    return records
+
+
+def writes(gateway, rng, records, count):
+    """count single writes (one revision each) to records of the loaded store."""
+    for _ in range(count):
+        key, value = rng.choice(records)
+        roll = rng.random()
+        if roll < 0.02:
+            gateway.post("/v3/kv/deleterange", {"key": b64(key)})
+            continue
+        if roll < 0.4:
+            try:
+                document = json.loads(value)
+            except ValueError:
+                document = None
+            if isinstance(document, dict) and isinstance(document.get("version"), int):
+                document["version"] += 1
+                value = json.dumps(document)
+        gateway.post("/v3/kv/put", {"key": b64(key), "value": b64(value)})
 
 
 def snapshot(gateway, path):
@@ -118,6 +146,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True)
     ap.add_argument("--load", help="a JSON-lines dump to put first")
+    ap.add_argument("--writes", type=int, default=0, help="with --load: single writes after the history")
     args = ap.parse_args()
     etcd = shutil.which("etcd")
     if not etcd:
@@ -147,9 +176,11 @@ def main():
                 sys.exit("make-etcd-snapshot: etcd did not come up:\n"
                          + open(os.path.join(scratch, "etcd.log")).read()[-2000:])
             time.sleep(0.2)
-        if args.load:
-            load(gateway, args.load)
+        records = load(gateway, args.load) if args.load else []
         history(gateway, random.Random(args.seed), args.keys)
+        if args.writes and not records:
+            sys.exit("make-etcd-snapshot: --writes needs --load")
+        writes(gateway, random.Random(args.seed + 1), records, args.writes)
         snapshot(gateway, os.path.join(args.out, "snapshot.db"))
         with open(os.path.join(args.out, "range.json"), "wb") as out:
             out.write(gateway.post("/v3/kv/range", {"key": b64("\0"), "range_end": b64("\0")}))

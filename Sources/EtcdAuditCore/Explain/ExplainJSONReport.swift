@@ -143,7 +143,7 @@ public enum ExplainJSONReport {
             try c.encode(verdict.summary, forKey: .summary)
             try c.encode(verdict.outcome.rawValue, forKey: .verdict)
             try c.encodeIfPresent(verdict.reason, forKey: .reason)
-            try c.encode(verdict.findings.map(JSONReporter.ReportedFinding.init), forKey: .findings)
+            try c.encode(verdict.findings.map { JSONReporter.ReportedFinding(finding: $0) }, forKey: .findings)
         }
     }
 

@@ -75,7 +75,7 @@ public struct ResourceQuery: Hashable, Sendable, CustomStringConvertible {
 
     /// Up to five resources whose id is close to this one: the same id under another type,
     /// ids that start with or contain it (case aside), then ids a few edits away.
-    func suggestions(in store: ResourceList) -> [ResourceRef] {
+    func suggestions<Refs: Sequence<ResourceRef>>(in store: Refs) -> [ResourceRef] {
         let wanted = id.lowercased()
         let wantedScalars = Array(wanted.unicodeScalars)
         var scored: [(score: Int, ref: ResourceRef)] = []

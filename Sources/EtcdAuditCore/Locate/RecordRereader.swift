@@ -103,19 +103,10 @@ final class RecordRereader {
         return RereadRecord(key: keyText, text: LocatorText(bytes), start: valueStart, lines: (bytes, line.number))
     }
 
-    /// A snapshot record: the bbolt leaf element at `offset` (16 bytes: flags, the data's
-    /// position from the element, key size, value size), its value an etcd KeyValue. A
-    /// value spanning overflow pages is contiguous in the file.
+    /// A snapshot record: the bbolt leaf element at `offset`, its value an etcd KeyValue.
     private func snapshotRecord(at offset: Int, in file: (descriptor: Int32, size: Int)) throws -> RereadRecord? {
-        guard offset >= 0, offset + BoltPage.elementSize <= file.size else { return nil }
-        let element = LittleEndianBytes(try BoltFile.pread(file.descriptor, path: path, at: offset,
-                                                           count: BoltPage.elementSize))
-        let dataStart = offset + Int(element.u32(4))
-        let keySize = Int(element.u32(8)), valueSize = Int(element.u32(12))
-        guard dataStart + keySize + valueSize <= file.size else { return nil }
-        let data = try BoltFile.pread(file.descriptor, path: path, at: dataStart + keySize, count: valueSize)
-        let kv = try data.withUnsafeBytes { try EtcdKeyValue.decode($0) }
-        return RereadRecord(key: String(decoding: data[kv.key], as: UTF8.self), text: LocatorText(Array(data[kv.value])),
-                            start: 0, lines: nil)
+        guard let (key, value) = try EtcdSnapshot.keyValue(atElement: offset, descriptor: file.descriptor,
+                                                          size: file.size, path: path) else { return nil }
+        return RereadRecord(key: String(decoding: key, as: UTF8.self), text: LocatorText(value), start: 0, lines: nil)
     }
 }

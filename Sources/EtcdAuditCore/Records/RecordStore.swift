@@ -247,7 +247,7 @@ public struct RecordStore: Sendable {
         }
     }
 
-    private static func place(_ record: ParsedRecord, in resource: Resource) {
+    static func place(_ record: ParsedRecord, in resource: Resource) {
         place(meta: record.meta, digest: record.valueDigest, content: record.content, in: resource)
     }
 

@@ -20,10 +20,13 @@ struct JSONReporter: Reporter {
         var files: [FileSummary]?
         /// Only when some file was not audited (a walked file without records, a link).
         var skippedFiles: [SkippedFile]?
+        /// `history` only: the findings that held and stopped, and what was replayed.
+        var cleared: [HistoryJSON.Cleared]?
+        var history: HistoryJSON.Replay?
 
         enum CodingKeys: String, CodingKey {
             case schemaVersion = "schema_version"
-            case tool, inputs, summary, findings, files, resolved
+            case tool, inputs, summary, findings, files, resolved, cleared, history
             case notChecked = "not_checked"
             case skippedFiles = "skipped_files"
         }
@@ -33,13 +36,21 @@ struct JSONReporter: Reporter {
     /// derived), so a baseline need not compute it again, even from redacted values.
     struct ReportedFinding: Encodable {
         var finding: Finding
+        /// `history` only: the write after which it first held and held ever since.
+        var introduced: WriteRef?
 
-        enum CodingKeys: String, CodingKey { case fingerprint }
+        init(finding: Finding, introduced: WriteRef? = nil) {
+            self.finding = finding
+            self.introduced = introduced
+        }
+
+        enum CodingKeys: String, CodingKey { case fingerprint, introduced }
 
         func encode(to encoder: Encoder) throws {
             try finding.encode(to: encoder)
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(finding.fingerprint, forKey: .fingerprint)
+            try c.encodeIfPresent(introduced, forKey: .introduced)
         }
     }
 
@@ -111,10 +122,19 @@ struct JSONReporter: Reporter {
     }
 
     func render(_ result: AuditResult, options: ReportOptions) throws -> String {
+        try render(result, options: options, history: nil)
+    }
+
+    /// The check report; with `history`, each finding dated and the history's members added.
+    func render(_ result: AuditResult, options: ReportOptions, history: History?) throws -> String {
         var tally = FindingTally(perFile: result.isPerFile)
         for finding in result.findings { tally.add(finding) }
-        let document = Self.document(result, tally: tally, findings: result.findings.map(ReportedFinding.init),
-                                     options: options)
+        var document = Self.document(result, tally: tally,
+                                     findings: result.findings.map {
+                                         ReportedFinding(finding: $0, introduced: history?.introduced[$0.fingerprint])
+                                     }, options: options)
+        document.cleared = history.map(HistoryJSON.cleared)
+        document.history = history.map(HistoryJSON.Replay.init)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"

@@ -119,6 +119,23 @@ final class EtcdSnapshot {
 }
 
 extension EtcdSnapshot {
+    /// The etcd key and value of the version whose bbolt leaf element stands at `offset`
+    /// (16 bytes: flags, the data's position from the element, key size, value size); a
+    /// value spanning overflow pages is contiguous in the file. Nil when the bytes there
+    /// are not such an element (the file changed): what the locator and `history` read again.
+    static func keyValue(atElement offset: Int, descriptor: Int32, size: Int, path: String) throws
+        -> (key: [UInt8], value: [UInt8])?
+    {
+        guard offset >= 0, offset + BoltPage.elementSize <= size else { return nil }
+        let element = LittleEndianBytes(try BoltFile.pread(descriptor, path: path, at: offset, count: BoltPage.elementSize))
+        let dataStart = offset + Int(element.u32(4))
+        let keySize = Int(element.u32(8)), valueSize = Int(element.u32(12))
+        guard dataStart + keySize + valueSize <= size else { return nil }
+        let data = try BoltFile.pread(descriptor, path: path, at: dataStart + keySize, count: valueSize)
+        let kv = try data.withUnsafeBytes { try EtcdKeyValue.decode($0) }
+        return (Array(data[kv.key]), Array(data[kv.value]))
+    }
+
     /// One entry of the `key` bucket: a key's version written at `revision`. Its key and
     /// value stay in the page (`keyBytes()`, `valueBytes()`), so versions a walk passes
     /// over are never copied.

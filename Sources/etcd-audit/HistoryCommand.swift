@@ -1,0 +1,127 @@
+import ArgumentParser
+import EtcdAuditCore
+import Foundation
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Replay the revisions a snapshot holds: which write introduced each finding, and which cleared the others.",
+        usage: "etcd-audit history SNAPSHOT [RESOURCE...] [options]",
+        discussion: """
+            The store at the first revision (the snapshot's compaction, or --since) is audited \
+            whole; then each write after it is applied in revision order and only the \
+            resources it touched are checked again (uniqueness across resources included). \
+            The report is the check report of the last revision (the newest, or --revision), \
+            in which each finding carries `introduced` {revision, key}: the write after \
+            which it first held and held ever since (key null: it already held at the first \
+            revision replayed); plus `cleared`: findings that held and then stopped, each with \
+            `introduced` and `cleared` {revision, key}. A finding is the same one across \
+            revisions when its fingerprint is (rule, resource, record key, values compared): \
+            a changed value is a new finding and the old one is cleared.
+
+            RESOURCE (ports/<id>, port:<id>, a record's key or a bare id, as explain takes it) \
+            limits the report to those resources, a resource deleted during the replay included.
+
+            Exit status: 0 no finding of the last revision at or above --fail-on (among the \
+            resources shown), 1 some, 2 usage error, a file that is not a snapshot, a \
+            revision outside the ones it holds, an unknown resource, or invalid rules.
+            """)
+
+    @Argument(help: "The etcd v3 snapshot (etcdctl snapshot save; .gz works).")
+    var snapshot: String
+
+    @Argument(help: "Resources to show (default: every resource).")
+    var resources: [String] = []
+
+    @Option(help: "The first revision replayed (default: the oldest the snapshot holds, its compaction).")
+    var since: Int64?
+
+    @Option(help: "The last revision replayed, whose findings are reported (default: the newest).")
+    var revision: Int64?
+
+    @Option(name: .customLong("type"), help: "The type of a bare id (singular or plural: port, ports).")
+    var type: String?
+
+    enum Report: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(name: .customLong("report"), help: "text (a timeline for a person, the default) or json (the check report, dated).")
+    var report: Report = .text
+
+    @Option(name: .customLong("output"), help: "File to write the report to (default stdout).")
+    var output: String?
+
+    @Option(help: "Rule files that add, change or disable rules (every *.yaml in the folder; repeatable).")
+    var rules: [String] = []
+
+    @Option(name: .customLong("only"), help: "Run only this rule (repeatable).")
+    var only: [String] = []
+
+    @Option(name: .customLong("skip"), help: "Do not run this rule (repeatable).")
+    var skip: [String] = []
+
+    @Option(name: .customLong("severity"), help: "Override a rule's severity: RULE=error|warning|info (repeatable).")
+    var severityOverrides: [String] = []
+
+    @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: error, warning, info, never (default: the configuration's fail_on, else error).")
+    var failOn: FailOn?
+
+    @Option(help: "Threads that parse values of the first and the last revision (default: the number of cores). Findings do not depend on it.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @OptionGroup var configOptions: ConfigOptions
+
+    func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let since, since < 1 { throw ValidationError("--since must be at least 1") }
+        if let revision, revision < 1 { throw ValidationError("--revision must be at least 1") }
+        if let since, let revision, since > revision {
+            throw ValidationError("--since \(since) is after --revision \(revision)")
+        }
+    }
+
+    func run() throws {
+        let config = try configOptions.load()
+        let catalog: Catalog
+        let selected: [Rule]
+        let queries: [ResourceQuery]
+        do {
+            catalog = try Catalog.load(rulesDirectories: rules.isEmpty ? config?.rules ?? [] : rules)
+            try config?.checkRuleIDs(known: Set(catalog.rules.map(\.id)))
+            selected = try RuleSelection(only: only.isEmpty ? config?.only ?? [] : only,
+                                         skip: skip.isEmpty ? config?.skip ?? [] : skip,
+                                         severities: (config?.severities ?? []) + severityOverrides)
+                .apply(to: catalog.rules)
+            queries = try resources.map { try ResourceQuery($0, type: type, layouts: catalog.layouts) }
+        } catch {
+            printError("etcd-audit: history: \(error)")
+            throw ExitCode(2)
+        }
+        var history: History
+        do {
+            history = try Auditor(catalog: catalog, rules: selected)
+                .history(HistoryRequest(path: snapshot, since: since, revision: revision, jobs: jobs))
+            if !queries.isEmpty { history = history.limited(to: try history.resolve(queries)) }
+        } catch {
+            printError("etcd-audit: history: \(error)")
+            throw ExitCode(2)
+        }
+        config?.applyWaivers(to: &history.result, today: Waiver.today(),
+                             workingDirectory: FileManager.default.currentDirectoryPath)
+        history = history.describingChanges(catalog: catalog, rules: selected)
+        let failOn = (failOn ?? config?.failOn ?? .error).severity
+        let text = report == .json ? try HistoryJSONReport.render(history, options: ReportOptions(failOn: failOn))
+                                   : HistoryTextReport.render(history)
+        if let output, output != "-" {
+            do {
+                try ReportFile.write(Data(text.utf8), to: output)
+            } catch {
+                printError("etcd-audit: cannot write the history report to \(output): \(error)")
+                throw ExitCode(2)
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+        let code = history.result.exitCode(failOn: failOn)
+        if code != 0 { throw ExitCode(code) }
+    }
+}
