@@ -48,21 +48,31 @@ extension Auditor {
         for r in diff.changed.indices {
             for i in diff.changed[r].records.indices where diff.changed[r].records[i].change == .changed {
                 let record = diff.changed[r].records[i]
-                func members(_ values: [String: RawRecord], _ side: String) -> [RecordDetail.Member]? {
+                func value(_ values: [String: RawRecord], _ side: String) -> JSONValue? {
                     guard let raw = values[record.key] else {
                         diff.changed[r].records[i].note = "the \(side) value could not be read again"
                         return nil
                     }
-                    guard case .success(let value) = JSONDocument.parse(raw.value, { $0.value }) else {
+                    guard case .success(let parsed) = JSONDocument.parse(raw.value, { $0.value }) else {
                         diff.changed[r].records[i].note = "the \(side) value is not JSON"
                         return nil
                     }
-                    return RecordDetail.members(of: record.kind, value.value, plan: plan)
+                    return parsed.value
                 }
-                guard let before = members(oldValues, "old"), let after = members(newValues, "new") else { continue }
-                diff.changed[r].records[i].members = StoreDiff.memberChanges(old: before, new: after)
+                guard let before = value(oldValues, "old"), let after = value(newValues, "new") else { continue }
+                // The same JSON written another way (member order, spacing, a JSON-lines
+                // object re-serialised) is the same value: not a change.
+                if before.canonicalText == after.canonicalText {
+                    diff.changed[r].records[i].change = .unchangedJSON
+                    continue
+                }
+                diff.changed[r].records[i].members = StoreDiff.memberChanges(
+                    old: RecordDetail.members(of: record.kind, before, plan: plan),
+                    new: RecordDetail.members(of: record.kind, after, plan: plan))
             }
+            diff.changed[r].records.removeAll { $0.change == .unchangedJSON }
         }
+        diff.changed.removeAll { $0.records.isEmpty }
     }
 
     /// The records of `side` whose key is wanted, the copy whose value has the digest the

@@ -45,7 +45,7 @@ public enum DiffTextReport {
         switch record.change {
         case .added: mark = "+"
         case .removed: mark = "-"
-        case .changed: mark = "~"
+        case .changed, .unchangedJSON: mark = "~"
         }
         var line = "      \(mark) \(record.kind.rawValue) \(record.key)"
         let revisions = (record.oldModRevision, record.newModRevision)

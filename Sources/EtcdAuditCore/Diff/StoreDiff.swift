@@ -1,5 +1,6 @@
 /// `diff OLD NEW`: two stores, each audited alone, compared. Resources by type and id,
-/// records by key (a record changed when its value's digest did), the members the rules
+/// records by key (a record changed when its value's digest did, unless both values are
+/// the same JSON written differently), the members the rules
 /// read of each changed record (old → new), and findings by fingerprint, counted as
 /// `--baseline` counts them. The reports (text, JSON, an HTML one later) render this model.
 public struct StoreDiff: Sendable {
@@ -46,7 +47,11 @@ public struct ResourceChange: Sendable {
 }
 
 public struct RecordChange: Sendable {
-    public enum Change: String, Sendable { case added, removed, changed }
+    public enum Change: String, Sendable {
+        case added, removed, changed
+        /// Bytes differ, JSON equal: dropped before the diff is handed out.
+        case unchangedJSON
+    }
     public var change: Change
     public var kind: RecordKind
     public var key: String
