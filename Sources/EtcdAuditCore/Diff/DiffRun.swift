@@ -88,7 +88,7 @@ extension Auditor {
             guard let digest = wanted[next.key] else { continue }
             var raw = next
             raw.decodeValue()
-            if StableHasher.digest(of: RecordExtractor.withoutFinalNewlines(raw.value)) == digest { found[raw.key] = raw }
+            if RecordExtractor.valueDigest(raw.value) == digest { found[raw.key] = raw }
         }
         return found
     }
