@@ -95,12 +95,12 @@ public struct Auditor: Sendable {
     /// Audits files and live etcds as one store, as `audit(paths:)` does files. With
     /// `revision`, every file must be a snapshot, read as the store was at that revision
     /// (another file is an input error; a live etcd's revision is in its options).
-    /// `capture` (explain) keeps the raw records and joined resources of the ids it names.
-    /// With `stream`, findings are not kept in the result: each batch goes to `stream` once
+    /// `capture` (explain) keeps the raw records and joined resources of the ids it names;
+    /// `digests` (diff) every record's key and value digest. With `stream`, findings are not kept in the result: each batch goes to `stream` once
     /// located, in report order resource by resource, as soon as its resources are checked,
     /// and the findings across resources come last, in one batch.
     public func audit(_ inputs: [AuditInput], format: InputFormat? = nil, revision: Int64? = nil, jobs: Int = 1,
-                      capture: ResourceCapture? = nil,
+                      capture: ResourceCapture? = nil, digests: StoreDigest? = nil,
                       progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil,
                       stream: (([Finding]) -> Void)? = nil) -> AuditResult {
         var store = RecordStore(layouts: catalog.layouts)
@@ -160,7 +160,8 @@ public struct Auditor: Sendable {
         parser.finish()
         // Findings only: the members at fault, found in the inputs read again.
         let locator = FindingLocator(inputs: summaries) { layouts.match($0) != nil }
-        var result = finish(store, inputs: summaries, jobs: jobs, capture: capture, locator: locator, stream: stream)
+        var result = finish(store, inputs: summaries, jobs: jobs, capture: capture, digests: digests, locator: locator,
+                            stream: stream)
         result.skippedFiles = skipped
         return result
     }
@@ -209,10 +210,11 @@ public struct Auditor: Sendable {
     }
 
     private func finish(_ store: consuming RecordStore, inputs: [InputSummary], jobs: Int = 1,
-                        capture: ResourceCapture? = nil, locator: FindingLocator,
+                        capture: ResourceCapture? = nil, digests: StoreDigest? = nil, locator: FindingLocator,
                         stream: (([Finding]) -> Void)?) -> AuditResult {
         let resources = store.takeSorted()
         capture?.take(from: resources)
+        digests?.take(from: resources)
         // A compressed input is inflated again from its start each time the locator goes
         // back in it: then chunks are located a few thousand findings at a time.
         let batch = locator.rereadsFromStart ? 4096 : 1

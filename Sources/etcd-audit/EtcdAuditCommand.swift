@@ -8,7 +8,7 @@ struct EtcdAuditCommand: ParsableCommand {
         commandName: "etcd-audit",
         abstract: "Audit the records an orchestration platform keeps in etcd against cross-record invariants.",
         version: EtcdAudit.version,
-        subcommands: [CheckCommand.self, RulesCommand.self, ExplainCommand.self, HistoryCommand.self],
+        subcommands: [CheckCommand.self, RulesCommand.self, ExplainCommand.self, HistoryCommand.self, DiffCommand.self],
         defaultSubcommand: CheckCommand.self)
 
     /// SPEC §5 gives usage errors exit status 2 (ArgumentParser's default is 64).

@@ -79,6 +79,17 @@ struct GoldenReportTests {
         try compare(ExplainTextReport.render(snapshot), golden: "Samples/golden/explain-fixture-snapshot.txt")
     }
 
+    /// `diff` of the create seed against a copy with its MAC fault repaired and a tenant
+    /// fault planted, run as a user runs it (paths as given): text and JSON.
+    @Test func diffReports() throws {
+        for (report, ext) in [("text", "txt"), ("json", "json")] {
+            let run = try TestSupport.run(CommandLineTests.binary, ["diff", "--no-config", "--report", report,
+                                                                    DiffTests.create, DiffTests.planted])
+            #expect(run.code == 1)
+            try compare(run.out, golden: "Samples/golden/diff-create-seed-planted.\(ext)")
+        }
+    }
+
     @Test("code-host reports", arguments: ["both-seeds", "fixture-etcdctl-json"])
     func codeHostReports(name: String) throws {
         let sample = Self.samples.first { $0.name == name }!

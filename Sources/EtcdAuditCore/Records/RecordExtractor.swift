@@ -40,7 +40,7 @@ public struct RecordExtractor: Sendable {
                               modRevision: raw.modRevision,
                               keyFields: SmallMap(match.fields.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }))
         var record = ParsedRecord(match: match, meta: meta, content: Self.empty(match.kind), problems: [],
-                                  valueDigest: StableHasher.digest(of: Self.withoutFinalNewlines(raw.value)))
+                                  valueDigest: Self.valueDigest(raw.value))
         if let valueError = raw.valueError {
             record.problems.append(.invalidJSON(message: valueError, line: nil, column: nil, byte: nil,
                                                 sourceLine: raw.location.line))
@@ -73,6 +73,12 @@ public struct RecordExtractor: Sendable {
 
     /// "Different values" means different bytes (SPEC §3), but whether a value ends with a
     /// newline is the container's business (a markdown block always has one): not compared.
+    /// The digest a record's value is known by (the join's and diff's): final newlines,
+    /// which some dumps add, are not part of it.
+    static func valueDigest(_ value: [UInt8]) -> JSONDigest {
+        StableHasher.digest(of: withoutFinalNewlines(value))
+    }
+
     static func withoutFinalNewlines(_ value: [UInt8]) -> ArraySlice<UInt8> {
         var end = value.count
         while end > 0, value[end - 1] == 0x0A || value[end - 1] == 0x0D { end -= 1 }

@@ -75,20 +75,17 @@ public struct Baseline: Sendable {
     /// end lists what was left over.
     public struct BaselineMatcher {
         private let baseline: Baseline
-        private var open: [String: [Int]] = [:]
-        private var matched = Set<Int>()
+        private var fingerprints: FingerprintMatcher
+        private var matched: Set<Int> { fingerprints.matched }
         private var new = 0
 
         public init(_ baseline: Baseline) {
             self.baseline = baseline
-            for (index, old) in baseline.findings.enumerated() { open[old.fingerprint, default: []].append(index) }
+            fingerprints = FingerprintMatcher(old: baseline.findings.map(\.fingerprint))
         }
 
         public mutating func mark(_ finding: inout Finding) {
-            let print = finding.fingerprint
-            if var waiting = open[print], !waiting.isEmpty {
-                matched.insert(waiting.removeFirst())
-                open[print] = waiting
+            if fingerprints.match(finding.fingerprint) != nil {
                 finding.baseline = .existing
             } else {
                 finding.baseline = .new
@@ -120,6 +117,27 @@ public struct Baseline: Sendable {
         }
         let broken = result.hasInputErrors
         return { _ in broken }
+    }
+}
+
+/// Old findings' fingerprints, each matched at most once: n identical old findings match
+/// the first n new ones. `--baseline` and `diff` count findings this way.
+struct FingerprintMatcher {
+    private var open: [String: [Int]] = [:]
+    /// Indexes of the old findings matched so far.
+    private(set) var matched = Set<Int>()
+
+    init(old: [String]) {
+        for (index, print) in old.enumerated() { open[print, default: []].append(index) }
+    }
+
+    /// The index of the old finding `print` matches, now taken; nil: none is left.
+    mutating func match(_ print: String) -> Int? {
+        guard var waiting = open[print], !waiting.isEmpty else { return nil }
+        let index = waiting.removeFirst()
+        open[print] = waiting
+        matched.insert(index)
+        return index
     }
 }
 
