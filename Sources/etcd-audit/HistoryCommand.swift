@@ -42,9 +42,9 @@ struct HistoryCommand: ParsableCommand {
     @Option(name: .customLong("type"), help: "The type of a bare id (singular or plural: port, ports).")
     var type: String?
 
-    enum Report: String, ExpressibleByArgument, CaseIterable { case text, json }
+    enum Report: String, ExpressibleByArgument, CaseIterable { case text, json, html }
 
-    @Option(name: .customLong("report"), help: "text (a timeline for a person, the default) or json (the check report, dated).")
+    @Option(name: .customLong("report"), help: "text (a timeline for a person, the default), json (the check report, dated) or html (the check page of the last revision with a chart of findings over revisions).")
     var report: Report = .text
 
     @Option(name: .customLong("output"), help: "File to write the report to (default stdout).")
@@ -109,8 +109,14 @@ struct HistoryCommand: ParsableCommand {
                              workingDirectory: FileManager.default.currentDirectoryPath)
         history = history.describingChanges(catalog: catalog, rules: selected)
         let failOn = (failOn ?? config?.failOn ?? .error).severity
-        let text = report == .json ? try HistoryJSONReport.render(history, options: ReportOptions(failOn: failOn))
-                                   : HistoryTextReport.render(history)
+        var options = ReportOptions(failOn: failOn)
+        options.layouts = catalog.layouts
+        let text: String
+        switch report {
+        case .json: text = try HistoryJSONReport.render(history, options: options)
+        case .html: text = try HistoryHTMLReport.render(history, options: options)
+        case .text: text = HistoryTextReport.render(history)
+        }
         if let output, output != "-" {
             do {
                 try ReportFile.write(Data(text.utf8), to: output)
