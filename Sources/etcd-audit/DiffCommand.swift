@@ -57,20 +57,7 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "Input format of both sides, instead of detecting it from the first bytes.")
     var format: InputFormat?
 
-    @Option(help: "Rule files that add, change or disable rules (every *.yaml in the folder; repeatable).")
-    var rules: [String] = []
-
-    @Option(name: .customLong("only"), help: "Run only this rule (repeatable).")
-    var only: [String] = []
-
-    @Option(name: .customLong("skip"), help: "Do not run this rule (repeatable).")
-    var skip: [String] = []
-
-    @Option(name: .customLong("severity"), help: "Override a rule's severity: RULE=error|warning|info (repeatable).")
-    var severityOverrides: [String] = []
-
-    @Option(help: "Threads that parse values (default: the number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var ruleOptions: RuleOptions
 
     @OptionGroup var configOptions: ConfigOptions
 
@@ -92,7 +79,6 @@ struct DiffCommand: ParsableCommand {
         for revision in [oldRevision, newRevision].compactMap({ $0 }) where revision < 1 {
             throw ValidationError("--old-revision and --new-revision must be at least 1")
         }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() throws {
@@ -100,18 +86,13 @@ struct DiffCommand: ParsableCommand {
         let selected: [Rule]
         let catalog: Catalog
         do {
-            catalog = try Catalog.load(rulesDirectories: rules.isEmpty ? config?.rules ?? [] : rules)
-            try config?.checkRuleIDs(known: Set(catalog.rules.map(\.id)))
-            selected = try RuleSelection(only: only.isEmpty ? config?.only ?? [] : only,
-                                         skip: skip.isEmpty ? config?.skip ?? [] : skip,
-                                         severities: (config?.severities ?? []) + severityOverrides)
-                .apply(to: catalog.rules)
+            (catalog, selected) = try ruleOptions.load(config: config)
         } catch {
             printError("etcd-audit: diff: \(error)")
             throw ExitCode(2)
         }
         let (old, new) = sides
-        let diff = Auditor(catalog: catalog, rules: selected).diff(old: old, new: new, format: format, jobs: jobs)
+        let diff = Auditor(catalog: catalog, rules: selected).diff(old: old, new: new, format: format, jobs: ruleOptions.jobs)
         for input in diff.old.inputs + diff.new.inputs {
             if let error = input.error { printError("etcd-audit: \(error)") }
         }

@@ -57,20 +57,7 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Input format, instead of detecting it from the first bytes.")
     var format: InputFormat?
 
-    @Option(help: "Rule files that add, change or disable rules (every *.yaml in the folder; repeatable).")
-    var rules: [String] = []
-
-    @Option(name: .customLong("only"), help: "Run only this rule (repeatable).")
-    var only: [String] = []
-
-    @Option(name: .customLong("skip"), help: "Do not run this rule (repeatable).")
-    var skip: [String] = []
-
-    @Option(name: .customLong("severity"), help: "Override a rule's severity: RULE=error|warning|info (repeatable).")
-    var severityOverrides: [String] = []
-
-    @Option(help: "Threads that parse values (default: the number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var ruleOptions: RuleOptions
 
     @Flag(help: "Print nothing on stderr but errors.")
     var quiet = false
@@ -91,7 +78,6 @@ struct ExplainCommand: ParsableCommand {
         if split.inputs.isEmpty {
             throw ValidationError("give the inputs to read after the resource: explain \(split.resources[0]) INPUT...")
         }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() throws {
@@ -102,12 +88,7 @@ struct ExplainCommand: ParsableCommand {
         let queries: [ResourceQuery]
         let selection: InputSelection
         do {
-            catalog = try Catalog.load(rulesDirectories: rules.isEmpty ? config?.rules ?? [] : rules)
-            try config?.checkRuleIDs(known: Set(catalog.rules.map(\.id)))
-            selected = try RuleSelection(only: only.isEmpty ? config?.only ?? [] : only,
-                                         skip: skip.isEmpty ? config?.skip ?? [] : skip,
-                                         severities: (config?.severities ?? []) + severityOverrides)
-                .apply(to: catalog.rules)
+            (catalog, selected) = try ruleOptions.load(config: config)
             queries = try names.map { try ResourceQuery($0, type: type, layouts: catalog.layouts) }
             selection = try InputSelection(arguments: inputs)
         } catch {
@@ -116,7 +97,7 @@ struct ExplainCommand: ParsableCommand {
         }
         let capture = ResourceCapture(ids: Set(queries.map(\.id)), layouts: catalog.layouts)
         var result = Auditor(catalog: catalog, rules: selected)
-            .audit(selection, perFile: false, format: format, revision: revision, jobs: jobs, capture: capture)
+            .audit(selection, perFile: false, format: format, revision: revision, jobs: ruleOptions.jobs, capture: capture)
         config?.applyWaivers(to: &result, today: Waiver.today(), workingDirectory: FileManager.default.currentDirectoryPath)
         for input in result.inputs {
             if let error = input.error { printError("etcd-audit: \(error)") }

@@ -50,28 +50,14 @@ struct HistoryCommand: ParsableCommand {
     @Option(name: .customLong("output"), help: "File to write the report to (default stdout).")
     var output: String?
 
-    @Option(help: "Rule files that add, change or disable rules (every *.yaml in the folder; repeatable).")
-    var rules: [String] = []
-
-    @Option(name: .customLong("only"), help: "Run only this rule (repeatable).")
-    var only: [String] = []
-
-    @Option(name: .customLong("skip"), help: "Do not run this rule (repeatable).")
-    var skip: [String] = []
-
-    @Option(name: .customLong("severity"), help: "Override a rule's severity: RULE=error|warning|info (repeatable).")
-    var severityOverrides: [String] = []
-
     @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: error, warning, info, never (default: the configuration's fail_on, else error).")
     var failOn: FailOn?
 
-    @Option(help: "Threads that parse values of the first and the last revision (default: the number of cores). Findings do not depend on it.")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var ruleOptions: RuleOptions
 
     @OptionGroup var configOptions: ConfigOptions
 
     func validate() throws {
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let since, since < 1 { throw ValidationError("--since must be at least 1") }
         if let revision, revision < 1 { throw ValidationError("--revision must be at least 1") }
         if let since, let revision, since > revision {
@@ -85,12 +71,7 @@ struct HistoryCommand: ParsableCommand {
         let selected: [Rule]
         let queries: [ResourceQuery]
         do {
-            catalog = try Catalog.load(rulesDirectories: rules.isEmpty ? config?.rules ?? [] : rules)
-            try config?.checkRuleIDs(known: Set(catalog.rules.map(\.id)))
-            selected = try RuleSelection(only: only.isEmpty ? config?.only ?? [] : only,
-                                         skip: skip.isEmpty ? config?.skip ?? [] : skip,
-                                         severities: (config?.severities ?? []) + severityOverrides)
-                .apply(to: catalog.rules)
+            (catalog, selected) = try ruleOptions.load(config: config)
             queries = try resources.map { try ResourceQuery($0, type: type, layouts: catalog.layouts) }
         } catch {
             printError("etcd-audit: history: \(error)")
@@ -99,7 +80,7 @@ struct HistoryCommand: ParsableCommand {
         var history: History
         do {
             history = try Auditor(catalog: catalog, rules: selected)
-                .history(HistoryRequest(path: snapshot, since: since, revision: revision, jobs: jobs))
+                .history(HistoryRequest(path: snapshot, since: since, revision: revision, jobs: ruleOptions.jobs))
             if !queries.isEmpty { history = history.limited(to: try history.resolve(queries)) }
         } catch {
             printError("etcd-audit: history: \(error)")
