@@ -97,16 +97,7 @@ struct DiffCommand: ParsableCommand {
             if let error = input.error { printError("etcd-audit: \(error)") }
         }
         let text = report == .json ? try DiffJSONReport.render(diff) : DiffTextReport.render(diff)
-        if let output, output != "-" {
-            do {
-                try ReportFile.write(Data(text.utf8), to: output)
-            } catch {
-                printError("etcd-audit: cannot write the diff report to \(output): \(error)")
-                throw ExitCode(2)
-            }
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
+        try ReportFile.emit(text, to: output, report: "diff")
         let code = diff.exitCode(failOn: (failOn ?? config?.failOn ?? .error).severity)
         if code != 0 { throw ExitCode(code) }
     }

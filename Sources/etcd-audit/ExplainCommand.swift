@@ -110,16 +110,7 @@ struct ExplainCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let text = report == .json ? try ExplainJSONReport.render(explanation) : ExplainTextReport.render(explanation)
-        if let output, output != "-" {
-            do {
-                try ReportFile.write(Data(text.utf8), to: output)
-            } catch {
-                printError("etcd-audit: cannot write the explain report to \(output): \(error)")
-                throw ExitCode(2)
-            }
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
+        try ReportFile.emit(text, to: output, report: "explain")
         if !quiet {
             for skipped in result.skippedFiles { printError("etcd-audit: skipped \(skipped.path): \(skipped.reason)") }
         }

@@ -98,16 +98,7 @@ struct HistoryCommand: ParsableCommand {
         case .html: text = try HistoryHTMLReport.render(history, options: options)
         case .text: text = HistoryTextReport.render(history)
         }
-        if let output, output != "-" {
-            do {
-                try ReportFile.write(Data(text.utf8), to: output)
-            } catch {
-                printError("etcd-audit: cannot write the history report to \(output): \(error)")
-                throw ExitCode(2)
-            }
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
+        try ReportFile.emit(text, to: output, report: "history")
         let code = history.result.exitCode(failOn: failOn)
         if code != 0 { throw ExitCode(code) }
     }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// Writes an `--output` report so that a reader never sees half of it: into a temporary
@@ -30,6 +31,21 @@ enum ReportFile {
 }
 
 extension ReportFile {
+    /// A subcommand's one report: to `output` (atomically) or to standard output (nil or
+    /// `-`); a failure to write is said and is exit status 2.
+    static func emit(_ text: String, to output: String?, report: String) throws {
+        guard let output, output != "-" else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        do {
+            try write(Data(text.utf8), to: output)
+        } catch {
+            printError("etcd-audit: cannot write the \(report) report to \(output): \(error)")
+            throw ExitCode(2)
+        }
+    }
+
     /// A report written piece by piece (the findings stream): into the temporary file beside
     /// the target, renamed over it by `commit` — a reader never sees a stream cut short by
     /// a failed or killed run. Standard output and devices are written as they come.
