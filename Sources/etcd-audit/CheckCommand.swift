@@ -61,9 +61,6 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .customLong("output"), help: "File for the report of the same position (repeatable; default stdout).")
     var outputs: [String] = []
 
-    @Option(help: "Rule files that add, change or disable rules (every *.yaml in the folder; repeatable).")
-    var rules: [String] = []
-
     @Option(help: "A JSON report of an earlier audit: mark each finding new or existing, fail only on new ones, list the resolved ones.")
     var baseline: String?
 
@@ -77,17 +74,7 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Lowest severity the text, GitHub and JUnit reports list: error, warning, info (default: the configuration's show, else info, i.e. all). Findings below it are counted, never dropped from the other reports; a finding that fails the run is always listed.")
     var show: Severity?
 
-    @Option(name: .customLong("only"), help: "Run only this rule (repeatable).")
-    var only: [String] = []
-
-    @Option(name: .customLong("skip"), help: "Do not run this rule (repeatable).")
-    var skip: [String] = []
-
-    @Option(name: .customLong("severity"), help: "Override a rule's severity: RULE=error|warning|info (repeatable).")
-    var severityOverrides: [String] = []
-
-    @Option(help: "Threads that parse values (default: the number of cores). Findings do not depend on it.")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var ruleOptions: RuleOptions
 
     @Flag(help: "Record the elapsed time in the JSON report (reports are otherwise repeatable byte for byte).")
     var timing = false
@@ -109,7 +96,6 @@ struct CheckCommand: ParsableCommand {
         if outputs.count > max(reports.count, 1) {
             throw ValidationError("more --output than --report: each --output belongs to the --report in the same position")
         }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if inputs.isEmpty && endpoints.isEmpty {
             throw ValidationError("give a dump to audit (or - for stdin), or a live etcd with --endpoint URL")
         }
@@ -141,10 +127,7 @@ struct CheckCommand: ParsableCommand {
         var selection: InputSelection
         do {
             old = try baseline.map { try Baseline(path: $0) }
-            catalog = try Catalog.load(rulesDirectories: settings.rules)
-            try config?.checkRuleIDs(known: Set(catalog.rules.map(\.id)))
-            selected = try RuleSelection(only: settings.only, skip: settings.skip, severities: settings.severities)
-                .apply(to: catalog.rules)
+            (catalog, selected) = try ruleOptions.load(config: config)
             selection = try InputSelection(arguments: inputs, filter: PathFilter(include: settings.include, exclude: settings.exclude))
         } catch {
             printError("etcd-audit: \(error)")
@@ -163,7 +146,7 @@ struct CheckCommand: ParsableCommand {
         // report then needs the findings held.
         let stream = settings.reports.allSatisfy { $0.format == .jsonl } && writeBaseline == nil
             ? try openStream(settings, pipeline: pipeline) : nil
-        var result = auditor.audit(selection, perFile: settings.perFile, format: format, revision: revision, jobs: jobs,
+        var result = auditor.audit(selection, perFile: settings.perFile, format: format, revision: revision, jobs: ruleOptions.jobs,
                                    progress: progress.map { p in { p.update(records: $0, bytes: $1) } },
                                    stream: stream.map { stream in { stream.findings.add($0) } })
         progress?.done()

@@ -33,10 +33,6 @@ struct ConfigOptions: ParsableArguments {
 /// there, else from the configuration, else the default. Lists given on the command
 /// line replace the file's; `--severity` overrides the file's `severity` rule by rule.
 struct CheckSettings {
-    var rules: [String]
-    var only: [String]
-    var skip: [String]
-    var severities: [String]
     var failOn: FailOn
     var show: Severity
     var perFile: Bool
@@ -46,10 +42,6 @@ struct CheckSettings {
     var reports: [(format: ReportFormat, destination: String)]
 
     init(_ command: CheckCommand, config: AuditConfig?) {
-        rules = command.rules.isEmpty ? config?.rules ?? [] : command.rules
-        only = command.only.isEmpty ? config?.only ?? [] : command.only
-        skip = command.skip.isEmpty ? config?.skip ?? [] : command.skip
-        severities = (config?.severities ?? []) + command.severityOverrides  // the later wins
         failOn = command.failOn ?? config?.failOn ?? .error
         show = command.show ?? config?.show ?? .info
         perFile = command.perFile ?? config?.perFile ?? false
