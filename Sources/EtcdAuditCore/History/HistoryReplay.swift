@@ -51,8 +51,8 @@ final class HistoryReplay {
         for rule in rules { plan.merge(rule.check.plan) }
         extractor = RecordExtractor(plan: plan)
         context = PackingContext(layouts: catalog.layouts)
-        single = rules.filter { !type(of: $0.check).checksAcrossResources }
-        across = rules.filter { type(of: $0.check).checksAcrossResources }
+        single = rules.filter { !$0.check.acrossResources }
+        across = rules.filter { $0.check.acrossResources }
         self.path = path
     }
 

@@ -8,6 +8,8 @@ public struct ExtractionPlan: Sendable {
     /// Digests of the config body and of each job's resource_input are taken once per
     /// set of ignored members some rule names (the empty set: the whole value).
     public var inputDigests: Set<IgnoredMembers> = [IgnoredMembers([])]
+    /// What the rule language's paths select inside each kind of record.
+    public var selections: [RecordKind: Set<ValueSelection>] = [:]
 
     public init() {}
 
@@ -18,6 +20,7 @@ public struct ExtractionPlan: Sendable {
         outputValues.formUnion(other.outputValues)
         stackMembers.formUnion(other.stackMembers)
         inputDigests.formUnion(other.inputDigests)
+        selections.merge(other.selections) { $0.union($1) }
     }
 }
 

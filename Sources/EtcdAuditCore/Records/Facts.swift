@@ -22,11 +22,14 @@ public final class Entry<Facts: Sendable>: Sendable {
     public let facts: Facts?
     /// Digest of the value's bytes: a key read again with other bytes is a conflict.
     public let valueDigest: JSONDigest
+    /// What the rule language's paths select in the value, by `ValueSelection.name`.
+    public let selected: SmallMap<[SelectedValue]>
 
-    init(meta: RecordMeta, facts: Facts?, valueDigest: JSONDigest) {
+    init(meta: RecordMeta, facts: Facts?, valueDigest: JSONDigest, selected: SmallMap<[SelectedValue]> = [:]) {
         self.meta = meta
         self.facts = facts
         self.valueDigest = valueDigest
+        self.selected = selected
     }
 }
 
@@ -164,6 +167,8 @@ public final class Resource: @unchecked Sendable {
     public var monitoring: Entry<MonitoringFacts>?
     /// Value problems of this resource's records, with the record they belong to.
     public var problems: [(meta: RecordMeta, problem: RecordProblem)] = []
+    /// The resources of the store, for rules that refer to other resources (`refers_to`).
+    var existence: ResourceExistence?
 
     public var ref: ResourceRef { ResourceRef(type: type.singular, id: id) }
 

@@ -286,18 +286,26 @@ extension ByteReader {
 
 /// What a resource's bytes hold, one after the other.
 enum StoreItem {
-    case entry(RecordMeta, JSONDigest, ParsedRecord.Content)
+    case entry(RecordMeta, JSONDigest, ParsedRecord.Content, SmallMap<[SelectedValue]>)
     case problem(RecordMeta, RecordProblem)
 }
 
 extension ByteWriter {
-    mutating func entry(meta: RecordMeta, valueDigest: JSONDigest, content: ParsedRecord.Content, owner: KeyOwner) {
+    mutating func entry(meta: RecordMeta, valueDigest: JSONDigest, content: ParsedRecord.Content, owner: KeyOwner,
+                        selected: SmallMap<[SelectedValue]>) {
         resourceID = owner.id
         bytes.append(0)
         bytes.append(content.kind.code)
         self.meta(meta, owner: owner)
         digest(valueDigest)
         self.content(content)
+        array(selected.entries) { w, entry in
+            w.name(entry.name)
+            w.array(entry.value) { w, selected in
+                w.array(selected.choices) { $0.json($1) }
+                w.json(selected.value)
+            }
+        }
     }
 
     /// `owner`: the problem's record, when its key is one of the resource's kinds.
@@ -317,7 +325,13 @@ extension ByteReader {
         let owner = RecordKind(code: code).map { KeyOwner(kind: $0, type: type, id: id) }
         resourceID = isEntry ? id : ""
         let meta = self.meta(owner: owner)
-        if isEntry { return .entry(meta, digest(), content()) }
+        if isEntry {
+            let digest = digest(), content = content()
+            let selected = SmallMap(array { r in
+                (name: r.name(), value: r.array { SelectedValue(choices: $0.array { $0.json() }, value: $0.json()) })
+            })
+            return .entry(meta, digest, content, selected)
+        }
         return .problem(meta, problem())
     }
 }

@@ -15,6 +15,9 @@ public struct ParsedRecord: Sendable {
     public var problems: [RecordProblem]
     /// Digest of the raw value bytes: "the same key with different values" compares these.
     public var valueDigest: JSONDigest
+    /// What the rule language's paths select in the value, by `ValueSelection.name`
+    /// (only for a readable record).
+    public var selected: SmallMap<[SelectedValue]> = [:]
 }
 
 /// Parses one value with jansson and keeps what the plan names; checks the schema of
@@ -26,6 +29,7 @@ public struct RecordExtractor: Sendable {
     private let jobMembers: [String]
     private let stackMembers: [String]
     private let digestVariants: [IgnoredMembers]
+    private let selections: [RecordKind: [ValueSelection]]
 
     public init(plan: ExtractionPlan) {
         self.plan = plan
@@ -33,6 +37,7 @@ public struct RecordExtractor: Sendable {
         jobMembers = plan.jobMembers.sorted()
         stackMembers = plan.stackMembers.sorted()
         digestVariants = plan.inputDigests.sorted { $0.label < $1.label }
+        selections = plan.selections.mapValues { $0.sorted { $0.name < $1.name } }
     }
 
     public func extract(_ raw: RawRecord, as match: KeyMatch) -> ParsedRecord {
@@ -46,10 +51,13 @@ public struct RecordExtractor: Sendable {
                                                 sourceLine: raw.location.line))
             return record
         }
-        let outcome = JSONDocument.parse(raw.value) { root -> (ParsedRecord.Content, SchemaProblems) in
+        let kindSelections = selections[match.kind] ?? []
+        let outcome = JSONDocument.parse(raw.value) { root -> (ParsedRecord.Content, SchemaProblems, SmallMap<[SelectedValue]>) in
             var schema = SchemaProblems()
             let content = extractContent(root, match: match, schema: &schema)
-            return (content, schema)
+            guard schema.problems.isEmpty, !kindSelections.isEmpty else { return (content, schema, [:]) }
+            let selected = SmallMap(kindSelections.map { (name: $0.name, value: PathSelection.select($0, in: root)) })
+            return (content, schema, selected)
         }
         switch outcome {
         case .failure(let error):
@@ -64,6 +72,7 @@ public struct RecordExtractor: Sendable {
             if !duplicates.isEmpty { record.problems.append(.duplicateMembers(duplicates)) }
             if parsed.value.1.problems.isEmpty {
                 record.content = parsed.value.0
+                record.selected = parsed.value.2
             } else {
                 record.problems.append(.schema(parsed.value.1.problems, member: parsed.value.1.member))
             }

@@ -14,7 +14,8 @@ public struct PackedRecord: Sendable {
         keyHash = UInt32(truncatingIfNeeded: StableHasher.digest(of: record.meta.key).low)
         var writer = ByteWriter(context: context)
         let owner = KeyOwner(kind: match.kind, type: match.type, id: match.id)
-        writer.entry(meta: record.meta, valueDigest: record.valueDigest, content: record.content, owner: owner)
+        writer.entry(meta: record.meta, valueDigest: record.valueDigest, content: record.content, owner: owner,
+                     selected: record.selected)
         outputs = writer.outputsRange
         for problem in record.problems { writer.problemItem(meta: record.meta, problem, owner: owner) }
         bytes = writer.bytes
@@ -25,8 +26,9 @@ public struct PackedRecord: Sendable {
         var record: ParsedRecord?
         while !reader.atEnd {
             switch reader.item(type: match.type, id: match.id) {
-            case .entry(let meta, let digest, let content):
-                record = ParsedRecord(match: match, meta: meta, content: content, problems: [], valueDigest: digest)
+            case .entry(let meta, let digest, let content, let selected):
+                record = ParsedRecord(match: match, meta: meta, content: content, problems: [], valueDigest: digest,
+                                      selected: selected)
             case .problem(_, let problem):
                 record?.problems.append(problem)
             }
@@ -248,26 +250,26 @@ public struct RecordStore: Sendable {
     }
 
     static func place(_ record: ParsedRecord, in resource: Resource) {
-        place(meta: record.meta, digest: record.valueDigest, content: record.content, in: resource)
+        place(meta: record.meta, digest: record.valueDigest, content: record.content, selected: record.selected, in: resource)
     }
 
     /// `replacing`: a job of the same key may be there already (not so when decoding: the
     /// packed bytes never hold a key twice, and looking would be quadratic in the jobs).
-    private static func place(meta: RecordMeta, digest: JSONDigest, content: ParsedRecord.Content, in resource: Resource,
-                              replacing: Bool = true) {
+    private static func place(meta: RecordMeta, digest: JSONDigest, content: ParsedRecord.Content,
+                              selected: SmallMap<[SelectedValue]>, in resource: Resource, replacing: Bool = true) {
         switch content {
-        case .config(let facts): resource.config = Entry(meta: meta, facts: facts, valueDigest: digest)
+        case .config(let facts): resource.config = Entry(meta: meta, facts: facts, valueDigest: digest, selected: selected)
         case .job(let facts):
-            let entry = Entry(meta: meta, facts: facts, valueDigest: digest)
+            let entry = Entry(meta: meta, facts: facts, valueDigest: digest, selected: selected)
             if replacing, let at = resource.jobs.firstIndex(where: { $0.meta.key.sameBytes(meta.key) }) {
                 resource.jobs[at] = entry
             } else {
                 resource.jobs.append(entry)
             }
-        case .stack(let facts): resource.stack = Entry(meta: meta, facts: facts, valueDigest: digest)
-        case .jobState(let facts): resource.jobState = Entry(meta: meta, facts: facts, valueDigest: digest)
-        case .state(let facts): resource.state = Entry(meta: meta, facts: facts, valueDigest: digest)
-        case .monitoring(let facts): resource.monitoring = Entry(meta: meta, facts: facts, valueDigest: digest)
+        case .stack(let facts): resource.stack = Entry(meta: meta, facts: facts, valueDigest: digest, selected: selected)
+        case .jobState(let facts): resource.jobState = Entry(meta: meta, facts: facts, valueDigest: digest, selected: selected)
+        case .state(let facts): resource.state = Entry(meta: meta, facts: facts, valueDigest: digest, selected: selected)
+        case .monitoring(let facts): resource.monitoring = Entry(meta: meta, facts: facts, valueDigest: digest, selected: selected)
         }
     }
 
@@ -285,8 +287,8 @@ public struct RecordStore: Sendable {
             reader.read(segment.bytes, segment.range)
             while !reader.atEnd {
                 switch reader.item(type: type, id: id) {
-                case .entry(let meta, let digest, let content):
-                    Self.place(meta: meta, digest: digest, content: content, in: resource, replacing: false)
+                case .entry(let meta, let digest, let content, let selected):
+                    Self.place(meta: meta, digest: digest, content: content, selected: selected, in: resource, replacing: false)
                     if case .stack(let facts) = content { reader.stackOutputs = facts?.outputs }
                 case .problem(let meta, let problem):
                     resource.problems.append((meta, problem))
@@ -303,7 +305,7 @@ public struct RecordStore: Sendable {
             guard let entry else { return }
             let c = content(entry.facts)
             writer.entry(meta: entry.meta, valueDigest: entry.valueDigest, content: c,
-                         owner: KeyOwner(kind: c.kind, type: resource.type, id: resource.id))
+                         owner: KeyOwner(kind: c.kind, type: resource.type, id: resource.id), selected: entry.selected)
         }
         entry(resource.config, ParsedRecord.Content.config)
         for job in resource.jobs { entry(job, ParsedRecord.Content.job) }

@@ -2,10 +2,23 @@
 public struct StoredResources: Sendable {
     let store: RecordStore
     let order: [Int32]
+    /// Which resources exist, for rules that refer to other resources.
+    let existence: ResourceExistence
+
+    init(store: RecordStore, order: [Int32]) {
+        self.store = store
+        self.order = order
+        existence = ResourceExistence(ResourceList(order: order, slots: store.slotTypes, types: store.resourceTypes,
+                                                   ids: store.resourceIDs))
+    }
 
     public var count: Int { order.count }
 
-    public func resource(at i: Int) -> Resource { store.resource(Int(order[i])) }
+    public func resource(at i: Int) -> Resource {
+        let resource = store.resource(Int(order[i]))
+        resource.existence = existence
+        return resource
+    }
 
     public var recordsRead: Int { store.recordsRead }
     public var skippedKeys: Int { store.skippedKeys }

@@ -54,7 +54,8 @@ enum CatalogLoader {
                 case "rules":
                     guard let list = value.sequence else { throw RuleError(file: file, field: section, "must be a list") }
                     for item in list {
-                        if item["kind"] == nil, let id = item["id"]?.string {
+                        let declares = DeclaredCheck.declares.contains { item[$0] != nil }
+                        if item["kind"] == nil, !declares, let id = item["id"]?.string {
                             guard let index = rules.firstIndex(where: { $0.id == id }) else {
                                 throw RuleError(file: file, rule: id, field: "kind",
                                                 "there is no rule \(id) to change; a new rule needs kind, severity and summary")
@@ -130,7 +131,21 @@ enum CatalogLoader {
                 rule.appliesTo = items
             case "params":
                 guard let map = value.mapping else { throw fail(field, "must be a mapping") }
-                for (k, v) in map { merged[k.string ?? ""] = JSONValue(yaml: v) }
+                if rule.kind == DeclaredCheck.kind {
+                    // A declared rule keeps its knobs in one member beside its declaration.
+                    var knobs: [JSONMember] = []
+                    if case .object(let members)? = merged[DeclaredCheck.knobs] { knobs = members }
+                    for (k, v) in map {
+                        let name = k.string ?? ""
+                        guard knobs.contains(where: { $0.name == name }) else {
+                            throw fail("params.\(name)", "is not a param of this rule (it has: \(knobs.map(\.name).sorted().joined(separator: ", ")))")
+                        }
+                        knobs = knobs.map { $0.name == name ? JSONMember(name, JSONValue(yaml: v)) : $0 }
+                    }
+                    merged[DeclaredCheck.knobs] = .object(knobs)
+                } else {
+                    for (k, v) in map { merged[k.string ?? ""] = JSONValue(yaml: v) }
+                }
             case "examples": rule.examples = try loadExamples(value, fail: fail)
             case "disabled":
                 guard let flag = value.bool else { throw fail(field, "must be true or false") }
@@ -148,7 +163,8 @@ enum CatalogLoader {
         return false
     }
 
-    private static let ruleFields: Set<String> = ["id", "severity", "kind", "summary", "rationale", "applies_to", "params", "examples"]
+    private static let ruleFields: Set<String> = Set(["id", "severity", "kind", "summary", "rationale", "applies_to", "params",
+                                                       "examples"]).union(DeclaredCheck.fields)
 
     static func loadRule(_ node: Node, file: String) throws -> Rule {
         guard let mapping = node.mapping else { throw RuleError(file: file, "each rule must be a mapping") }
@@ -164,7 +180,14 @@ enum CatalogLoader {
         }
         guard let severityText = node["severity"]?.string else { throw fail("severity", "is required") }
         guard let severity = Severity(rawValue: severityText) else { throw fail("severity", "must be error, warning or info") }
-        guard let kind = node["kind"]?.string else { throw fail("kind", "is required") }
+        // A rule in the rule language declares what it checks instead of naming a kind.
+        let declared = mapping.keys.compactMap(\.string).filter { DeclaredCheck.fields.contains($0) }
+        if !declared.isEmpty, node["kind"] != nil {
+            throw fail(declared[0], "a rule either names a check kind (with params) or declares check, unique or refers_to, not both")
+        }
+        guard let kind = declared.isEmpty ? node["kind"]?.string : DeclaredCheck.kind else {
+            throw fail("kind", "is required (or declare check, unique or refers_to)")
+        }
         guard let checkType = CheckKinds.byName[kind] else {
             throw fail("kind", "unknown check kind \(kind) (known: \(CheckKinds.byName.keys.sorted().joined(separator: ", ")))")
         }
@@ -176,9 +199,14 @@ enum CatalogLoader {
             appliesTo = items
         }
         var paramValues: [String: JSONValue] = [:]
+        for name in declared { paramValues[name] = JSONValue(yaml: node[name]!) }
         if let params = node["params"] {
             guard let map = params.mapping else { throw fail("params", "must be a mapping") }
-            for (k, v) in map { paramValues[k.string ?? ""] = JSONValue(yaml: v) }
+            var knobs: [JSONMember] = []
+            for (k, v) in map {
+                if declared.isEmpty { paramValues[k.string ?? ""] = JSONValue(yaml: v) } else { knobs.append(JSONMember(k.string ?? "", JSONValue(yaml: v))) }
+            }
+            if !declared.isEmpty { paramValues[DeclaredCheck.knobs] = .object(knobs) }
         }
         let params = RuleParams(paramValues)
         let check: any Check

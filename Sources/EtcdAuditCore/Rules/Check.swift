@@ -21,6 +21,8 @@ public protocol Check: Sendable {
     func checkAcross(_ resources: [Resource], _ sink: inout FindingSink)
     /// True for kinds that implement `checkAcross`.
     static var checksAcrossResources: Bool { get }
+    /// True when this rule checks across resources (a declared rule does with `unique:`).
+    var acrossResources: Bool { get }
 }
 
 extension Check {
@@ -29,6 +31,7 @@ extension Check {
     public func sharedValues(_ resource: Resource) -> (values: Set<String>, at: RecordMeta)? { nil }
     public func checkAcross(_ resources: [Resource], _ sink: inout FindingSink) {}
     public static var checksAcrossResources: Bool { false }
+    public var acrossResources: Bool { Self.checksAcrossResources }
 }
 
 /// Every check kind the engine implements. A new kind is one file and one line here.
@@ -61,6 +64,7 @@ enum CheckKinds {
         MissingRecordsCheck.self,
         UniqueBodyFieldCheck.self,
         WriteOrderCheck.self,
+        DeclaredCheck.self,
     ]
 
     static let byName: [String: any Check.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.kind, $0) })

@@ -11,7 +11,7 @@ public enum RuleEngine {
     public static func run(_ rules: [Rule], on count: Int, jobs: Int = 1,
                            resource: @escaping @Sendable (Int) -> Resource,
                            emit: (([Finding]) -> Void)? = nil) -> [Finding] {
-        let across = rules.filter { type(of: $0.check).checksAcrossResources }
+        let across = rules.filter { $0.check.acrossResources }
         let (chunkCount, chunkSize) = chunking(count, jobs: jobs)
         var shared = [[SharedValue]](repeating: [], count: across.count)
         var findings: [Finding] = []

@@ -1,0 +1,49 @@
+/// Takes what the rule language's paths select out of a parsed value, while jansson's
+/// tree is there: the store keeps these values and nothing else of what the paths read.
+enum PathSelection {
+    /// The values `selection` names in `root`, each with the choices that locate it.
+    static func select(_ selection: ValueSelection, in root: JSONCursor) -> [SelectedValue] {
+        var out: [SelectedValue] = []
+        walk(root, selection.steps[...], choices: [], into: &out)
+        return out
+    }
+
+    private static func walk(_ node: JSONCursor, _ steps: ArraySlice<ValueStep>, choices: [JSONValue],
+                             into out: inout [SelectedValue]) {
+        guard let step = steps.first else {
+            out.append(SelectedValue(choices: choices, value: node.value))
+            return
+        }
+        let rest = steps.dropFirst()
+        switch step {
+        case .member(let name):
+            if node.kind == .object, let child = node[name] { walk(child, rest, choices: choices, into: &out) }
+        case .index(let i):
+            if node.kind == .array, let child = node[i] { walk(child, rest, choices: choices, into: &out) }
+        case .each:
+            switch node.kind {
+            case .array:
+                for (i, child) in node.elements.enumerated() {
+                    walk(child, rest, choices: choices + [.integer(Int64(i))], into: &out)
+                }
+            case .object:
+                for (name, child) in node.members { walk(child, rest, choices: choices + [.string(name)], into: &out) }
+            default: break
+            }
+        case .select(let member, let value):
+            guard node.kind == .array else { return }
+            var occurrence = 0
+            for child in node.elements where child.kind == .object && child[member]?.string == value {
+                occurrence += 1
+                walk(child, rest, choices: choices + [.integer(Int64(occurrence))], into: &out)
+            }
+        case .decode:
+            // A string that does not decode selects nothing: the rules about decoding
+            // (heat-outputs.undecodable) report it.
+            guard node.kind == .string, let bytes = node.stringBytes else { return }
+            var inner: [SelectedValue] = []
+            _ = JSONDocument.parse(bytes) { decoded in walk(decoded, rest, choices: choices, into: &inner) }
+            out += inner
+        }
+    }
+}

@@ -1,0 +1,252 @@
+/// A rule written in the rule language rather than in Swift (the `declared` kind): a
+/// condition that must hold on each resource (`check:`, under `when:`), values no two
+/// resources of a type may share (`unique:`), or references to other resources that must
+/// be in the store (`refers_to:`). The members it reads follow from its paths.
+struct DeclaredCheck: Check {
+    static let kind = "declared"
+    /// The rule fields the loader hands over as this kind's params.
+    static let fields: Set<String> = ["check", "when", "message", "expected", "actual", "at", "unique", "refers_to"]
+    /// The member of the params that holds the rule's own `params:` (its knobs, which
+    /// operands name as `{param: NAME}` and operators may change like any kind's params).
+    static let knobs = "params"
+    /// The fields that make a rule a declared one (the others only go with them).
+    static let declares = ["check", "unique", "refers_to"]
+
+    let condition: Condition?
+    let when: Condition?
+    let message: MessageTemplate?
+    let expected: FindingText?
+    let actual: FindingText?
+    let at: RulePath?
+    let unique: UniqueDeclaration?
+    let reference: ReferenceDeclaration?
+    /// True when a path names the job: the rule is checked once per job.
+    let bindsJob: Bool
+    let needs: [RecordNeed]
+    let plan: ExtractionPlan
+    let acrossResources: Bool
+
+    init(params: RuleParams) throws(RuleError) {
+        try params.allowOnly(Self.fields.union([Self.knobs]))
+        let values = try Self.substitutingParams(params.values)
+        func cond(_ name: String) throws(RuleError) -> Condition? {
+            try values[name].map { v throws(RuleError) in try ConditionParser.condition(v, field: name) }
+        }
+        condition = try cond("check")
+        when = try cond("when")
+        message = try ConditionParser.template(values["message"], field: "message", allowWords: true)
+        expected = try ConditionParser.findingText(values["expected"], field: "expected")
+        actual = try ConditionParser.findingText(values["actual"], field: "actual")
+        at = try values["at"].map { v throws(RuleError) in try ConditionParser.path(v, field: "at") }
+        unique = try values["unique"].map { v throws(RuleError) in try UniqueDeclaration(v) }
+        reference = try values["refers_to"].map { v throws(RuleError) in try ReferenceDeclaration(v) }
+        let said = [condition != nil, unique != nil, reference != nil].filter { $0 }.count
+        guard said == 1 else {
+            throw RuleError(field: "check", "a declared rule says exactly one of check, unique or refers_to")
+        }
+        acrossResources = unique != nil
+
+        var paths = (condition?.paths ?? []) + (when?.paths ?? []) + (at.map { [$0] } ?? [])
+        for template in [message, expected?.template, actual?.template].compactMap({ $0 }) { paths += template.paths }
+        if let unique { paths.append(unique.path) }
+        if let reference { paths.append(reference.path) }
+        if unique?.path.recordKind == .job {
+            throw RuleError(field: "unique.path", "a value unique across resources is read from one record, not from each job")
+        }
+        bindsJob = paths.contains { $0.recordKind == .job }
+        var plan = ExtractionPlan()
+        for path in paths {
+            guard let kind = path.recordKind, let selection = path.selection else { continue }
+            plan.selections[kind, default: []].insert(selection)
+        }
+        self.plan = plan.onlySelections
+        needs = Self.needs(condition: condition, when: when, unique: unique, reference: reference)
+    }
+
+    /// The declaration with each `{param: NAME}` replaced by that param's value.
+    private static func substitutingParams(_ values: [String: JSONValue]) throws(RuleError) -> [String: JSONValue] {
+        var knobs: [String: JSONValue] = [:]
+        if let given = values[Self.knobs] {
+            guard case .object(let members) = given else { throw RuleError(field: "params", "must be a mapping") }
+            for member in members { knobs[member.name] = member.value }
+        }
+        var used = Set<String>()
+        func substitute(_ value: JSONValue, _ field: String) throws(RuleError) -> JSONValue {
+            switch value {
+            case .object(let members):
+                if members.count == 1, members[0].name == "param" {
+                    guard case .string(let name) = members[0].value, let knob = knobs[name] else {
+                        throw RuleError(field: field, "names no param of the rule (its params: \(knobs.keys.sorted().joined(separator: ", ")))")
+                    }
+                    used.insert(name)
+                    return knob
+                }
+                var out: [JSONMember] = []
+                for member in members { out.append(JSONMember(member.name, try substitute(member.value, "\(field).\(member.name)"))) }
+                return .object(out)
+            case .array(let items):
+                var out: [JSONValue] = []
+                for (i, item) in items.enumerated() { out.append(try substitute(item, "\(field)[\(i)]")) }
+                return .array(out)
+            default:
+                return value
+            }
+        }
+        var out: [String: JSONValue] = [:]
+        for (name, value) in values where name != Self.knobs { out[name] = try substitute(value, name) }
+        for name in knobs.keys.sorted() where !used.contains(name) {
+            throw RuleError(field: "params.\(name)", "is not used by the declaration (name it as {param: \(name)})")
+        }
+        return out
+    }
+
+    // MARK: one resource
+
+    func check(_ resource: Resource, _ sink: inout FindingSink) {
+        if unique != nil { return }
+        if bindsJob {
+            for job in resource.jobs { check(Evaluation(resource: resource, job: job), &sink) }
+        } else {
+            check(Evaluation(resource: resource, job: nil), &sink)
+        }
+    }
+
+    private func check(_ evaluation: Evaluation, _ sink: inout FindingSink) {
+        if let when, !evaluation.holds(when) { return }
+        if let condition {
+            for failure in evaluation.failures(condition) { report(failure, evaluation, &sink) }
+        } else if let reference {
+            reference.check(evaluation, rule: self, &sink)
+        }
+    }
+
+    /// A failed test as a finding: at the value's record and member (or, with no value,
+    /// where `at:` points), comparing the records its operands and conditions read.
+    func report(_ failure: TestFailure, _ evaluation: Evaluation, _ sink: inout FindingSink) {
+        let resource = evaluation.resource
+        let test = failure.test
+        let atPath = test.at ?? at
+        // Where the finding points: the member holding the value; else where `at:` says (for
+        // a value that is absent, or read from the key); else the value's record; for a value
+        // that is absent, the member where it belongs in its record.
+        let value = failure.value
+        let place = value.flatMap { v in v.member.flatMap { m in v.meta.map { ($0, Optional(m)) } } }
+            ?? atPath.flatMap { p in evaluation.values(p).first.flatMap { v in v.meta.map { ($0, v.member) } } }
+            ?? value?.meta.map { ($0, Optional(MemberPath())) }
+            ?? evaluation.place(ofAbsent: test.path)
+            ?? resource.allRecords.first.map { ($0.meta, MemberPath()) }
+        guard let (meta, member) = place else { return }
+        var lastMember = ""
+        if case .member(let name)? = failure.value?.member?.steps.last { lastMember = name }
+        var words = ["path": test.path.text, "expected": failure.expected, "actual": failure.actual,
+                     "value": failure.actual, "member": lastMember]
+        var omitted = Set<String>()
+        for (name, given) in [("expected", test.expected ?? expected), ("actual", test.actual ?? actual)] {
+            guard let given else { continue }
+            guard let template = given.template else { omitted.insert(name); continue }
+            if let text = evaluation.render(template, words: words) { words[name] = text }
+        }
+        let defaultText = failure.value == nil ? "{path} is absent" : "{path} is {actual}, expected {expected}"
+        let template = test.message ?? message
+        let text = template.flatMap { evaluation.render($0, words: words) }
+            ?? (try? MessageTemplate(defaultText, allowWords: true)).flatMap { evaluation.render($0, words: words) } ?? ""
+        // The other records compared: the operands' first, then what `when:` read.
+        var relatedPaths = failure.compared
+        relatedPaths += when?.paths ?? []
+        var keys: [String] = [meta.key]
+        var members: [String: MemberPath] = [:]
+        for path in relatedPaths {
+            for value in evaluation.values(path) {
+                guard let other = value.meta, !keys.contains(where: { $0.sameBytes(other.key) }) else { continue }
+                keys.append(other.key)
+                members[other.key] = value.member ?? MemberPath()
+            }
+        }
+        var quoted = ([template] + [test.expected ?? expected, test.actual ?? actual].map { $0?.template })
+            .compactMap { $0 }.flatMap(\.paths).compactMap { evaluation.values($0).first.map { show($0.value) } }
+        if !lastMember.isEmpty, text.contains(lastMember) { quoted.append(failure.actual) }
+        sink.report(resource, at: meta, text, expected: omitted.contains("expected") ? nil : words["expected"],
+                    actual: omitted.contains("actual") ? nil : words["actual"], keys: keys,
+                    member: member ?? MemberPath(), relatedMembers: members, values: quoted)
+    }
+
+    // MARK: across resources
+
+    func sharedValues(_ resource: Resource) -> (values: Set<String>, at: RecordMeta)? {
+        guard let unique else { return nil }
+        return unique.values(Evaluation(resource: resource, job: nil))
+    }
+
+    func checkAcross(_ resources: [Resource], _ sink: inout FindingSink) {
+        guard let unique else { return }
+        var holders: [ExactText: [(Resource, RecordMeta)]] = [:]
+        for resource in resources {
+            guard let (values, meta) = sharedValues(resource) else { continue }
+            for value in values { holders[ExactText(value), default: []].append((resource, meta)) }
+        }
+        reportShared(holders, what: unique.name, &sink) { resource, value in
+            unique.member(Evaluation(resource: resource, job: nil), holding: value)
+        }
+    }
+
+    // MARK: needs
+
+    /// What a resource must hold for the rule to compare anything: the records the rule's
+    /// `when:` compares, and those of at least one of its tests (its path and operands).
+    private static func needs(condition: Condition?, when: Condition?, unique: UniqueDeclaration?,
+                              reference: ReferenceDeclaration?) -> [RecordNeed] {
+        func need(_ kinds: Set<RecordKind>) -> RecordNeed? {
+            let sorted = kinds.sorted()
+            if sorted.isEmpty { return nil }
+            return sorted.count == 1 ? .record(sorted[0]) : .atLeast(sorted.count, of: sorted)
+        }
+        var out: [RecordNeed] = []
+        if let when, let n = need(comparedKinds(when)) { out.append(n) }
+        if let path = unique?.path ?? reference?.path, let kind = path.recordKind { out.append(.record(kind)) }
+        if let condition {
+            var tests: [RecordNeed] = []
+            for test in condition.tests {
+                guard let n = need(comparedKinds(.test(test))) else { return out }  // one test needs nothing
+                tests.append(n)
+            }
+            if tests.count == 1 { out.append(tests[0]) } else if !tests.isEmpty { out.append(.either(tests)) }
+        }
+        return out
+    }
+
+    /// The record kinds whose values a condition compares (not those it only asks about).
+    private static func comparedKinds(_ condition: Condition) -> Set<RecordKind> {
+        var kinds = Set<RecordKind>()
+        for test in condition.tests where ![.present, .absent].contains(test.op) {
+            for path in [test.path] + (test.operand?.paths ?? []) where path.selection != nil {
+                if let kind = path.recordKind { kinds.insert(kind) }
+            }
+        }
+        return kinds
+    }
+}
+
+extension Condition {
+    /// Every test, depth first.
+    var tests: [Test] {
+        switch self {
+        case .all(let list), .any(let list): return list.flatMap(\.tests)
+        case .not(let inner): return inner.tests
+        case .test(let t): return [t]
+        }
+    }
+}
+
+extension ExtractionPlan {
+    /// A plan of selections only: a declared rule reads nothing else.
+    var onlySelections: ExtractionPlan {
+        var plan = ExtractionPlan()
+        plan.bodyFields = []
+        plan.jobMembers = []
+        plan.params = []
+        plan.stackMembers = []
+        plan.inputDigests = []
+        plan.selections = selections
+        return plan
+    }
+}
