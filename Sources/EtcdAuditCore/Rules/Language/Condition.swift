@@ -97,6 +97,9 @@ public indirect enum Operand: Sendable {
     case list([Operand])
     /// `matches`: compiled once.
     case pattern(RegexBox)
+    /// `{lookup: MAP, key: PATH or [PATH...]}`: the map's entry for the first key path
+    /// with a value (the map usually a param: `{lookup: {param: status_for_action}, ...}`).
+    case lookup([String: JSONValue], keys: [RulePath])
 
     var paths: [RulePath] {
         switch self {
@@ -104,6 +107,7 @@ public indirect enum Operand: Sendable {
         case .path(let p): return [p]
         case .template(let t): return t.paths
         case .list(let items): return items.flatMap(\.paths)
+        case .lookup(_, let keys): return keys
         }
     }
 }

@@ -104,7 +104,16 @@ enum ConditionParser {
 
     static func operand(_ value: JSONValue, field: String) throws(RuleError) -> Operand {
         guard case .object(let members) = value else { return .literal(value) }
-        guard members.count == 1 else { throw RuleError(field: field, "an operand is a value, {path: P} or {template: T}") }
+        if members.count == 2, let map = members.first(where: { $0.name == "lookup" })?.value,
+           let key = members.first(where: { $0.name == "key" })?.value {
+            guard case .object(let entries) = map else { throw RuleError(field: "\(field).lookup", "must be a mapping") }
+            var keys: [RulePath] = []
+            for (i, k) in (key.arrayValue ?? [key]).enumerated() {
+                keys.append(try path(k, field: key.arrayValue == nil ? "\(field).key" : "\(field).key[\(i)]"))
+            }
+            return .lookup(Dictionary(entries.map { ($0.name, $0.value) }) { a, _ in a }, keys: keys)
+        }
+        guard members.count == 1 else { throw RuleError(field: field, "an operand is a value, {path: P}, {template: T} or {lookup: MAP, key: P}") }
         switch members[0].name {
         case "path": return .path(try path(members[0].value, field: "\(field).path"))
         case "template":

@@ -104,14 +104,24 @@ struct DeclaredCheck: Check {
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         if unique != nil { return }
-        if bindsJob {
-            for job in resource.jobs { check(Evaluation(resource: resource, job: job), &sink) }
-        } else {
-            check(Evaluation(resource: resource, job: nil), &sink)
+        let once = Evaluation(resource: resource, job: nil)
+        guard bindsJob else { return check(once, condition, &sink) }
+        // The tests of a list that do not name the job are checked once; the others, and
+        // a condition that names the job throughout, once per job.
+        var perJob = condition
+        if case .all(let list)? = condition, !whenNamesJob {
+            let apart = list.filter { !$0.paths.contains { $0.recordKind == .job } }
+            if !apart.isEmpty { check(once, .all(apart), &sink) }
+            let bound = list.filter { $0.paths.contains { $0.recordKind == .job } }
+            perJob = bound.isEmpty ? nil : .all(bound)
         }
+        guard perJob != nil || condition == nil else { return }
+        for job in resource.jobs { check(Evaluation(resource: resource, job: job), perJob, &sink) }
     }
 
-    private func check(_ evaluation: Evaluation, _ sink: inout FindingSink) {
+    private var whenNamesJob: Bool { when?.paths.contains { $0.recordKind == .job } ?? false }
+
+    private func check(_ evaluation: Evaluation, _ condition: Condition?, _ sink: inout FindingSink) {
         if let when, !evaluation.holds(when) { return }
         if let condition {
             for failure in evaluation.failures(condition) { report(failure, evaluation, &sink) }
@@ -126,12 +136,15 @@ struct DeclaredCheck: Check {
         let resource = evaluation.resource
         let test = failure.test
         let atPath = test.at ?? at
-        // Where the finding points: the member holding the value; else where `at:` says (for
-        // a value that is absent, or read from the key); else the value's record; for a value
-        // that is absent, the member where it belongs in its record.
+        // Where the finding points: where `at:` says, when it says; else the member holding
+        // the value; else the value's record; for a value that is absent, the member where
+        // it belongs in its record.
         let value = failure.value
-        let place = value.flatMap { v in v.member.flatMap { m in v.meta.map { ($0, Optional(m)) } } }
-            ?? atPath.flatMap { p in evaluation.values(p).first.flatMap { v in v.meta.map { ($0, v.member) } } }
+        let atPlace = atPath.flatMap { p in
+            evaluation.values(p).first.flatMap { v in v.meta.map { ($0, v.member) } } ?? evaluation.place(ofAbsent: p)
+        }
+        let place = atPlace
+            ?? value.flatMap { v in v.member.flatMap { m in v.meta.map { ($0, Optional(m)) } } }
             ?? value?.meta.map { ($0, Optional(MemberPath())) }
             ?? evaluation.place(ofAbsent: test.path)
             ?? resource.allRecords.first.map { ($0.meta, MemberPath()) }
@@ -155,6 +168,11 @@ struct DeclaredCheck: Check {
         relatedPaths += when?.paths ?? []
         var keys: [String] = [meta.key]
         var members: [String: MemberPath] = [:]
+        // With `at:` pointing elsewhere, the value tested is the first record compared.
+        if let tested = value?.meta, !tested.key.sameBytes(meta.key) {
+            keys.append(tested.key)
+            members[tested.key] = value?.member ?? MemberPath()
+        }
         for path in relatedPaths {
             for value in evaluation.values(path) {
                 guard let other = value.meta, !keys.contains(where: { $0.sameBytes(other.key) }) else { continue }

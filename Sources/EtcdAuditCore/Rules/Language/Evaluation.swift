@@ -95,6 +95,9 @@ struct Evaluation {
             let found = values(p).map(\.value)
             return found.isEmpty ? nil : found
         case .template(let t): return render(t, words: [:]).map { [.string($0)] }
+        case .lookup(let map, let keys):
+            guard let key = keys.lazy.compactMap({ values($0).first }).first, let entry = map[show(key.value)] else { return nil }
+            return [entry]
         case .list(let items):
             var out: [JSONValue] = []
             for item in items {
@@ -325,6 +328,7 @@ extension Operand: CustomStringConvertible {
                 }
             }.joined()
         case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
+        case .lookup(_, let keys): return "the entry for " + keys.map(\.text).joined(separator: " or ")
         }
     }
 }
