@@ -34,7 +34,7 @@ struct RuleExampleTests {
 
     /// Read from Rules/rules.yaml itself, not from the catalog it loads, so that a rule the
     /// loader dropped or a kind it mapped wrongly shows.
-    @Test("the catalog is complete: every rule of Rules/rules.yaml is loaded, names a check kind that exists, has a rationale and examples that fire and pass, and docs/RULES.md lists it")
+    @Test("the catalog is complete: every rule of Rules/rules.yaml is loaded, names a check kind that exists (and every kind is used), has a rationale and examples that fire and pass, and docs/RULES.md lists it")
     func catalogIsComplete() throws {
         let catalog = TestSupport.catalog
         let yaml = try String(contentsOfFile: TestSupport.path("Rules/rules.yaml"), encoding: .utf8)
@@ -67,6 +67,9 @@ struct RuleExampleTests {
             #expect(headings.contains(id), "docs/RULES.md has no section for \(id)")
             #expect(reference.contains("| [`\(id)`](#"), "docs/RULES.md's table does not list \(id)")
         }
+        // No check kind is left behind that no rule uses (kinds merged into one go).
+        #expect(Set(CheckKinds.all.map { $0.kind }).subtracting(catalog.rules.map(\.kind)).sorted() == [],
+                "check kinds no built-in rule uses")
         // Nor does the reference list a rule the catalog lacks.
         let known = Set(catalog.rules.map(\.id))
         #expect(headings.filter { !known.contains($0) && !$0.contains(" ") }.sorted() == [],

@@ -16,6 +16,7 @@ enum CatalogLoader {
         var bases: [String: [(key: String, value: JSONValue)]] = [:]
         var changedBy: [String: String] = [:]  // "rule id/field" → file that changed it
         var disabled: Set<String> = []
+        var appliesToFile: [String: String] = [:]  // rule id → file that last set its applies_to
 
         for (file, text) in files {
             let root: Node?
@@ -54,6 +55,7 @@ enum CatalogLoader {
                 case "rules":
                     guard let list = value.sequence else { throw RuleError(file: file, field: section, "must be a list") }
                     for item in list {
+                        if item["applies_to"] != nil, let id = item["id"]?.string { appliesToFile[id] = file }
                         let declares = DeclaredCheck.declares.contains { item[$0] != nil }
                         if item["kind"] == nil, !declares, let id = item["id"]?.string {
                             guard let index = rules.firstIndex(where: { $0.id == id }) else {
@@ -91,7 +93,10 @@ enum CatalogLoader {
         } catch {
             throw RuleError(error.description)
         }
-        return Catalog(layouts: layouts, rules: rules.filter { !disabled.contains($0.id) }, exampleBases: bases)
+        let enabled = rules.filter { !disabled.contains($0.id) }
+        // Only now: a later file may add the resource type a rule names.
+        try checkAppliesTo(enabled, types: types, setIn: appliesToFile)
+        return Catalog(layouts: layouts, rules: enabled, exampleBases: bases)
     }
 
     private static let changeableFields: Set<String> = ["id", "severity", "summary", "rationale", "applies_to", "params",
@@ -122,13 +127,15 @@ enum CatalogLoader {
         for (field, value) in fields {
             switch field {
             case "severity":
-                guard let severity = value.string.flatMap(Severity.init(rawValue:)) else { throw fail(field, "must be error, warning or info") }
+                guard let severity = value.string.flatMap(Severity.init(rawValue:)) else {
+                    throw fail(field, "\(value.string.map { "\($0) is not a severity: " } ?? "")must be error, warning or info")
+                }
                 rule.severity = severity
-            case "summary": rule.summary = value.string ?? rule.summary
-            case "rationale": rule.rationale = value.string ?? rule.rationale
-            case "applies_to":
-                guard let items = value.sequence?.compactMap(\.string) else { throw fail(field, "must be a list of singular type names") }
-                rule.appliesTo = items
+            case "summary":
+                guard let summary = try text(value, field, fail: fail), !summary.isEmpty else { throw fail(field, "must not be empty") }
+                rule.summary = summary
+            case "rationale": rule.rationale = try text(value, field, fail: fail) ?? ""
+            case "applies_to": rule.appliesTo = try appliesTo(value, fail: fail)
             case "params":
                 guard let map = value.mapping else { throw fail(field, "must be a mapping") }
                 if rule.kind == DeclaredCheck.kind {
@@ -179,7 +186,9 @@ enum CatalogLoader {
             }
         }
         guard let severityText = node["severity"]?.string else { throw fail("severity", "is required") }
-        guard let severity = Severity(rawValue: severityText) else { throw fail("severity", "must be error, warning or info") }
+        guard let severity = Severity(rawValue: severityText) else {
+            throw fail("severity", "\(severityText) is not a severity: must be error, warning or info")
+        }
         // A rule in the rule language declares what it checks instead of naming a kind.
         let declared = mapping.keys.compactMap(\.string).filter { DeclaredCheck.fields.contains($0) }
         if !declared.isEmpty, node["kind"] != nil {
@@ -191,13 +200,11 @@ enum CatalogLoader {
         guard let checkType = CheckKinds.byName[kind] else {
             throw fail("kind", "unknown check kind \(kind) (known: \(CheckKinds.byName.keys.sorted().joined(separator: ", ")))")
         }
-        guard let summary = node["summary"]?.string, !summary.isEmpty else { throw fail("summary", "is required") }
-        let rationale = node["rationale"]?.string ?? ""
-        var appliesTo: [String]?
-        if let list = node["applies_to"] {
-            guard let items = list.sequence?.compactMap(\.string) else { throw fail("applies_to", "must be a list of singular type names") }
-            appliesTo = items
+        guard let summary = try text(node["summary"], "summary", fail: fail), !summary.isEmpty else {
+            throw fail("summary", "is required (one line of text)")
         }
+        let rationale = try text(node["rationale"], "rationale", fail: fail) ?? ""
+        let appliesTo = try node["applies_to"].map { try Self.appliesTo($0, fail: fail) }
         var paramValues: [String: JSONValue] = [:]
         for name in declared { paramValues[name] = JSONValue(yaml: node[name]!) }
         if let params = node["params"] {
@@ -218,50 +225,5 @@ enum CatalogLoader {
         let examples = try loadExamples(node["examples"], fail: fail)
         return Rule(id: id, severity: severity, kind: kind, summary: summary, rationale: rationale,
                     appliesTo: appliesTo, params: params, examples: examples, check: check, source: file)
-    }
-
-    private static func loadExamples(_ node: Node?, fail: (String, String) -> RuleError) throws -> RuleExamples {
-        var examples = RuleExamples()
-        guard let node else { return examples }
-        for (group, keyPath) in [("fires", \RuleExamples.fires), ("passes", \RuleExamples.passes)] {
-            guard let list = node[group] else { continue }
-            guard let items = list.sequence else { throw fail("examples.\(group)", "must be a list") }
-            for (index, item) in items.enumerated() {
-                let field = "examples.\(group)[\(index)]"
-                guard item.mapping != nil else { throw fail(field, "must be a mapping") }
-                func pairs(_ name: String) throws -> [(String, JSONValue)] {
-                    guard let value = item[name] else { return [] }
-                    guard let map = value.mapping else { throw fail("\(field).\(name)", "must be a mapping") }
-                    return map.map { ($0.key.string ?? "", JSONValue(yaml: $0.value)) }
-                }
-                let raw = try pairs("raw").map { target, value -> (String, String) in
-                    guard case .string(let text) = value else { throw fail("\(field).raw.\(target)", "must be text") }
-                    return (target, text)
-                }
-                var example = RuleExample(
-                    name: item["name"]?.string ?? "\(group) #\(index + 1)",
-                    bases: item["base"].map { $0.sequence?.compactMap(\.string) ?? [$0.string ?? ""] } ?? ["port"],
-                    patch: try pairs("patch").map { (target: $0.0, patch: $0.1) },
-                    remove: item["remove"]?.sequence?.compactMap(\.string) ?? [],
-                    set: try pairs("set").map { (key: $0.0, value: $0.1) },
-                    raw: raw.map { (target: $0.0, text: $0.1) },
-                    count: item["count"]?.int,
-                    at: item["at"]?.string)
-                example.pointer = item["pointer"]?.string
-                example.again = try pairs("again").map { (target: $0.0, patch: $0.1) }
-                example.revisions = try pairs("revisions").map { target, value -> (target: String, revision: Int64) in
-                    guard case .integer(let revision) = value else { throw fail("\(field).revisions.\(target)", "must be an integer") }
-                    return (target, revision)
-                }
-                let known: Set<String> = ["name", "base", "patch", "remove", "set", "raw", "again", "revisions", "count", "at",
-                                           "pointer"]
-                let names: [String] = item.mapping.map { $0.keys.map { $0.string ?? "" } } ?? []
-                for name in names where !known.contains(name) {
-                    throw fail("\(field).\(name)", "unknown example field (known: \(known.sorted().joined(separator: ", ")))")
-                }
-                examples[keyPath: keyPath].append(example)
-            }
-        }
-        return examples
     }
 }

@@ -37,9 +37,7 @@ extension Check {
 /// Every check kind the engine implements. A new kind is one file and one line here.
 enum CheckKinds {
     static let all: [any Check.Type] = [
-        InvalidJSONCheck.self,
-        DuplicateMemberCheck.self,
-        SchemaCheck.self,
+        InputProblemCheck.self,
         IdentityCheck.self,
         JobVersionConsistencyCheck.self,
         VersionAgreementCheck.self,
@@ -55,7 +53,6 @@ enum CheckKinds {
         ComponentFailedCheck.self,
         OrphanRecordCheck.self,
         UniqueOutputCheck.self,
-        DuplicateKeyCheck.self,
         StaleJobCheck.self,
         ParamsDriftCheck.self,
         InputDriftCheck.self,

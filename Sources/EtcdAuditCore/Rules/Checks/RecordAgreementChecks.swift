@@ -85,25 +85,3 @@ struct WriteOrderCheck: Check {
                     relatedMembers: Dictionary(uniqueKeysWithValues: later.map { ($0.1.key, MemberPath()) }))
     }
 }
-
-/// `input.duplicate-key`: one key read more than once with different values.
-struct DuplicateKeyCheck: Check {
-    static let kind = "duplicate-key"
-    let needs: [RecordNeed] = []
-    init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
-
-    func check(_ resource: Resource, _ sink: inout FindingSink) {
-        for (meta, problem) in resource.problems {
-            guard case .conflictingValues(let metas) = problem else { continue }
-            let audited = resource.meta(ofKey: meta.key) ?? meta
-            let listing = metas.map { m in m.location.display + (m.modRevision.map { " (mod_revision \($0))" } ?? "") }
-            // The other copies, each where it was read (the key is the same for all).
-            let copies = metas.filter { $0.location != audited.location }.map {
-                RelatedLocation(key: $0.key, location: $0.findingLocation, member: MemberPath())
-            }
-            sink.report(resource, at: audited,
-                        "key holds \(metas.count) different values: \(listing.joined(separator: ", ")); audited: \(audited.location.display)",
-                        actual: String(metas.count), member: MemberPath(), related: copies)
-        }
-    }
-}
