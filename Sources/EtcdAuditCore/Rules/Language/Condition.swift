@@ -36,6 +36,8 @@ public struct Test: Sendable {
     public var actual: FindingText?
     /// Where the finding points when the path has no value (a test of `present`).
     public var at: RulePath?
+    /// Strings compare without regard to case.
+    public var ignoreCase = false
 
     var paths: [RulePath] {
         var out = [path] + (operand?.paths ?? []) + (when?.paths ?? []) + (at.map { [$0] } ?? [])
@@ -49,7 +51,7 @@ public struct Test: Sendable {
 public enum Operator: String, CaseIterable, Sendable {
     case equals, notEquals = "not_equals", oneOf = "one_of", notOneOf = "not_one_of"
     case matches, notMatches = "not_matches", contains, notContains = "not_contains"
-    case startsWith = "starts_with", endsWith = "ends_with"
+    case startsWith = "starts_with", endsWith = "ends_with", includes
     case present, absent, blank, notBlank = "not_blank"
     case lessThan = "less_than", atMost = "at_most", greaterThan = "greater_than", atLeast = "at_least"
     case lengthAtMost = "length_at_most", lengthAtLeast = "length_at_least"
@@ -82,6 +84,7 @@ public enum Operator: String, CaseIterable, Sendable {
         case .atLeast: return ">= "
         case .lengthAtMost: return "length <= "
         case .lengthAtLeast: return "length >= "
+        case .includes: return "including "
         case .isType: return "a JSON "
         case .distinct: return "no value twice"
         }
@@ -138,8 +141,8 @@ public struct MessageTemplate: Sendable {
 
     public let pieces: [Piece]
     /// `{path}` the test's path, `{expected}`/`{actual}` the finding's texts, `{value}` the
-    /// value at fault, `{member}` the name of the member holding it.
-    public static let words: Set<String> = ["path", "expected", "actual", "value", "member"]
+    /// value at fault (`{json}`: as JSON text), `{member}` the name of the member holding it.
+    public static let words: Set<String> = ["path", "expected", "actual", "value", "json", "member"]
 
     var paths: [RulePath] {
         pieces.compactMap { if case .path(let p) = $0 { return p } else { return nil } }

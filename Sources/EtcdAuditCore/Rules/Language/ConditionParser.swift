@@ -1,7 +1,7 @@
 /// Reads conditions, paths and templates from a rule's YAML (as JSON values); every
 /// mistake names the field it is in (`check.all[1].one_of`).
 enum ConditionParser {
-    static let testFields: Set<String> = ["path", "when", "message", "expected", "actual", "at"]
+    static let testFields: Set<String> = ["path", "when", "message", "expected", "actual", "at", "ignore_case"]
 
     static func condition(_ value: JSONValue, field: String) throws(RuleError) -> Condition {
         if case .array(let items) = value {
@@ -99,6 +99,11 @@ enum ConditionParser {
         test.expected = try findingText(member("expected"), field: "\(field).expected")
         test.actual = try findingText(member("actual"), field: "\(field).actual")
         if let at = member("at") { test.at = try self.path(at, field: "\(field).at") }
+        switch member("ignore_case") {
+        case nil: break
+        case .bool(let b)?: test.ignoreCase = b
+        default: throw RuleError(field: "\(field).ignore_case", "must be true or false")
+        }
         return test
     }
 

@@ -152,7 +152,7 @@ struct DeclaredCheck: Check {
         var lastMember = ""
         if case .member(let name)? = failure.value?.member?.steps.last { lastMember = name }
         var words = ["path": test.path.text, "expected": failure.expected, "actual": failure.actual,
-                     "value": failure.actual, "member": lastMember]
+                     "value": failure.actual, "member": lastMember, "json": failure.value.map { $0.value.text } ?? ""]
         var omitted = Set<String>()
         for (name, given) in [("expected", test.expected ?? expected), ("actual", test.actual ?? actual)] {
             guard let given else { continue }
@@ -164,8 +164,7 @@ struct DeclaredCheck: Check {
         let text = template.flatMap { evaluation.render($0, words: words) }
             ?? (try? MessageTemplate(defaultText, allowWords: true)).flatMap { evaluation.render($0, words: words) } ?? ""
         // The other records compared: the operands' first, then what `when:` read.
-        var relatedPaths = failure.compared
-        relatedPaths += when?.paths ?? []
+        let relatedPaths = failure.compared
         var keys: [String] = [meta.key]
         var members: [String: MemberPath] = [:]
         // With `at:` pointing elsewhere, the value tested is the first record compared.

@@ -34,6 +34,8 @@ struct Evaluation {
             case "plural": return [BoundValue(value: .string(resource.type.plural))]
             default: return [BoundValue(value: .bool(resource.isInFlight))]
             }
+        case .records:
+            return resource.allRecords.map { BoundValue(value: .string($0.kind.rawValue), meta: $0.meta, member: MemberPath()) }
         case .record(let kind):
             guard let record = record(kind) else { return [] }
             let meta = record.meta
@@ -227,9 +229,15 @@ struct Evaluation {
     }
 
     static func passes(_ test: Test, _ value: JSONValue, _ operands: [JSONValue]) -> Bool {
+        // Case matters not when the test compares with text (a value that is not text is
+        // compared as it is).
+        if test.ignoreCase, operands.allSatisfy({ $0.stringValue != nil }) {
+            return passes(test.folded, value.caseFolded, operands.map(\.caseFolded))
+        }
         switch test.op {
         case .equals, .oneOf: return operands.contains(value)
         case .notEquals, .notOneOf: return !operands.contains(value)
+        case .includes: return operands.allSatisfy { operand in (value.arrayValue ?? [value]).contains { isSame($0, operand) } }
         case .matches, .notMatches:
             guard case .pattern(let box)? = test.operand else { return true }
             let hit = value.stringValue.map(box.matches) ?? false
@@ -257,6 +265,17 @@ struct Evaluation {
             return operands.first?.stringValue.map { typeName(value) == $0 || ($0 == "number" && value.number != nil) } ?? true
         case .present, .absent, .distinct: return true
         }
+    }
+
+    /// Whether `candidate` is `wanted`: the same JSON value, or for a wanted value that is not
+    /// text, a string holding its JSON text (as outputs hold numbers and objects: `"42"` is 42;
+    /// member order and spacing do not matter; `true` is not 1).
+    private static func isSame(_ candidate: JSONValue, _ wanted: JSONValue) -> Bool {
+        if case .string = wanted { return candidate == wanted }
+        if candidate == wanted { return true }
+        guard case .string(let text) = candidate,
+              case .success(let parsed) = JSONDocument.parse(Array(text.utf8), { $0.value }) else { return false }
+        return parsed.value == wanted
     }
 
     /// A string contains a text; a list an element equal to the operand (an element that
@@ -330,5 +349,26 @@ extension Operand: CustomStringConvertible {
         case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
         case .lookup(_, let keys): return "the entry for " + keys.map(\.text).joined(separator: " or ")
         }
+    }
+}
+
+extension JSONValue {
+    /// Strings (also inside lists and objects) in lower case, for `ignore_case: true`.
+    var caseFolded: JSONValue {
+        switch self {
+        case .string(let s): return .string(s.lowercased())
+        case .array(let items): return .array(items.map(\.caseFolded))
+        case .object(let members): return .object(members.map { JSONMember($0.name, $0.value.caseFolded) })
+        default: return self
+        }
+    }
+}
+
+extension Test {
+    /// The test with its case folded away (the values are folded by the caller).
+    var folded: Test {
+        var copy = self
+        copy.ignoreCase = false
+        return copy
     }
 }

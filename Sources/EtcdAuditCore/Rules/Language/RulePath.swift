@@ -7,6 +7,7 @@
 ///     state.state.heat_outputs|json[output_key=id].output_value   a string holding JSON, decoded
 ///     job.$key.version   state.$mod_revision   what the record's key and revisions say
 ///     resource.id   resource.type   resource.plural   resource.in_flight
+///     records[*]                               each record of the resource (its value: its kind)
 ///
 /// `jobs[*].x` is another spelling of `job.x`: a rule that names the job is checked once per
 /// job. The steps inside the value are taken while the value is parsed (`PathSelection`),
@@ -16,6 +17,8 @@ public struct RulePath: Hashable, Sendable, CustomStringConvertible {
         case record(RecordKind)
         /// `resource.<name>`: the resource itself (id, type, plural, in_flight).
         case resource(String)
+        /// `records[*]`: each record the resource has, whatever its kind (its value: the kind).
+        case records
     }
 
     /// What a record's key and revisions say, rather than its value.
@@ -62,13 +65,20 @@ public struct RulePath: Hashable, Sendable, CustomStringConvertible {
             steps = []
             return
         }
+        if first == "records" {
+            guard scanner.take("[*]"), scanner.atEnd else { throw RuleError("path \"\(text)\": write records[*] (each record, by its kind)") }
+            root = .records
+            fact = nil
+            steps = []
+            return
+        }
         var kindName = first
         if first == "jobs" {
             guard scanner.take("[*]") else { throw RuleError("path \"\(text)\": write jobs[*] (each job) or job") }
             kindName = "job"
         }
         guard let kind = RecordKind(rawValue: kindName) else {
-            let known = RecordKind.allCases.map(\.rawValue) + ["jobs[*]", "resource"]
+            let known = RecordKind.allCases.map(\.rawValue) + ["jobs[*]", "records[*]", "resource"]
             throw RuleError("path \"\(text)\": \(kindName) is not a record kind the layouts declare (known: \(known.joined(separator: ", ")))")
         }
         root = .record(kind)
