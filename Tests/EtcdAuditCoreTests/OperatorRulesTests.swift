@@ -12,9 +12,8 @@ struct OperatorRulesTests {
             rules:
               - id: tenant.same-as-stack-status
                 severity: info
-                kind: stack-body-agreement
-                summary: A silly rule that shows a new rule of an existing kind.
-                params: {stack_member: stack_status, body_field: status}
+                summary: A silly rule that shows a new rule declared over the joined records.
+                check: {path: stack.stack_status, equals: {path: config.body.status}}
               - id: monitoring.failed
                 severity: error
                 params: {failed_values: [FAIL, DEGRADED]}

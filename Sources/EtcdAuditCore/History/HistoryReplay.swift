@@ -34,6 +34,16 @@ final class HistoryReplay {
 
     private var records: [String: Held] = [:]
     private var resources: [ResourceRef: ResourceState] = [:]
+    /// Live resources per type, and the types some rule refers to (`refers_to`): a resource
+    /// of such a type that comes or goes changes the findings of the resources naming it.
+    private var liveCount: [String: Int] = [:]
+    private let referencedTypes: Set<String>
+    private var cameOrWent: [ResourceRef] = []
+    private lazy var existence = ResourceExistence(
+        holds: { [unowned self] type in (self.liveCount[type] ?? 0) > 0 },
+        contains: { [unowned self] type, id in
+            self.resources[ResourceRef(type: type, id: id)].map { !$0.keys.isEmpty } ?? false
+        })
     private var holders: [Group: Set<ResourceRef>] = [:]
     private var groupFindings: [Group: [Finding]] = [:]
 
@@ -53,6 +63,7 @@ final class HistoryReplay {
         context = PackingContext(layouts: catalog.layouts)
         single = rules.filter { !$0.check.acrossResources }
         across = rules.filter { $0.check.acrossResources }
+        referencedTypes = Set(rules.compactMap(\.referencedType))
         self.path = path
     }
 
@@ -142,8 +153,10 @@ final class HistoryReplay {
     private func store(_ key: String, _ record: PackedRecord, offset: Int?) -> ResourceRef {
         let ref = ResourceRef(type: record.match.type.singular, id: record.match.id)
         records[key] = Held(record: record, offset: offset)
+        let wasLive = resources[ref].map { !$0.keys.isEmpty } ?? false
         resources[ref, default: ResourceState(type: record.match.type, shared: Array(repeating: [], count: across.count))]
             .keys.insert(key)
+        if !wasLive { cameOrGone(ref, by: 1) }
         return ref
     }
 
@@ -151,7 +164,13 @@ final class HistoryReplay {
         guard let held = records.removeValue(forKey: key) else { return nil }
         let ref = ResourceRef(type: held.record.match.type.singular, id: held.record.match.id)
         resources[ref]?.keys.remove(key)
+        if resources[ref]?.keys.isEmpty == true { cameOrGone(ref, by: -1) }
         return ref
+    }
+
+    private func cameOrGone(_ ref: ResourceRef, by change: Int) {
+        liveCount[ref.type, default: 0] += change
+        if referencedTypes.contains(ref.type) { cameOrWent.append(ref) }
     }
 
     /// After one revision's writes: re-checks the resources written, then the groups of
@@ -185,6 +204,21 @@ final class HistoryReplay {
                 }
             }
             if resources[ref]?.keys.isEmpty == true { resources[ref] = nil }
+        }
+        // A resource some rule refers to came or went: the resources that may name it are
+        // checked again (rare: networks and subnets come and go far less than ports).
+        if let first = cameOrWent.first {
+            let cause = WriteRef(revision: revision, key: writesOf[first]?.first?.key ?? "")
+            let written = Set(order)
+            let naming = resources.keys.filter { ref in
+                !written.contains(ref) && single.contains { $0.referencedType != nil && $0.applies(to: resources[ref]!.type) }
+            }
+            for ref in naming.sorted() {
+                before += (resources[ref]?.findings ?? []).map { ($0, cause) }
+                recheckOwn(ref)
+                after += (resources[ref]?.findings ?? []).map { ($0, cause) }
+            }
+            cameOrWent = []
         }
         for group in groupOrder {
             before += (groupFindings[group] ?? []).map { ($0, groups[group]!) }
@@ -240,6 +274,7 @@ final class HistoryReplay {
     private func resource(_ ref: ResourceRef) -> Resource? {
         guard let state = resources[ref], !state.keys.isEmpty else { return nil }
         let resource = Resource(type: state.type, id: ref.id)
+        resource.existence = existence
         for key in state.keys.sorted() {
             guard let held = records[key] else { continue }
             let record = held.record.unpacked(context: context)

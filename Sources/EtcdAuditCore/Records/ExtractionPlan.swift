@@ -1,13 +1,14 @@
 /// Which members the loaded rules read, so extraction keeps those and no more.
 public struct ExtractionPlan: Sendable {
-    public var bodyFields: Set<String> = ["id", "mac_address", "tenant_id", "status", "fixed_ips", "network_id"]
-    public var jobMembers: Set<String> = ["resource_id", "handler", "job_name", "version", "action", "resource_type", "id"]
-    public var params: Set<String> = ["version", "uuid"]
+    // No defaults: each check kind names what it reads, and a declared rule's paths say it.
+    public var bodyFields: Set<String> = []
+    public var jobMembers: Set<String> = []
+    public var params: Set<String> = []
     public var outputValues: Set<String> = []
-    public var stackMembers: Set<String> = ["stack_id", "tenant_id", "stack_status", "id"]
+    public var stackMembers: Set<String> = []
     /// Digests of the config body and of each job's resource_input are taken once per
     /// set of ignored members some rule names (the empty set: the whole value).
-    public var inputDigests: Set<IgnoredMembers> = [IgnoredMembers([])]
+    public var inputDigests: Set<IgnoredMembers> = []
     /// What the rule language's paths select inside each kind of record.
     public var selections: [RecordKind: Set<ValueSelection>] = [:]
 

@@ -7,28 +7,6 @@ private func currentJobs(_ resource: Resource) -> [(Entry<JobFacts>, JobFacts, C
     }
 }
 
-/// `job.stale`: a job left behind by an operation that has finished since.
-struct StaleJobCheck: Check {
-    static let kind = "stale-job"
-    let needs: [RecordNeed] = [.record(.config), .record(.state), .record(.job)]
-    init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
-
-    func check(_ resource: Resource, _ sink: inout FindingSink) {
-        guard let config = resource.configVersion, let configKey = resource.config?.meta.key, let state = resource.state,
-              let stateVersion = state.facts?.version
-        else { return }
-        for job in resource.jobs {
-            guard let version = job.meta.keyVersion, version < config, stateVersion > version else { continue }
-            sink.report(resource, at: job.meta,
-                        "job for version \(version) is still stored; config is at \(config) and the state at \(stateVersion)",
-                        expected: "no job below version \(stateVersion)", actual: String(version),
-                        keys: [job.meta.key, state.meta.key, configKey], member: MemberPath.jobObject.member("version"),
-                        relatedMembers: [state.meta.key: MemberPath("version"), configKey: MemberPath("version")],
-                        values: [String(config), String(stateVersion)])
-        }
-    }
-}
-
 /// `job.params-drift`: a job param disagrees with the config body it was built from.
 /// Lists compare as sets; a param the job lacks is not compared.
 struct ParamsDriftCheck: Check {
@@ -83,7 +61,6 @@ struct ParamsDriftCheck: Check {
             return Set([body[field]?.stringValue].compactMap { $0 })
         }
     }
-
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         for (job, facts, config, configMeta) in currentJobs(resource) {
@@ -145,33 +122,6 @@ struct InputDriftCheck: Check {
                         expected: "body digest \(body)", actual: "resource_input digest \(input)",
                         keys: [job.meta.key, configMeta.key], member: MemberPath.jobObject.member("resource_input"),
                         relatedMembers: [configMeta.key: MemberPath("body")])
-        }
-    }
-}
-
-/// `job.action-mismatch`: the job's action is not what the body's pending status asks for.
-struct ActionStatusCheck: Check {
-    static let kind = "action-status"
-    let needs: [RecordNeed] = [.record(.config), .jobForConfigVersion]
-    /// action → the body status it goes with.
-    let statusFor: [String: String]
-    let pendingPrefix: String
-
-    init(params: RuleParams) throws(RuleError) {
-        try params.allowOnly(["status_for_action", "pending_prefix"])
-        statusFor = try params.stringMap("status_for_action")
-        pendingPrefix = try params.string("pending_prefix", default: "PENDING_")
-    }
-
-    func check(_ resource: Resource, _ sink: inout FindingSink) {
-        for (job, facts, config, configMeta) in currentJobs(resource) {
-            guard case .string(let status)? = config.body["status"], status.hasPrefix(pendingPrefix),
-                  let action = facts.members["action"]?.stringValue ?? job.meta.keyFields["action"],
-                  let expected = statusFor[action], expected != status else { continue }
-            sink.report(resource, at: job.meta, "job action is \(action) but body.status is \(status) (expected \(expected))",
-                        expected: expected, actual: status, keys: [job.meta.key, configMeta.key],
-                        member: MemberPath.jobObject.member("action"),
-                        relatedMembers: [configMeta.key: MemberPath("body", "status")], values: [action])
         }
     }
 }

@@ -18,6 +18,13 @@ struct StatusAgreementCheck: Check {
         operations = Set(operationFor.values)
     }
 
+    var plan: ExtractionPlan {
+        var plan = ExtractionPlan()
+        plan.stackMembers = ["stack_status"]
+        plan.jobMembers = ["action"]
+        return plan
+    }
+
     // Made once: `check` runs for every resource.
     static let stackStatus = MemberPath("stack_status")
     static let jobStateOrchestration = MemberPath("orchestration_state")
@@ -67,32 +74,6 @@ struct StatusAgreementCheck: Check {
                         member: MemberPath("state", "orchestration_state"),
                         relatedMembers: Dictionary(disagreeing.map { ($0.2.key, MemberPath.jobObject.member("action")) }) { a, _ in a },
                         values: [operation, String(facts.version), action, expected])
-        }
-    }
-}
-
-/// `status.error-mismatch`: a completed worker state carries no error; a failed one does.
-struct ErrorAgreementCheck: Check {
-    static let kind = "error-agreement"
-    let needs: [RecordNeed] = [.record(.state)]
-    let completedSuffix: String
-    let failedSuffix: String
-
-    init(params: RuleParams) throws(RuleError) {
-        try params.allowOnly(["completed_suffix", "failed_suffix"])
-        completedSuffix = try params.string("completed_suffix", default: "_COMPLETED")
-        failedSuffix = try params.string("failed_suffix", default: "_FAILED")
-    }
-
-    func check(_ resource: Resource, _ sink: inout FindingSink) {
-        guard let state = resource.state, let facts = state.facts, let worker = facts.workerState else { return }
-        if worker.hasSuffix(completedSuffix), facts.hasError {
-            sink.report(resource, at: state.meta, "worker_state is \(worker) but error is \(show(facts.error))",
-                        expected: "no error", actual: show(facts.error), member: MemberPath("error"), values: [worker])
-        } else if worker.hasSuffix(failedSuffix), !facts.hasError {
-            sink.report(resource, at: state.meta, "worker_state is \(worker) but error is empty",
-                        expected: "an error", actual: show(facts.error ?? .string("")), member: MemberPath("error"),
-                        values: [worker])
         }
     }
 }

@@ -14,6 +14,13 @@ struct JobVersionConsistencyCheck: Check {
     let needs: [RecordNeed] = [.record(.job)]
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
+    var plan: ExtractionPlan {
+        var plan = ExtractionPlan()
+        plan.jobMembers = ["version", "job_name"]
+        plan.params = ["version"]
+        return plan
+    }
+
     /// The last non-empty part of a ":"-separated name (`split(separator: ":").last`,
     /// without the array of parts).
     static func lastPart(of name: String) -> Substring? {
@@ -50,39 +57,6 @@ struct JobVersionConsistencyCheck: Check {
             sink.report(resource, at: job.meta, "job versions disagree: \(listing)",
                         expected: job.meta.keyFields["version"], actual: listing, member: Self.member(of: odd),
                         values: seen.map(\.1))
-        }
-    }
-}
-
-/// `version.mismatch`: state and monitoring must be at the config's version, and no job
-/// may be ahead of it; a resource in flight may lag (see `resource.in-flight`).
-struct VersionAgreementCheck: Check {
-    static let kind = "version-agreement"
-    let needs: [RecordNeed] = [.record(.config), .atLeast(1, of: [.state, .monitoring, .job])]
-    init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
-
-    func check(_ resource: Resource, _ sink: inout FindingSink) {
-        guard let config = resource.configVersion, let configKey = resource.config?.meta.key else { return }
-        let inFlight = resource.isInFlight
-        let version = MemberPath.version
-        var compared: [String: MemberPath] { [configKey: version] }
-        if let state = resource.state, let stateVersion = state.facts?.version, stateVersion != config, !inFlight {
-            sink.report(resource, at: state.meta, "state.version is \(stateVersion), config.version is \(config)",
-                        expected: String(config), actual: String(stateVersion), keys: [state.meta.key, configKey],
-                        member: version, relatedMembers: compared)
-        }
-        if let monitoring = resource.monitoring, let monitored = monitoring.facts?.version, monitored != config,
-           !(inFlight && monitored < config) {
-            sink.report(resource, at: monitoring.meta, "monitoring.version is \(monitored), config.version is \(config)",
-                        expected: String(config), actual: String(monitored), keys: [monitoring.meta.key, configKey],
-                        member: version, relatedMembers: compared)
-        }
-        for job in resource.jobs {
-            guard let jobVersion = job.meta.keyVersion, jobVersion > config else { continue }
-            sink.report(resource, at: job.meta, "job for version \(jobVersion) is ahead of config.version \(config)",
-                        expected: "<= \(config)", actual: String(jobVersion), keys: [job.meta.key, configKey],
-                        member: MemberPath.jobObject.member("version"), relatedMembers: compared,
-                        values: [String(config)])
         }
     }
 }

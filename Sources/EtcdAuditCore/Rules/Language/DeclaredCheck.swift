@@ -59,7 +59,7 @@ struct DeclaredCheck: Check {
             guard let kind = path.recordKind, let selection = path.selection else { continue }
             plan.selections[kind, default: []].insert(selection)
         }
-        self.plan = plan.onlySelections
+        self.plan = plan
         needs = Self.needs(condition: condition, when: when, unique: unique, reference: reference)
     }
 
@@ -196,12 +196,7 @@ struct DeclaredCheck: Check {
 
     func checkAcross(_ resources: [Resource], _ sink: inout FindingSink) {
         guard let unique else { return }
-        var holders: [ExactText: [(Resource, RecordMeta)]] = [:]
-        for resource in resources {
-            guard let (values, meta) = sharedValues(resource) else { continue }
-            for value in values { holders[ExactText(value), default: []].append((resource, meta)) }
-        }
-        reportShared(holders, what: unique.name, &sink) { resource, value in
+        reportShared(holders(resources), what: unique.name, &sink) { resource, value in
             unique.member(Evaluation(resource: resource, job: nil), holding: value)
         }
     }
@@ -251,19 +246,5 @@ extension Condition {
         case .not(let inner): return inner.tests
         case .test(let t): return [t]
         }
-    }
-}
-
-extension ExtractionPlan {
-    /// A plan of selections only: a declared rule reads nothing else.
-    var onlySelections: ExtractionPlan {
-        var plan = ExtractionPlan()
-        plan.bodyFields = []
-        plan.jobMembers = []
-        plan.params = []
-        plan.stackMembers = []
-        plan.inputDigests = []
-        plan.selections = selections
-        return plan
     }
 }

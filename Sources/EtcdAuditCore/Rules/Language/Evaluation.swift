@@ -61,7 +61,13 @@ struct Evaluation {
                 // The record itself: there, whether or not its value can be read.
                 return [BoundValue(value: .string(meta.key), meta: meta, member: MemberPath())]
             }
-            guard record.readable, let selected = record.selected[selection.name] else { return [] }
+            guard record.readable else { return [] }
+            guard let selected = record.selected[selection.name] else {
+                // A readable record keeps every selection of the plan, empty or not: none
+                // here means the rule reads what it did not declare, and would see nothing.
+                assertionFailure("\(path.text) reads \(selection.name), which the extraction plan does not name")
+                return []
+            }
             return selected.map { BoundValue(value: $0.value, meta: meta, member: selection.memberPath($0.choices)) }
         }
     }
