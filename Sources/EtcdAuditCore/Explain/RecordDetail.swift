@@ -125,6 +125,12 @@ extension RecordDetail {
                 for member in all { add(MemberPath(member.name), "/" + MemberPath.escape(member.name), member.value) }
             }
         }
+        // What the declared rules' paths select, where not listed above.
+        for selection in (plan.selections[kind] ?? []).sorted(by: { $0.name < $1.name }) {
+            for (path, selected) in PathSelection.select(selection, in: value) where !out.contains(where: { $0.path == path }) {
+                add(path, path.pointer ?? "", selected)
+            }
+        }
         return out
     }
 

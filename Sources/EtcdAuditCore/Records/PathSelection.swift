@@ -46,4 +46,32 @@ enum PathSelection {
             out += inner
         }
     }
+
+    /// The same selection over a value already parsed (what `explain` shows), each value
+    /// with its member path by index, so it has a pointer.
+    static func select(_ selection: ValueSelection, in value: JSONValue) -> [(path: MemberPath, value: JSONValue)] {
+        var out: [(MemberPath, JSONValue)] = []
+        func walk(_ node: JSONValue, _ steps: ArraySlice<ValueStep>, _ path: MemberPath) {
+            guard let step = steps.first else { return out.append((path, node)) }
+            let rest = steps.dropFirst()
+            switch step {
+            case .member(let name):
+                if case .object = node, let child = node[name] { walk(child, rest, path.member(name)) }
+            case .index(let i):
+                if case .array(let items) = node, i < items.count { walk(items[i], rest, path.index(i)) }
+            case .each:
+                if case .array(let items) = node { for (i, child) in items.enumerated() { walk(child, rest, path.index(i)) } }
+                if case .object(let members) = node { for member in members { walk(member.value, rest, path.member(member.name)) } }
+            case .select(let member, let wanted):
+                guard case .array(let items) = node else { return }
+                for (i, child) in items.enumerated() where child[member]?.stringValue == wanted { walk(child, rest, path.index(i)) }
+            case .decode:
+                guard case .string(let text) = node,
+                      case .success(let parsed) = JSONDocument.parse(Array(text.utf8), { $0.value }) else { return }
+                walk(parsed.value, rest, path.appending(.decoded))
+            }
+        }
+        walk(value, selection.steps[...], MemberPath())
+        return out
+    }
 }

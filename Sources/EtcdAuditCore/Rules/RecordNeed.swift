@@ -14,6 +14,8 @@ public indirect enum RecordNeed: Sendable, Hashable {
     case jobForConfigVersion
     /// A `mod_revision` on each of these records (inputs with revisions only).
     case revisions(of: [RecordKind])
+    /// Resources of this type in the store (what `refers_to` looks up).
+    case storeHolds(String)
 
     /// The first of `needs` that `resource` does not meet, in words; nil when all are met.
     public static func firstMissing(_ needs: [RecordNeed], in resource: Resource) -> String? {
@@ -51,6 +53,8 @@ public indirect enum RecordNeed: Sendable, Hashable {
                     + (others.isEmpty ? "" : " (jobs for version \(others.joined(separator: ", ")))")
             }
             return "the job for config.version \(version) is not readable"
+        case .storeHolds(let type):
+            return resource.existence?.holds(type: type) == true ? nil : "the store holds no \(type)"
         case .revisions(let kinds):
             let without = resource.allRecords.filter { kinds.contains($0.kind) && $0.meta.modRevision == nil }
             guard !without.isEmpty else { return nil }

@@ -215,6 +215,7 @@ struct DeclaredCheck: Check {
         var out: [RecordNeed] = []
         if let when, let n = need(comparedKinds(when)) { out.append(n) }
         if let path = unique?.path ?? reference?.path, let kind = path.recordKind { out.append(.record(kind)) }
+        if let reference { out.append(.storeHolds(reference.type)) }
         if let condition {
             var tests: [RecordNeed] = []
             for test in condition.tests {
