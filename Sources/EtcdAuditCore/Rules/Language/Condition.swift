@@ -141,8 +141,10 @@ public struct MessageTemplate: Sendable {
 
     public let pieces: [Piece]
     /// `{path}` the test's path, `{expected}`/`{actual}` the finding's texts, `{value}` the
-    /// value at fault (`{json}`: as JSON text), `{member}` the name of the member holding it.
-    public static let words: Set<String> = ["path", "expected", "actual", "value", "json", "member"]
+    /// value at fault (`{json}`: as JSON text; `{value.NAME}`: its member NAME), `{member}`
+    /// the name of the member holding it; for `distinct`, `{repeated}` what a list holds more
+    /// than once and `{repeats}` the same with how many times.
+    public static let words: Set<String> = ["path", "expected", "actual", "value", "json", "member", "repeated", "repeats"]
 
     var paths: [RulePath] {
         pieces.compactMap { if case .path(let p) = $0 { return p } else { return nil } }
@@ -157,7 +159,7 @@ public struct MessageTemplate: Sendable {
                 throw RuleError("template \"\(text)\": \"{\" is never closed")
             }
             let name = String(rest[rest.index(after: open)..<close])
-            if Self.words.contains(name) {
+            if Self.words.contains(name) || name.hasPrefix("value.") {
                 guard allowWords else { throw RuleError("template \"\(text)\": {\(name)} is only known in messages") }
                 pieces.append(.word(name))
             } else {

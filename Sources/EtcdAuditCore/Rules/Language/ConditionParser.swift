@@ -82,14 +82,29 @@ enum ConditionParser {
             }
             operand = .literal(raw)
         case .distinct:
-            // true: the values themselves; a list of member names: the elements by those members.
-            if raw == .bool(true) {
-                operand = .literal(.array([]))
-            } else if case .array(let names) = raw, !names.isEmpty, names.allSatisfy({ $0.stringValue != nil }) {
-                operand = .literal(raw)
-            } else {
-                throw RuleError(field: opField, "must be true or a list of member names")
+            // true; or {by: [member names], in: member}: elements by those members, in the
+            // list the value holds in that member.
+            var spec: [JSONMember] = []
+            switch raw {
+            case .bool(true): break
+            case .object(let members):
+                for member in members {
+                    switch member.name {
+                    case "by":
+                        guard case .array(let names) = member.value, !names.isEmpty, names.allSatisfy({ $0.stringValue != nil }) else {
+                            throw RuleError(field: "\(opField).by", "must be a list of member names")
+                        }
+                    case "in":
+                        guard member.value.stringValue != nil else { throw RuleError(field: "\(opField).in", "must be a member name") }
+                    default:
+                        throw RuleError(field: "\(opField).\(member.name)", "unknown field (known: by, in)")
+                    }
+                    spec.append(member)
+                }
+            default:
+                throw RuleError(field: opField, "must be true or {by: [members], in: member}")
             }
+            operand = .literal(.object(spec))
         default:
             operand = try self.operand(raw, field: opField)
         }

@@ -135,33 +135,26 @@ struct DeclaredCheck: Check {
     func report(_ failure: TestFailure, _ evaluation: Evaluation, _ sink: inout FindingSink) {
         let resource = evaluation.resource
         let test = failure.test
-        let atPath = test.at ?? at
-        // Where the finding points: where `at:` says, when it says; else the member holding
-        // the value; else the value's record; for a value that is absent, the member where
-        // it belongs in its record.
         let value = failure.value
-        let atPlace = atPath.flatMap { p in
-            evaluation.values(p).first.flatMap { v in v.meta.map { ($0, v.member) } } ?? evaluation.place(ofAbsent: p)
-        }
-        let place = atPlace
-            ?? value.flatMap { v in v.member.flatMap { m in v.meta.map { ($0, Optional(m)) } } }
-            ?? value?.meta.map { ($0, Optional(MemberPath())) }
-            ?? evaluation.place(ofAbsent: test.path)
-            ?? resource.allRecords.first.map { ($0.meta, MemberPath()) }
-        guard let (meta, member) = place else { return }
+        guard let (meta, member) = placement(failure, evaluation) else { return }
         var lastMember = ""
         if case .member(let name)? = failure.value?.member?.steps.last { lastMember = name }
         var words = ["path": test.path.text, "expected": failure.expected, "actual": failure.actual,
                      "value": failure.actual, "member": lastMember, "json": failure.value.map { $0.value.text } ?? ""]
+        words.merge(failure.words) { _, new in new }
+        let templates = [test.message ?? message, (test.expected ?? expected)?.template, (test.actual ?? actual)?.template]
+        for case .word(let name) in templates.compactMap({ $0 }).flatMap(\.pieces) where name.hasPrefix("value.") {
+            words[name] = show(value?.value[String(name.dropFirst("value.".count))])
+        }
         var omitted = Set<String>()
         for (name, given) in [("expected", test.expected ?? expected), ("actual", test.actual ?? actual)] {
             guard let given else { continue }
             guard let template = given.template else { omitted.insert(name); continue }
-            if let text = evaluation.render(template, words: words) { words[name] = text }
+            if let text = evaluation.render(template, words: words, following: value) { words[name] = text }
         }
         let defaultText = failure.value == nil ? "{path} is absent" : "{path} is {actual}, expected {expected}"
         let template = test.message ?? message
-        let text = template.flatMap { evaluation.render($0, words: words) }
+        let text = template.flatMap { evaluation.render($0, words: words, following: value) }
             ?? (try? MessageTemplate(defaultText, allowWords: true)).flatMap { evaluation.render($0, words: words) } ?? ""
         // The other records compared: the operands' first, then what `when:` read.
         let relatedPaths = failure.compared
@@ -180,11 +173,27 @@ struct DeclaredCheck: Check {
             }
         }
         var quoted = ([template] + [test.expected ?? expected, test.actual ?? actual].map { $0?.template })
-            .compactMap { $0 }.flatMap(\.paths).compactMap { evaluation.values($0).first.map { show($0.value) } }
+            .compactMap { $0 }.flatMap(\.paths).compactMap { evaluation.value(of: $0, following: value).map { show($0.value) } }
         if !lastMember.isEmpty, text.contains(lastMember) { quoted.append(failure.actual) }
+        quoted += failure.quoted
         sink.report(resource, at: meta, text, expected: omitted.contains("expected") ? nil : words["expected"],
                     actual: omitted.contains("actual") ? nil : words["actual"], keys: keys,
                     member: member ?? MemberPath(), relatedMembers: members, values: quoted)
+    }
+
+    /// Where a finding points: where `at:` says, when it says; else the member the failure
+    /// names (a repeat in a list), the member holding the value, the value's record; for a
+    /// value that is absent, the member where it belongs in its record.
+    private func placement(_ failure: TestFailure, _ evaluation: Evaluation) -> (RecordMeta, MemberPath?)? {
+        if let atPath = failure.test.at ?? at {
+            if let first = evaluation.values(atPath).first, let meta = first.meta { return (meta, first.member) }
+            if let absent = evaluation.place(ofAbsent: atPath) { return absent }
+        }
+        if let value = failure.value, let meta = value.meta {
+            return (meta, failure.member ?? value.member ?? MemberPath())
+        }
+        if let absent = evaluation.place(ofAbsent: failure.test.path) { return absent }
+        return evaluation.resource.allRecords.first.map { ($0.meta, MemberPath()) }
     }
 
     // MARK: across resources

@@ -4,7 +4,43 @@ import Foundation
 struct BoundValue {
     var value: JSONValue
     var meta: RecordMeta?
-    var member: MemberPath?
+    private var fixedMember: MemberPath?
+    /// For a value the store selected: the selection and the choices that locate it (the
+    /// member path is made only when a finding needs it).
+    private(set) var selection: ValueSelection?
+    private(set) var choices: [JSONValue] = []
+
+    init(value: JSONValue, meta: RecordMeta? = nil, member: MemberPath? = nil) {
+        self.value = value
+        self.meta = meta
+        fixedMember = member
+    }
+
+    init(value: JSONValue, meta: RecordMeta, selection: ValueSelection, choices: [JSONValue]) {
+        self.value = value
+        self.meta = meta
+        self.selection = selection
+        self.choices = choices
+    }
+
+    var member: MemberPath? { selection.map { $0.memberPath(choices) } ?? fixedMember }
+
+    /// Whether this value of `selection` lies in the same elements as `other` (the value at
+    /// fault) for the wildcard steps the two selections share: a message's
+    /// `{job[1].params[*].param}` names the param whose resources repeat.
+    func follows(_ other: BoundValue) -> Bool {
+        guard let mine = selection?.steps, let theirs = other.selection?.steps,
+              meta?.key == other.meta?.key else { return true }
+        var wildcards = 0
+        for (a, b) in zip(mine, theirs) {
+            guard a == b else { break }
+            switch a {
+            case .each, .select: wildcards += 1
+            default: break
+            }
+        }
+        return wildcards == 0 || Array(choices.prefix(wildcards)) == Array(other.choices.prefix(wildcards))
+    }
 }
 
 /// A test that did not hold, for one value of its path (nil: the path had none).
@@ -15,6 +51,11 @@ struct TestFailure {
     var actual: String
     /// The other paths the failed condition compared (their records are related).
     var compared: [RulePath]
+    /// For a list that names something twice: where the repeat is, and the words
+    /// `{repeated}` and `{repeats}` for the message.
+    var member: MemberPath? = nil
+    var words: [String: String] = [:]
+    var quoted: [String] = []
 }
 
 /// Evaluates paths and conditions on one resource, with one job in hand for rules that
@@ -68,7 +109,7 @@ struct Evaluation {
                 assertionFailure("\(path.text) reads \(selection.name), which the extraction plan does not name")
                 return []
             }
-            return selected.map { BoundValue(value: $0.value, meta: meta, member: selection.memberPath($0.choices)) }
+            return selected.map { BoundValue(value: $0.value, meta: meta, selection: selection, choices: $0.choices) }
         }
     }
 
@@ -116,19 +157,27 @@ struct Evaluation {
         }
     }
 
-    /// A template's text; nil when a path it names has no value.
-    func render(_ template: MessageTemplate, words: [String: String]) -> String? {
+    /// A template's text; nil when a path it names has no value. With `following`, a path
+    /// through the same list elements as that value reads the same elements.
+    func render(_ template: MessageTemplate, words: [String: String], following: BoundValue? = nil) -> String? {
         var out = ""
         for piece in template.pieces {
             switch piece {
             case .text(let t): out += t
             case .word(let w): out += words[w] ?? ""
             case .path(let p):
-                guard let first = values(p).first else { return nil }
+                guard let first = value(of: p, following: following) else { return nil }
                 out += show(first.value)
             }
         }
         return out
+    }
+
+    /// The first value of `path`, in the elements of `following` where the two share them.
+    func value(of path: RulePath, following: BoundValue?) -> BoundValue? {
+        let found = values(path)
+        guard let following else { return found.first }
+        return found.first { $0.follows(following) }
     }
 
     // MARK: conditions
@@ -197,19 +246,34 @@ struct Evaluation {
             return found.map { failure($0, "absent") }
         case .distinct:
             var members: [String] = []
-            if case .literal(.array(let names))? = test.operand { members = names.compactMap(\.stringValue) }
-            var seen = Set<ExactText>()
-            var out: [TestFailure] = []
-            for value in found {
-                var parts: [String] = []
-                for name in members { parts.append(show(value.value[name])) }
-                let key = members.isEmpty ? show(value.value) : parts.joined(separator: " ")
-                if !seen.insert(ExactText(key)).inserted {
-                    out.append(failure(value, "no \(key) twice"))
-                    if firstOnly { break }
+            var inMember: String?
+            if case .literal(.object(let spec))? = test.operand {
+                for entry in spec {
+                    if entry.name == "by" { members = entry.value.arrayValue?.compactMap(\.stringValue) ?? [] }
+                    if entry.name == "in" { inMember = entry.value.stringValue }
                 }
             }
-            return out
+            // Values that are lists (or hold one in `in`): each list on its own.
+            let lists = found.compactMap { value -> (BoundValue, [JSONValue], MemberPath)? in
+                let target = inMember.map { value.value[$0] } ?? value.value
+                guard case .array(let items)? = target else { return nil }
+                let base = value.member ?? MemberPath()
+                return (value, items, inMember.map { base.member($0) } ?? base)
+            }
+            if !lists.isEmpty {
+                return lists.compactMap { value, items, listPath in
+                    repeatedFailure(test, value, items, listPath, by: members)
+                }
+            }
+            // Values of a path through a list (`output[*].output_key`): each list on its own,
+            // by the elements its last `[*]` runs over; other values: all together.
+            var groups: [[BoundValue]] = []
+            var groupOf: [[JSONValue]: Int] = [:]
+            for value in found {
+                let list = Array(value.choices.dropLast())
+                if let n = groupOf[list] { groups[n].append(value) } else { groupOf[list] = groups.count; groups.append([value]) }
+            }
+            return groups.compactMap { repeatedValue(test, $0, by: members) }
         default:
             break
         }
@@ -227,6 +291,66 @@ struct Evaluation {
             if firstOnly { break }
         }
         return out
+    }
+
+    /// The finding for a list that holds one element (by its `by` members) more than once:
+    /// pointing at the second occurrence of the first repeated, naming every repeated.
+    private func repeatedFailure(_ test: Test, _ value: BoundValue, _ items: [JSONValue], _ listPath: MemberPath,
+                                 by members: [String]) -> TestFailure? {
+        var counts: [ExactText: Int] = [:]
+        var parts: [ExactText: [String]] = [:]
+        for item in items {
+            let key: [String]
+            if members.isEmpty {
+                key = [show(item)]
+            } else {
+                let found = members.map { item[$0]?.stringValue }
+                guard !found.contains(where: { $0 == nil }) else { continue }
+                key = found.map { $0! }
+            }
+            let text = ExactText(key.joined(separator: " "))
+            counts[text, default: 0] += 1
+            parts[text] = key
+        }
+        let repeated = counts.filter { $0.value > 1 }.keys.sorted()
+        guard let first = repeated.first else { return nil }
+        let at: MemberPath
+        if members.isEmpty {
+            let second = items.indices.filter { show(items[$0]) == first.string }.dropFirst().first ?? 0
+            at = listPath.index(second)
+        } else {
+            at = listPath.element(matching: zip(members, parts[first]!).map { MemberPath.Match($0, $1) }, occurrence: 2)
+        }
+        var failure = TestFailure(test: test, value: value, expected: "no repeats",
+                                  actual: repeated.map(\.string).joined(separator: ","), compared: [])
+        failure.member = at
+        failure.words = ["repeated": repeated.map(\.string).joined(separator: ", "),
+                         "repeats": repeated.map { "\($0.string) (\(counts[$0]!) times)" }.joined(separator: ", ")]
+        failure.quoted = repeated.flatMap { members.isEmpty ? [$0.string] : Array(parts[$0]!.dropFirst(members.count - 1)) }
+        return failure
+    }
+
+    /// The finding for values of one list of which some repeat: at the element holding the
+    /// second occurrence of the first repeated (by bytes), naming every repeated value.
+    private func repeatedValue(_ test: Test, _ values: [BoundValue], by members: [String]) -> TestFailure? {
+        func key(_ v: BoundValue) -> ExactText {
+            ExactText(members.isEmpty ? show(v.value) : members.map { show(v.value[$0]) }.joined(separator: " "))
+        }
+        var counts: [ExactText: Int] = [:]
+        for value in values { counts[key(value), default: 0] += 1 }
+        let repeated = counts.filter { $0.value > 1 }.keys.sorted()
+        guard let first = repeated.first, let second = values.filter({ key($0) == first }).dropFirst().first else { return nil }
+        var failure = TestFailure(test: test, value: second, expected: "no repeats",
+                                  actual: repeated.map(\.string).joined(separator: ","), compared: [])
+        // The element that repeats, not the member of it that was compared.
+        if var path = second.member, second.selection?.steps.last.map({ if case .member = $0 { return true } else { return false } }) == true {
+            while case .member? = path.steps.last { path.steps.removeLast() }
+            failure.member = path
+        }
+        failure.words = ["repeated": repeated.map(\.string).joined(separator: ", "),
+                         "repeats": repeated.map { "\($0.string) (\(counts[$0]!) times)" }.joined(separator: ", ")]
+        failure.quoted = repeated.map(\.string)
+        return failure
     }
 
     static func expectedText(_ test: Test, _ operands: [JSONValue]) -> String {
