@@ -44,11 +44,10 @@ public struct RulePath: Hashable, Sendable, CustomStringConvertible {
         return nil
     }
 
-    /// The record-relative part, the name the store keeps the selected values under.
-    public var selection: ValueSelection? {
-        guard fact == nil, recordKind != nil, !steps.isEmpty else { return nil }
-        return ValueSelection(steps: steps)
-    }
+    /// The record-relative part, the name the store keeps the selected values under
+    /// (made once: paths are read for every resource); nil for the key, a revision, the
+    /// resource, or a whole record.
+    public let selection: ValueSelection?
 
     static let resourceNames: Set<String> = ["id", "type", "plural", "in_flight"]
 
@@ -63,6 +62,7 @@ public struct RulePath: Hashable, Sendable, CustomStringConvertible {
             root = .resource(name)
             fact = nil
             steps = []
+            selection = nil
             return
         }
         if first == "records" {
@@ -70,6 +70,7 @@ public struct RulePath: Hashable, Sendable, CustomStringConvertible {
             root = .records
             fact = nil
             steps = []
+            selection = nil
             return
         }
         var kindName = first
@@ -96,6 +97,7 @@ public struct RulePath: Hashable, Sendable, CustomStringConvertible {
             }
             guard scanner.atEnd else { throw RuleError("path \"\(text)\": nothing may follow $\(name)") }
             steps = []
+            selection = nil
             return
         }
         fact = nil
@@ -122,6 +124,7 @@ public struct RulePath: Hashable, Sendable, CustomStringConvertible {
             }
         }
         self.steps = steps
+        selection = steps.isEmpty ? nil : ValueSelection(steps: steps)
     }
 }
 
@@ -141,8 +144,18 @@ public enum ValueStep: Hashable, Sendable {
 /// under `name`.
 public struct ValueSelection: Hashable, Sendable {
     public let steps: [ValueStep]
+    /// The name the store keeps the values under: the steps written out.
+    public let name: String
 
-    public var name: String {
+    public init(steps: [ValueStep]) {
+        self.steps = steps
+        name = Self.name(of: steps)
+    }
+
+    public static func == (a: ValueSelection, b: ValueSelection) -> Bool { a.steps == b.steps }
+    public func hash(into hasher: inout Hasher) { hasher.combine(steps) }
+
+    private static func name(of steps: [ValueStep]) -> String {
         steps.map { step in
             switch step {
             case .member(let name): return "." + name
