@@ -37,6 +37,8 @@ enum PathSelection {
                 occurrence += 1
                 walk(child, rest, choices: choices + [.integer(Int64(occurrence))], into: &out)
             }
+        case .digest(let without):
+            out.append(SelectedValue(choices: choices, value: .string(node.digest(ignoringMembers: Set(without)).description)))
         case .decode:
             // A string that does not decode selects nothing: the rules about decoding
             // (heat-outputs.undecodable) report it.
@@ -65,6 +67,8 @@ enum PathSelection {
             case .select(let member, let wanted):
                 guard case .array(let items) = node else { return }
                 for (i, child) in items.enumerated() where child[member]?.stringValue == wanted { walk(child, rest, path.index(i)) }
+            case .digest:
+                return  // explain shows the value itself where a rule compares its digest
             case .decode:
                 guard case .string(let text) = node,
                       case .success(let parsed) = JSONDocument.parse(Array(text.utf8), { $0.value }) else { return }

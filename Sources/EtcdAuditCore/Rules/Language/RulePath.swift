@@ -108,6 +108,14 @@ public struct RulePath: Hashable, Sendable, CustomStringConvertible {
                 steps.append(.member(name))
             } else if scanner.take("|json") {
                 steps.append(.decode)
+            } else if scanner.take("|digest") {
+                var without: [String] = []
+                if scanner.take("(") {
+                    guard let inside = scanner.upTo(")") else { throw RuleError("path \"\(text)\": \"(\" is never closed") }
+                    without = inside.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                }
+                guard scanner.atEnd else { throw RuleError("path \"\(text)\": |digest ends a path") }
+                steps.append(.digest(without: without.sorted()))
             } else if scanner.take("[") {
                 guard let inside = scanner.upTo("]") else { throw RuleError("path \"\(text)\": \"[\" is never closed") }
                 if inside == "*" {
@@ -138,6 +146,9 @@ public enum ValueStep: Hashable, Sendable {
     case select(member: String, value: String)
     /// The value is a string holding JSON: go on inside what it decodes to.
     case decode
+    /// The value's 128-bit digest (member order does not matter), leaving out these
+    /// top-level members: large values compared whole are kept as a digest.
+    case digest(without: [String])
 }
 
 /// The steps a rule takes inside one kind of record; the store keeps what they select
@@ -163,6 +174,7 @@ public struct ValueSelection: Hashable, Sendable {
             case .each: return "[*]"
             case .select(let member, let value): return "[\(member)=\(value)]"
             case .decode: return "|json"
+            case .digest(let without): return "|digest" + (without.isEmpty ? "" : "(" + without.joined(separator: ",") + ")")
             }
         }.joined()
     }
@@ -187,6 +199,7 @@ public struct ValueSelection: Hashable, Sendable {
                 if case .integer(let n)? = next.next() { occurrence = Int(n) } else { occurrence = 1 }
                 path = path.element(where: member, is: value, occurrence: occurrence)
             case .decode: path = path.appending(.decoded)
+            case .digest: break
             }
         }
         return path
@@ -217,6 +230,7 @@ private struct PathScanner {
     }
 
     /// A member name: anything up to the next `.`, `[`, `|` (or the end).
+    /// (`(` is only special after `|digest`.)
     mutating func name() -> String? {
         let start = at
         while at < chars.count, !".[|".contains(chars[at]) { at += 1 }
