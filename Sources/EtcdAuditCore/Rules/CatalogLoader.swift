@@ -190,7 +190,8 @@ enum CatalogLoader {
             throw fail("severity", "\(severityText) is not a severity: must be error, warning or info")
         }
         // A rule in the rule language declares what it checks instead of naming a kind.
-        let declared = mapping.keys.compactMap(\.string).filter { DeclaredCheck.fields.contains($0) }
+        // An array: the keys are a lazy collection, whose [0] is the mapping's first key.
+        let declared = Array(mapping.keys.compactMap(\.string).filter { DeclaredCheck.fields.contains($0) })
         if !declared.isEmpty, node["kind"] != nil {
             throw fail(declared[0], "a rule either names a check kind (with params) or declares check, unique or refers_to, not both")
         }
