@@ -22,13 +22,14 @@ struct RuleLanguageTests {
         #expect(try RulePath("state.$mod_revision").fact == .modRevision)
         #expect(try RulePath("config.$create_revision").fact == .createRevision)
         #expect(try RulePath("resource.in_flight").root == .resource("in_flight"))
+        #expect(try RulePath("records[*]").root == .records)
         #expect(try RulePath("stack").steps == [] && (try RulePath("stack")).recordKind == .stack)
     }
 
     @Test func badPathsSayWhatIsWrong() {
         let cases: [(String, String)] = [
             ("", "must start with a record kind or resource"),
-            ("confg.body.id", "confg is not a record kind the layouts declare (known: config, job, stack, job_state, state, monitoring, jobs[*], resource)"),
+            ("confg.body.id", "confg is not a record kind the layouts declare (known: config, job, stack, job_state, state, monitoring, jobs[*], records[*], resource)"),
             ("jobs.version", "write jobs[*] (each job) or job"),
             ("resource.name", "resource has id, in_flight, plural, type"),
             ("config.$key", "$key needs a field of the key"),
@@ -39,6 +40,8 @@ struct RuleLanguageTests {
             ("config.body.fixed_ips[=x]", "[=x] must be [*], [N] or [member=value]"),
             ("config.body..id", "a member name must follow \".\""),
             ("config|yaml", "unexpected text at \"|yaml\""),
+            ("records.x", "write records[*] (each record, by its kind)"),
+            ("records[*].body", "write records[*] (each record, by its kind)"),
         ]
         for (text, gist) in cases {
             do {
@@ -65,6 +68,8 @@ struct RuleLanguageTests {
         ("not_contains", ("config.body.name", "ample"), ("config.body.name", "zzz")),
         ("starts_with", ("config.body.name", "port"), ("config.body.name", "example")),
         ("ends_with", ("config.body.name", "example"), ("config.body.name", "-port")),
+        ("includes", ("stack.output[output_key=mac_address].output_value", "'fa:16:3e:00:00:09'"),
+         ("stack.output[output_key=mac_address].output_value", "'fa:16:3e:00:00:01'")),
         ("present", ("config.body.nothing", "true"), ("config.body.tenant_id", "true")),
         ("absent", ("config.body.tenant_id", "true"), ("config.body.nothing", "true")),
         ("blank", ("config.body.tenant_id", "true"), ("config.body.device_owner", "true")),
@@ -91,7 +96,8 @@ struct RuleLanguageTests {
         for c in Self.operatorCases {
             let fired = found.filter { $0.rule == "op.\(c.op).fires" }
             #expect(fired.count == 1, "\(c.op) should fire once: \(fired.map(\.message))")
-            #expect(fired.allSatisfy { $0.keys.first == Lang.key("config") }, "\(c.op) points at \(fired.map(\.keys))")
+            let kind = c.fires.path.hasPrefix("stack") ? "stack" : "config"
+            #expect(fired.allSatisfy { $0.keys.first == Lang.key(kind) }, "\(c.op) points at \(fired.map(\.keys))")
             #expect(!found.contains { $0.rule == "op.\(c.op).passes" }, "\(c.op) should pass")
         }
         func message(_ op: String) -> String? { found.first { $0.rule == "op.\(op).fires" }?.message }
@@ -139,6 +145,23 @@ struct RuleLanguageTests {
         #expect(found.compactMap(\.location.pointer).sorted() == ["/body", "/output/1/output_value"])
     }
 
+    @Test func ignoreCaseIncludesAndEachRecord() throws {
+        let found = try Lang.findings(try Lang.catalog(Lang.rules([
+            ("lang.case", "check: {path: config.body.mac_address, equals: 'FA:16:3E:00:00:01', ignore_case: true}"),
+            ("lang.case-matters", "check: {path: config.body.mac_address, equals: 'FA:16:3E:00:00:01'}"),
+            // An output holding a number as text includes that number.
+            ("lang.includes-json", "check: {path: \"stack.output[output_key=id].output_value\", includes: 42}"),
+            ("lang.records", "check: {path: \"records[*]\", one_of: [config, job, stack, job_state, state]}"),
+        ])), Lang.records(change: ["stack": #"{"output": [{"output_key": "id", "output_value": "42"}]}"#]), rule: "lang.*")
+        #expect(found.map(\.rule).sorted() == ["lang.case-matters", "lang.records"])
+        let records = found.first { $0.rule == "lang.records" }
+        #expect(records?.keys.first == Lang.key("monitoring") && records?.location.pointer == "")
+        #expect(records?.message == "records[*] is monitoring, expected one of config, job, stack, job_state, state")
+        // ignore_case must be a boolean.
+        let error = Lang.loadError(Lang.rules([("lang.bad", "check: {path: config.body.id, equals: x, ignore_case: yes please}")]))
+        #expect(error?.contains("rule lang.bad: field check.ignore_case: must be true or false") == true, "\(error ?? "loaded")")
+    }
+
     // MARK: when, all, any, not
 
     @Test func whenSaysWhetherTheRuleApplies() throws {
@@ -184,9 +207,9 @@ struct RuleLanguageTests {
             check:
               path: monitoring[*]
               not_equals: FAIL
-              message: "{path}|{expected}|{actual}|{value}|{member}|{config.body.name}|{resource.type}:{resource.id}"
+              message: "{path}|{expected}|{actual}|{value}|{json}|{member}|{config.body.name}|{resource.type}:{resource.id}"
             """, on: Lang.records(change: ["monitoring": #"{"version": 1, "vmi": "FAIL", "link": "OK"}"#]))
-        #expect(found.map(\.message) == ["monitoring[*]|not FAIL|FAIL|FAIL|vmi|example-port|port:\(Lang.port)"])
+        #expect(found.map(\.message) == ["monitoring[*]|not FAIL|FAIL|FAIL|\"FAIL\"|vmi|example-port|port:\(Lang.port)"])
         #expect(found.first?.expected == "not FAIL" && found.first?.actual == "FAIL")
         #expect(found.first?.location.pointer == "/vmi")
         // expected/actual templates replace the finding's texts; null leaves one out.
