@@ -164,7 +164,7 @@ enum CatalogLoader {
         do {
             rule.check = try CheckKinds.byName[rule.kind]!.init(params: rule.params)
         } catch {
-            throw RuleError(file: file, rule: id, field: error.field, error.message)
+            throw blamingParams(error, rule.params, file: file, rule: id)
         }
         rule.source = file
         return false
@@ -221,7 +221,7 @@ enum CatalogLoader {
         do {
             check = try checkType.init(params: params)
         } catch {
-            throw RuleError(file: file, rule: id, field: error.field, error.message)
+            throw blamingParams(error, params, file: file, rule: id)
         }
         let examples = try loadExamples(node["examples"], fail: fail)
         return Rule(id: id, severity: severity, kind: kind, summary: summary, rationale: rationale,
