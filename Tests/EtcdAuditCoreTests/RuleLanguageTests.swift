@@ -81,7 +81,7 @@ struct RuleLanguageTests {
         ("length_at_most", ("config.body.fixed_ips", "1"), ("config.body.fixed_ips", "2")),
         ("length_at_least", ("config.body.fixed_ips", "3"), ("config.body.fixed_ips", "2")),
         ("is", ("config.version", "string"), ("config.version", "number")),
-        ("distinct", ("config.body.fixed_ips[*]", "[subnet_id]"), ("config.body.fixed_ips[*]", "[subnet_id, ip_address]")),
+        ("distinct", ("config.body.fixed_ips", "{by: [subnet_id]}"), ("config.body.fixed_ips", "{by: [subnet_id, ip_address]}")),
     ]
 
     @Test func everyOperatorFiresAndPasses() throws {
@@ -105,7 +105,7 @@ struct RuleLanguageTests {
         #expect(message("one_of") == "config.body.tenant_id is tenant-1, expected one of a, b")
         #expect(message("at_least") == "config.version is 1, expected >= 2")
         #expect(message("present") == "config.body.nothing is absent")
-        #expect(message("distinct") == "config.body.fixed_ips[*] is {\"subnet_id\":\"subnet-1\",\"ip_address\":\"10.0.1.1\"}, expected no subnet-1 twice")
+        #expect(message("distinct") == "config.body.fixed_ips is subnet-1, expected no repeats")
         // The member at fault: the second element repeats the first's subnet.
         #expect(found.first { $0.rule == "op.distinct.fires" }?.location.pointer == "/body/fixed_ips/1")
         #expect(found.first { $0.rule == "op.equals.fires" }?.location.pointer == "/body/tenant_id")
@@ -227,6 +227,25 @@ struct RuleLanguageTests {
         // A template operand builds the expected text from paths.
         let operand = try Lang.run("check: {path: stack.stack_id, equals: {template: \"{resource.type}-{resource.id}\"}}")
         #expect(operand.map(\.message) == ["stack.stack_id is port_\(Lang.port), expected port-\(Lang.port)"])
+    }
+
+    @Test func distinctNamesWhatRepeatsInEachList() throws {
+        let output = #"[{"output_key": "id", "output_value": "vmi-1"}, {"output_key": "id", "output_value": "vmi-2"}, {"output_key": "mac_address", "output_value": ["fa"]}]"#
+        let store = Lang.records(change: ["stack": #"{"output": \#(output)}"#, "job_state": #"{"heat_outputs": \#(output)}"#])
+        let found = try Lang.findings(try Lang.catalog(Lang.rules([
+            ("lang.list", "check: {path: stack.output, distinct: {by: [output_key]}, message: \"{repeated} / {repeats}\"}"),
+            ("lang.in", "check: {path: config.body, distinct: {by: [subnet_id], in: fixed_ips}}"),
+            ("lang.through", "check: {path: \"job_state.heat_outputs[*].output_key\", distinct: true}"),
+            ("lang.member", "check: {path: \"stack.output[output_key=mac_address]\", equals: 1, message: \"{value.output_key} holds {value.output_value}\"}"),
+        ])), store, rule: "lang.*")
+        func mine(_ rule: String) -> [Finding] { found.filter { $0.rule == rule } }
+        #expect(mine("lang.list").map(\.message) == ["id / id (2 times)"])
+        #expect(mine("lang.list").map(\.location.pointer) == ["/output/1"])
+        #expect(mine("lang.in").map(\.location.pointer) == ["/body/fixed_ips/1"])
+        // The repeat's element, in its list.
+        #expect(mine("lang.through").map(\.location.pointer) == ["/heat_outputs/1"])
+        #expect(mine("lang.through").first?.keys.first == Lang.key("job_state"))
+        #expect(mine("lang.member").map(\.message) == ["mac_address holds [\"fa\"]"])
     }
 
     // MARK: params

@@ -27,7 +27,7 @@ extension CatalogDocument {
         case .lengthAtMost: return ("an integer", "text (characters), a list or an object is at most that long")
         case .lengthAtLeast: return ("an integer", "text (characters), a list or an object is at least that long")
         case .isType: return ("null, boolean, integer, real, number, string, array or object", "the value is of that JSON type")
-        case .distinct: return ("`true`, or a list of member names", "no two values of the path are equal (or agree in those members); each repeat is a finding")
+        case .distinct: return ("`true`, or `{by: [members], in: member}`", "no list holds one element twice (by those members; the list in member `in` of each value). A value that is a list is checked on its own; the values of a path through a list (`output[*].output_key`) are checked per list; one finding per list, at its first repeat")
         }
     }
 
@@ -122,8 +122,9 @@ extension CatalogDocument {
 
             `message`, `expected` and `actual` are templates: `{path}` (the test's path),
             `{expected}` and `{actual}` (the finding's texts), `{value}` (the value at fault),
-            `{json}` (it as JSON text), `{member}` (the name of the member holding it), and any path
-            in braces (`{config.version}`, `{resource.id}`: its first value). A template naming a
+            `{json}` (it as JSON text), `{value.NAME}` (its member NAME), `{member}` (the name of the
+            member holding it), for `distinct` `{repeated}` (what a list holds more than once) and
+            `{repeats}` (the same, with how many times), and any path in braces (`{config.version}`, `{resource.id}`: its first value). A template naming a
             path without value cannot be said, and the default is used: `{path} is {actual},
             expected {expected}` (`{path} is absent` for a missing value). `expected: null` (or
             `actual: null`) leaves that text out of the finding. A `{` never closed stops the loading.
