@@ -8,7 +8,9 @@ public enum CatalogDocument {
             # Rule reference
 
             Generated from `Rules/` by `etcd-audit rules --format markdown`; do not edit by hand
-            (the test suite checks that this file is up to date).
+            (the test suite checks that this file is up to date). Rules marked *declared* are
+            written in [the rule language](#the-rule-language), described at the end; the others
+            name a check kind written in Swift.
 
             | id | severity | summary |
             |---|---|---|
@@ -19,14 +21,15 @@ public enum CatalogDocument {
         }
         for rule in catalog.rules {
             out += "\n## \(rule.id)\n\n"
-            out += "**\(rule.severity.rawValue)**, check kind `\(rule.kind)`"
+            let declaration = declaration(rule)
+            out += "**\(rule.severity.rawValue)**, " + (declaration == nil ? "check kind `\(rule.kind)`" : "*declared*")
             out += rule.appliesTo.map { ", applies to \($0.joined(separator: ", "))" } ?? ", applies to every resource type"
             out += ".\n\n\(rule.summary)\n\n\(rule.rationale.trimmingCharacters(in: .whitespacesAndNewlines))\n"
-            if !rule.params.values.isEmpty {
+            if let declaration { out += "\n```yaml\n\(declaration)```\n" }
+            let params = knobs(rule)
+            if !params.isEmpty {
                 out += "\nParameters:\n\n"
-                for name in rule.params.values.keys.sorted() {
-                    out += "- `\(name)`: `\(rule.params.values[name]!.text)`\n"
-                }
+                for (name, value) in params { out += "- `\(name)`: `\(value.text)`\n" }
             }
             out += "\nExamples (run by the test suite):\n\n"
             for example in rule.examples.fires {
@@ -34,7 +37,7 @@ public enum CatalogDocument {
             }
             for example in rule.examples.passes { out += "- passes: \(example.name)\n" }
         }
-        return out
+        return out + languageSection
     }
 
     public static func json(_ catalog: Catalog) -> String {

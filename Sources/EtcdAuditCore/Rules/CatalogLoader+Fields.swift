@@ -184,6 +184,31 @@ extension CatalogLoader {
         return " (record kinds: \(kinds.joined(separator: ", ")))" + (closest(name, in: kinds).map { "; did you mean \($0)?" } ?? "")
     }
 
+    /// A check's error, placed in the rule. An error in a place of a declared rule that a
+    /// `{param: NAME}` fills is the param's value's fault (an operator gave `failed_values:
+    /// FAIL` where the rule needs a list): it names `params.NAME`, and where it is used.
+    static func blamingParams(_ error: RuleError, _ params: RuleParams, file: String, rule: String) -> RuleError {
+        var uses: [(field: String, name: String)] = []
+        var knobs = Set<String>()
+        if case .object(let members)? = params.values[DeclaredCheck.knobs] { knobs = Set(members.map(\.name)) }
+        // The fields are spelt as the rule language's parser spells them (`check.all[1].equals`).
+        func walk(_ value: JSONValue, _ field: String) {
+            switch value {
+            case .object(let members) where members.count == 1 && members[0].name == "param":
+                // A name that is no param is the reference's own fault: its field says so.
+                if let name = members[0].value.stringValue, knobs.contains(name) { uses.append((field, name)) }
+            case .object(let members): for m in members { walk(m.value, "\(field).\(m.name)") }
+            case .array(let items): for (i, item) in items.enumerated() { walk(item, "\(field)[\(i)]") }
+            default: break
+            }
+        }
+        for (name, value) in params.values where name != DeclaredCheck.knobs { walk(value, name) }
+        guard let field = error.field,
+              let use = uses.first(where: { field == $0.field || field.hasPrefix($0.field + ".") || field.hasPrefix($0.field + "[") })
+        else { return RuleError(file: file, rule: rule, field: error.field, error.message) }
+        return RuleError(file: file, rule: rule, field: "params.\(use.name)", "\(error.message) (used as {param: \(use.name)} in \(field))")
+    }
+
     /// How a YAML value reads in a message.
     private static func describe(_ value: JSONValue) -> String {
         switch value {

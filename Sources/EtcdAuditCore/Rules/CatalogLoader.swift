@@ -164,7 +164,7 @@ enum CatalogLoader {
         do {
             rule.check = try CheckKinds.byName[rule.kind]!.init(params: rule.params)
         } catch {
-            throw RuleError(file: file, rule: id, field: error.field, error.message)
+            throw blamingParams(error, rule.params, file: file, rule: id)
         }
         rule.source = file
         return false
@@ -190,7 +190,8 @@ enum CatalogLoader {
             throw fail("severity", "\(severityText) is not a severity: must be error, warning or info")
         }
         // A rule in the rule language declares what it checks instead of naming a kind.
-        let declared = mapping.keys.compactMap(\.string).filter { DeclaredCheck.fields.contains($0) }
+        // An array: the keys are a lazy collection, whose [0] is the mapping's first key.
+        let declared = Array(mapping.keys.compactMap(\.string).filter { DeclaredCheck.fields.contains($0) })
         if !declared.isEmpty, node["kind"] != nil {
             throw fail(declared[0], "a rule either names a check kind (with params) or declares check, unique or refers_to, not both")
         }
@@ -220,7 +221,7 @@ enum CatalogLoader {
         do {
             check = try checkType.init(params: params)
         } catch {
-            throw RuleError(file: file, rule: id, field: error.field, error.message)
+            throw blamingParams(error, params, file: file, rule: id)
         }
         let examples = try loadExamples(node["examples"], fail: fail)
         return Rule(id: id, severity: severity, kind: kind, summary: summary, rationale: rationale,
