@@ -37,6 +37,18 @@ enum PathSelection {
                 occurrence += 1
                 walk(child, rest, choices: choices + [.integer(Int64(occurrence))], into: &out)
             }
+        case .type:
+            let name: String
+            switch node.kind {
+            case .null: name = "null"
+            case .bool: name = "boolean"
+            case .integer: name = "integer"
+            case .real: name = "real"
+            case .string: name = "string"
+            case .array: name = "array"
+            case .object: name = "object"
+            }
+            out.append(SelectedValue(choices: choices, value: .string(name)))
         case .digest(let without):
             out.append(SelectedValue(choices: choices, value: .string(node.digest(ignoringMembers: Set(without)).description)))
         case .decode:
@@ -67,7 +79,7 @@ enum PathSelection {
             case .select(let member, let wanted):
                 guard case .array(let items) = node else { return }
                 for (i, child) in items.enumerated() where child[member]?.stringValue == wanted { walk(child, rest, path.index(i)) }
-            case .digest:
+            case .digest, .type:
                 return  // explain shows the value itself where a rule compares its digest
             case .decode:
                 guard case .string(let text) = node,

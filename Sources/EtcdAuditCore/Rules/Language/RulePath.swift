@@ -108,6 +108,9 @@ public struct RulePath: Hashable, Sendable, CustomStringConvertible {
                 steps.append(.member(name))
             } else if scanner.take("|json") {
                 steps.append(.decode)
+            } else if scanner.take("|type") {
+                guard scanner.atEnd else { throw RuleError("path \"\(text)\": |type ends a path") }
+                steps.append(.type)
             } else if scanner.take("|digest") {
                 var without: [String] = []
                 if scanner.take("(") {
@@ -149,6 +152,9 @@ public enum ValueStep: Hashable, Sendable {
     /// The value's 128-bit digest (member order does not matter), leaving out these
     /// top-level members: large values compared whole are kept as a digest.
     case digest(without: [String])
+    /// The value's JSON type, as `is:` names it (a value only tested for its type is not
+    /// kept whole).
+    case type
 }
 
 /// The steps a rule takes inside one kind of record; the store keeps what they select
@@ -174,6 +180,7 @@ public struct ValueSelection: Hashable, Sendable {
             case .each: return "[*]"
             case .select(let member, let value): return "[\(member)=\(value)]"
             case .decode: return "|json"
+            case .type: return "|type"
             case .digest(let without): return "|digest" + (without.isEmpty ? "" : "(" + without.joined(separator: ",") + ")")
             }
         }.joined()
@@ -199,7 +206,7 @@ public struct ValueSelection: Hashable, Sendable {
                 if case .integer(let n)? = next.next() { occurrence = Int(n) } else { occurrence = 1 }
                 path = path.element(where: member, is: value, occurrence: occurrence)
             case .decode: path = path.appending(.decoded)
-            case .digest: break
+            case .digest, .type: break
             }
         }
         return path
