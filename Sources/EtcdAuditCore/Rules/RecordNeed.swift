@@ -9,6 +9,8 @@ public indirect enum RecordNeed: Sendable, Hashable {
     case atLeast(Int, of: [RecordKind])
     /// Any one of these needs.
     case either([RecordNeed])
+    /// All of these needs.
+    case all([RecordNeed])
     /// A readable job whose key names the config's version: the job the config's current
     /// body was made into (what the drift checks compare with).
     case jobForConfigVersion
@@ -37,6 +39,8 @@ public indirect enum RecordNeed: Sendable, Hashable {
             if count == 1 { return "none of \(names) is readable" }
             let have = readable.isEmpty ? "none is" : readable.map(\.rawValue).joined(separator: ", ") + (readable.count == 1 ? " is" : " are")
             return "fewer than \(count) of \(names) are readable (\(have))"
+        case .all(let needs):
+            return RecordNeed.firstMissing(needs, in: resource)
         case .either(let needs):
             let missing = needs.map { $0.missing(in: resource) }
             guard !missing.contains(where: { $0 == nil }) else { return nil }

@@ -144,7 +144,8 @@ public struct MessageTemplate: Sendable {
     /// value at fault (`{json}`: as JSON text; `{value.NAME}`: its member NAME), `{member}`
     /// the name of the member holding it; for `distinct`, `{repeated}` what a list holds more
     /// than once and `{repeats}` the same with how many times.
-    public static let words: Set<String> = ["path", "expected", "actual", "value", "json", "member", "repeated", "repeats"]
+    public static let words: Set<String> = ["path", "expected", "actual", "value", "json", "member", "repeated", "repeats",
+                                            "failures"]
 
     var paths: [RulePath] {
         pieces.compactMap { if case .path(let p) = $0 { return p } else { return nil } }

@@ -5,7 +5,7 @@
 struct DeclaredCheck: Check {
     static let kind = "declared"
     /// The rule fields the loader hands over as this kind's params.
-    static let fields: Set<String> = ["check", "when", "message", "expected", "actual", "at", "unique", "refers_to"]
+    static let fields: Set<String> = ["check", "when", "message", "expected", "actual", "at", "unique", "refers_to", "one_finding"]
     /// The member of the params that holds the rule's own `params:` (its knobs, which
     /// operands name as `{param: NAME}` and operators may change like any kind's params).
     static let knobs = "params"
@@ -25,6 +25,8 @@ struct DeclaredCheck: Check {
     let needs: [RecordNeed]
     let plan: ExtractionPlan
     let acrossResources: Bool
+    /// The tests that fail on one resource (or job) make one finding, naming them all.
+    let oneFinding: Bool
 
     init(params: RuleParams) throws(RuleError) {
         try params.allowOnly(Self.fields.union([Self.knobs]))
@@ -45,6 +47,11 @@ struct DeclaredCheck: Check {
             throw RuleError(field: "check", "a declared rule says exactly one of check, unique or refers_to")
         }
         acrossResources = unique != nil
+        switch values["one_finding"] {
+        case nil: oneFinding = false
+        case .bool(let b)?: oneFinding = b
+        default: throw RuleError(field: "one_finding", "must be true or false")
+        }
 
         var paths = (condition?.paths ?? []) + (when?.paths ?? []) + (at.map { [$0] } ?? [])
         for template in [message, expected?.template, actual?.template].compactMap({ $0 }) { paths += template.paths }
@@ -124,7 +131,9 @@ struct DeclaredCheck: Check {
     private func check(_ evaluation: Evaluation, _ condition: Condition?, _ sink: inout FindingSink) {
         if let when, !evaluation.holds(when) { return }
         if let condition {
-            for failure in evaluation.failures(condition) { report(failure, evaluation, &sink) }
+            let failures = evaluation.failures(condition)
+            if oneFinding, !failures.isEmpty { return report(combining: failures, evaluation, &sink) }
+            for failure in failures { report(failure, evaluation, &sink) }
         } else if let reference {
             reference.check(evaluation, rule: self, &sink)
         }
@@ -181,6 +190,29 @@ struct DeclaredCheck: Check {
                     member: member ?? MemberPath(), relatedMembers: members, values: quoted)
     }
 
+    /// One finding for several failed tests (`one_finding: true`): where the first points,
+    /// relating every record they compared; `{failures}` joins the tests' own messages and
+    /// `{expected}` their expected texts (with " and ").
+    private func report(combining failures: [TestFailure], _ evaluation: Evaluation, _ sink: inout FindingSink) {
+        var parts: [(message: String, expected: String)] = []
+        for failure in failures {
+            let words = ["path": failure.test.path.text, "expected": failure.expected, "actual": failure.actual,
+                         "value": failure.actual]
+            let message = failure.test.message.flatMap { evaluation.render($0, words: words, following: failure.value) }
+                ?? "\(failure.test.path.text) is \(failure.actual)"
+            let expected = failure.test.expected?.template.flatMap { evaluation.render($0, words: words) } ?? failure.expected
+            parts.append((message, expected))
+        }
+        var combined = failures[0]
+        combined.compared = failures.flatMap(\.compared)
+        combined.expected = parts.map(\.expected).joined(separator: " and ")
+        combined.words["failures"] = parts.map(\.message).joined(separator: ", ")
+        combined.test.message = nil
+        combined.test.expected = nil
+        combined.test.actual = nil
+        report(combined, evaluation, &sink)
+    }
+
     /// Where a finding points: where `at:` says, when it says; else the member the failure
     /// names (a repeat in a list), the member holding the value, the value's record; for a
     /// value that is absent, the member where it belongs in its record.
@@ -216,10 +248,15 @@ struct DeclaredCheck: Check {
     /// `when:` compares, and those of at least one of its tests (its path and operands).
     private static func needs(condition: Condition?, when: Condition?, unique: UniqueDeclaration?,
                               reference: ReferenceDeclaration?) -> [RecordNeed] {
-        func need(_ kinds: Set<RecordKind>) -> RecordNeed? {
-            let sorted = kinds.sorted()
-            if sorted.isEmpty { return nil }
-            return sorted.count == 1 ? .record(sorted[0]) : .atLeast(sorted.count, of: sorted)
+        func need(_ compared: (kinds: Set<RecordKind>, revisions: Set<RecordKind>)) -> RecordNeed? {
+            let sorted = compared.kinds.sorted()
+            var needs: [RecordNeed] = []
+            if !sorted.isEmpty { needs.append(sorted.count == 1 ? .record(sorted[0]) : .atLeast(sorted.count, of: sorted)) }
+            if !compared.revisions.isEmpty {
+                needs.append(.record(compared.revisions.sorted()[0]))
+                needs.append(.revisions(of: compared.revisions.sorted()))
+            }
+            return needs.isEmpty ? nil : needs.count == 1 ? needs[0] : .all(needs)
         }
         var out: [RecordNeed] = []
         if let when, let n = need(comparedKinds(when)) { out.append(n) }
@@ -237,14 +274,16 @@ struct DeclaredCheck: Check {
     }
 
     /// The record kinds whose values a condition compares (not those it only asks about).
-    private static func comparedKinds(_ condition: Condition) -> Set<RecordKind> {
-        var kinds = Set<RecordKind>()
+    private static func comparedKinds(_ condition: Condition) -> (kinds: Set<RecordKind>, revisions: Set<RecordKind>) {
+        var kinds = Set<RecordKind>(), revisions = Set<RecordKind>()
         for test in condition.tests where ![.present, .absent].contains(test.op) {
-            for path in [test.path] + (test.operand?.paths ?? []) where path.selection != nil {
-                if let kind = path.recordKind { kinds.insert(kind) }
+            for path in [test.path] + (test.operand?.paths ?? []) {
+                guard let kind = path.recordKind else { continue }
+                if path.selection != nil { kinds.insert(kind) }
+                if path.fact == .modRevision || path.fact == .createRevision { revisions.insert(kind) }
             }
         }
-        return kinds
+        return (kinds, revisions)
     }
 }
 
