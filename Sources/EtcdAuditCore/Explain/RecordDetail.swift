@@ -100,16 +100,14 @@ extension RecordDetail {
             add(MemberPath([.index(0)]), "/0", elements.first)
             let job = elements.count > 1 ? elements[1] : nil
             for name in plan.jobMembers.sorted() { add(MemberPath.jobObject.member(name), "/1/\(MemberPath.escape(name))", job?[name]) }
-            add(MemberPath.jobObject.member("resource_input").member("id"), "/1/resource_input/id", job?["resource_input"]?["id"])
             var seen: [String: Int] = [:]
             for (index, param) in (job?["params"]?.arrayValue ?? []).enumerated() {
                 guard let name = param["param"]?.stringValue else { continue }
                 seen[name, default: 0] += 1
                 let path = MemberPath.jobParam(name, occurrence: seen[name]!)
-                if plan.params.contains(name) { add(path.member("value"), "/1/params/\(index)/value", param["value"]) }
-                // refs.duplicate reads every param's resources list.
-                if let resources = param["resources"], resources.arrayValue?.isEmpty == false {
-                    add(path.member("resources"), "/1/params/\(index)/resources", resources)
+                if plan.params.contains(name) {
+                    add(path.member("value"), "/1/params/\(index)/value", param["value"])
+                    add(path.member("resources"), "/1/params/\(index)/resources", param["resources"])
                 }
             }
             add(MemberPath([.index(2)]), "/2", elements.count > 2 ? elements[2] : nil)

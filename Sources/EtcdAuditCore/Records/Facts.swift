@@ -64,12 +64,9 @@ public struct ConfigFacts: Sendable {
     public var markedForDeletion: Bool?
     /// The body members the rules read (`id`, `mac_address`, ...), nothing else.
     public var body: SmallMap<JSONValue>
-    /// Digests of the body, by `IgnoredMembers.label`.
-    public var bodyDigests: SmallMap<JSONDigest>
 }
 
-/// A job param some rule reads, or one whose resources list names a resource twice
-/// (the others are not kept).
+/// A job param some rule reads (the others are not kept).
 public struct JobParam: Sendable {
     public var name: String
     /// Kept only for params some rule reads.
@@ -82,9 +79,6 @@ public struct JobFacts: Sendable {
     public var retries: Int64
     /// Members of the job object (element 1) the rules read, by name.
     public var members: SmallMap<JSONValue>
-    public var resourceInputID: JSONValue?
-    /// Digests of resource_input, by `IgnoredMembers.label`; empty when it is absent.
-    public var resourceInputDigests: SmallMap<JSONDigest>
     public var params: [JobParam]
 
     public func param(_ name: String) -> JobParam? { params.first { $0.name == name } }

@@ -51,10 +51,6 @@ extension ByteWriter {
         array(map.entries) { $0.name($1.name); $0.json($1.value) }
     }
 
-    mutating func digests(_ map: SmallMap<JSONDigest>) {
-        array(map.entries) { $0.name($1.name); $0.digest($1.value) }
-    }
-
     mutating func strings(_ map: SmallMap<String>) {
         array(map.entries) { $0.name($1.name); $0.string($1.value) }
     }
@@ -76,7 +72,6 @@ extension ByteReader {
     }
 
     mutating func values() -> SmallMap<JSONValue> { SmallMap(array { (name: $0.name(), value: $0.json()) }) }
-    mutating func digests() -> SmallMap<JSONDigest> { SmallMap(array { (name: $0.name(), value: $0.digest()) }) }
     mutating func strings() -> SmallMap<String> { SmallMap(array { (name: $0.name(), value: $0.string()) }) }
 }
 
@@ -126,7 +121,6 @@ extension ByteWriter {
                 w.int64(f.version)
                 w.optional(f.markedForDeletion) { $0.bool($1) }
                 w.values(f.body)
-                w.digests(f.bodyDigests)
             }
         case .job(let facts):
             bytes.append(RecordKind.job.code)
@@ -134,8 +128,6 @@ extension ByteWriter {
                 w.string(f.handlerElement)
                 w.int64(f.retries)
                 w.values(f.members)
-                w.optional(f.resourceInputID) { $0.json($1) }
-                w.digests(f.resourceInputDigests)
                 w.array(f.params) { w, p in
                     w.name(p.name)
                     w.optional(p.value) { $0.json($1) }
@@ -217,13 +209,11 @@ extension ByteReader {
         switch RecordKind(code: byte())! {
         case .config:
             return .config(optional { r in
-                ConfigFacts(version: r.int64(), markedForDeletion: r.optional { $0.bool() }, body: r.values(),
-                            bodyDigests: r.digests())
+                ConfigFacts(version: r.int64(), markedForDeletion: r.optional { $0.bool() }, body: r.values())
             })
         case .job:
             return .job(optional { r in
                 JobFacts(handlerElement: r.string(), retries: r.int64(), members: r.values(),
-                         resourceInputID: r.optional { $0.json() }, resourceInputDigests: r.digests(),
                          params: r.array { r in
                              JobParam(name: r.name(), value: r.optional { $0.json() },
                                       resources: r.array { ResourceRef(type: $0.name(), id: $0.string()) })

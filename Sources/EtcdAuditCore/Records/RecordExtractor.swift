@@ -28,7 +28,6 @@ public struct RecordExtractor: Sendable {
     private let bodyFields: [String]
     private let jobMembers: [String]
     private let stackMembers: [String]
-    private let digestVariants: [IgnoredMembers]
     private let selections: [RecordKind: [ValueSelection]]
 
     public init(plan: ExtractionPlan) {
@@ -36,7 +35,6 @@ public struct RecordExtractor: Sendable {
         bodyFields = plan.bodyFields.sorted()
         jobMembers = plan.jobMembers.sorted()
         stackMembers = plan.stackMembers.sorted()
-        digestVariants = plan.inputDigests.sorted { $0.label < $1.label }
         selections = plan.selections.mapValues { $0.sorted { $0.name < $1.name } }
     }
 
@@ -125,8 +123,7 @@ public struct RecordExtractor: Sendable {
             schema.mistyped("marked_for_deletion", "marked_for_deletion is \(marked.kind.rawValue), expected bool")
         }
         guard let body, let version = version?.integer, schema.problems.isEmpty else { return nil }
-        return ConfigFacts(version: version, markedForDeletion: marked?.bool,
-                           body: Self.pick(body, bodyFields), bodyDigests: digests(of: body))
+        return ConfigFacts(version: version, markedForDeletion: marked?.bool, body: Self.pick(body, bodyFields))
     }
 
     private func job(_ root: JSONCursor, match: KeyMatch, _ schema: inout SchemaProblems) -> JobFacts? {
@@ -136,26 +133,15 @@ public struct RecordExtractor: Sendable {
             schema.problems.append("a job must be [handler string, job object, retries integer], found \(Self.shape(root))")
             return nil
         }
-        let input = job["resource_input"]
         let params = job["params"]?.elements.compactMap { param -> JobParam? in
-            guard let name = param["param"]?.string else { return nil }
-            let kept = plan.params.contains(name)
-            let refs = param["resources"]?.elements ?? []
-            // Keep the params some rule reads; of the others only a resources list that
-            // names a resource twice (what refs.duplicate reports): one ref cannot repeat.
-            guard kept || refs.count > 1 else { return nil }
-            let resources = refs.compactMap { ref -> ResourceRef? in
+            guard let name = param["param"]?.string, plan.params.contains(name) else { return nil }
+            let resources = (param["resources"]?.elements ?? []).compactMap { ref -> ResourceRef? in
                 guard let type = ref["resource_type"]?.string, let id = ref["resource_id"]?.string else { return nil }
                 return ResourceRef(type: type, id: id)
             }
-            if kept { return JobParam(name: name, value: param["value"]?.value, resources: resources) }
-            let repeats = Set(resources).count < resources.count
-            return repeats ? JobParam(name: name, value: nil, resources: resources) : nil
+            return JobParam(name: name, value: param["value"]?.value, resources: resources)
         } ?? []
-        return JobFacts(handlerElement: handler, retries: retries,
-                        members: Self.pick(job, jobMembers),
-                        resourceInputID: input?["id"]?.value,
-                        resourceInputDigests: input.map(digests(of:)) ?? [:], params: params)
+        return JobFacts(handlerElement: handler, retries: retries, members: Self.pick(job, jobMembers), params: params)
     }
 
     private func stack(_ root: JSONCursor, _ schema: inout SchemaProblems) -> StackFacts? {
@@ -251,9 +237,6 @@ public struct RecordExtractor: Sendable {
         return .success(list)
     }
 
-    private func digests(of object: JSONCursor) -> SmallMap<JSONDigest> {
-        SmallMap(digestVariants.map { (name: $0.label, value: object.digest(ignoringMembers: $0.names)) })
-    }
 
     private static func pick(_ object: JSONCursor, _ names: [String]) -> SmallMap<JSONValue> {
         var out: [(name: String, value: JSONValue)] = []

@@ -42,13 +42,8 @@ enum CheckKinds {
         InFlightCheck.self,
         StatusAgreementCheck.self,
         HeatOutputsDecodableCheck.self,
-        HeatOutputsEncodedCheck.self,
         HeatOutputsAgreementCheck.self,
-        HeatOutputsUniqueKeysCheck.self,
-        DuplicateRefsCheck.self,
         ParamsDriftCheck.self,
-        InputDriftCheck.self,
-        WriteOrderCheck.self,
         DeclaredCheck.self,
     ]
 

@@ -75,3 +75,15 @@ public struct MemberPath: Hashable, Sendable, CustomStringConvertible {
         }.joined()
     }
 }
+
+extension MemberPath {
+    /// A job's job object (element 1 of `[handler, job, retries]`).
+    static let jobObject = MemberPath([.index(1)])
+    /// A record's top-level `version`.
+    static let version = MemberPath("version")
+
+    /// A job param, by its name: `/1/params[param=NAME]`.
+    static func jobParam(_ name: String, occurrence: Int = 1) -> MemberPath {
+        jobObject.member("params").element(where: "param", is: name, occurrence: occurrence)
+    }
+}

@@ -12,20 +12,6 @@ struct HeatOutputsDecodableCheck: Check {
     }
 }
 
-/// `heat-outputs.not-encoded`: the state holds the list itself, not its JSON text.
-struct HeatOutputsEncodedCheck: Check {
-    static let kind = "heat-outputs-encoded"
-    let needs: [RecordNeed] = [.record(.state)]
-    init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
-
-    func check(_ resource: Resource, _ sink: inout FindingSink) {
-        guard let state = resource.state, case .notEncoded? = state.facts?.heatOutputs else { return }
-        sink.report(resource, at: state.meta,
-                    "state.heat_outputs is a list, not a JSON-encoded string (the writer skipped the encoding)",
-                    expected: "string", actual: "array", member: stateOutputs)
-    }
-}
-
 // Where each record holds its outputs (made once: the lists are gathered for every resource).
 /// A state's heat outputs: a string holding the list, as the writer should store it.
 private let stateOutputs = MemberPath("state", "heat_outputs")
@@ -99,27 +85,5 @@ struct HeatOutputsAgreementCheck: Check {
                     actual: differing.joined(separator: ","), keys: lists.map(\.meta.key), member: output(at.path),
                     relatedMembers: Dictionary(lists.map { ($0.meta.key, output($0.path)) }) { a, _ in a },
                     values: differing)
-    }
-}
-
-/// `heat-outputs.duplicate-key`: one output list names an output_key twice.
-struct HeatOutputsUniqueKeysCheck: Check {
-    static let kind = "heat-outputs-unique-keys"
-    let needs: [RecordNeed] = [.atLeast(1, of: [.stack, .jobState, .state])]
-    init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
-
-    func check(_ resource: Resource, _ sink: inout FindingSink) {
-        for (name, meta, list, path) in outputLists(resource) {
-            // Lists are short and nearly always without repeats: look before counting.
-            if list.count <= 32,
-               !list.indices.contains(where: { i in list[(i + 1)...].contains { $0.key == list[i].key } }) { continue }
-            var counts: [String: Int] = [:]
-            for output in list { counts[output.key, default: 0] += 1 }
-            let repeated = counts.filter { $0.value > 1 }.keys.sorted()
-            guard !repeated.isEmpty else { continue }
-            sink.report(resource, at: meta, "\(name) names \(repeated.joined(separator: ", ")) more than once",
-                        actual: repeated.joined(separator: ","),
-                        member: path.element(where: "output_key", is: repeated[0], occurrence: 2), values: repeated)
-        }
     }
 }

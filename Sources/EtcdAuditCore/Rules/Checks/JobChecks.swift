@@ -94,34 +94,3 @@ struct ParamsDriftCheck: Check {
         }
     }
 }
-
-/// `job.input-drift`: the job's resource_input is not the config body it was made from.
-struct InputDriftCheck: Check {
-    static let kind = "input-drift"
-    let needs: [RecordNeed] = [.record(.config), .jobForConfigVersion]
-    let ignored: IgnoredMembers
-
-    init(params: RuleParams) throws(RuleError) {
-        try params.allowOnly(["ignore"])
-        ignored = IgnoredMembers(try params.strings("ignore", default: []))
-    }
-
-    var plan: ExtractionPlan {
-        var plan = ExtractionPlan()
-        plan.inputDigests = [ignored]
-        return plan
-    }
-
-    func check(_ resource: Resource, _ sink: inout FindingSink) {
-        for (job, facts, config, configMeta) in currentJobs(resource) {
-            guard let input = facts.resourceInputDigests[ignored.label], let body = config.bodyDigests[ignored.label],
-                  input != body else { continue }
-            let ignoring = ignored.names.isEmpty ? "" : " (ignoring \(ignored.names.sorted().joined(separator: ", ")))"
-            sink.report(resource, at: job.meta,
-                        "resource_input differs from the config body it was made from\(ignoring)",
-                        expected: "body digest \(body)", actual: "resource_input digest \(input)",
-                        keys: [job.meta.key, configMeta.key], member: MemberPath.jobObject.member("resource_input"),
-                        relatedMembers: [configMeta.key: MemberPath("body")])
-        }
-    }
-}
