@@ -86,7 +86,7 @@ struct CommandLineTests {
         #expect(result.out.contains("unique.vmi"))
         let json = try run(["rules", "--format", "json"])
         let parsed = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
-        #expect((parsed?["rules"] as? [Any])?.count == 28)
+        #expect((parsed?["rules"] as? [Any])?.count == 30)
         #expect(try run(["rules", "--verbose"]).out.contains("param failed_values: [\"FAIL\"]"))
         #expect(try run(["rules", "--verify"]).out.hasSuffix("0 failed\n"))
     }

@@ -30,7 +30,7 @@ struct OperatorRulesTests {
         // monitoring.failed is an error now (its default is warning), with the new param.
         #expect(TestSupport.catalog.rules.first { $0.id == "monitoring.failed" }?.severity == .warning)
         #expect(result.findings.filter { $0.rule == "monitoring.failed" }.map(\.severity) == [.error])
-        #expect(catalog.rules.first { $0.id == "monitoring.failed" }?.params.has("failed_values") == true)
+        #expect(catalog.rules.first { $0.id == "monitoring.failed" }?.knobs.contains { $0.0 == "failed_values" } == true)
         #expect(!pairs.contains { $0.hasPrefix("heat-outputs.mac-mismatch") })
         #expect(result.findings.first { $0.rule == "unique.vmi" }?.severity == .error)
     }

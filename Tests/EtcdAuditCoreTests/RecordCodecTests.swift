@@ -117,7 +117,7 @@ extension RecordCodecTests {
         }
         #expect(found == given.count)
         // The seeds' job_state and state outputs are their stack's: kept once.
-        #expect(stored.store.packedBytes < bytesGiven - 500)
+        #expect(stored.store.packedBytes < bytesGiven - 400)
     }
 }
 

@@ -62,7 +62,7 @@ extension RuleFileErrorTests {
 
     /// A rule may name a type a later file declares: applies_to is checked once all are read.
     @Test func appliesToMayNameATypeALaterFileAdds() throws {
-        let rule = ("a.yaml", "rules:\n  - id: my.rule\n    severity: info\n    kind: write-order\n    summary: x\n    applies_to: [firewall]\n")
+        let rule = ("a.yaml", "rules:\n  - id: my.rule\n    severity: info\n    kind: in-flight\n    summary: x\n    applies_to: [firewall]\n")
         let type = ("b.yaml", "resource_types:\n  - {plural: firewalls, singular: firewall}\n")
         #expect(try Self.load([rule, type]).rules.first { $0.id == "my.rule" }?.appliesTo == ["firewall"])
         #expect(Self.error([rule])?.contains("a.yaml: rule my.rule: field applies_to[0]: firewall names no resource type") == true)
@@ -73,7 +73,7 @@ extension RuleFileErrorTests {
 
     @Test func exampleFieldsOfTheWrongTypeNameTheirField() {
         func exampleError(_ example: String) -> String? {
-            Self.error([("e.yaml", "rules:\n  - id: my.rule\n    severity: info\n    kind: write-order\n    summary: x\n"
+            Self.error([("e.yaml", "rules:\n  - id: my.rule\n    severity: info\n    kind: in-flight\n    summary: x\n"
                                    + "    examples:\n      fires:\n        - " + example + "\n")])
         }
         let cases: [(String, String)] = [

@@ -107,7 +107,9 @@ extension RecordDetail {
                 let path = MemberPath.jobParam(name, occurrence: seen[name]!)
                 if plan.params.contains(name) {
                     add(path.member("value"), "/1/params/\(index)/value", param["value"])
-                    add(path.member("resources"), "/1/params/\(index)/resources", param["resources"])
+                    if let resources = param["resources"], resources.arrayValue?.isEmpty == false {
+                        add(path.member("resources"), "/1/params/\(index)/resources", resources)
+                    }
                 }
             }
             add(MemberPath([.index(2)]), "/2", elements.count > 2 ? elements[2] : nil)

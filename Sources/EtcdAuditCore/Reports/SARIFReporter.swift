@@ -156,9 +156,10 @@ struct SARIFReporter: Reporter {
 
     private func descriptor(_ rule: Rule, reference: String) -> Descriptor {
         let rationale = rule.rationale.trimmingCharacters(in: .whitespacesAndNewlines)
-        var facts = "Check kind `\(rule.kind)`, applies to "
-            + (rule.appliesTo.map { $0.joined(separator: ", ") } ?? "every resource type") + "."
-        let params = rule.params.values.keys.sorted().map { "`\($0)`: `\(rule.params.values[$0]!.text)`" }
+        // A declared rule's declaration is in the rule reference; here only its params.
+        var facts = (rule.kind == DeclaredCheck.kind ? "Declared in the rule language" : "Check kind `\(rule.kind)`")
+            + ", applies to " + (rule.appliesTo.map { $0.joined(separator: ", ") } ?? "every resource type") + "."
+        let params = rule.knobs.map { "`\($0.0)`: `\($0.1.text)`" }
         if !params.isEmpty { facts += " Parameters: " + params.joined(separator: ", ") + "." }
         let helpUri = reference + "#" + CatalogDocument.anchor(rule.id)
         let text = "\(rule.summary)\n\n\(rationale)\n\n\(facts)".replacingOccurrences(of: "`", with: "")

@@ -63,6 +63,8 @@ extension CatalogDocument {
             | `[*]` | every element of a list, or every member of an object |
             | `[member=value]` | every element of a list that is an object whose `member` is the text `value` |
             | `\\|json` | the value is a string holding JSON: go on inside what it decodes to |
+            | `\\|digest` | (last) the value's 128-bit digest, member order aside; `\\|digest(a,b)` leaves top-level members a and b out: a large member compared whole is kept as 16 bytes |
+            | `\\|type` | (last) the value's JSON type (`null`, `boolean`, `integer`, `real`, `string`, `array`, `object`): a member tested for its type is not kept whole |
 
             Instead of steps, `KIND.$key.FIELD` reads a field of the record's key (the
             placeholders of its layout, e.g. `job.$key.version`, `job.$key.action`; `$key.last` is
@@ -124,7 +126,10 @@ extension CatalogDocument {
             `{expected}` and `{actual}` (the finding's texts), `{value}` (the value at fault),
             `{json}` (it as JSON text), `{value.NAME}` (its member NAME), `{member}` (the name of the
             member holding it), for `distinct` `{repeated}` (what a list holds more than once) and
-            `{repeats}` (the same, with how many times), and any path in braces (`{config.version}`, `{resource.id}`: its first value). A template naming a
+            `{repeats}` (the same, with how many times), with `one_finding: true` (every failed test
+            of one resource, or one job, makes one finding at the first's place) `{failures}` (the
+            failed tests' own messages, joined with ", "; `{expected}` is then their expected texts
+            joined with " and "), and any path in braces (`{config.version}`, `{resource.id}`: its first value). A template naming a
             path without value cannot be said, and the default is used: `{path} is {actual},
             expected {expected}` (`{path} is absent` for a missing value). `expected: null` (or
             `actual: null`) leaves that text out of the finding. A `{` never closed stops the loading.
@@ -176,7 +181,7 @@ extension CatalogDocument {
     }
 
     /// The fields of a declared rule, in the order the reference shows them.
-    static let declarationFields = ["when", "check", "unique", "refers_to", "at", "message", "expected", "actual"]
+    static let declarationFields = ["when", "check", "unique", "refers_to", "one_finding", "at", "message", "expected", "actual"]
 
     /// A declared rule's declaration as YAML (its params apart), as the rule file says it.
     static func declaration(_ rule: Rule) -> String? {
@@ -190,13 +195,7 @@ extension CatalogDocument {
     }
 
     /// A declared rule's params (its knobs), by name.
-    static func knobs(_ rule: Rule) -> [(String, JSONValue)] {
-        guard rule.kind == DeclaredCheck.kind else {
-            return rule.params.values.keys.sorted().map { ($0, rule.params.values[$0]!) }
-        }
-        guard case .object(let members)? = rule.params.values[DeclaredCheck.knobs] else { return [] }
-        return members.map { ($0.name, $0.value) }
-    }
+    static func knobs(_ rule: Rule) -> [(String, JSONValue)] { rule.knobs }
 }
 
 /// JSON values written as YAML people read: flow style when short, block style when not.
@@ -245,5 +244,15 @@ enum YAMLText {
         let bare = !s.isEmpty && s.allSatisfy { plain.contains($0) } && !s.hasPrefix("-") && !s.hasPrefix(".")
             && !words.contains(s.lowercased()) && Double(s) == nil && Int(s) == nil
         return bare ? s : JSONValue.string(s).text
+    }
+}
+
+extension Rule {
+    /// The rule's params as its file gives them: a kind's params, or a declared rule's
+    /// `params:` (which its declaration names as `{param: NAME}`).
+    public var knobs: [(String, JSONValue)] {
+        guard kind == DeclaredCheck.kind else { return params.values.keys.sorted().map { ($0, params.values[$0]!) } }
+        guard case .object(let members)? = params.values[DeclaredCheck.knobs] else { return [] }
+        return members.map { ($0.name, $0.value) }
     }
 }

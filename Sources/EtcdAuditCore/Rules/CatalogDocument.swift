@@ -47,7 +47,9 @@ public enum CatalogDocument {
                 JSONMember("kind", .string(rule.kind)), JSONMember("summary", .string(rule.summary)),
                 JSONMember("rationale", .string(rule.rationale.trimmingCharacters(in: .whitespacesAndNewlines))),
                 JSONMember("applies_to", rule.appliesTo.map { .array($0.map(JSONValue.string)) } ?? .null),
-                JSONMember("params", .object(rule.params.values.keys.sorted().map { JSONMember($0, rule.params.values[$0]!) })),
+                JSONMember("params", .object(knobs(rule).map { JSONMember($0.0, $0.1) })),
+                JSONMember("declaration", rule.kind == DeclaredCheck.kind
+                    ? .object(declarationFields.compactMap { f in rule.params.values[f].map { JSONMember(f, $0) } }) : .null),
             ]
             members.append(JSONMember("examples", .object([
                 JSONMember("fires", .array(rule.examples.fires.map { .string($0.name) })),
@@ -71,9 +73,10 @@ public enum CatalogDocument {
             let indent = String(repeating: " ", count: width + 11)
             out += indent + "kind: \(rule.kind)" + (rule.appliesTo.map { ", applies to: \($0.joined(separator: ", "))" } ?? "") + "\n"
             out += indent + rule.rationale.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
-            for name in rule.params.values.keys.sorted() {
-                out += indent + "param \(name): \(rule.params.values[name]!.text)\n"
+            if let declaration = declaration(rule) {
+                for line in declaration.split(separator: "\n") { out += indent + line + "\n" }
             }
+            for (name, value) in knobs(rule) { out += indent + "param \(name): \(value.text)\n" }
             for example in rule.examples.fires { out += indent + "fires: \(example.name)\n" }
             for example in rule.examples.passes { out += indent + "passes: \(example.name)\n" }
             out += "\n"

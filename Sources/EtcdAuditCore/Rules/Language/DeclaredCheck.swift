@@ -251,7 +251,7 @@ struct DeclaredCheck: Check {
         func need(_ compared: (kinds: Set<RecordKind>, revisions: Set<RecordKind>)) -> RecordNeed? {
             let sorted = compared.kinds.sorted()
             var needs: [RecordNeed] = []
-            if !sorted.isEmpty { needs.append(sorted.count == 1 ? .record(sorted[0]) : .atLeast(sorted.count, of: sorted)) }
+            needs += sorted.map { RecordNeed.record($0) }
             if !compared.revisions.isEmpty {
                 needs.append(.record(compared.revisions.sorted()[0]))
                 needs.append(.revisions(of: compared.revisions.sorted()))
