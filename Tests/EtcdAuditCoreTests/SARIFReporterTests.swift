@@ -29,7 +29,9 @@ struct SARIFReporterTests {
         #expect((mac["helpUri"] as? String)?.hasSuffix("docs/RULES.md#heat-outputsmac-mismatch") == true)
         #expect((mac["defaultConfiguration"] as? Object)?["level"] as? String == "warning")
         #expect(((mac["fullDescription"] as? Object)?["text"] as? String)?.isEmpty == false)
-        #expect(((mac["help"] as? Object)?["markdown"] as? String)?.contains("output_key") == true)
+        #expect(((mac["help"] as? Object)?["markdown"] as? String)?.contains("Declared in the rule language") == true)
+        let monitoring = try #require(rules.first { $0["id"] as? String == "monitoring.failed" })
+        #expect(((monitoring["help"] as? Object)?["markdown"] as? String)?.contains("`failed_values`: `[\"FAIL\"]`") == true)
 
         let results = try #require(run["results"] as? [Object])
         #expect(results.count == result.findings.count)
