@@ -23,13 +23,33 @@ public final class Entry<Facts: Sendable>: Sendable {
     /// Digest of the value's bytes: a key read again with other bytes is a conflict.
     public let valueDigest: JSONDigest
     /// What the rule language's paths select in the value, by `ValueSelection.name`.
-    public let selected: SmallMap<[SelectedValue]>
+    public let selected: SelectedValues
 
-    init(meta: RecordMeta, facts: Facts?, valueDigest: JSONDigest, selected: SmallMap<[SelectedValue]> = [:]) {
+    init(meta: RecordMeta, facts: Facts?, valueDigest: JSONDigest, selected: SelectedValues = SelectedValues()) {
         self.meta = meta
         self.facts = facts
         self.valueDigest = valueDigest
         self.selected = selected
+    }
+}
+
+/// A record of the join, whatever its facts: what a value of the rule language points back to.
+protocol RecordEntry: AnyObject {
+    var meta: RecordMeta { get }
+}
+
+extension Entry: RecordEntry {}
+
+/// What the rule language's paths selected in one record: the values of each selection,
+/// by its slot (`ValueSelection.slot`). A few per record, looked up by number.
+public struct SelectedValues: Sendable {
+    private(set) var entries: [(slot: Int, values: [SelectedValue])]
+
+    init(_ entries: [(slot: Int, values: [SelectedValue])] = []) { self.entries = entries }
+
+    subscript(slot: Int) -> [SelectedValue]? {
+        for entry in entries where entry.slot == slot { return entry.values }
+        return nil
     }
 }
 
@@ -190,6 +210,18 @@ public final class Resource: @unchecked Sendable {
         case .state: return pair(state)
         case .monitoring: return pair(monitoring)
         }
+    }
+
+    /// Every record present, in pipeline order, as the rule language reads them.
+    var allEntries: [(kind: RecordKind, entry: any RecordEntry)] {
+        var out: [(RecordKind, any RecordEntry)] = []
+        if let config { out.append((.config, config)) }
+        out += jobs.map { (.job, $0) }
+        if let stack { out.append((.stack, stack)) }
+        if let jobState { out.append((.jobState, jobState)) }
+        if let state { out.append((.state, state)) }
+        if let monitoring { out.append((.monitoring, monitoring)) }
+        return out
     }
 
     /// Every record present, in pipeline order.

@@ -276,13 +276,13 @@ extension ByteReader {
 
 /// What a resource's bytes hold, one after the other.
 enum StoreItem {
-    case entry(RecordMeta, JSONDigest, ParsedRecord.Content, SmallMap<[SelectedValue]>)
+    case entry(RecordMeta, JSONDigest, ParsedRecord.Content, SelectedValues)
     case problem(RecordMeta, RecordProblem)
 }
 
 extension ByteWriter {
     mutating func entry(meta: RecordMeta, valueDigest: JSONDigest, content: ParsedRecord.Content, owner: KeyOwner,
-                        selected: SmallMap<[SelectedValue]>) {
+                        selected: SelectedValues) {
         resourceID = owner.id
         bytes.append(0)
         bytes.append(content.kind.code)
@@ -290,8 +290,8 @@ extension ByteWriter {
         digest(valueDigest)
         self.content(content)
         array(selected.entries) { w, entry in
-            w.name(entry.name)
-            w.array(entry.value) { w, selected in
+            w.int(entry.slot)
+            w.array(entry.values) { w, selected in
                 w.array(selected.choices) { $0.json($1) }
                 w.json(selected.value)
             }
@@ -317,8 +317,8 @@ extension ByteReader {
         let meta = self.meta(owner: owner)
         if isEntry {
             let digest = digest(), content = content()
-            let selected = SmallMap(array { r in
-                (name: r.name(), value: r.array { SelectedValue(choices: $0.array { $0.json() }, value: $0.json()) })
+            let selected = SelectedValues(array { r in
+                (slot: r.int(), values: r.array { SelectedValue(choices: $0.array { $0.json() }, value: $0.json()) })
             })
             return .entry(meta, digest, content, selected)
         }

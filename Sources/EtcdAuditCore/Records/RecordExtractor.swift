@@ -17,7 +17,7 @@ public struct ParsedRecord: Sendable {
     public var valueDigest: JSONDigest
     /// What the rule language's paths select in the value, by `ValueSelection.name`
     /// (only for a readable record).
-    public var selected: SmallMap<[SelectedValue]> = [:]
+    public var selected: SelectedValues = SelectedValues()
 }
 
 /// Parses one value with jansson and keeps what the plan names; checks the schema of
@@ -50,11 +50,11 @@ public struct RecordExtractor: Sendable {
             return record
         }
         let kindSelections = selections[match.kind] ?? []
-        let outcome = JSONDocument.parse(raw.value) { root -> (ParsedRecord.Content, SchemaProblems, SmallMap<[SelectedValue]>) in
+        let outcome = JSONDocument.parse(raw.value) { root -> (ParsedRecord.Content, SchemaProblems, SelectedValues) in
             var schema = SchemaProblems()
             let content = extractContent(root, match: match, schema: &schema)
-            guard schema.problems.isEmpty, !kindSelections.isEmpty else { return (content, schema, [:]) }
-            let selected = SmallMap(kindSelections.map { (name: $0.name, value: PathSelection.select($0, in: root)) })
+            guard schema.problems.isEmpty, !kindSelections.isEmpty else { return (content, schema, SelectedValues()) }
+            let selected = SelectedValues(kindSelections.map { (slot: $0.slot, values: PathSelection.select($0, in: root)) })
             return (content, schema, selected)
         }
         switch outcome {

@@ -256,7 +256,7 @@ public struct RecordStore: Sendable {
     /// `replacing`: a job of the same key may be there already (not so when decoding: the
     /// packed bytes never hold a key twice, and looking would be quadratic in the jobs).
     private static func place(meta: RecordMeta, digest: JSONDigest, content: ParsedRecord.Content,
-                              selected: SmallMap<[SelectedValue]>, in resource: Resource, replacing: Bool = true) {
+                              selected: SelectedValues, in resource: Resource, replacing: Bool = true) {
         switch content {
         case .config(let facts): resource.config = Entry(meta: meta, facts: facts, valueDigest: digest, selected: selected)
         case .job(let facts):

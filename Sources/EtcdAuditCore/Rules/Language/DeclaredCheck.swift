@@ -22,6 +22,10 @@ struct DeclaredCheck: Check {
     let reference: ReferenceDeclaration?
     /// True when a path names the job: the rule is checked once per job.
     let bindsJob: Bool
+    /// For a rule that names the job: the tests of a top-level list that do not (checked
+    /// once), and the rest (checked once per job).
+    let onceCondition: Condition?
+    let perJobCondition: Condition?
     let needs: [RecordNeed]
     let plan: ExtractionPlan
     let acrossResources: Bool
@@ -61,6 +65,16 @@ struct DeclaredCheck: Check {
             throw RuleError(field: "unique.path", "a value unique across resources is read from one record, not from each job")
         }
         bindsJob = paths.contains { $0.recordKind == .job }
+        let whenNamesJob = when?.paths.contains { $0.recordKind == .job } ?? false
+        if bindsJob, case .all(let list)? = condition, !whenNamesJob {
+            let namesJob = { (c: Condition) in c.paths.contains { $0.recordKind == .job } }
+            let apart = list.filter { !namesJob($0) }, bound = list.filter(namesJob)
+            onceCondition = apart.isEmpty ? nil : .all(apart)
+            perJobCondition = bound.isEmpty ? nil : .all(bound)
+        } else {
+            onceCondition = nil
+            perJobCondition = condition
+        }
         var plan = ExtractionPlan()
         for path in paths {
             guard let kind = path.recordKind, let selection = path.selection else { continue }
@@ -113,20 +127,10 @@ struct DeclaredCheck: Check {
         if unique != nil { return }
         let once = Evaluation(resource: resource, job: nil)
         guard bindsJob else { return check(once, condition, &sink) }
-        // The tests of a list that do not name the job are checked once; the others, and
-        // a condition that names the job throughout, once per job.
-        var perJob = condition
-        if case .all(let list)? = condition, !whenNamesJob {
-            let apart = list.filter { !$0.paths.contains { $0.recordKind == .job } }
-            if !apart.isEmpty { check(once, .all(apart), &sink) }
-            let bound = list.filter { $0.paths.contains { $0.recordKind == .job } }
-            perJob = bound.isEmpty ? nil : .all(bound)
-        }
-        guard perJob != nil || condition == nil else { return }
-        for job in resource.jobs { check(Evaluation(resource: resource, job: job), perJob, &sink) }
+        if let onceCondition { check(once, onceCondition, &sink) }
+        guard perJobCondition != nil || condition == nil else { return }
+        for job in resource.jobs { check(Evaluation(resource: resource, job: job), perJobCondition, &sink) }
     }
-
-    private var whenNamesJob: Bool { when?.paths.contains { $0.recordKind == .job } ?? false }
 
     private func check(_ evaluation: Evaluation, _ condition: Condition?, _ sink: inout FindingSink) {
         if let when, !evaluation.holds(when) { return }

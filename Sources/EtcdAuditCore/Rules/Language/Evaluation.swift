@@ -3,25 +3,29 @@ import Foundation
 /// A value a path gave, with the record and member it came from (nil for `resource.*`).
 struct BoundValue {
     var value: JSONValue
-    var meta: RecordMeta?
+    /// The record the value is in: one reference (values are made by the thousand; a
+    /// `RecordMeta` copied into each would retain its strings each time).
+    private let record: (any RecordEntry)?
     private var fixedMember: MemberPath?
     /// For a value the store selected: the selection and the choices that locate it (the
     /// member path is made only when a finding needs it).
     private(set) var selection: ValueSelection?
     private(set) var choices: [JSONValue] = []
 
-    init(value: JSONValue, meta: RecordMeta? = nil, member: MemberPath? = nil) {
+    init(value: JSONValue, record: (any RecordEntry)? = nil, member: MemberPath? = nil) {
         self.value = value
-        self.meta = meta
+        self.record = record
         fixedMember = member
     }
 
-    init(value: JSONValue, meta: RecordMeta, selection: ValueSelection, choices: [JSONValue]) {
+    init(value: JSONValue, record: any RecordEntry, selection: ValueSelection, choices: [JSONValue]) {
         self.value = value
-        self.meta = meta
+        self.record = record
         self.selection = selection
         self.choices = choices
     }
+
+    var meta: RecordMeta? { record?.meta }
 
     var member: MemberPath? { selection.map { $0.memberPath(choices) } ?? fixedMember }
 
@@ -30,7 +34,7 @@ struct BoundValue {
     /// `{job[1].params[*].param}` names the param whose resources repeat.
     func follows(_ other: BoundValue) -> Bool {
         guard let mine = selection?.steps, let theirs = other.selection?.steps,
-              meta?.key == other.meta?.key else { return true }
+              record === other.record else { return true }
         var wildcards = 0
         for (a, b) in zip(mine, theirs) {
             guard a == b else { break }
@@ -76,40 +80,40 @@ struct Evaluation {
             default: return [BoundValue(value: .bool(resource.isInFlight))]
             }
         case .records:
-            return resource.allRecords.map { BoundValue(value: .string($0.kind.rawValue), meta: $0.meta, member: MemberPath()) }
+            return resource.allEntries.map { BoundValue(value: .string($0.kind.rawValue), record: $0.entry, member: MemberPath()) }
         case .record(let kind):
             guard let record = record(kind) else { return [] }
-            let meta = record.meta
+            let meta = record.entry.meta
             if let fact = path.fact {
                 switch fact {
                 case .key(let field):
                     if field == "last" {
                         let key = meta.key
                         let last = key[(key.lastIndex(of: "/").map(key.index(after:)) ?? key.startIndex)...]
-                        return [BoundValue(value: .string(String(last)), meta: meta, member: nil)]
+                        return [BoundValue(value: .string(String(last)), record: record.entry)]
                     }
                     guard let text = meta.keyFields[field] else { return [] }
                     // A key's version is a number to compare; the other fields are text.
                     let value: JSONValue = field == "version" ? Int64(text).map(JSONValue.integer) ?? .string(text) : .string(text)
-                    return [BoundValue(value: value, meta: meta, member: nil)]
+                    return [BoundValue(value: value, record: record.entry)]
                 case .modRevision:
-                    return meta.modRevision.map { [BoundValue(value: .integer($0), meta: meta, member: nil)] } ?? []
+                    return meta.modRevision.map { [BoundValue(value: .integer($0), record: record.entry)] } ?? []
                 case .createRevision:
-                    return meta.createRevision.map { [BoundValue(value: .integer($0), meta: meta, member: nil)] } ?? []
+                    return meta.createRevision.map { [BoundValue(value: .integer($0), record: record.entry)] } ?? []
                 }
             }
             guard let selection = path.selection else {
                 // The record itself: there, whether or not its value can be read.
-                return [BoundValue(value: .string(meta.key), meta: meta, member: MemberPath())]
+                return [BoundValue(value: .string(meta.key), record: record.entry, member: MemberPath())]
             }
             guard record.readable else { return [] }
-            guard let selected = record.selected[selection.name] else {
+            guard let selected = record.selected[selection.slot] else {
                 // A readable record keeps every selection of the plan, empty or not: none
                 // here means the rule reads what it did not declare, and would see nothing.
                 assertionFailure("\(path.text) reads \(selection.name), which the extraction plan does not name")
                 return []
             }
-            return selected.map { BoundValue(value: $0.value, meta: meta, selection: selection, choices: $0.choices) }
+            return selected.map { BoundValue(value: $0.value, record: record.entry, selection: selection, choices: $0.choices) }
         }
     }
 
@@ -118,12 +122,12 @@ struct Evaluation {
     func place(ofAbsent path: RulePath) -> (RecordMeta, MemberPath?)? {
         guard let kind = path.recordKind, let record = record(kind) else { return nil }
         let plain = path.steps.allSatisfy { if case .member = $0 { return true }; if case .index = $0 { return true }; return false }
-        return (record.meta, plain ? ValueSelection(steps: path.steps).memberPath([]) : MemberPath())
+        return (record.entry.meta, plain ? (path.selection?.memberPath([]) ?? MemberPath()) : MemberPath())
     }
 
-    private func record(_ kind: RecordKind) -> (meta: RecordMeta, readable: Bool, selected: SmallMap<[SelectedValue]>)? {
-        func view<F>(_ entry: Entry<F>?) -> (RecordMeta, Bool, SmallMap<[SelectedValue]>)? {
-            entry.map { ($0.meta, $0.facts != nil, $0.selected) }
+    private func record(_ kind: RecordKind) -> (entry: any RecordEntry, readable: Bool, selected: SelectedValues)? {
+        func view<F>(_ entry: Entry<F>?) -> (any RecordEntry, Bool, SelectedValues)? {
+            entry.map { ($0, $0.facts != nil, $0.selected) }
         }
         switch kind {
         case .config: return view(resource.config)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A path of the rule language: a record kind of the joined resource and the members to
 /// take inside its value.
 ///
@@ -159,14 +161,18 @@ public enum ValueStep: Hashable, Sendable {
 
 /// The steps a rule takes inside one kind of record; the store keeps what they select
 /// under `name`.
-public struct ValueSelection: Hashable, Sendable {
+public final class ValueSelection: Hashable, Sendable {
     public let steps: [ValueStep]
-    /// The name the store keeps the values under: the steps written out.
+    /// The steps written out.
     public let name: String
+    /// The number the store keeps the values under (one per distinct selection in the
+    /// process: packed records only live in it).
+    public let slot: Int
 
     public init(steps: [ValueStep]) {
         self.steps = steps
         name = Self.name(of: steps)
+        slot = SelectionSlots.shared.slot(of: name)
     }
 
     public static func == (a: ValueSelection, b: ValueSelection) -> Bool { a.steps == b.steps }
@@ -249,5 +255,20 @@ private struct PathScanner {
         let inside = String(chars[at..<close])
         at = close + 1
         return inside
+    }
+}
+
+/// Numbers the selections the loaded rules make, once each.
+final class SelectionSlots: @unchecked Sendable {
+    static let shared = SelectionSlots()
+    private let lock = NSLock()
+    private var slots: [String: Int] = [:]
+
+    func slot(of name: String) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        if let slot = slots[name] { return slot }
+        slots[name] = slots.count
+        return slots.count - 1
     }
 }
