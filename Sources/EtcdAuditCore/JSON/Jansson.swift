@@ -50,6 +50,21 @@ public struct JSONCursor {
         return JSONCursor(node: child)
     }
 
+    /// How many elements an array has (0 for anything else).
+    public var count: Int {
+        node.pointee.type == JSON_ARRAY ? json_array_size(node) : 0
+    }
+
+    /// Calls `body` with each member of an object, in document order, without building a list.
+    public func forEachMember(_ body: (String, JSONCursor) -> Void) {
+        guard node.pointee.type == JSON_OBJECT else { return }
+        var iter = json_object_iter(node)
+        while let it = iter {
+            if let value = json_object_iter_value(it) { body(String(cString: json_object_iter_key(it)), JSONCursor(node: value)) }
+            iter = json_object_iter_next(node, it)
+        }
+    }
+
     /// Elements of an array (empty for anything else).
     public var elements: [JSONCursor] {
         guard node.pointee.type == JSON_ARRAY else { return [] }

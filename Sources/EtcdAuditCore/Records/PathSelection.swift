@@ -4,11 +4,14 @@ enum PathSelection {
     /// The values `selection` names in `root`, each with the choices that locate it.
     static func select(_ selection: ValueSelection, in root: JSONCursor) -> [SelectedValue] {
         var out: [SelectedValue] = []
-        walk(root, selection.steps[...], choices: [], into: &out)
+        var choices: [JSONValue] = []
+        walk(root, selection.steps[...], &choices, into: &out)
         return out
     }
 
-    private static func walk(_ node: JSONCursor, _ steps: ArraySlice<ValueStep>, choices: [JSONValue],
+    /// One step at a time; `choices` grows and shrinks as the walk enters and leaves the
+    /// elements of `[*]` and `[k=v]` (this runs for every record: no array per step).
+    private static func walk(_ node: JSONCursor, _ steps: ArraySlice<ValueStep>, _ choices: inout [JSONValue],
                              into out: inout [SelectedValue]) {
         guard let step = steps.first else {
             out.append(SelectedValue(choices: choices, value: node.value))
@@ -17,38 +20,37 @@ enum PathSelection {
         let rest = steps.dropFirst()
         switch step {
         case .member(let name):
-            if node.kind == .object, let child = node[name] { walk(child, rest, choices: choices, into: &out) }
+            if let child = node[name] { walk(child, rest, &choices, into: &out) }
         case .index(let i):
-            if node.kind == .array, let child = node[i] { walk(child, rest, choices: choices, into: &out) }
+            if let child = node[i] { walk(child, rest, &choices, into: &out) }
         case .each:
             switch node.kind {
             case .array:
-                for (i, child) in node.elements.enumerated() {
-                    walk(child, rest, choices: choices + [.integer(Int64(i))], into: &out)
+                for i in 0..<node.count {
+                    guard let child = node[i] else { continue }
+                    choices.append(.integer(Int64(i)))
+                    walk(child, rest, &choices, into: &out)
+                    choices.removeLast()
                 }
             case .object:
-                for (name, child) in node.members { walk(child, rest, choices: choices + [.string(name)], into: &out) }
+                node.forEachMember { name, child in
+                    choices.append(.string(name))
+                    walk(child, rest, &choices, into: &out)
+                    choices.removeLast()
+                }
             default: break
             }
         case .select(let member, let value):
-            guard node.kind == .array else { return }
             var occurrence = 0
-            for child in node.elements where child.kind == .object && child[member]?.string == value {
+            for i in 0..<node.count {
+                guard let child = node[i], child.kind == .object, child[member]?.string == value else { continue }
                 occurrence += 1
-                walk(child, rest, choices: choices + [.integer(Int64(occurrence))], into: &out)
+                choices.append(.integer(Int64(occurrence)))
+                walk(child, rest, &choices, into: &out)
+                choices.removeLast()
             }
         case .type:
-            let name: String
-            switch node.kind {
-            case .null: name = "null"
-            case .bool: name = "boolean"
-            case .integer: name = "integer"
-            case .real: name = "real"
-            case .string: name = "string"
-            case .array: name = "array"
-            case .object: name = "object"
-            }
-            out.append(SelectedValue(choices: choices, value: .string(name)))
+            out.append(SelectedValue(choices: choices, value: .string(Self.typeName(node.kind))))
         case .digest(let without):
             out.append(SelectedValue(choices: choices, value: .string(node.digest(ignoringMembers: Set(without)).description)))
         case .decode:
@@ -56,8 +58,22 @@ enum PathSelection {
             // (heat-outputs.undecodable) report it.
             guard node.kind == .string, let bytes = node.stringBytes else { return }
             var inner: [SelectedValue] = []
-            _ = JSONDocument.parse(bytes) { decoded in walk(decoded, rest, choices: choices, into: &inner) }
+            var innerChoices = choices
+            _ = JSONDocument.parse(bytes) { decoded in walk(decoded, rest, &innerChoices, into: &inner) }
             out += inner
+        }
+    }
+
+    /// The names `is:` uses.
+    static func typeName(_ kind: JSONKind) -> String {
+        switch kind {
+        case .null: return "null"
+        case .bool: return "boolean"
+        case .integer: return "integer"
+        case .real: return "real"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
         }
     }
 
