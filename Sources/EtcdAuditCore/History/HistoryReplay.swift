@@ -103,6 +103,9 @@ final class HistoryReplay {
         for group in holders.keys { recheckGroup(group) }
         for state in resources.values { for finding in state.findings { add(finding, since: start) } }
         for findings in groupFindings.values { for finding in findings { add(finding, since: start) } }
+        // The first store was checked whole: what came while building it is not a write of
+        // the first revision replayed (they would be rechecked there and dated by an empty key).
+        cameOrWent = []
     }
 
     // MARK: the writes
@@ -207,8 +210,9 @@ final class HistoryReplay {
         }
         // A resource some rule refers to came or went: the resources that may name it are
         // checked again (rare: networks and subnets come and go far less than ports).
-        if let first = cameOrWent.first {
-            let cause = WriteRef(revision: revision, key: writesOf[first]?.first?.key ?? "")
+        if !cameOrWent.isEmpty {
+            // Each came or went by a write of this revision (start clears what it met).
+            let cause = WriteRef(revision: revision, key: cameOrWent.lazy.compactMap { writesOf[$0]?.first?.key }.first)
             let written = Set(order)
             let naming = resources.keys.filter { ref in
                 !written.contains(ref) && single.contains { $0.referencedType != nil && $0.applies(to: resources[ref]!.type) }
