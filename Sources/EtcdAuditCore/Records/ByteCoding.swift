@@ -35,11 +35,10 @@ struct ByteWriter {
     var resourceID = ""
     /// Where the last outputs list written lies in `bytes` (RecordCodec.outputsRecorded).
     var outputsRange: Range<Int>?
-    /// The UUIDs and MACs written so far, for repeats (CompactStrings).
+    /// The UUIDs and MACs written so far, for repeats (CompactStrings). An outputs list
+    /// holds no strings (keys are names, values digests), so its bytes are the same
+    /// wherever it is written (a job_state's are compared with its stack's).
     var repeats: [CompactValue] = []
-    /// Outputs neither refer to nor are referred to by other strings: their bytes must be
-    /// the same wherever they are written (a job_state's are compared with its stack's).
-    var inOutputs = false
 
     init(context: PackingContext) { self.context = context }
 
@@ -104,10 +103,8 @@ struct ByteReader {
     let context: PackingContext
     var index = 0
     private var end: Int
-    /// As in `ByteWriter`: the UUIDs and MACs read so far in this segment, and whether
-    /// an outputs list is being read.
+    /// As in `ByteWriter`: the UUIDs and MACs read so far in this segment.
     var repeats: [CompactValue] = []
-    var inOutputs = false
 
     init(_ bytes: [UInt8], context: PackingContext) {
         self.bytes = bytes

@@ -68,12 +68,12 @@ extension ByteWriter {
     }
 
     private mutating func fixed(_ value: CompactValue, bytes count: Int) {
-        if !inOutputs, let n = repeats.firstIndex(of: value) {
+        if let n = repeats.firstIndex(of: value) {
             varint(CompactForm.repeated.rawValue << 1 | 1)
             int(n)
             return
         }
-        if !inOutputs, repeats.count < Self.repeatsKept { repeats.append(value) }
+        if repeats.count < Self.repeatsKept { repeats.append(value) }
         varint(value.form.rawValue << 1 | 1)
         if count == 16 {
             for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value.high >> UInt64(shift))) }
@@ -127,11 +127,11 @@ extension ByteReader {
         switch CompactForm(rawValue: tag >> 1)! {
         case .uuid:
             let value = CompactValue(form: .uuid, high: number(8), low: number(8))
-            if !inOutputs, repeats.count < ByteWriter.repeatsKept { repeats.append(value) }
+            if repeats.count < ByteWriter.repeatsKept { repeats.append(value) }
             return Self.text(value)
         case .mac:
             let value = CompactValue(form: .mac, high: 0, low: number(6))
-            if !inOutputs, repeats.count < ByteWriter.repeatsKept { repeats.append(value) }
+            if repeats.count < ByteWriter.repeatsKept { repeats.append(value) }
             return Self.text(value)
         case .hex:
             let count = int()

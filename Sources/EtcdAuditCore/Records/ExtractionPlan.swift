@@ -4,7 +4,6 @@ public struct ExtractionPlan: Sendable {
     public var bodyFields: Set<String> = []
     public var jobMembers: Set<String> = []
     public var params: Set<String> = []
-    public var outputValues: Set<String> = []
     public var stackMembers: Set<String> = []
     /// What the rule language's paths select inside each kind of record.
     public var selections: [RecordKind: Set<ValueSelection>] = [:]
@@ -15,7 +14,6 @@ public struct ExtractionPlan: Sendable {
         bodyFields.formUnion(other.bodyFields)
         jobMembers.formUnion(other.jobMembers)
         params.formUnion(other.params)
-        outputValues.formUnion(other.outputValues)
         stackMembers.formUnion(other.stackMembers)
         selections.merge(other.selections) { $0.union($1) }
     }

@@ -75,8 +75,6 @@ public struct ResourceRef: Hashable, Sendable, Comparable {
 public struct HeatOutput: Sendable {
     public var key: String
     public var digest: JSONDigest
-    /// Kept only for the output keys some rule reads the value of.
-    public var value: JSONValue?
 }
 
 public struct ConfigFacts: Sendable {
@@ -226,13 +224,6 @@ public final class Resource: @unchecked Sendable {
 
     /// Every record present, in pipeline order.
     public var allRecords: [(kind: RecordKind, meta: RecordMeta)] {
-        var out: [(RecordKind, RecordMeta)] = []
-        if let config { out.append((.config, config.meta)) }
-        out += jobs.map { (.job, $0.meta) }
-        if let stack { out.append((.stack, stack.meta)) }
-        if let jobState { out.append((.jobState, jobState.meta)) }
-        if let state { out.append((.state, state.meta)) }
-        if let monitoring { out.append((.monitoring, monitoring.meta)) }
-        return out
+        allEntries.map { ($0.kind, $0.entry.meta) }
     }
 }

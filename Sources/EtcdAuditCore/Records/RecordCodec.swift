@@ -95,12 +95,9 @@ extension ByteWriter {
     }
 
     mutating func outputs(_ list: [HeatOutput]) {
-        inOutputs = true
-        defer { inOutputs = false }
         array(list) { w, output in
             w.name(output.key)
             w.digest(output.digest)
-            w.optional(output.value) { $0.json($1) }
         }
     }
 
@@ -200,9 +197,7 @@ extension ByteReader {
     }
 
     mutating func outputs() -> [HeatOutput] {
-        inOutputs = true
-        defer { inOutputs = false }
-        return array { HeatOutput(key: $0.name(), digest: $0.digest(), value: $0.optional { $0.json() }) }
+        return array { HeatOutput(key: $0.name(), digest: $0.digest()) }
     }
 
     mutating func content() -> ParsedRecord.Content {

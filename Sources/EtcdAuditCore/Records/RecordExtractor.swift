@@ -231,8 +231,7 @@ public struct RecordExtractor: Sendable {
                 return .failure(OutputListError("element \(index) is not an object with a string output_key"))
             }
             let value = element["output_value"]
-            list.append(HeatOutput(key: key, digest: value?.digest ?? JSONDigest(high: 0, low: 0),
-                                   value: plan.outputValues.contains(key) ? (value?.value ?? .null) : nil))
+            list.append(HeatOutput(key: key, digest: value?.digest ?? JSONDigest(high: 0, low: 0)))
         }
         return .success(list)
     }
