@@ -138,18 +138,17 @@ struct ReferenceDeclaration: Sendable {
         path = try ConditionParser.path(idValue, field: "refers_to.id")
     }
 
-    func check(_ evaluation: Evaluation, rule: DeclaredCheck, _ sink: inout FindingSink) {
-        let resource = evaluation.resource
-        guard let store = resource.existence, store.holds(type: type) else { return }
-        for value in evaluation.values(path) {
-            guard case .string(let id) = value.value, !id.isEmpty, !store.contains(type: type, id: id),
-                  let meta = value.meta else { continue }
-            var words = ["path": path.text, "expected": "a \(type) in the store", "actual": id]
-            if let t = rule.expected?.template, let text = evaluation.render(t, words: words) { words["expected"] = text }
-            let text = rule.message.flatMap { evaluation.render($0, words: words) }
-                ?? "\(path.text) names \(type) \(id), which is not in the store"
-            sink.report(resource, at: meta, text, expected: words["expected"], actual: id,
-                        member: value.member ?? MemberPath(), values: [id])
+    /// The values that name a resource the store does not hold, as failed tests: the
+    /// declared rule reports them as it reports any other.
+    func failures(_ evaluation: Evaluation) -> [TestFailure] {
+        guard let store = evaluation.resource.existence, store.holds(type: type) else { return [] }
+        return evaluation.values(path).compactMap { value in
+            guard case .string(let id) = value.value, !id.isEmpty, !store.contains(type: type, id: id) else { return nil }
+            var failure = TestFailure(test: Test(path: path, op: .present), value: value,
+                                      expected: "a \(type) in the store", actual: id, compared: [])
+            failure.quoted = [id]
+            failure.defaultMessage = "\(path.text) names \(type) \(id), which is not in the store"
+            return failure
         }
     }
 }

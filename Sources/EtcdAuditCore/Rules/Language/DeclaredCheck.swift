@@ -139,7 +139,7 @@ struct DeclaredCheck: Check {
             if oneFinding, !failures.isEmpty { return report(combining: failures, evaluation, &sink) }
             for failure in failures { report(failure, evaluation, &sink) }
         } else if let reference {
-            reference.check(evaluation, rule: self, &sink)
+            for failure in reference.failures(evaluation) { report(failure, evaluation, &sink) }
         }
     }
 
@@ -168,6 +168,7 @@ struct DeclaredCheck: Check {
         let defaultText = failure.value == nil ? "{path} is absent" : "{path} is {actual}, expected {expected}"
         let template = test.message ?? message
         let text = template.flatMap { evaluation.render($0, words: words, following: value) }
+            ?? failure.defaultMessage
             ?? (try? MessageTemplate(defaultText, allowWords: true)).flatMap { evaluation.render($0, words: words) } ?? ""
         // The other records compared: the operands' first, then what `when:` read.
         let relatedPaths = failure.compared

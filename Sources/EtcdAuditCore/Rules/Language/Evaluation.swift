@@ -60,6 +60,8 @@ struct TestFailure {
     var member: MemberPath? = nil
     var words: [String: String] = [:]
     var quoted: [String] = []
+    /// The message when the rule gives none (else "{path} is {actual}, expected {expected}").
+    var defaultMessage: String?
 }
 
 /// Evaluates paths and conditions on one resource, with one job in hand for rules that
