@@ -3,10 +3,22 @@
 // follow Unicode canonical equivalence and would make them one. Keys, ids and the store
 // values the rules compare go through these instead.
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension StringProtocol {
     /// Same UTF-8 bytes (String `==` also calls canonically equivalent texts equal).
+    /// (Called for every name packed and every key joined: native strings are compared
+    /// with `memcmp`, not byte by byte through the collection protocols.)
     @inlinable func sameBytes<Other: StringProtocol>(_ other: Other) -> Bool {
-        utf8.elementsEqual(other.utf8)
+        let contiguous = utf8.withContiguousStorageIfAvailable { mine in
+            other.utf8.withContiguousStorageIfAvailable { theirs in
+                mine.count == theirs.count && (mine.isEmpty || memcmp(mine.baseAddress!, theirs.baseAddress!, mine.count) == 0)
+            }
+        }
+        if let contiguous, let same = contiguous { return same }
+        return utf8.elementsEqual(other.utf8)
     }
 
     /// Byte order, as etcd sorts keys.

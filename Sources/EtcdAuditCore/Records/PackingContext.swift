@@ -32,7 +32,7 @@ final class PackingContext: @unchecked Sendable {
         var i = Int(truncatingIfNeeded: hash) & (buckets.count - 1)
         while buckets[i] >= 0 {
             let n = Int(buckets[i])
-            if hashes[n] == hash, table[n].utf8.elementsEqual(word.utf8) { return n }
+            if hashes[n] == hash, table[n].sameBytes(word) { return n }
             i = (i + 1) & (buckets.count - 1)
         }
         guard table.count < limit, table.count < Int(Int32.max) else { return nil }

@@ -144,7 +144,7 @@ struct ReferenceDeclaration: Sendable {
         guard let store = evaluation.resource.existence, store.holds(type: type) else { return [] }
         return evaluation.values(path).compactMap { value in
             guard case .string(let id) = value.value, !id.isEmpty, !store.contains(type: type, id: id) else { return nil }
-            var failure = TestFailure(test: Test(path: path, op: .present), value: value,
+            var failure = TestFailure(test: Test(path: path, op: .present, operand: nil), value: value,
                                       expected: "a \(type) in the store", actual: id, compared: [])
             failure.quoted = [id]
             failure.defaultMessage = "\(path.text) names \(type) \(id), which is not in the store"

@@ -23,21 +23,41 @@ public indirect enum Condition: Sendable {
     }
 }
 
-/// One test: a path, an operator and its operand.
-public struct Test: Sendable {
-    public var path: RulePath
-    public var op: Operator
-    public var operand: Operand?
+/// One test: a path, an operator and its operand. A class: the evaluation hands tests
+/// around for every resource, and a struct of this size would retain each of its members
+/// on every copy.
+public final class Test: Sendable {
+    public let path: RulePath
+    public let op: Operator
+    public let operand: Operand?
     /// The test applies only when this holds.
-    public var when: Condition?
+    public let when: Condition?
     /// Overrides of the finding's texts (templates, see `MessageTemplate`).
-    public var message: MessageTemplate?
-    public var expected: FindingText?
-    public var actual: FindingText?
+    public let message: MessageTemplate?
+    public let expected: FindingText?
+    public let actual: FindingText?
     /// Where the finding points when the path has no value (a test of `present`).
-    public var at: RulePath?
+    public let at: RulePath?
     /// Strings compare without regard to case.
-    public var ignoreCase = false
+    public let ignoreCase: Bool
+
+    init(path: RulePath, op: Operator, operand: Operand?, when: Condition? = nil, message: MessageTemplate? = nil,
+         expected: FindingText? = nil, actual: FindingText? = nil, at: RulePath? = nil, ignoreCase: Bool = false) {
+        self.path = path
+        self.op = op
+        self.operand = operand
+        self.when = when
+        self.message = message
+        self.expected = expected
+        self.actual = actual
+        self.at = at
+        self.ignoreCase = ignoreCase
+    }
+
+    /// The same test with the rule's texts in place of its own message, expected and actual.
+    var withoutTexts: Test {
+        Test(path: path, op: op, operand: operand, when: when, at: at, ignoreCase: ignoreCase)
+    }
 
     var paths: [RulePath] {
         var out = [path] + (operand?.paths ?? []) + (when?.paths ?? []) + (at.map { [$0] } ?? [])

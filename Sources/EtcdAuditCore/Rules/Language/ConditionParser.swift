@@ -108,18 +108,19 @@ enum ConditionParser {
         default:
             operand = try self.operand(raw, field: opField)
         }
-        var test = Test(path: path, op: op, operand: operand)
-        if let when = member("when") { test.when = try condition(when, field: "\(field).when") }
-        test.message = try template(member("message"), field: "\(field).message", allowWords: true)
-        test.expected = try findingText(member("expected"), field: "\(field).expected")
-        test.actual = try findingText(member("actual"), field: "\(field).actual")
-        if let at = member("at") { test.at = try self.path(at, field: "\(field).at") }
+        let ignoreCase: Bool
         switch member("ignore_case") {
-        case nil: break
-        case .bool(let b)?: test.ignoreCase = b
+        case nil: ignoreCase = false
+        case .bool(let b)?: ignoreCase = b
         default: throw RuleError(field: "\(field).ignore_case", "must be true or false")
         }
-        return test
+        return Test(path: path, op: op, operand: operand,
+                    when: try member("when").map { v throws(RuleError) in try condition(v, field: "\(field).when") },
+                    message: try template(member("message"), field: "\(field).message", allowWords: true),
+                    expected: try findingText(member("expected"), field: "\(field).expected"),
+                    actual: try findingText(member("actual"), field: "\(field).actual"),
+                    at: try member("at").map { v throws(RuleError) in try self.path(v, field: "\(field).at") },
+                    ignoreCase: ignoreCase)
     }
 
     static func operand(_ value: JSONValue, field: String) throws(RuleError) -> Operand {

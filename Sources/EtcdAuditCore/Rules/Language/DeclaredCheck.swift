@@ -212,9 +212,7 @@ struct DeclaredCheck: Check {
         combined.compared = failures.flatMap(\.compared)
         combined.expected = parts.map(\.expected).joined(separator: " and ")
         combined.words["failures"] = parts.map(\.message).joined(separator: ", ")
-        combined.test.message = nil
-        combined.test.expected = nil
-        combined.test.actual = nil
+        combined.test = combined.test.withoutTexts
         report(combined, evaluation, &sink)
     }
 

@@ -85,8 +85,8 @@ struct Evaluation {
             return resource.allEntries.map { BoundValue(value: .string($0.kind.rawValue), record: $0.entry, member: MemberPath()) }
         case .record(let kind):
             guard let record = record(kind) else { return [] }
-            let meta = record.entry.meta
             if let fact = path.fact {
+                let meta = record.entry.meta
                 switch fact {
                 case .key(let field):
                     if field == "last" {
@@ -106,7 +106,7 @@ struct Evaluation {
             }
             guard let selection = path.selection else {
                 // The record itself: there, whether or not its value can be read.
-                return [BoundValue(value: .string(meta.key), record: record.entry, member: MemberPath())]
+                return [BoundValue(value: .string(record.entry.meta.key), record: record.entry, member: MemberPath())]
             }
             guard record.readable else { return [] }
             guard let selected = record.selected[selection.slot] else {
@@ -204,7 +204,7 @@ struct Evaluation {
             default: break
             }
             if found.isEmpty { return false }
-            return failures(test, firstOnly: true).isEmpty && (test.operand.map { resolve($0) != nil } ?? true)
+            return failures(test, found, firstOnly: true).isEmpty && (test.operand.map { resolve($0) != nil } ?? true)
         }
     }
 
@@ -240,7 +240,11 @@ struct Evaluation {
 
     private func failures(_ test: Test, firstOnly: Bool) -> [TestFailure] {
         if let when = test.when, !holds(when) { return [] }
-        let found = values(test.path)
+        return failures(test, values(test.path), firstOnly: firstOnly)
+    }
+
+    /// The failures of `test` (its `when:` holding) over `found`, its path's values.
+    private func failures(_ test: Test, _ found: [BoundValue], firstOnly: Bool) -> [TestFailure] {
         func failure(_ value: BoundValue?, _ expected: String) -> TestFailure {
             TestFailure(test: test, value: value, expected: expected, actual: value.map { show($0.value) } ?? "(absent)",
                         compared: (test.operand?.paths ?? []) + (test.when?.paths ?? []))
@@ -292,8 +296,9 @@ struct Evaluation {
             operands = resolved
         }
         var out: [TestFailure] = []
-        for value in found where !Self.passes(test, value.value, operands) {
-            out.append(failure(value, Self.expectedText(test, operands)))
+        // By index: a value is only copied out when it fails (this runs for every resource).
+        for i in found.indices where !Self.passes(test, found[i].value, operands) {
+            out.append(failure(found[i], Self.expectedText(test, operands)))
             if firstOnly { break }
         }
         return out

@@ -67,11 +67,11 @@ extension Evaluation {
         return test.op.isUnary ? test.op.phrase : test.op.phrase + shown
     }
 
-    static func passes(_ test: Test, _ value: JSONValue, _ operands: [JSONValue]) -> Bool {
+    static func passes(_ test: Test, _ value: JSONValue, _ operands: [JSONValue], foldingCase: Bool? = nil) -> Bool {
         // Case matters not when the test compares with text (a value that is not text is
         // compared as it is).
-        if test.ignoreCase, operands.allSatisfy({ $0.stringValue != nil }) {
-            return passes(test.folded, value.caseFolded, operands.map(\.caseFolded))
+        if foldingCase ?? test.ignoreCase, operands.allSatisfy({ $0.stringValue != nil }) {
+            return passes(test, value.caseFolded, operands.map(\.caseFolded), foldingCase: false)
         }
         switch test.op {
         case .equals, .oneOf: return operands.contains(value)
@@ -202,14 +202,5 @@ extension JSONValue {
         case .object(let members): return .object(members.map { JSONMember($0.name, $0.value.caseFolded) })
         default: return self
         }
-    }
-}
-
-extension Test {
-    /// The test with its case folded away (the values are folded by the caller).
-    var folded: Test {
-        var copy = self
-        copy.ignoreCase = false
-        return copy
     }
 }

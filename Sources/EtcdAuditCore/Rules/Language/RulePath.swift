@@ -14,7 +14,10 @@ import Foundation
 /// `jobs[*].x` is another spelling of `job.x`: a rule that names the job is checked once per
 /// job. The steps inside the value are taken while the value is parsed (`PathSelection`),
 /// so the store keeps exactly what the loaded rules read.
-public struct RulePath: Hashable, Sendable, CustomStringConvertible {
+///
+/// A class: conditions hand their paths around for every resource, and a struct of five
+/// references would be retained five times on each copy.
+public final class RulePath: Hashable, Sendable, CustomStringConvertible {
     public enum Root: Hashable, Sendable {
         case record(RecordKind)
         /// `resource.<name>`: the resource itself (id, type, plural, in_flight).
@@ -39,6 +42,10 @@ public struct RulePath: Hashable, Sendable, CustomStringConvertible {
     public let steps: [ValueStep]
 
     public var description: String { text }
+
+    /// Everything else follows from the text.
+    public static func == (a: RulePath, b: RulePath) -> Bool { a === b || a.text == b.text }
+    public func hash(into hasher: inout Hasher) { hasher.combine(text) }
 
     /// The record kind the path reads, if any.
     public var recordKind: RecordKind? {
