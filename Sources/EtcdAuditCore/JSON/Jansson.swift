@@ -106,6 +106,29 @@ public struct JSONCursor {
         return Array(UnsafeRawBufferPointer(start: chars, count: json_string_length(node)))
     }
 
+    public var real: Double? {
+        node.pointee.type == JSON_REAL ? json_real_value(node) : nil
+    }
+
+    /// Calls `body` with a string's bytes in place (no copy); nil for anything else.
+    public func withStringBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        guard node.pointee.type == JSON_STRING, let chars = json_string_value(node) else { return nil }
+        return body(UnsafeRawBufferPointer(start: chars, count: json_string_length(node)))
+    }
+
+    /// Calls `body` with each member of an object, its name's bytes in place, in document order.
+    public func forEachMemberBytes(_ body: (UnsafeRawBufferPointer, JSONCursor) -> Void) {
+        guard node.pointee.type == JSON_OBJECT else { return }
+        var iter = json_object_iter(node)
+        while let it = iter {
+            let name = json_object_iter_key(it)!
+            if let value = json_object_iter_value(it) {
+                body(UnsafeRawBufferPointer(start: name, count: strlen(name)), JSONCursor(node: value))
+            }
+            iter = json_object_iter_next(node, it)
+        }
+    }
+
     public var integer: Int64? {
         node.pointee.type == JSON_INTEGER ? Int64(json_integer_value(node)) : nil
     }
@@ -148,10 +171,11 @@ public struct JSONCursor {
     }
 
     /// The digest of an object without some of its members (e.g. members a writer adds).
-    public func digest(ignoringMembers ignored: Set<String>) -> JSONDigest {
+    public func digest(ignoringMembers ignored: [String]) -> JSONDigest {
         guard !ignored.isEmpty, node.pointee.type == JSON_OBJECT else { return digest }
         var hasher = StableHasher()
-        feedObject(into: &hasher) { name in !ignored.contains(String(cString: name)) }
+        // Names compared in place: this runs on every member of a large value.
+        feedObject(into: &hasher) { name in !ignored.contains { $0.withCString { strcmp($0, name) == 0 } } }
         return hasher.finish()
     }
 

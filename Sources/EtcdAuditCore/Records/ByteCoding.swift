@@ -165,6 +165,11 @@ struct ByteReader {
         return JSONDigest(high: high, low: word())
     }
 
+    mutating func bytes(count: Int) -> [UInt8] {
+        defer { index += count }
+        return Array(bytes[index..<index + count])
+    }
+
     mutating func optional<T>(_ read: (inout ByteReader) -> T) -> T? {
         byte() == 0 ? nil : read(&self)
     }

@@ -159,7 +159,7 @@ extension ByteReader {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    private static func text(_ value: CompactValue) -> String {
+    static func text(_ value: CompactValue) -> String {
         let digits = hexDigits
         switch value.form {
         case .uuid:

@@ -40,19 +40,6 @@ protocol RecordEntry: AnyObject {
 
 extension Entry: RecordEntry {}
 
-/// What the rule language's paths selected in one record: the values of each selection,
-/// by its slot (`ValueSelection.slot`). A few per record, looked up by number.
-public struct SelectedValues: Sendable {
-    private(set) var entries: [(slot: Int, values: [SelectedValue])]
-
-    init(_ entries: [(slot: Int, values: [SelectedValue])] = []) { self.entries = entries }
-
-    subscript(slot: Int) -> [SelectedValue]? {
-        for entry in entries where entry.slot == slot { return entry.values }
-        return nil
-    }
-}
-
 /// A resource by type and id, compared as bytes (ExactText.swift says why).
 public struct ResourceRef: Hashable, Sendable, Comparable {
     public var type: String

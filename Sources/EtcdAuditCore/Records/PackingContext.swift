@@ -11,6 +11,26 @@ struct KeyOwner {
 /// the table of names. One per store; records are packed on several threads.
 final class PackingContext: @unchecked Sendable {
     let layouts: Layouts
+    let words = WordTable()
+
+    init(layouts: Layouts) { self.layouts = layouts }
+
+    func number(of name: String) -> Int { words.number(of: name) }
+
+    /// The number of `word`, unless the table holds `limit` names and `word` is not one.
+    func number(ofWord word: String, limit: Int) -> Int? { words.number(ofWord: word, limit: limit) }
+
+    /// Every name so far (a reader takes them once, not a lock per name).
+    var names: [String] { words.all }
+}
+
+/// Names and words the packed forms keep once and then by number. Append-only and
+/// shared by threads.
+final class WordTable: @unchecked Sendable {
+    /// The words of the selected values (SelectedValues): one table for the process, as
+    /// those values are packed where a value is parsed, with no store at hand.
+    static let selections = WordTable()
+
     private var table: [String] = []
     /// Each name's hash, by number.
     private var hashes: [UInt64] = []
@@ -20,23 +40,30 @@ final class PackingContext: @unchecked Sendable {
     private var buckets = [Int32](repeating: -1, count: 1024)
     private let lock = NSLock()
 
-    init(layouts: Layouts) { self.layouts = layouts }
-
     func number(of name: String) -> Int { number(ofWord: name, limit: .max)! }
 
-    /// The number of `word`, unless the table holds `limit` names and `word` is not one.
     func number(ofWord word: String, limit: Int) -> Int? {
-        let hash = StableHasher.digest(of: word).low
+        var utf8 = word
+        return utf8.withUTF8 { number(ofBytes: UnsafeRawBufferPointer($0), limit: limit) { word } }
+    }
+
+    /// The number of the word whose bytes are `utf8` (`text` makes it a String when it is
+    /// new), unless the table holds `limit` words and this is not one.
+    func number(ofBytes utf8: UnsafeRawBufferPointer, limit: Int, _ text: () -> String) -> Int? {
+        let hash = StableHasher.xxh3(utf8).low
         lock.lock()
         defer { lock.unlock() }
         var i = Int(truncatingIfNeeded: hash) & (buckets.count - 1)
         while buckets[i] >= 0 {
             let n = Int(buckets[i])
-            if hashes[n] == hash, table[n].sameBytes(word) { return n }
+            if hashes[n] == hash, table[n].utf8.count == utf8.count,
+               table[n].utf8.withContiguousStorageIfAvailable({ $0.elementsEqual(utf8) }) ?? table[n].utf8.elementsEqual(utf8) {
+                return n
+            }
             i = (i + 1) & (buckets.count - 1)
         }
         guard table.count < limit, table.count < Int(Int32.max) else { return nil }
-        table.append(word)
+        table.append(text())
         hashes.append(hash)
         buckets[i] = Int32(table.count - 1)
         if table.count * 2 > buckets.count { grow() }
@@ -52,8 +79,8 @@ final class PackingContext: @unchecked Sendable {
         }
     }
 
-    /// Every name so far (a reader takes them once, not a lock per name).
-    var names: [String] {
+    /// Every word so far.
+    var all: [String] {
         lock.lock()
         defer { lock.unlock() }
         return table

@@ -1,20 +1,29 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Takes what the rule language's paths select out of a parsed value, while jansson's
 /// tree is there: the store keeps these values and nothing else of what the paths read.
 enum PathSelection {
-    /// The values `selection` names in `root`, each with the choices that locate it.
-    static func select(_ selection: ValueSelection, in root: JSONCursor) -> [SelectedValue] {
-        var out: [SelectedValue] = []
+    /// The values `selections` name in `root`, packed as the store keeps them.
+    static func select(_ selections: [ValueSelection], in root: JSONCursor, resourceID: String) -> SelectedValues {
+        var writer = SelectedWriter(resourceID: resourceID)
         var choices: [JSONValue] = []
-        walk(root, selection.steps[...], &choices, into: &out)
-        return out
+        for selection in selections {
+            writer.beginSlot(selection.slot)
+            walk(root, selection.steps[...], &choices, into: &writer)
+            writer.endSlot()
+        }
+        return SelectedValues(bytes: writer.bytes)
     }
 
     /// One step at a time; `choices` grows and shrinks as the walk enters and leaves the
-    /// elements of `[*]` and `[k=v]` (this runs for every record: no array per step).
+    /// elements of `[*]` and `[k=v]` (this runs for every record: no array per step, and
+    /// values go from jansson's tree straight into the packed form).
     private static func walk(_ node: JSONCursor, _ steps: ArraySlice<ValueStep>, _ choices: inout [JSONValue],
-                             into out: inout [SelectedValue]) {
+                             into out: inout SelectedWriter) {
         guard let step = steps.first else {
-            out.append(SelectedValue(choices: choices, value: node.value))
+            out.value(choices: choices) { $0.cursor(node) }
             return
         }
         let rest = steps.dropFirst()
@@ -43,25 +52,28 @@ enum PathSelection {
         case .select(let member, let value):
             var occurrence = 0
             for i in 0..<node.count {
-                guard let child = node[i], child.kind == .object, child[member]?.string == value else { continue }
+                guard let child = node[i], child.kind == .object,
+                      child[member]?.withStringBytes({ Self.same($0, value) }) == true else { continue }
                 occurrence += 1
                 choices.append(.integer(Int64(occurrence)))
                 walk(child, rest, &choices, into: &out)
                 choices.removeLast()
             }
         case .type:
-            out.append(SelectedValue(choices: choices, value: .string(Self.typeName(node.kind))))
+            out.value(choices: choices) { $0.text(Self.typeName(node.kind)) }
         case .digest(let without):
-            out.append(SelectedValue(choices: choices, value: .string(node.digest(ignoringMembers: Set(without)).description)))
+            out.value(choices: choices) { $0.digest(node.digest(ignoringMembers: without)) }
         case .decode:
             // A string that does not decode selects nothing: the rules about decoding
             // (heat-outputs.undecodable) report it.
             guard node.kind == .string, let bytes = node.stringBytes else { return }
-            var inner: [SelectedValue] = []
-            var innerChoices = choices
-            _ = JSONDocument.parse(bytes) { decoded in walk(decoded, rest, &innerChoices, into: &inner) }
-            out += inner
+            _ = JSONDocument.parse(bytes) { decoded in walk(decoded, rest, &choices, into: &out) }
         }
+    }
+
+    private static func same(_ bytes: UnsafeRawBufferPointer, _ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { $0.count == bytes.count && ($0.isEmpty || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0) }
     }
 
     /// The names `is:` uses.
@@ -94,7 +106,7 @@ enum PathSelection {
                 if case .object(let members) = node { for member in members { walk(member.value, rest, path.member(member.name)) } }
             case .select(let member, let wanted):
                 guard case .array(let items) = node else { return }
-                for (i, child) in items.enumerated() where child[member]?.stringValue == wanted { walk(child, rest, path.index(i)) }
+                for (i, child) in items.enumerated() where child[member]?.stringValue?.sameBytes(wanted) == true { walk(child, rest, path.index(i)) }
             case .digest, .type:
                 return  // explain shows the value itself where a rule compares its digest
             case .decode:

@@ -284,13 +284,9 @@ extension ByteWriter {
         self.meta(meta, owner: owner)
         digest(valueDigest)
         self.content(content)
-        array(selected.entries) { w, entry in
-            w.int(entry.slot)
-            w.array(entry.values) { w, selected in
-                w.array(selected.choices) { $0.json($1) }
-                w.json(selected.value)
-            }
-        }
+        // Already packed where the value was parsed (SelectedValues.swift): copied as it is.
+        int(selected.bytes.count)
+        bytes.append(contentsOf: selected.bytes)
     }
 
     /// `owner`: the problem's record, when its key is one of the resource's kinds.
@@ -312,9 +308,7 @@ extension ByteReader {
         let meta = self.meta(owner: owner)
         if isEntry {
             let digest = digest(), content = content()
-            let selected = SelectedValues(array { r in
-                (slot: r.int(), values: r.array { SelectedValue(choices: $0.array { $0.json() }, value: $0.json()) })
-            })
+            let selected = SelectedValues(bytes: bytes(count: int()))
             return .entry(meta, digest, content, selected)
         }
         return .problem(meta, problem())

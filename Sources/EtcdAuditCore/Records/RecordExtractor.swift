@@ -54,8 +54,7 @@ public struct RecordExtractor: Sendable {
             var schema = SchemaProblems()
             let content = extractContent(root, match: match, schema: &schema)
             guard schema.problems.isEmpty, !kindSelections.isEmpty else { return (content, schema, SelectedValues()) }
-            let selected = SelectedValues(kindSelections.map { (slot: $0.slot, values: PathSelection.select($0, in: root)) })
-            return (content, schema, selected)
+            return (content, schema, PathSelection.select(kindSelections, in: root, resourceID: match.id))
         }
         switch outcome {
         case .failure(let error):

@@ -109,7 +109,7 @@ struct Evaluation {
                 return [BoundValue(value: .string(record.entry.meta.key), record: record.entry, member: MemberPath())]
             }
             guard record.readable else { return [] }
-            guard let selected = record.selected[selection.slot] else {
+            guard let selected = record.selected.values(slot: selection.slot, resourceID: resource.id) else {
                 // A readable record keeps every selection of the plan, empty or not: none
                 // here means the rule reads what it did not declare, and would see nothing.
                 assertionFailure("\(path.text) reads \(selection.name), which the extraction plan does not name")

@@ -226,12 +226,6 @@ public final class ValueSelection: Hashable, Sendable {
     }
 }
 
-/// A value the store kept for a selection, with the choices that locate it.
-public struct SelectedValue: Sendable {
-    public var choices: [JSONValue]
-    public var value: JSONValue
-}
-
 /// Reads a path's text one piece at a time.
 private struct PathScanner {
     private let chars: [Character]
