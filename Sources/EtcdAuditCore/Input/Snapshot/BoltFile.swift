@@ -8,7 +8,8 @@ import Glibc
 final class BoltFile {
     let path: String
     let meta: BoltMeta
-    private let descriptor: Int32
+    /// Open for the file's life (what `EtcdSnapshot.key(atElement:)` reads again).
+    let descriptor: Int32
     let fileSize: Int
 
     var pageSize: Int { meta.pageSize }

@@ -136,6 +136,22 @@ extension EtcdSnapshot {
         return (Array(data[kv.key]), Array(data[kv.value]))
     }
 
+    /// The etcd key of the version whose leaf element stands at `offset`, one this walk
+    /// met before (what `SnapshotReader` compares when two keys' hashes agree).
+    func key(atElement offset: Int) throws -> [UInt8] {
+        let changed = InputError(path: path, offset: offset, message: "the version met at this element before no "
+                                 + "longer reads as one: the snapshot changed while it was read")
+        do {
+            guard let read = try Self.keyValue(atElement: offset, descriptor: file.descriptor, size: file.fileSize,
+                                               path: path) else { throw changed }
+            return read.key
+        } catch let error as InputError {
+            throw error  // a read that failed, or `changed`
+        } catch {
+            throw changed  // no longer a KeyValue message
+        }
+    }
+
     /// One entry of the `key` bucket: a key's version written at `revision`. Its key and
     /// value stay in the page (`keyBytes()`, `valueBytes()`), so versions a walk passes
     /// over are never copied.
@@ -168,6 +184,12 @@ extension EtcdSnapshot {
 
         func keyBytes() -> [UInt8] { bytes(kv.key) }
         func valueBytes() -> [UInt8] { bytes(kv.value) }
+
+        /// Runs `body` on the etcd key in its page, not copied.
+        func withKeyBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+            let base = entry.value.lowerBound
+            return try entry.page.withBytes((base + kv.key.lowerBound)..<(base + kv.key.upperBound), body)
+        }
 
         private func bytes(_ range: Range<Int>) -> [UInt8] {
             let base = entry.value.lowerBound

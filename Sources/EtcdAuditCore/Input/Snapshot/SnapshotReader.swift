@@ -12,8 +12,8 @@ import Glibc
 /// known after decoding its value. Walking the tree backwards from the revision (a seek:
 /// later versions are not even read), the first entry met for a key is the one the store
 /// held, so one pass decides every entry, and all the reader remembers is the set of keys
-/// already met (live, deleted, or of no declared layout): keys, never values, about what
-/// the records' own keys take. A forward walk would need the same key set plus each key's
+/// already met (live, deleted, or of no declared layout): a 64-bit hash of each and where
+/// it was met (`MetKeys`, 16 bytes a slot), never the keys or values themselves. A forward walk would need the same key set plus each key's
 /// newest revision, and a second pass to emit. Values of older versions are never copied;
 /// the pages held are those on the path to the current leaf.
 final class SnapshotReader: RecordReader {
@@ -24,13 +24,14 @@ final class SnapshotReader: RecordReader {
     private let fileSize: Int
     private let revision: Int64?
     private var walk: EtcdSnapshot.VersionWalk?
-    private var keysMet = Set<[UInt8]>()
+    private var keysMet: MetKeys
     private(set) var info = InputInfo()
 
     /// Takes ownership of `descriptor`, a random-access file holding the snapshot.
-    /// `revision` nil reads the newest store.
-    init(path: String, descriptor: Int32, revision: Int64? = nil) {
+    /// `revision` nil reads the newest store. `keyHash` is for tests, to force collisions.
+    init(path: String, descriptor: Int32, revision: Int64? = nil, keyHash: @escaping MetKeys.Hash = MetKeys.xxh3) {
         self.path = path
+        keysMet = MetKeys(hash: keyHash)
         self.descriptor = descriptor
         self.revision = revision
         var st = stat()
@@ -58,12 +59,15 @@ final class SnapshotReader: RecordReader {
                 walk = snapshot.versions()
             }
         }
+        guard let snapshot = walk?.snapshot else { return nil }
         while let version = try walk?.next() {
             // Newest first: without a revision asked for, the first met is the store's.
             if info.revision == nil { info.revision = version.revision.main }
-            let key = version.keyBytes()
-            guard keysMet.insert(key).inserted, !version.isDeletion else { continue }
-            return RawRecord(key: String(decoding: key, as: UTF8.self), value: version.valueBytes(),
+            let first = try version.withKeyBytes { key in
+                try keysMet.insert(key, at: version.offset) { try snapshot.key(atElement: $0) }
+            }
+            guard first, !version.isDeletion else { continue }
+            return RawRecord(key: String(decoding: version.keyBytes(), as: UTF8.self), value: version.valueBytes(),
                              createRevision: version.kv.createRevision, modRevision: version.kv.modRevision,
                              location: SourceLocation(path: path, offset: version.offset))
         }
