@@ -21,7 +21,16 @@ public struct SelectedValues: Sendable {
     /// The values of the selection numbered `slot` in a record of the resource `resourceID`;
     /// nil when the record keeps none.
     func values(slot: Int, resourceID: String) -> [SelectedValue]? {
-        bytes.withUnsafeBufferPointer { buffer -> [SelectedValue]? in
+        decode(slot: slot, resourceID: resourceID) { choices, value in SelectedValue(choices: choices, value: value) }
+    }
+
+    /// The same values without the choices that locate them (what a test that passes needs).
+    func plainValues(slot: Int, resourceID: String) -> [JSONValue]? {
+        decode(slot: slot, resourceID: resourceID) { _, value in value }
+    }
+
+    private func decode<T>(slot: Int, resourceID: String, _ make: ([JSONValue], JSONValue) -> T) -> [T]? {
+        bytes.withUnsafeBufferPointer { buffer -> [T]? in
             var reader = SelectedReader(buffer: buffer, resourceID: resourceID)
             while !reader.atEnd {
                 let found = Int(reader.varint()), length = Int(reader.varint())
@@ -30,11 +39,11 @@ public struct SelectedValues: Sendable {
                     continue
                 }
                 let count = Int(reader.varint())
-                var out: [SelectedValue] = []
+                var out: [T] = []
                 out.reserveCapacity(count)
                 for _ in 0..<count {
                     let choices = (0..<Int(reader.varint())).map { _ in reader.value() }
-                    out.append(SelectedValue(choices: choices, value: reader.value()))
+                    out.append(make(choices, reader.value()))
                 }
                 return out
             }

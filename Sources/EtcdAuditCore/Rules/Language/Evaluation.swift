@@ -72,6 +72,20 @@ struct Evaluation {
 
     // MARK: paths
 
+    /// The values of `path` alone, not where they are: most tests pass, and a test that
+    /// passes needs no more (a failing one reads `values` again).
+    func plainValues(_ path: RulePath) -> [JSONValue] {
+        guard case .record(let kind) = path.root, path.fact == nil, let selection = path.selection else {
+            return values(path).map(\.value)
+        }
+        guard let record = record(kind), record.readable else { return [] }
+        guard let found = record.selected.plainValues(slot: selection.slot, resourceID: resource.id) else {
+            assertionFailure("\(path.text) reads \(selection.name), which the extraction plan does not name")
+            return []
+        }
+        return found
+    }
+
     func values(_ path: RulePath) -> [BoundValue] {
         switch path.root {
         case .resource(let name):
@@ -147,11 +161,11 @@ struct Evaluation {
         case .literal(let v): return [v]
         case .pattern(let box): return [.string(box.source)]
         case .path(let p):
-            let found = values(p).map(\.value)
+            let found = plainValues(p)
             return found.isEmpty ? nil : found
         case .template(let t): return render(t, words: [:]).map { [.string($0)] }
         case .lookup(let map, let keys):
-            guard let key = keys.lazy.compactMap({ values($0).first }).first, let entry = map[show(key.value)] else { return nil }
+            guard let key = keys.lazy.compactMap({ plainValues($0).first }).first, let entry = map[show(key)] else { return nil }
             return [entry]
         case .list(let items):
             var out: [JSONValue] = []
@@ -197,14 +211,15 @@ struct Evaluation {
         case .not(let inner): return !holds(inner)
         case .test(let test):
             if let when = test.when, !holds(when) { return false }
-            let found = values(test.path)
+            let plain = plainValues(test.path)
             switch test.op {
-            case .absent: return found.isEmpty
-            case .present: return !found.isEmpty
+            case .absent: return plain.isEmpty
+            case .present: return !plain.isEmpty
             default: break
             }
-            if found.isEmpty { return false }
-            return failures(test, found, firstOnly: true).isEmpty && (test.operand.map { resolve($0) != nil } ?? true)
+            if plain.isEmpty { return false }
+            if let passed = passesAll(test, plain) { return passed && (test.operand.map { resolve($0) != nil } ?? true) }
+            return failures(test, values(test.path), firstOnly: true).isEmpty && (test.operand.map { resolve($0) != nil } ?? true)
         }
     }
 
@@ -240,7 +255,26 @@ struct Evaluation {
 
     private func failures(_ test: Test, firstOnly: Bool) -> [TestFailure] {
         if let when = test.when, !holds(when) { return [] }
+        if passesAll(test, plainValues(test.path)) == true { return [] }
         return failures(test, values(test.path), firstOnly: firstOnly)
+    }
+
+    /// For a comparison: whether each of `plain` passes (true when there is nothing to
+    /// compare); nil for the operators that need to know where values are.
+    private func passesAll(_ test: Test, _ plain: [JSONValue]) -> Bool? {
+        switch test.op {
+        case .present, .absent, .distinct: return nil
+        default: break
+        }
+        if plain.isEmpty { return true }
+        let operands: [JSONValue]
+        if test.op.isUnary {
+            operands = []
+        } else {
+            guard let resolved = test.operand.flatMap(resolve) else { return true }
+            operands = resolved
+        }
+        return plain.allSatisfy { Self.passes(test, $0, operands) }
     }
 
     /// The failures of `test` (its `when:` holding) over `found`, its path's values.
