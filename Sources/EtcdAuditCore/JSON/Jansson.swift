@@ -26,6 +26,9 @@ public enum JSONKind: String, Sendable {
 public struct JSONCursor {
     fileprivate let node: UnsafeMutablePointer<json_t>
 
+    /// The same node of the same document.
+    public func isSameNode(as other: JSONCursor) -> Bool { node == other.node }
+
     public var kind: JSONKind {
         switch node.pointee.type {
         case JSON_OBJECT: return .object

@@ -57,7 +57,8 @@ final class WordTable: @unchecked Sendable {
         while buckets[i] >= 0 {
             let n = Int(buckets[i])
             if hashes[n] == hash, table[n].utf8.count == utf8.count,
-               table[n].utf8.withContiguousStorageIfAvailable({ $0.elementsEqual(utf8) }) ?? table[n].utf8.elementsEqual(utf8) {
+               table[n].utf8.withContiguousStorageIfAvailable({ utf8.isEmpty || memcmp($0.baseAddress!, utf8.baseAddress!, utf8.count) == 0 })
+                ?? table[n].utf8.elementsEqual(utf8) {
                 return n
             }
             i = (i + 1) & (buckets.count - 1)

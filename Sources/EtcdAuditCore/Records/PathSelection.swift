@@ -6,12 +6,14 @@ import Glibc
 /// tree is there: the store keeps these values and nothing else of what the paths read.
 enum PathSelection {
     /// The values `selections` name in `root`, packed as the store keeps them.
-    static func select(_ selections: [ValueSelection], in root: JSONCursor, resourceID: String) -> SelectedValues {
+    /// `decoded`: a string of the value already decoded, with what it decodes to (not parsed again).
+    static func select(_ selections: [ValueSelection], in root: JSONCursor, resourceID: String,
+                       decoded: (string: JSONCursor, value: JSONCursor)? = nil) -> SelectedValues {
         var writer = SelectedWriter(resourceID: resourceID)
         var choices: [JSONValue] = []
         for selection in selections {
             writer.beginSlot(selection.slot)
-            walk(root, selection.steps[...], &choices, into: &writer)
+            walk(root, selection.steps[...], &choices, into: &writer, decoded)
             writer.endSlot()
         }
         return SelectedValues(bytes: writer.bytes)
@@ -21,7 +23,7 @@ enum PathSelection {
     /// elements of `[*]` and `[k=v]` (this runs for every record: no array per step, and
     /// values go from jansson's tree straight into the packed form).
     private static func walk(_ node: JSONCursor, _ steps: ArraySlice<ValueStep>, _ choices: inout [JSONValue],
-                             into out: inout SelectedWriter) {
+                             into out: inout SelectedWriter, _ decoded: (string: JSONCursor, value: JSONCursor)?) {
         guard let step = steps.first else {
             out.value(choices: choices) { $0.cursor(node) }
             return
@@ -29,22 +31,22 @@ enum PathSelection {
         let rest = steps.dropFirst()
         switch step {
         case .member(let name):
-            if let child = node[name] { walk(child, rest, &choices, into: &out) }
+            if let child = node[name] { walk(child, rest, &choices, into: &out, decoded) }
         case .index(let i):
-            if let child = node[i] { walk(child, rest, &choices, into: &out) }
+            if let child = node[i] { walk(child, rest, &choices, into: &out, decoded) }
         case .each:
             switch node.kind {
             case .array:
                 for i in 0..<node.count {
                     guard let child = node[i] else { continue }
                     choices.append(.integer(Int64(i)))
-                    walk(child, rest, &choices, into: &out)
+                    walk(child, rest, &choices, into: &out, decoded)
                     choices.removeLast()
                 }
             case .object:
                 node.forEachMember { name, child in
                     choices.append(.string(name))
-                    walk(child, rest, &choices, into: &out)
+                    walk(child, rest, &choices, into: &out, decoded)
                     choices.removeLast()
                 }
             default: break
@@ -56,7 +58,7 @@ enum PathSelection {
                       child[member]?.withStringBytes({ Self.same($0, value) }) == true else { continue }
                 occurrence += 1
                 choices.append(.integer(Int64(occurrence)))
-                walk(child, rest, &choices, into: &out)
+                walk(child, rest, &choices, into: &out, decoded)
                 choices.removeLast()
             }
         case .type:
@@ -66,8 +68,11 @@ enum PathSelection {
         case .decode:
             // A string that does not decode selects nothing: the rules about decoding
             // (heat-outputs.undecodable) report it.
+            if let decoded, decoded.string.isSameNode(as: node) {
+                return walk(decoded.value, rest, &choices, into: &out, nil)
+            }
             guard node.kind == .string, let bytes = node.stringBytes else { return }
-            _ = JSONDocument.parse(bytes) { decoded in walk(decoded, rest, &choices, into: &out) }
+            _ = JSONDocument.parse(bytes) { inner in walk(inner, rest, &choices, into: &out, nil) }
         }
     }
 

@@ -52,9 +52,16 @@ public struct RecordExtractor: Sendable {
         let kindSelections = selections[match.kind] ?? []
         let outcome = JSONDocument.parse(raw.value) { root -> (ParsedRecord.Content, SchemaProblems, SelectedValues) in
             var schema = SchemaProblems()
-            let content = extractContent(root, match: match, schema: &schema)
+            // A state's heat_outputs string is parsed once, for its facts and for the paths
+            // that read inside it (`|json`): the selections are taken while it is decoded.
+            var selectedWhileDecoded: SelectedValues?
+            let content = extractContent(root, match: match, schema: &schema) { string, decoded in
+                guard !kindSelections.isEmpty else { return }
+                selectedWhileDecoded = PathSelection.select(kindSelections, in: root, resourceID: match.id,
+                                                            decoded: (string, decoded))
+            }
             guard schema.problems.isEmpty, !kindSelections.isEmpty else { return (content, schema, SelectedValues()) }
-            return (content, schema, PathSelection.select(kindSelections, in: root, resourceID: match.id))
+            return (content, schema, selectedWhileDecoded ?? PathSelection.select(kindSelections, in: root, resourceID: match.id))
         }
         switch outcome {
         case .failure(let error):
@@ -102,13 +109,16 @@ public struct RecordExtractor: Sendable {
         }
     }
 
-    private func extractContent(_ root: JSONCursor, match: KeyMatch, schema: inout SchemaProblems) -> ParsedRecord.Content {
+    /// `whileDecoded` is called with a state's heat_outputs string and what it decodes to,
+    /// while both are there.
+    private func extractContent(_ root: JSONCursor, match: KeyMatch, schema: inout SchemaProblems,
+                                whileDecoded: (JSONCursor, JSONCursor) -> Void) -> ParsedRecord.Content {
         switch match.kind {
         case .config: return .config(config(root, &schema))
         case .job: return .job(job(root, match: match, &schema))
         case .stack: return .stack(stack(root, &schema))
         case .jobState: return .jobState(jobState(root, &schema))
-        case .state: return .state(state(root, &schema))
+        case .state: return .state(state(root, &schema, whileDecoded))
         case .monitoring: return .monitoring(monitoring(root, &schema))
         }
     }
@@ -169,14 +179,15 @@ public struct RecordExtractor: Sendable {
         }
     }
 
-    private func state(_ root: JSONCursor, _ schema: inout SchemaProblems) -> StateFacts? {
+    private func state(_ root: JSONCursor, _ schema: inout SchemaProblems,
+                       _ whileDecoded: (JSONCursor, JSONCursor) -> Void) -> StateFacts? {
         guard schema.require(root, is: .object, "the value") else { return nil }
         let inner = schema.member(root, "state", .object)
         let version = schema.member(root, "version", .integer)
         guard let inner, let version = version?.integer else { return nil }
         return StateFacts(version: version, workerState: inner["worker_state"]?.string,
                           orchestrationState: inner["orchestration_state"]?.string,
-                          error: root["error"]?.value, heatOutputs: stateHeatOutputs(inner["heat_outputs"]))
+                          error: root["error"]?.value, heatOutputs: stateHeatOutputs(inner["heat_outputs"], whileDecoded))
     }
 
     private func monitoring(_ root: JSONCursor, _ schema: inout SchemaProblems) -> MonitoringFacts? {
@@ -186,7 +197,7 @@ public struct RecordExtractor: Sendable {
         return MonitoringFacts(version: version, components: components)
     }
 
-    private func stateHeatOutputs(_ node: JSONCursor?) -> StateHeatOutputs {
+    private func stateHeatOutputs(_ node: JSONCursor?, _ whileDecoded: (JSONCursor, JSONCursor) -> Void) -> StateHeatOutputs {
         guard let node else { return .absent }
         switch node.kind {
         case .array:
@@ -197,6 +208,7 @@ public struct RecordExtractor: Sendable {
         case .string:
             let text = node.stringBytes ?? []
             let decoded = JSONDocument.parse(text) { inner -> Result<[HeatOutput], OutputListError> in
+                whileDecoded(node, inner)
                 if inner.kind == .string { return .failure(OutputListError("the string decodes to another string, not a list (encoded twice?)")) }
                 return outputList(inner)
             }
