@@ -165,9 +165,10 @@ struct ByteReader {
         return JSONDigest(high: high, low: word())
     }
 
-    mutating func bytes(count: Int) -> [UInt8] {
+    /// The next `count` bytes, as a slice of what is read (no copy).
+    mutating func bytes(count: Int) -> ArraySlice<UInt8> {
         defer { index += count }
-        return Array(bytes[index..<index + count])
+        return bytes[index..<index + count]
     }
 
     mutating func optional<T>(_ read: (inout ByteReader) -> T) -> T? {

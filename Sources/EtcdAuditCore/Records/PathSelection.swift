@@ -16,7 +16,7 @@ enum PathSelection {
             walk(root, selection.steps[...], &choices, into: &writer, decoded)
             writer.endSlot()
         }
-        return SelectedValues(bytes: writer.bytes)
+        return SelectedValues(bytes: writer.bytes[...])
     }
 
     /// One step at a time; `choices` grows and shrinks as the walk enters and leaves the

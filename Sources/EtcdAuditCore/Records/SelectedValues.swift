@@ -14,9 +14,10 @@ import Glibc
 /// (a param's name, a status) its number in `WordTable.selections`, a UUID 16 bytes and a
 /// MAC 6, and a text met before in the same selection (an id named twice) its number there. Only this file writes and reads the layout.
 public struct SelectedValues: Sendable {
-    private(set) var bytes: [UInt8]
+    /// Read from the store, a slice of its slab (no copy per record unpacked).
+    private(set) var bytes: ArraySlice<UInt8>
 
-    init(bytes: [UInt8] = []) { self.bytes = bytes }
+    init(bytes: ArraySlice<UInt8> = []) { self.bytes = bytes }
 
     /// The values of the selection numbered `slot` in a record of the resource `resourceID`;
     /// nil when the record keeps none.
