@@ -42,8 +42,16 @@ public struct JSONCursor {
     }
 
     public subscript(member: String) -> JSONCursor? {
-        guard node.pointee.type == JSON_OBJECT, let child = json_object_get(node, member) else { return nil }
-        return JSONCursor(node: child)
+        guard node.pointee.type == JSON_OBJECT else { return nil }
+        // By length, from the string's own bytes: passing a String where jansson wants a
+        // C string copies it into a new array on every call (this runs per member read).
+        var name = member
+        let found = name.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { name in
+                name.baseAddress.flatMap { json_object_getn(node, $0, name.count) } ?? json_object_get(node, "")
+            }
+        }
+        return found.map { JSONCursor(node: $0) }
     }
 
     public subscript(index: Int) -> JSONCursor? {
