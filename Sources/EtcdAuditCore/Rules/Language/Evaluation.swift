@@ -263,7 +263,9 @@ struct Evaluation {
     /// compare); nil for the operators that need to know where values are.
     private func passesAll(_ test: Test, _ plain: [JSONValue]) -> Bool? {
         switch test.op {
-        case .present, .absent, .distinct: return nil
+        case .present: return plain.isEmpty ? nil : true
+        case .absent: return plain.isEmpty ? true : nil
+        case .distinct: return Self.noRepeats(test, plain) ? true : nil
         default: break
         }
         if plain.isEmpty { return true }
@@ -289,20 +291,13 @@ struct Evaluation {
         case .absent:
             return found.map { failure($0, "absent") }
         case .distinct:
-            var members: [String] = []
-            var inMember: String?
-            if case .literal(.object(let spec))? = test.operand {
-                for entry in spec {
-                    if entry.name == "by" { members = entry.value.arrayValue?.compactMap(\.stringValue) ?? [] }
-                    if entry.name == "in" { inMember = entry.value.stringValue }
-                }
-            }
+            let spec = DistinctSpec(test)
+            let members = spec.by
             // Values that are lists (or hold one in `in`): each list on its own.
             let lists = found.compactMap { value -> (BoundValue, [JSONValue], MemberPath)? in
-                let target = inMember.map { value.value[$0] } ?? value.value
-                guard case .array(let items)? = target else { return nil }
+                guard let items = spec.list(in: value.value) else { return nil }
                 let base = value.member ?? MemberPath()
-                return (value, items, inMember.map { base.member($0) } ?? base)
+                return (value, items, spec.inMember.map { base.member($0) } ?? base)
             }
             if !lists.isEmpty {
                 return lists.compactMap { value, items, listPath in

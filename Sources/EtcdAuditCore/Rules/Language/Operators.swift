@@ -9,14 +9,7 @@ extension Evaluation {
         var counts: [ExactText: Int] = [:]
         var parts: [ExactText: [String]] = [:]
         for item in items {
-            let key: [String]
-            if members.isEmpty {
-                key = [show(item)]
-            } else {
-                let found = members.map { item[$0]?.stringValue }
-                guard !found.contains(where: { $0 == nil }) else { continue }
-                key = found.map { $0! }
-            }
+            guard let key = DistinctSpec.elementKey(item, by: members) else { continue }
             let text = ExactText(key.joined(separator: " "))
             counts[text, default: 0] += 1
             parts[text] = key
@@ -42,9 +35,7 @@ extension Evaluation {
     /// The finding for values of one list of which some repeat: at the element holding the
     /// second occurrence of the first repeated (by bytes), naming every repeated value.
     func repeatedValue(_ test: Test, _ values: [BoundValue], by members: [String]) -> TestFailure? {
-        func key(_ v: BoundValue) -> ExactText {
-            ExactText(members.isEmpty ? show(v.value) : members.map { show(v.value[$0]) }.joined(separator: " "))
-        }
+        func key(_ v: BoundValue) -> ExactText { ExactText(DistinctSpec.valueKey(v.value, by: members)) }
         var counts: [ExactText: Int] = [:]
         for value in values { counts[key(value), default: 0] += 1 }
         let repeated = counts.filter { $0.value > 1 }.keys.sorted()
@@ -60,6 +51,32 @@ extension Evaluation {
                          "repeats": repeated.map { "\($0.string) (\(counts[$0]!) times)" }.joined(separator: ", ")]
         failure.quoted = repeated.map(\.string)
         return failure
+    }
+
+    /// Whether no two of `plain` (a `distinct` test's values, without where they are)
+    /// repeat, by the same keys `repeatedFailure` and `repeatedValue` compare: a test that
+    /// passes is then decided without locating its values. False only means "look closer"
+    /// (values of different lists may repeat and still pass).
+    static func noRepeats(_ test: Test, _ plain: [JSONValue]) -> Bool {
+        let spec = DistinctSpec(test)
+        var sawList = false
+        for value in plain {
+            guard let items = spec.list(in: value) else { continue }
+            sawList = true
+            if items.count > 1, !allDifferent(items.compactMap { DistinctSpec.elementKey($0, by: spec.by)?.joined(separator: " ") }) {
+                return false
+            }
+        }
+        return sawList || plain.count < 2 || allDifferent(plain.map { DistinctSpec.valueKey($0, by: spec.by) })
+    }
+
+    /// No two texts with the same bytes (pairwise for the short lists rules mostly see).
+    private static func allDifferent(_ keys: [String]) -> Bool {
+        guard keys.count > 8 else {
+            for i in keys.indices.dropFirst() where keys[..<i].contains(where: { $0.sameBytes(keys[i]) }) { return false }
+            return true
+        }
+        return Set(keys.map { ExactText($0) }).count == keys.count
     }
 
     static func expectedText(_ test: Test, _ operands: [JSONValue]) -> String {
@@ -202,5 +219,42 @@ extension JSONValue {
         case .object(let members): return .object(members.map { JSONMember($0.name, $0.value.caseFolded) })
         default: return self
         }
+    }
+}
+
+/// A `distinct` test's operand: the members that make two elements the same (`by`; none:
+/// the whole value) and the member that holds the list (`in`).
+struct DistinctSpec {
+    var by: [String] = []
+    var inMember: String?
+
+    init(_ test: Test) {
+        guard case .literal(.object(let spec))? = test.operand else { return }
+        for entry in spec {
+            if entry.name == "by" { by = entry.value.arrayValue?.compactMap(\.stringValue) ?? [] }
+            if entry.name == "in" { inMember = entry.value.stringValue }
+        }
+    }
+
+    /// The list a value is (or holds in `in`), if it is one.
+    func list(in value: JSONValue) -> [JSONValue]? {
+        guard case .array(let items)? = inMember.map({ value[$0] }) ?? value else { return nil }
+        return items
+    }
+
+    /// A list element's key parts; nil when it lacks a `by` member as text (not compared).
+    static func elementKey(_ item: JSONValue, by members: [String]) -> [String]? {
+        if members.isEmpty { return [show(item)] }
+        var parts: [String] = []
+        for member in members {
+            guard let text = item[member]?.stringValue else { return nil }
+            parts.append(text)
+        }
+        return parts
+    }
+
+    /// A value's key when the values are not lists (an absent member shows as such).
+    static func valueKey(_ value: JSONValue, by members: [String]) -> String {
+        members.isEmpty ? show(value) : members.map { show(value[$0]) }.joined(separator: " ")
     }
 }
