@@ -75,48 +75,60 @@ struct Evaluation {
     /// The values of `path` alone, not where they are: most tests pass, and a test that
     /// passes needs no more (a failing one reads `values` again).
     func plainValues(_ path: RulePath) -> [JSONValue] {
-        guard case .record(let kind) = path.root, path.fact == nil, let selection = path.selection else {
-            return values(path).map(\.value)
+        switch path.root {
+        case .resource(let name): return [resourceValue(name)]
+        case .records: return values(path).map(\.value)
+        case .record(let kind):
+            guard let record = record(kind) else { return [] }
+            if let fact = path.fact { return factValue(fact, of: record.entry.meta).map { [$0] } ?? [] }
+            guard let selection = path.selection else { return [.string(record.entry.meta.key)] }
+            guard record.readable else { return [] }
+            guard let found = record.selected.plainValues(slot: selection.slot, resourceID: resource.id) else {
+                assertionFailure("\(path.text) reads \(selection.name), which the extraction plan does not name")
+                return []
+            }
+            return found
         }
-        guard let record = record(kind), record.readable else { return [] }
-        guard let found = record.selected.plainValues(slot: selection.slot, resourceID: resource.id) else {
-            assertionFailure("\(path.text) reads \(selection.name), which the extraction plan does not name")
-            return []
+    }
+
+    /// What `resource.NAME` is.
+    private func resourceValue(_ name: String) -> JSONValue {
+        switch name {
+        case "id": return .string(resource.id)
+        case "type": return .string(resource.type.singular)
+        case "plural": return .string(resource.type.plural)
+        default: return .bool(resource.isInFlight)
         }
-        return found
+    }
+
+    /// A record's key field or revision (nil when the key or the input does not say).
+    private func factValue(_ fact: RulePath.RecordFact, of meta: RecordMeta) -> JSONValue? {
+        switch fact {
+        case .key(let field):
+            if field == "last" {
+                // By bytes: a search by Character would walk grapheme clusters, for every job.
+                let key = meta.key.utf8
+                let start = key.lastIndex(of: UInt8(ascii: "/")).map(key.index(after:)) ?? key.startIndex
+                return .string(String(decoding: key[start...], as: UTF8.self))
+            }
+            guard let text = meta.keyFields[field] else { return nil }
+            // A key's version is a number to compare; the other fields are text.
+            return field == "version" ? Int64(text).map(JSONValue.integer) ?? .string(text) : .string(text)
+        case .modRevision: return meta.modRevision.map(JSONValue.integer)
+        case .createRevision: return meta.createRevision.map(JSONValue.integer)
+        }
     }
 
     func values(_ path: RulePath) -> [BoundValue] {
         switch path.root {
         case .resource(let name):
-            switch name {
-            case "id": return [BoundValue(value: .string(resource.id))]
-            case "type": return [BoundValue(value: .string(resource.type.singular))]
-            case "plural": return [BoundValue(value: .string(resource.type.plural))]
-            default: return [BoundValue(value: .bool(resource.isInFlight))]
-            }
+            return [BoundValue(value: resourceValue(name))]
         case .records:
             return resource.allEntries.map { BoundValue(value: .string($0.kind.rawValue), record: $0.entry, member: MemberPath()) }
         case .record(let kind):
             guard let record = record(kind) else { return [] }
             if let fact = path.fact {
-                let meta = record.entry.meta
-                switch fact {
-                case .key(let field):
-                    if field == "last" {
-                        let key = meta.key
-                        let last = key[(key.lastIndex(of: "/").map(key.index(after:)) ?? key.startIndex)...]
-                        return [BoundValue(value: .string(String(last)), record: record.entry)]
-                    }
-                    guard let text = meta.keyFields[field] else { return [] }
-                    // A key's version is a number to compare; the other fields are text.
-                    let value: JSONValue = field == "version" ? Int64(text).map(JSONValue.integer) ?? .string(text) : .string(text)
-                    return [BoundValue(value: value, record: record.entry)]
-                case .modRevision:
-                    return meta.modRevision.map { [BoundValue(value: .integer($0), record: record.entry)] } ?? []
-                case .createRevision:
-                    return meta.createRevision.map { [BoundValue(value: .integer($0), record: record.entry)] } ?? []
-                }
+                return factValue(fact, of: record.entry.meta).map { [BoundValue(value: $0, record: record.entry)] } ?? []
             }
             guard let selection = path.selection else {
                 // The record itself: there, whether or not its value can be read.
@@ -186,8 +198,11 @@ struct Evaluation {
             case .text(let t): out += t
             case .word(let w): out += words[w] ?? ""
             case .path(let p):
-                guard let first = value(of: p, following: following) else { return nil }
-                out += show(first.value)
+                // Where the value is matters only when it must follow another's elements.
+                guard let first = following == nil ? plainValues(p).first : value(of: p, following: following)?.value else {
+                    return nil
+                }
+                out += show(first)
             }
         }
         return out
@@ -218,8 +233,14 @@ struct Evaluation {
             default: break
             }
             if plain.isEmpty { return false }
-            if let passed = passesAll(test, plain) { return passed && (test.operand.map { resolve($0) != nil } ?? true) }
-            return failures(test, values(test.path), firstOnly: true).isEmpty && (test.operand.map { resolve($0) != nil } ?? true)
+            // A comparison whose operand has no value does not hold: nothing to compare with.
+            var operands: [JSONValue]?
+            if let operand = test.operand {
+                guard let resolved = resolve(operand) else { return false }
+                operands = resolved
+            }
+            if let passed = passesAll(test, plain, resolved: operands) { return passed }
+            return failures(test, values(test.path), firstOnly: true).isEmpty
         }
     }
 
@@ -261,7 +282,8 @@ struct Evaluation {
 
     /// For a comparison: whether each of `plain` passes (true when there is nothing to
     /// compare); nil for the operators that need to know where values are.
-    private func passesAll(_ test: Test, _ plain: [JSONValue]) -> Bool? {
+    /// `resolved`: the operand's values, when the caller has them already.
+    private func passesAll(_ test: Test, _ plain: [JSONValue], resolved: [JSONValue]? = nil) -> Bool? {
         switch test.op {
         case .present: return plain.isEmpty ? nil : true
         case .absent: return plain.isEmpty ? true : nil
@@ -273,7 +295,7 @@ struct Evaluation {
         if test.op.isUnary {
             operands = []
         } else {
-            guard let resolved = test.operand.flatMap(resolve) else { return true }
+            guard let resolved = resolved ?? test.operand.flatMap(resolve) else { return true }
             operands = resolved
         }
         return plain.allSatisfy { Self.passes(test, $0, operands) }
