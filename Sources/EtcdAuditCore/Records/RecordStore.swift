@@ -13,6 +13,8 @@ public struct PackedRecord: Sendable {
         match = record.match
         keyHash = UInt32(truncatingIfNeeded: StableHasher.digest(of: record.meta.key).low)
         var writer = ByteWriter(context: context)
+        // Room for a typical record up front (the bytes are copied into the slab soon).
+        writer.bytes.reserveCapacity(512)
         let owner = KeyOwner(kind: match.kind, type: match.type, id: match.id)
         writer.entry(meta: record.meta, valueDigest: record.valueDigest, content: record.content, owner: owner,
                      selected: record.selected)

@@ -22,15 +22,18 @@ public struct SelectedValues: Sendable {
     /// The values of the selection numbered `slot` in a record of the resource `resourceID`;
     /// nil when the record keeps none.
     func values(slot: Int, resourceID: String) -> [SelectedValue]? {
-        decode(slot: slot, resourceID: resourceID) { choices, value in SelectedValue(choices: choices, value: value) }
+        decode(slot: slot, resourceID: resourceID, keepingChoices: true) { choices, value in
+            SelectedValue(choices: choices, value: value)
+        }
     }
 
     /// The same values without the choices that locate them (what a test that passes needs).
     func plainValues(slot: Int, resourceID: String) -> [JSONValue]? {
-        decode(slot: slot, resourceID: resourceID) { _, value in value }
+        decode(slot: slot, resourceID: resourceID, keepingChoices: false) { _, value in value }
     }
 
-    private func decode<T>(slot: Int, resourceID: String, _ make: ([JSONValue], JSONValue) -> T) -> [T]? {
+    private func decode<T>(slot: Int, resourceID: String, keepingChoices: Bool,
+                           _ make: ([JSONValue], JSONValue) -> T) -> [T]? {
         bytes.withUnsafeBufferPointer { buffer -> [T]? in
             var reader = SelectedReader(buffer: buffer, resourceID: resourceID)
             while !reader.atEnd {
@@ -43,8 +46,15 @@ public struct SelectedValues: Sendable {
                 var out: [T] = []
                 out.reserveCapacity(count)
                 for _ in 0..<count {
-                    let choices = (0..<Int(reader.varint())).map { _ in reader.value() }
-                    out.append(make(choices, reader.value()))
+                    let choiceCount = Int(reader.varint())
+                    if keepingChoices {
+                        let choices = (0..<choiceCount).map { _ in reader.value() }
+                        out.append(make(choices, reader.value()))
+                    } else {
+                        // Read all the same: a text among them is numbered for its repeats.
+                        for _ in 0..<choiceCount { _ = reader.value() }
+                        out.append(make([], reader.value()))
+                    }
                 }
                 return out
             }
@@ -80,7 +90,16 @@ struct SelectedWriter {
     private var texts: [Range<Int>] = []
     static let textsKept = 64
 
-    init(resourceID: String) { self.resourceID = Array(resourceID.utf8) }
+    /// The slot header, made anew for each slot in the same room.
+    private var header: [UInt8] = []
+    private var countBytes: [UInt8] = []
+
+    init(resourceID: String) {
+        self.resourceID = Array(resourceID.utf8)
+        // Room for a record's selections up front: grown from empty, the bytes would be
+        // copied several times per record.
+        bytes.reserveCapacity(256)
+    }
 
     mutating func beginSlot(_ slot: Int) {
         self.slot = slot
@@ -92,12 +111,13 @@ struct SelectedWriter {
 
     /// The header goes in front of the values once their size is known (a few bytes moved).
     mutating func endSlot() {
-        var header: [UInt8] = []
-        var countBytes: [UInt8] = []
+        countBytes.removeAll(keepingCapacity: true)
+        header.removeAll(keepingCapacity: true)
         Varint.append(UInt64(count), to: &countBytes)
         Varint.append(UInt64(slot), to: &header)
         Varint.append(UInt64(bytes.count - slotStart + countBytes.count), to: &header)
-        bytes.insert(contentsOf: header + countBytes, at: slotStart)
+        header += countBytes
+        bytes.insert(contentsOf: header, at: slotStart)
     }
 
     /// One value: the choices that locate it, then `write` writes the value itself.
