@@ -236,3 +236,41 @@ extension RecordCodecTests {
         }
     }
 }
+
+extension RecordCodecTests {
+    /// Selected texts are kept short (the resource's id, words, UUIDs, MACs, repeats, a text
+    /// around the id) and read back byte for byte, choices included, whatever their order.
+    @Test func selectedTextsComeBackAsTheyWereWritten() throws {
+        let id = "aaaaaaaa-0000-4000-8000-000000000001"
+        let texts = [id, "port:\(id):2", "create:heat_worker:port:\(id):2:abcde", "port_\(id)", "\(id):2", ":2",
+                     "\(id)\(id)", String(id.dropLast()), "x\(id.dropFirst())", "", "port:\(id):2", "plainword",
+                     "fa:16:3e:00:00:01", "ffffffff-0000-4000-8000-000000000009", "port_\(id)", "caf\u{e9}:\(id)"]
+        let document: JSONValue = .object([
+            JSONMember("texts", .array(texts.map(JSONValue.string))),
+            JSONMember("named", .object([JSONMember("\(id):k", .string("\(id):v")), JSONMember("k2", .string(":2"))])),
+        ])
+        let bytes = Array(document.text.utf8)
+        for selection in [ValueSelection(steps: [.member("texts"), .each]), ValueSelection(steps: [.member("named"), .each])] {
+            let selected = try JSONDocument.parse(bytes) { PathSelection.select([selection], in: $0, resourceID: id) }.get().value
+            let expected = PathSelection.select(selection, in: document)
+            let back = try #require(selected.values(slot: selection.slot, resourceID: id))
+            #expect(back.map { Array(show($0.value).utf8) } == expected.map { Array(show($0.value).utf8) })
+            // Choices: an element's index, a member's name (which holds the id here).
+            #expect(back.map { $0.choices.map { Array(show($0).utf8) } }
+                        == expected.map { $0.path.steps.map { step -> [UInt8] in
+                            switch step {
+                            case .member(let name): return Array(name.utf8)
+                            case .index(let i): return Array(String(i).utf8)
+                            default: return []
+                            }
+                        } }.map { Array($0.dropFirst()) })
+            #expect(selected.plainValues(slot: selection.slot, resourceID: id)?.map { Array(show($0).utf8) }
+                        == expected.map { Array(show($0.value).utf8) })
+        }
+        // A text around the id costs its two sides, not the id again.
+        let one = try JSONDocument.parse(Array(#"["create:heat_worker:port:\#(id):2:abcde"]"#.utf8)) {
+            PathSelection.select([ValueSelection(steps: [.index(0)])], in: $0, resourceID: id)
+        }.get().value
+        #expect(one.bytes.count < "create:heat_worker:port:\(id):2:abcde".utf8.count - id.utf8.count + 10)
+    }
+}

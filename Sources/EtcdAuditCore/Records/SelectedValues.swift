@@ -76,6 +76,9 @@ enum SelectedTag: UInt8 {
     case string, uuid, mac, resourceID, word, again
     /// 16 bytes of a `JSONDigest`, read as its text (what `|digest` compares).
     case digest
+    /// A text holding the resource's id (`port:<id>:2`, a job's id, a stack_id): the text
+    /// before it, then the text after it, each written as any text is.
+    case aroundResourceID
 }
 
 /// Writes the selected values of one record as jansson's tree holds them.
@@ -183,6 +186,12 @@ struct SelectedWriter {
             bytes.append(SelectedTag.again.rawValue)
             return Varint.append(UInt64(seen), to: &bytes)
         }
+        if !resourceID.isEmpty, utf8.count > resourceID.count, let start = offsetOfResourceID(in: utf8) {
+            // Not numbered as a whole: the reader numbers only what it reads as a text.
+            bytes.append(SelectedTag.aroundResourceID.rawValue)
+            text(UnsafeRawBufferPointer(rebasing: raw[..<start]))
+            return text(UnsafeRawBufferPointer(rebasing: raw[(start + resourceID.count)...]))
+        }
         if texts.count < Self.textsKept {
             texts.append(textBytes.count..<textBytes.count + raw.count)
             textBytes.append(contentsOf: utf8)
@@ -198,6 +207,15 @@ struct SelectedWriter {
             bytes.append(SelectedTag.string.rawValue)
             Varint.append(UInt64(utf8.count), to: &bytes)
             bytes.append(contentsOf: utf8)
+        }
+    }
+
+    private func offsetOfResourceID(in text: UnsafeBufferPointer<UInt8>) -> Int? {
+        resourceID.withUnsafeBytes { id in
+            for i in 0...(text.count - id.count) where text[i] == resourceID[0] {
+                if memcmp(text.baseAddress! + i, id.baseAddress!, id.count) == 0 { return i }
+            }
+            return nil
         }
     }
 
@@ -255,9 +273,15 @@ private struct SelectedReader {
         case .digest:
             let high = big(8), low = big(8)
             return .string(JSONDigest(high: high, low: low).description)
-        case .string, .uuid, .mac, .resourceID, .word, .again:
+        case .string, .uuid, .mac, .resourceID, .word, .again, .aroundResourceID:
             return .string(text(tag))
         }
+    }
+
+    private mutating func nextText() -> String {
+        let tag = SelectedTag(rawValue: buffer[index])!
+        index += 1
+        return text(tag)
     }
 
     private mutating func text(_ tag: SelectedTag) -> String {
@@ -265,6 +289,9 @@ private struct SelectedReader {
         switch tag {
         case .resourceID: return resourceID
         case .again: return texts[Int(varint())]
+        case .aroundResourceID:
+            let before = nextText()
+            return before + resourceID + nextText()
         case .word:
             if words == nil { words = WordTable.selections.all }
             return words![Int(varint())]
