@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 
@@ -51,11 +52,26 @@ class Gateway:
     def __init__(self, url):
         self.url = url
 
+    # Loading a 1 GB store into etcd on a busy 2-core machine, a transaction now and then
+    # waits on etcd's disk syncs and compactions for longer than a minute: wait longer, and
+    # send it again when it timed out. Sending again is safe here: a put stores the same
+    # value again (one more revision of it), a delete of a deleted key does nothing.
+    attempts = 5
+    timeout = 120
+
     def post(self, path, body):
-        request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.read()
+        data = json.dumps(body).encode()
+        for attempt in range(1, self.attempts + 1):
+            request = urllib.request.Request(self.url + path, data=data, headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                    return answer.read()
+            except (TimeoutError, ConnectionError, urllib.error.URLError) as error:
+                if isinstance(error, urllib.error.HTTPError) or attempt == self.attempts:
+                    raise
+                print(f"make-etcd-snapshot: {path} failed ({error}); sending it again ({attempt + 1} of {self.attempts})",
+                      file=sys.stderr)
+                time.sleep(2 * attempt)
 
     def txn(self, ops):
         for start in range(0, len(ops), 100):  # etcd allows 128 operations per transaction
