@@ -272,5 +272,12 @@ extension RecordCodecTests {
             PathSelection.select([ValueSelection(steps: [.index(0)])], in: $0, resourceID: id)
         }.get().value
         #expect(one.bytes.count < "create:heat_worker:port:\(id):2:abcde".utf8.count - id.utf8.count + 10)
+        // A short id is not looked for inside texts (it would split most of them); both
+        // texts still come back as they were.
+        let short = try JSONDocument.parse(Array(#"["a1b:1", "1"]"#.utf8)) {
+            PathSelection.select([ValueSelection(steps: [.each])], in: $0, resourceID: "1")
+        }.get().value
+        let slot = ValueSelection(steps: [.each]).slot
+        #expect(short.plainValues(slot: slot, resourceID: "1")?.map { Array(show($0).utf8) } == [Array("a1b:1".utf8), Array("1".utf8)])
     }
 }

@@ -67,9 +67,13 @@ struct ByteWriter {
         withUnsafeBytes(of: value.low.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// Shorter ids are not looked for inside texts: one as short as "1" would split most
+    /// texts and make them longer, not shorter.
+    static let shortestIDInsideTexts = 8
+
     /// The text before and after the resource id, when `text` holds it.
     func aroundResourceID(_ text: String) -> (String, String)? {
-        guard resourceID.utf8.count >= 8, text.utf8.count >= resourceID.utf8.count else { return nil }
+        guard resourceID.utf8.count >= Self.shortestIDInsideTexts, text.utf8.count >= resourceID.utf8.count else { return nil }
         var text = text, id = resourceID
         return text.withUTF8 { t -> (String, String)? in
             id.withUTF8 { i -> (String, String)? in

@@ -12,7 +12,9 @@ import Glibc
 /// a `SelectedTag` and its payload. Texts are short in the common cases, as in the rest of
 /// the store (CompactStrings): the resource's own id takes no bytes, a word without digits
 /// (a param's name, a status) its number in `WordTable.selections`, a UUID 16 bytes and a
-/// MAC 6, and a text met before in the same selection (an id named twice) its number there. Only this file writes and reads the layout.
+/// MAC 6, a text met before in the same selection (an id named twice) its number there,
+/// and a text that holds the id (`port:<id>:2`) only the texts before and after it.
+/// Only this file writes and reads the layout.
 public struct SelectedValues: Sendable {
     /// Read from the store, a slice of its slab (no copy per record unpacked).
     private(set) var bytes: ArraySlice<UInt8>
@@ -186,7 +188,8 @@ struct SelectedWriter {
             bytes.append(SelectedTag.again.rawValue)
             return Varint.append(UInt64(seen), to: &bytes)
         }
-        if !resourceID.isEmpty, utf8.count > resourceID.count, let start = offsetOfResourceID(in: utf8) {
+        if resourceID.count >= ByteWriter.shortestIDInsideTexts, utf8.count > resourceID.count,
+           let start = resourceID.withUnsafeBufferPointer({ KeyPattern.find($0, in: utf8, from: 0) }) {
             // Not numbered as a whole: the reader numbers only what it reads as a text.
             bytes.append(SelectedTag.aroundResourceID.rawValue)
             text(UnsafeRawBufferPointer(rebasing: raw[..<start]))
@@ -207,15 +210,6 @@ struct SelectedWriter {
             bytes.append(SelectedTag.string.rawValue)
             Varint.append(UInt64(utf8.count), to: &bytes)
             bytes.append(contentsOf: utf8)
-        }
-    }
-
-    private func offsetOfResourceID(in text: UnsafeBufferPointer<UInt8>) -> Int? {
-        resourceID.withUnsafeBytes { id in
-            for i in 0...(text.count - id.count) where text[i] == resourceID[0] {
-                if memcmp(text.baseAddress! + i, id.baseAddress!, id.count) == 0 { return i }
-            }
-            return nil
         }
     }
 
