@@ -281,3 +281,44 @@ extension RecordCodecTests {
         #expect(short.plainValues(slot: slot, resourceID: "1")?.map { Array(show($0).utf8) } == [Array("a1b:1".utf8), Array("1".utf8)])
     }
 }
+
+extension RecordCodecTests {
+    /// Most selections leave their choices unwritten (none, or 0, 1, 2, ... for `[*]`, or
+    /// 1, 2, ... for `[k=v]`); an element that gives no value or two turns the slot to
+    /// written choices, the values before it included. Each shape comes back with the
+    /// choices the walk made, as does a hex id kept as half its bytes.
+    @Test func selectionChoicesComeBackWhateverTheirForm() throws {
+        let tenant = "e4b06ce60741c7a87ce42c8218072e8c"
+        let document = #"""
+            {"list": [{"k": "a", "v": 1}, {"k": "b"}, {"k": "a", "v": 3}, {"k": "c", "v": 4}],
+             "nested": [[1, 2], [], [3]], "map": {"x": 1, "y": 2},
+             "tenants": ["\#(tenant)", "\#(tenant.uppercased())", "0123456789abcdef0", "0123456789abcdef", "abc"]}
+            """#
+        func selection(_ steps: ValueStep...) -> ValueSelection { ValueSelection(steps: steps) }
+        let cases: [(ValueSelection, [(choices: String, value: String)])] = [
+            (selection(.member("list"), .each, .member("k")), [("0", "a"), ("1", "b"), ("2", "a"), ("3", "c")]),
+            (selection(.member("list"), .each, .member("v")), [("0", "1"), ("2", "3"), ("3", "4")]),
+            (selection(.member("list"), .select(member: "k", value: "a"), .member("v")), [("1", "1"), ("2", "3")]),
+            (selection(.member("list"), .select(member: "k", value: "b"), .member("v")), []),
+            (selection(.member("nested"), .each, .each), [("0,0", "1"), ("0,1", "2"), ("2,0", "3")]),
+            (selection(.member("map"), .each), [("x", "1"), ("y", "2")]),
+            (selection(.member("list"), .index(1), .member("k")), [("", "b")]),
+            (selection(.member("tenants"), .each),
+             [("0", tenant), ("1", tenant.uppercased()), ("2", "0123456789abcdef0"), ("3", "0123456789abcdef"), ("4", "abc")]),
+        ]
+        let packed = try JSONDocument.parse(Array(document.utf8)) {
+            PathSelection.select(cases.map(\.0), in: $0, resourceID: "port-1")
+        }.get().value
+        for (selection, expected) in cases {
+            let back = try #require(packed.values(slot: selection.slot, resourceID: "port-1"), "\(selection.name)")
+            #expect(back.map { ($0.choices.map(show).joined(separator: ","), show($0.value)) }.map { "\($0.0)=\($0.1)" }
+                        == expected.map { "\($0.choices)=\($0.value)" }, "\(selection.name)")
+            #expect(packed.plainValues(slot: selection.slot, resourceID: "port-1")?.map(show) == expected.map(\.value))
+        }
+        // The tenant id as 16 bytes, not 32 (nor its uppercase spelling, which would not come back).
+        let tenants = try JSONDocument.parse(Array(#"["\#(tenant)"]"#.utf8)) {
+            PathSelection.select([selection(.each)], in: $0, resourceID: "port-1")
+        }.get().value
+        #expect(tenants.bytes.count < 16 + 6)
+    }
+}

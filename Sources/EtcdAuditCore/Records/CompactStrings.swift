@@ -54,14 +54,10 @@ extension ByteWriter {
             fixed(CompactValue(form: .mac, high: 0, low: mac), bytes: 6)
             return true
         }
-        if utf8.count % 2 == 0, utf8.allSatisfy({ Self.hexDigit($0) != nil }) {
+        if Self.isHexRun(utf8) {
             varint(CompactForm.hex.rawValue << 1 | 1)
             int(utf8.count / 2)
-            var i = 0
-            while i < utf8.count {
-                bytes.append(Self.hexDigit(utf8[i])! << 4 | Self.hexDigit(utf8[i + 1])!)
-                i += 2
-            }
+            Self.appendHexBytes(utf8, to: &bytes)
             return true
         }
         return false
@@ -80,6 +76,20 @@ extension ByteWriter {
         }
         for shift in stride(from: min(count, 8) * 8 - 8, through: 0, by: -8) {
             bytes.append(UInt8(truncatingIfNeeded: value.low >> UInt64(shift)))
+        }
+    }
+
+    /// An even number (16 or more) of lowercase hex digits: kept as half as many bytes.
+    static func isHexRun(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        utf8.count >= 16 && utf8.count % 2 == 0 && utf8.allSatisfy { hexDigit($0) != nil }
+    }
+
+    /// The bytes a hex run (`isHexRun`) stands for.
+    static func appendHexBytes(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+        var i = 0
+        while i < utf8.count {
+            bytes.append(hexDigit(utf8[i])! << 4 | hexDigit(utf8[i + 1])!)
+            i += 2
         }
     }
 
@@ -135,15 +145,7 @@ extension ByteReader {
             return Self.text(value)
         case .hex:
             let count = int()
-            let digits = Self.hexDigits
-            return String(unsafeUninitializedCapacity: count * 2) { out in
-                for i in 0..<count {
-                    let b = byte()
-                    out[2 * i] = digits[Int(b >> 4)]
-                    out[2 * i + 1] = digits[Int(b & 0xF)]
-                }
-                return count * 2
-            }
+            return Self.hexText(count: count) { byte() }
         case .repeated:
             return Self.text(repeats[int()])
         case .word:
@@ -158,6 +160,19 @@ extension ByteReader {
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// The lowercase hex text of `count` bytes, each from `next`.
+    static func hexText(count: Int, _ next: () -> UInt8) -> String {
+        let digits = hexDigits
+        return String(unsafeUninitializedCapacity: count * 2) { out in
+            for i in 0..<count {
+                let b = next()
+                out[2 * i] = digits[Int(b >> 4)]
+                out[2 * i + 1] = digits[Int(b & 0xF)]
+            }
+            return count * 2
+        }
+    }
 
     static func text(_ value: CompactValue) -> String {
         let digits = hexDigits

@@ -7,13 +7,14 @@ import Glibc
 /// the store and back, and decoded only when a rule reads a selection. No Swift value is
 /// made for a selected member until then.
 ///
-/// Layout, per selection: its slot, how many bytes its values take and how many there are
-/// (varints); then each value: how many choices (varint), the choices and the value, each
-/// a `SelectedTag` and its payload. Texts are short in the common cases, as in the rest of
-/// the store (CompactStrings): the resource's own id takes no bytes, a word without digits
-/// (a param's name, a status) its number in `WordTable.selections`, a UUID 16 bytes and a
-/// MAC 6, a text met before in the same selection (an id named twice) its number there,
-/// and a text that holds the id (`port:<id>:2`) only the texts before and after it.
+/// Layout, per selection: its slot and `ChoiceForm` (one varint), how many bytes its values
+/// take (varint); then each value: its choices if the form writes them (how many, then
+/// each), and the value, each a `SelectedTag` and its payload. Texts are short in the
+/// common cases, as in the rest of the store (CompactStrings): the resource's own id takes
+/// no bytes, a word without digits (a param's name, a status) its number in
+/// `WordTable.selections`, a UUID 16 bytes, a MAC 6 and a hex tenant id half its length, a
+/// text met before in the same selection (an id named twice) its number there, and a text
+/// that holds the id (`port:<id>:2`) only the texts before and after it.
 /// Only this file writes and reads the layout.
 public struct SelectedValues: Sendable {
     /// Read from the store, a slice of its slab (no copy per record unpacked).
@@ -39,24 +40,29 @@ public struct SelectedValues: Sendable {
         bytes.withUnsafeBufferPointer { buffer -> [T]? in
             var reader = SelectedReader(buffer: buffer, resourceID: resourceID)
             while !reader.atEnd {
-                let found = Int(reader.varint()), length = Int(reader.varint())
-                guard found == slot else {
+                let code = reader.varint(), length = Int(reader.varint())
+                guard Int(code >> 2) == slot else {
                     reader.index += length
                     continue
                 }
-                let count = Int(reader.varint())
+                let form = ChoiceForm(rawValue: code & 3)!, end = reader.index + length
                 var out: [T] = []
-                out.reserveCapacity(count)
-                for _ in 0..<count {
-                    let choiceCount = Int(reader.varint())
-                    if keepingChoices {
-                        let choices = (0..<choiceCount).map { _ in reader.value() }
-                        out.append(make(choices, reader.value()))
-                    } else {
-                        // Read all the same: a text among them is numbered for its repeats.
-                        for _ in 0..<choiceCount { _ = reader.value() }
-                        out.append(make([], reader.value()))
+                while reader.index < end {
+                    var choices: [JSONValue] = []
+                    switch form {
+                    case .written:
+                        let choiceCount = Int(reader.varint())
+                        if keepingChoices {
+                            choices = (0..<choiceCount).map { _ in reader.value() }
+                        } else {
+                            // Read all the same: a text among them is numbered for its repeats.
+                            for _ in 0..<choiceCount { _ = reader.value() }
+                        }
+                    case .none: break
+                    case .position, .occurrence:
+                        if keepingChoices { choices = form.choices(at: out.count) }
                     }
+                    out.append(make(choices, reader.value()))
                 }
                 return out
             }
@@ -71,6 +77,40 @@ public struct SelectedValue: Sendable {
     public var value: JSONValue
 }
 
+/// How a selection's values carry the choices that locate them. Most paths need none
+/// written: `[*]` over an array whose every element gives one value makes the choices
+/// 0, 1, 2, ... (a job's params), `[k=v]` makes them 1, 2, ...
+enum ChoiceForm: UInt64 {
+    /// Each value: how many choices, then the choices.
+    case written
+    /// No value has a choice (a path without `[*]` or `[k=v]`).
+    case none
+    /// The nth value (from 0) has the one choice n.
+    case position
+    /// The nth value has the one choice n + 1.
+    case occurrence
+
+    /// Whether `choices`, those of the nth value, are what this form implies.
+    func implies(_ choices: [JSONValue], at n: Int) -> Bool {
+        switch self {
+        case .written: return true
+        case .none: return choices.isEmpty
+        case .position, .occurrence:
+            guard choices.count == 1, case .integer(let i) = choices[0] else { return false }
+            return i == Int64(n + (self == .occurrence ? 1 : 0))
+        }
+    }
+
+    /// The choices this form implies for the nth value.
+    func choices(at n: Int) -> [JSONValue] {
+        switch self {
+        case .written, .none: return []
+        case .position: return [.integer(Int64(n))]
+        case .occurrence: return [.integer(Int64(n + 1))]
+        }
+    }
+}
+
 enum SelectedTag: UInt8 {
     case null, falseValue, trueValue, integer, real, array, object
     /// Texts: as bytes, a lowercase UUID (16 bytes) or MAC (6 bytes), the resource's id, a
@@ -81,6 +121,9 @@ enum SelectedTag: UInt8 {
     /// A text holding the resource's id (`port:<id>:2`, a job's id, a stack_id): the text
     /// before it, then the text after it, each written as any text is.
     case aroundResourceID
+    /// An even number (16 or more) of lowercase hex digits, as a tenant id: how many
+    /// bytes (varint), then the bytes.
+    case hex
 }
 
 /// Writes the selected values of one record as jansson's tree holds them.
@@ -90,6 +133,10 @@ struct SelectedWriter {
     private var slot = 0
     private var slotStart = 0
     private var count = 0
+    /// Set by the slot's first value; a value that does not fit it makes it `.written`.
+    private var form: ChoiceForm?
+    /// Where each value begins while the form leaves the choices out (to write them after all).
+    private var valueStarts: [Int] = []
     /// The texts written so far in this selection, their bytes one after another.
     private var textBytes: [UInt8] = []
     private var texts: [Range<Int>] = []
@@ -97,7 +144,6 @@ struct SelectedWriter {
 
     /// The slot header, made anew for each slot in the same room.
     private var header: [UInt8] = []
-    private var countBytes: [UInt8] = []
 
     init(resourceID: String) {
         self.resourceID = Array(resourceID.utf8)
@@ -110,33 +156,57 @@ struct SelectedWriter {
         self.slot = slot
         slotStart = bytes.count
         count = 0
+        form = nil
+        valueStarts.removeAll(keepingCapacity: true)
         textBytes.removeAll(keepingCapacity: true)
         texts.removeAll(keepingCapacity: true)
     }
 
     /// The header goes in front of the values once their size is known (a few bytes moved).
     mutating func endSlot() {
-        countBytes.removeAll(keepingCapacity: true)
         header.removeAll(keepingCapacity: true)
-        Varint.append(UInt64(count), to: &countBytes)
-        Varint.append(UInt64(slot), to: &header)
-        Varint.append(UInt64(bytes.count - slotStart + countBytes.count), to: &header)
-        header += countBytes
+        Varint.append(UInt64(slot) << 2 | (form ?? .none).rawValue, to: &header)
+        Varint.append(UInt64(bytes.count - slotStart), to: &header)
         bytes.insert(contentsOf: header, at: slotStart)
     }
 
     /// One value: the choices that locate it, then `write` writes the value itself.
     mutating func value(choices: [JSONValue], _ write: (inout SelectedWriter) -> Void) {
+        if form == nil {
+            form = [ChoiceForm.none, .position, .occurrence].first { $0.implies(choices, at: 0) } ?? .written
+        } else if form != .written, !form!.implies(choices, at: count) {
+            writeImpliedChoices()
+        }
         count += 1
-        Varint.append(UInt64(choices.count), to: &bytes)
-        for choice in choices {
-            switch choice {
-            case .integer(let i): integer(i)
-            case .string(let s): text(s)
-            default: bytes.append(SelectedTag.null.rawValue)
+        if form == .written {
+            Varint.append(UInt64(choices.count), to: &bytes)
+            for choice in choices {
+                switch choice {
+                case .integer(let i): integer(i)
+                case .string(let s): text(s)
+                default: bytes.append(SelectedTag.null.rawValue)
+                }
             }
+        } else {
+            valueStarts.append(bytes.count)
         }
         write(&self)
+    }
+
+    /// The slot turns `.written` (an element that gave no value or two): the values so far
+    /// get the choices their form implied written in front. Integers only, so no text is
+    /// numbered out of the reader's order.
+    private mutating func writeImpliedChoices() {
+        var rewritten: [UInt8] = []
+        for (n, start) in valueStarts.enumerated() {
+            let choices = form!.choices(at: n)
+            Varint.append(UInt64(choices.count), to: &rewritten)
+            for case .integer(let i) in choices { Self.append(integer: i, to: &rewritten) }
+            rewritten += bytes[start..<(n + 1 < valueStarts.count ? valueStarts[n + 1] : bytes.count)]
+        }
+        bytes.replaceSubrange(slotStart..., with: rewritten)
+        form = .written
+        valueStarts.removeAll(keepingCapacity: true)
     }
 
     mutating func cursor(_ node: JSONCursor) {
@@ -206,6 +276,10 @@ struct SelectedWriter {
         } else if utf8.count == 17, let mac = ByteWriter.mac(utf8) {
             bytes.append(SelectedTag.mac.rawValue)
             big(mac, 6)
+        } else if ByteWriter.isHexRun(utf8) {
+            bytes.append(SelectedTag.hex.rawValue)
+            Varint.append(UInt64(utf8.count / 2), to: &bytes)
+            ByteWriter.appendHexBytes(utf8, to: &bytes)
         } else {
             bytes.append(SelectedTag.string.rawValue)
             Varint.append(UInt64(utf8.count), to: &bytes)
@@ -223,7 +297,9 @@ struct SelectedWriter {
         for k in stride(from: count - 1, through: 0, by: -1) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(8 * k))) }
     }
 
-    private mutating func integer(_ i: Int64) {
+    private mutating func integer(_ i: Int64) { Self.append(integer: i, to: &bytes) }
+
+    private static func append(integer i: Int64, to bytes: inout [UInt8]) {
         bytes.append(SelectedTag.integer.rawValue)
         Varint.append(UInt64(bitPattern: (i << 1) ^ (i >> 63)), to: &bytes)
     }
@@ -267,7 +343,7 @@ private struct SelectedReader {
         case .digest:
             let high = big(8), low = big(8)
             return .string(JSONDigest(high: high, low: low).description)
-        case .string, .uuid, .mac, .resourceID, .word, .again, .aroundResourceID:
+        case .string, .uuid, .mac, .resourceID, .word, .again, .aroundResourceID, .hex:
             return .string(text(tag))
         }
     }
@@ -294,6 +370,9 @@ private struct SelectedReader {
             text = ByteReader.text(CompactValue(form: .uuid, high: high, low: low))
         case .mac:
             text = ByteReader.text(CompactValue(form: .mac, high: 0, low: big(6)))
+        case .hex:
+            let count = Int(varint())
+            text = ByteReader.hexText(count: count) { UInt8(big(1)) }
         default:
             let count = Int(varint())
             text = String(decoding: UnsafeBufferPointer(rebasing: buffer[index..<index + count]), as: UTF8.self)
