@@ -193,7 +193,7 @@ extension RecordCodecTests {
             "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff", "cd613e30-d8f1-4adf-91b7-584a2265b1f",
             "fa:16:3e:c7:dd:01", "FA:16:3E:C7:DD:01", "fa-16-3e-c7-dd-01", "00:00:00:00:00:00",
             "e4b06ce60741c7a87ce42c8218072e8c", "e4b06ce60741c7a87ce42c8218072e8", "0123456789012345", "e4b06ce60741c7a87ce42c8218072e8C",
-            "modify", "heat_worker", "UPDATE_COMPLETE", "x", "", "é word", String(repeating: "w", count: 41),
+            "modify", "heat_worker", "UPDATE_COMPLETE", "x", "", "é word", String(repeating: "w", count: 65), "virtual_machine_interface_allowed_address_pairs",
             "cd613e30-d8f1-4adf-91b7-584a2265b1f5", "fa:16:3e:c7:dd:01",  // repeats
             "caf\u{e9}", "cafe\u{301}",  // equal as `String`s, two words by their bytes
         ]

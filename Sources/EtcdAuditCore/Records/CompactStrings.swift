@@ -33,8 +33,10 @@ extension ByteWriter {
     static let repeatsKept = 32
 
     /// Words up to this long are kept by number, while the table has room: a store with
-    /// millions of distinct words keeps the rest as text.
-    static let wordLength = 2...40
+    /// millions of distinct words keeps the rest as text. Long enough for the platform's
+    /// longest param name (`virtual_machine_interface_allowed_address_pairs`, 47 bytes),
+    /// which every port job repeats.
+    static let wordLength = 2...64
     static let wordsKept = 1 << 16
 
     /// Writes `value` (its UTF-8 is `utf8`) in a compact form if it has one; false if it has none.
