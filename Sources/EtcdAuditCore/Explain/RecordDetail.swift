@@ -94,7 +94,6 @@ extension RecordDetail {
         switch kind {
         case .config:
             top(["version", "marked_for_deletion"], in: value)
-            top(plan.bodyFields.sorted(), in: value["body"], under: ["body"])
         case .job:
             guard case .array(let elements) = value else { return [] }
             add(MemberPath([.index(0)]), "/0", elements.first)
@@ -105,8 +104,8 @@ extension RecordDetail {
                 guard let name = param["param"]?.stringValue else { continue }
                 seen[name, default: 0] += 1
                 let path = MemberPath.jobParam(name, occurrence: seen[name]!)
-                if plan.params.contains(name) {
-                    add(path.member("value"), "/1/params/\(index)/value", param["value"])
+                if plan.params.contains(name) { add(path.member("value"), "/1/params/\(index)/value", param["value"]) }
+                if plan.params.contains(name) || plan.paramResources.contains(name) {
                     if let resources = param["resources"], resources.arrayValue?.isEmpty == false {
                         add(path.member("resources"), "/1/params/\(index)/resources", resources)
                     }

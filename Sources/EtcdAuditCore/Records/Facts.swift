@@ -67,14 +67,12 @@ public struct HeatOutput: Sendable {
 public struct ConfigFacts: Sendable {
     public var version: Int64
     public var markedForDeletion: Bool?
-    /// The body members the rules read (`id`, `mac_address`, ...), nothing else.
-    public var body: SmallMap<JSONValue>
 }
 
 /// A job param some rule reads (the others are not kept).
 public struct JobParam: Sendable {
     public var name: String
-    /// Kept only for params some rule reads.
+    /// Each kept only when some rule reads it (`ExtractionPlan.params`, `paramResources`).
     public var value: JSONValue?
     public var resources: [ResourceRef]
 }

@@ -117,7 +117,6 @@ extension ByteWriter {
             optional(facts) { w, f in
                 w.int64(f.version)
                 w.optional(f.markedForDeletion) { $0.bool($1) }
-                w.values(f.body)
             }
         case .job(let facts):
             bytes.append(RecordKind.job.code)
@@ -204,7 +203,7 @@ extension ByteReader {
         switch RecordKind(code: byte())! {
         case .config:
             return .config(optional { r in
-                ConfigFacts(version: r.int64(), markedForDeletion: r.optional { $0.bool() }, body: r.values())
+                ConfigFacts(version: r.int64(), markedForDeletion: r.optional { $0.bool() })
             })
         case .job:
             return .job(optional { r in

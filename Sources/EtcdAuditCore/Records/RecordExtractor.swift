@@ -25,14 +25,12 @@ public struct ParsedRecord: Sendable {
 public struct RecordExtractor: Sendable {
     public let plan: ExtractionPlan
     // The plan's sets in a fixed order, sorted once: extraction runs for every record.
-    private let bodyFields: [String]
     private let jobMembers: [String]
     private let stackMembers: [String]
     private let selections: [RecordKind: [ValueSelection]]
 
     public init(plan: ExtractionPlan) {
         self.plan = plan
-        bodyFields = plan.bodyFields.sorted()
         jobMembers = plan.jobMembers.sorted()
         stackMembers = plan.stackMembers.sorted()
         selections = plan.selections.mapValues { $0.sorted { $0.name < $1.name } }
@@ -131,8 +129,8 @@ public struct RecordExtractor: Sendable {
         if let marked, marked.kind != .bool {
             schema.mistyped("marked_for_deletion", "marked_for_deletion is \(marked.kind.rawValue), expected bool")
         }
-        guard let body, let version = version?.integer, schema.problems.isEmpty else { return nil }
-        return ConfigFacts(version: version, markedForDeletion: marked?.bool, body: Self.pick(body, bodyFields))
+        guard body != nil, let version = version?.integer, schema.problems.isEmpty else { return nil }
+        return ConfigFacts(version: version, markedForDeletion: marked?.bool)
     }
 
     private func job(_ root: JSONCursor, match: KeyMatch, _ schema: inout SchemaProblems) -> JobFacts? {
@@ -143,12 +141,16 @@ public struct RecordExtractor: Sendable {
             return nil
         }
         let params = job["params"]?.elements.compactMap { param -> JobParam? in
-            guard let name = param["param"]?.string, plan.params.contains(name) else { return nil }
-            let resources = (param["resources"]?.elements ?? []).compactMap { ref -> ResourceRef? in
+            guard let name = param["param"]?.string else { return nil }
+            // What no rule reads is left out: a param's value (a network's output object,
+            // a subnets list) can take more than the rest of the job.
+            let readsValue = plan.params.contains(name), readsResources = plan.paramResources.contains(name)
+            guard readsValue || readsResources else { return nil }
+            let resources = !readsResources ? [] : (param["resources"]?.elements ?? []).compactMap { ref -> ResourceRef? in
                 guard let type = ref["resource_type"]?.string, let id = ref["resource_id"]?.string else { return nil }
                 return ResourceRef(type: type, id: id)
             }
-            return JobParam(name: name, value: param["value"]?.value, resources: resources)
+            return JobParam(name: name, value: readsValue ? param["value"]?.value : nil, resources: resources)
         } ?? []
         return JobFacts(handlerElement: handler, retries: retries, members: Self.pick(job, jobMembers), params: params)
     }

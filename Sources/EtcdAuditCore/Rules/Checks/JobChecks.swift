@@ -1,10 +1,8 @@
-/// The job made for the config's current version, if any: the one whose params and input
-/// must still match the config body.
-private func currentJobs(_ resource: Resource) -> [(Entry<JobFacts>, JobFacts, ConfigFacts, RecordMeta)] {
-    guard let config = resource.config, let configFacts = config.facts else { return [] }
-    return resource.jobs(forVersion: configFacts.version).compactMap { job in
-        job.facts.map { (job, $0, configFacts, config.meta) }
-    }
+/// The config, and the jobs made for its current version: the ones whose params must
+/// still match the config body.
+private func currentJobs(_ resource: Resource) -> (config: Entry<ConfigFacts>, jobs: [(Entry<JobFacts>, JobFacts)])? {
+    guard let config = resource.config, let configFacts = config.facts else { return nil }
+    return (config, resource.jobs(forVersion: configFacts.version).compactMap { job in job.facts.map { (job, $0) } })
 }
 
 /// `job.params-drift`: a job param disagrees with the config body it was built from.
@@ -18,6 +16,9 @@ struct ParamsDriftCheck: Check {
     let resourceIDs: [String: String]
     /// The same paths taken apart.
     private let paths: [String: BodyPath]
+    /// Body field → the selection that keeps it: shared with the declared rules that read
+    /// the same member, so the store keeps it once.
+    private let bodySelections: [String: ValueSelection]
 
     init(params: RuleParams) throws(RuleError) {
         try params.allowOnly(["fields", "resource_ids"])
@@ -30,12 +31,15 @@ struct ParamsDriftCheck: Check {
             }
         }
         paths = resourceIDs.mapValues(BodyPath.init)
+        let bodyFields = Set(fields.values).union(paths.values.map(\.field))
+        bodySelections = Dictionary(uniqueKeysWithValues: bodyFields.map { ($0, ValueSelection(steps: [.member("body"), .member($0)])) })
     }
 
     var plan: ExtractionPlan {
         var plan = ExtractionPlan()
-        plan.params = Set(fields.keys).union(resourceIDs.keys)
-        plan.bodyFields = Set(fields.values).union(resourceIDs.values.map { String($0.prefix { $0 != "[" && $0 != "." }) })
+        plan.params = Set(fields.keys)
+        plan.paramResources = Set(resourceIDs.keys)
+        plan.selections[.config] = Set(bodySelections.values)
         return plan
     }
 
@@ -52,25 +56,32 @@ struct ParamsDriftCheck: Check {
             member = parts.count > 1 ? parts[1] : nil
         }
 
-        /// The strings the path names in `body`.
-        func values(in body: SmallMap<JSONValue>) -> Set<String> {
+        /// The strings the path names in the body's `field`.
+        func values(in fieldValue: JSONValue?) -> Set<String> {
             if isList {
-                let list = body[field]?.arrayValue ?? []
+                let list = fieldValue?.arrayValue ?? []
                 return Set(list.compactMap { item in member.map { item[$0]?.stringValue } ?? item.stringValue })
             }
-            return Set([body[field]?.stringValue].compactMap { $0 })
+            return Set([fieldValue?.stringValue].compactMap { $0 })
         }
     }
 
+    /// The config body's `field`, as the store kept it (nil: absent).
+    private func body(_ field: String, of config: Entry<ConfigFacts>, _ resource: Resource) -> JSONValue? {
+        bodySelections[field].flatMap { config.selected.plainValues(slot: $0.slot, resourceID: resource.id)?.first }
+    }
+
     func check(_ resource: Resource, _ sink: inout FindingSink) {
-        for (job, facts, config, configMeta) in currentJobs(resource) {
+        guard let (config, jobs) = currentJobs(resource) else { return }
+        let configMeta = config.meta
+        for (job, facts) in jobs {
             for (index, param) in facts.params.enumerated() {
                 // Made only for a finding: this runs for every param of every current job.
                 func paramPath() -> MemberPath {
                     MemberPath.jobParam(param.name, occurrence: facts.params[..<index].filter { $0.name == param.name }.count + 1)
                 }
                 if let field = fields[param.name], let value = param.value {
-                    let bodyValue = config.body[field]
+                    let bodyValue = body(field, of: config, resource)
                     if !value.equalsAsSet(bodyValue ?? .null) {
                         sink.report(resource, at: job.meta,
                                     "param \(param.name) is \(value.text) but body.\(field) is \(bodyValue?.text ?? "absent")",
@@ -80,7 +91,7 @@ struct ParamsDriftCheck: Check {
                     }
                 }
                 if let path = resourceIDs[param.name], let bodyPath = paths[param.name] {
-                    let ids = Set(param.resources.map(\.id)), wanted = bodyPath.values(in: config.body)
+                    let ids = Set(param.resources.map(\.id)), wanted = bodyPath.values(in: body(bodyPath.field, of: config, resource))
                     if ids != wanted {
                         sink.report(resource, at: job.meta,
                                     "param \(param.name) refers to \(ids.sorted().joined(separator: ", ")) but body \(path) is \(wanted.sorted().joined(separator: ", "))",
