@@ -253,7 +253,7 @@ extension RecordCodecTests {
         for selection in [ValueSelection(steps: [.member("texts"), .each]), ValueSelection(steps: [.member("named"), .each])] {
             let selected = try JSONDocument.parse(bytes) { PathSelection.select([selection], in: $0, resourceID: id) }.get().value
             let expected = PathSelection.select(selection, in: document)
-            let back = try #require(selected.values(slot: selection.slot, resourceID: id))
+            let back = try #require(selected.values(selection, resourceID: id))
             #expect(back.map { Array(show($0.value).utf8) } == expected.map { Array(show($0.value).utf8) })
             // Choices: an element's index, a member's name (which holds the id here).
             #expect(back.map { $0.choices.map { Array(show($0).utf8) } }
@@ -264,7 +264,7 @@ extension RecordCodecTests {
                             default: return []
                             }
                         } }.map { Array($0.dropFirst()) })
-            #expect(selected.plainValues(slot: selection.slot, resourceID: id)?.map { Array(show($0).utf8) }
+            #expect(selected.plainValues(selection, resourceID: id)?.map { Array(show($0).utf8) }
                         == expected.map { Array(show($0.value).utf8) })
         }
         // A text around the id costs its two sides, not the id again.
@@ -277,8 +277,7 @@ extension RecordCodecTests {
         let short = try JSONDocument.parse(Array(#"["a1b:1", "1"]"#.utf8)) {
             PathSelection.select([ValueSelection(steps: [.each])], in: $0, resourceID: "1")
         }.get().value
-        let slot = ValueSelection(steps: [.each]).slot
-        #expect(short.plainValues(slot: slot, resourceID: "1")?.map { Array(show($0).utf8) } == [Array("a1b:1".utf8), Array("1".utf8)])
+        #expect(short.plainValues(ValueSelection(steps: [.each]), resourceID: "1")?.map { Array(show($0).utf8) } == [Array("a1b:1".utf8), Array("1".utf8)])
     }
 }
 
@@ -310,15 +309,53 @@ extension RecordCodecTests {
             PathSelection.select(cases.map(\.0), in: $0, resourceID: "port-1")
         }.get().value
         for (selection, expected) in cases {
-            let back = try #require(packed.values(slot: selection.slot, resourceID: "port-1"), "\(selection.name)")
+            let back = try #require(packed.values(selection, resourceID: "port-1"), "\(selection.name)")
             #expect(back.map { ($0.choices.map(show).joined(separator: ","), show($0.value)) }.map { "\($0.0)=\($0.1)" }
                         == expected.map { "\($0.choices)=\($0.value)" }, "\(selection.name)")
-            #expect(packed.plainValues(slot: selection.slot, resourceID: "port-1")?.map(show) == expected.map(\.value))
+            #expect(packed.plainValues(selection, resourceID: "port-1")?.map(show) == expected.map(\.value))
         }
         // The tenant id as 16 bytes, not 32 (nor its uppercase spelling, which would not come back).
         let tenants = try JSONDocument.parse(Array(#"["\#(tenant)"]"#.utf8)) {
             PathSelection.select([selection(.each)], in: $0, resourceID: "port-1")
         }.get().value
         #expect(tenants.bytes.count < 16 + 6)
+    }
+}
+
+extension RecordCodecTests {
+    /// A selection the store leaves out because it keeps a shorter one (`.list` for
+    /// `.list[*].k`) reads back the same values and choices as when kept itself: members by
+    /// their bytes (two spellings of é are two members), elements by position, `[k=v]` by
+    /// occurrence.
+    @Test func selectionsFoundAgainInsideAnotherComeBackTheSame() throws {
+        let document = #"""
+            {"list": [{"k": "a", "v": 1}, {"k": "b"}, {"k": "a", "v": [3, {"x": null}]}, "text"],
+             "map": {"caf\u00e9": 1, "cafe\u0301": 2}, "n": 7}
+            """#
+        func selection(_ steps: ValueStep...) -> ValueSelection { ValueSelection(steps: steps) }
+        let kept = [selection(.member("list")), selection(.member("map"))]
+        let derived = [
+            selection(.member("list"), .each, .member("k")), selection(.member("list"), .each),
+            selection(.member("list"), .select(member: "k", value: "a"), .member("v"), .each),
+            selection(.member("list"), .index(2), .member("v"), .index(1), .member("x")),
+            selection(.member("map"), .member("caf\u{e9}")), selection(.member("map"), .member("cafe\u{301}")),
+            selection(.member("map"), .each), selection(.member("list"), .index(9)),
+        ]
+        #expect(derived.allSatisfy { s in kept.contains { s.isDerivable(from: $0) } })
+        #expect(!selection(.member("n"), .type).isDerivable(from: selection(.member("n"))))
+        let bytes = Array(document.utf8)
+        let direct = try JSONDocument.parse(bytes) { PathSelection.select(kept + derived, in: $0, resourceID: "r") }.get().value
+        let shared = try JSONDocument.parse(bytes) { PathSelection.select(kept, in: $0, resourceID: "r") }.get().value
+        func shown(_ values: [SelectedValue]?) -> [String]? {
+            values?.map { $0.choices.map(\.text).joined(separator: ",") + "=" + $0.value.text }
+        }
+        for s in derived {
+            let expected = try #require(shown(direct.values(s, resourceID: "r")))
+            #expect(shown(shared.values(s, resourceID: "r")) == expected, "\(s.name)")
+            #expect(shared.plainValues(s, resourceID: "r")?.map(\.text) == direct.plainValues(s, resourceID: "r")?.map(\.text))
+        }
+        #expect(shown(shared.values(selection(.member("map"), .member("cafe\u{301}")), resourceID: "r")) == ["=2"])
+        // Nothing derives what the store does not keep: a read the plan did not declare.
+        #expect(shared.values(selection(.member("n")), resourceID: "r") == nil)
     }
 }

@@ -94,6 +94,35 @@ enum PathSelection {
         }
     }
 
+    /// The values `steps` (members, indexes, `[*]` and `[k=v]` only) select below `outer`, a
+    /// value the store kept, with the choices the walk over jansson's tree makes.
+    static func walk(_ outer: SelectedValue, _ steps: ArraySlice<ValueStep>, into out: inout [SelectedValue]) {
+        guard let step = steps.first else { return out.append(outer) }
+        let rest = steps.dropFirst()
+        func go(_ child: JSONValue?, _ choice: JSONValue?) {
+            guard let child else { return }
+            walk(SelectedValue(choices: outer.choices + (choice.map { [$0] } ?? []), value: child), rest, into: &out)
+        }
+        // Names by their bytes, as jansson looks them up (`JSONValue`'s subscript compares `String`s).
+        func member(_ name: String, of value: JSONValue) -> JSONValue? {
+            guard case .object(let members) = value else { return nil }
+            return members.last { $0.name.sameBytes(name) }?.value
+        }
+        switch (step, outer.value) {
+        case (.member(let name), .object): go(member(name, of: outer.value), nil)
+        case (.index(let i), .array(let items)): go(i < items.count ? items[i] : nil, nil)
+        case (.each, .array(let items)): for (i, child) in items.enumerated() { go(child, .integer(Int64(i))) }
+        case (.each, .object(let members)): for member in members { go(member.value, .string(member.name)) }
+        case (.select(let name, let wanted), .array(let items)):
+            var occurrence = 0
+            for child in items where member(name, of: child)?.stringValue?.sameBytes(wanted) == true {
+                occurrence += 1
+                go(child, .integer(Int64(occurrence)))
+            }
+        default: return
+        }
+    }
+
     /// The same selection over a value already parsed (what `explain` shows), each value
     /// with its member path by index, so it has a pointer.
     static func select(_ selection: ValueSelection, in value: JSONValue) -> [(path: MemberPath, value: JSONValue)] {

@@ -33,7 +33,10 @@ public struct RecordExtractor: Sendable {
         self.plan = plan
         jobMembers = plan.jobMembers.sorted()
         stackMembers = plan.stackMembers.sorted()
-        selections = plan.selections.mapValues { $0.sorted { $0.name < $1.name } }
+        // A selection found again inside another the plan keeps is not kept twice.
+        selections = plan.selections.mapValues { kind in
+            kind.filter { s in !kind.contains { s.isDerivable(from: $0) } }.sorted { $0.name < $1.name }
+        }
     }
 
     public func extract(_ raw: RawRecord, as match: KeyMatch) -> ParsedRecord {

@@ -22,17 +22,27 @@ public struct SelectedValues: Sendable {
 
     init(bytes: ArraySlice<UInt8> = []) { self.bytes = bytes }
 
-    /// The values of the selection numbered `slot` in a record of the resource `resourceID`;
-    /// nil when the record keeps none.
-    func values(slot: Int, resourceID: String) -> [SelectedValue]? {
-        decode(slot: slot, resourceID: resourceID, keepingChoices: true) { choices, value in
-            SelectedValue(choices: choices, value: value)
+    /// The values of `selection` in a record of the resource `resourceID`; nil when the
+    /// record keeps none (the plan did not name it).
+    func values(_ selection: ValueSelection, resourceID: String) -> [SelectedValue]? {
+        if let kept = decode(slot: selection.slot, resourceID: resourceID, keepingChoices: true, SelectedValue.init) {
+            return kept
         }
+        // Left out because the record keeps a selection it can be found in again.
+        for prefix in selection.prefixes {
+            guard let slot = SelectionSlots.shared.existingSlot(of: prefix.name),
+                  let outer = decode(slot: slot, resourceID: resourceID, keepingChoices: true, SelectedValue.init) else { continue }
+            var out: [SelectedValue] = []
+            for value in outer { PathSelection.walk(value, selection.steps[prefix.stepCount...], into: &out) }
+            return out
+        }
+        return nil
     }
 
     /// The same values without the choices that locate them (what a test that passes needs).
-    func plainValues(slot: Int, resourceID: String) -> [JSONValue]? {
-        decode(slot: slot, resourceID: resourceID, keepingChoices: false) { _, value in value }
+    func plainValues(_ selection: ValueSelection, resourceID: String) -> [JSONValue]? {
+        decode(slot: selection.slot, resourceID: resourceID, keepingChoices: false) { _, value in value }
+            ?? values(selection, resourceID: resourceID)?.map(\.value)
     }
 
     private func decode<T>(slot: Int, resourceID: String, keepingChoices: Bool,

@@ -68,7 +68,7 @@ struct ParamsDriftCheck: Check {
 
     /// The config body's `field`, as the store kept it (nil: absent).
     private func body(_ field: String, of config: Entry<ConfigFacts>, _ resource: Resource) -> JSONValue? {
-        bodySelections[field].flatMap { config.selected.plainValues(slot: $0.slot, resourceID: resource.id)?.first }
+        bodySelections[field].flatMap { config.selected.plainValues($0, resourceID: resource.id)?.first }
     }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {

@@ -83,7 +83,7 @@ struct Evaluation {
             if let fact = path.fact { return factValue(fact, of: record.entry.meta).map { [$0] } ?? [] }
             guard let selection = path.selection else { return [.string(record.entry.meta.key)] }
             guard record.readable else { return [] }
-            guard let found = record.selected.plainValues(slot: selection.slot, resourceID: resource.id) else {
+            guard let found = record.selected.plainValues(selection, resourceID: resource.id) else {
                 assertionFailure("\(path.text) reads \(selection.name), which the extraction plan does not name")
                 return []
             }
@@ -135,7 +135,7 @@ struct Evaluation {
                 return [BoundValue(value: .string(record.entry.meta.key), record: record.entry, member: MemberPath())]
             }
             guard record.readable else { return [] }
-            guard let selected = record.selected.values(slot: selection.slot, resourceID: resource.id) else {
+            guard let selected = record.selected.values(selection, resourceID: resource.id) else {
                 // A readable record keeps every selection of the plan, empty or not: none
                 // here means the rule reads what it did not declare, and would see nothing.
                 assertionFailure("\(path.text) reads \(selection.name), which the extraction plan does not name")

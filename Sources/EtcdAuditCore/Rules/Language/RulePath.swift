@@ -175,15 +175,36 @@ public final class ValueSelection: Hashable, Sendable {
     /// The number the store keeps the values under (one per distinct selection in the
     /// process: packed records only live in it).
     public let slot: Int
+    /// The names of the shorter selections this one's values can be found again from (by
+    /// walking the rest of the steps over their values), longest first: when the plan has
+    /// one, the store keeps that one only (`config.body.fixed_ips` once, not also each
+    /// element and each element's subnet_id).
+    let prefixes: [(name: String, stepCount: Int)]
 
     public init(steps: [ValueStep]) {
         self.steps = steps
         name = Self.name(of: steps)
         slot = SelectionSlots.shared.slot(of: name)
+        // The rest must only walk (no decoding, digest or type), and the prefix must end on
+        // the value itself.
+        let walkable = steps.indices.reversed().prefix { i in
+            switch steps[i] {
+            case .member, .index, .each, .select: return true
+            case .decode, .digest, .type: return false
+            }
+        }
+        prefixes = walkable.filter { $0 > 0 }.map { (Self.name(of: Array(steps[..<$0])), $0) }
     }
 
-    public static func == (a: ValueSelection, b: ValueSelection) -> Bool { a.steps == b.steps }
-    public func hash(into hasher: inout Hasher) { hasher.combine(steps) }
+    /// Whether the store can leave this selection out when it keeps `other`.
+    func isDerivable(from other: ValueSelection) -> Bool {
+        prefixes.contains { $0.stepCount == other.steps.count && $0.name.sameBytes(other.name) }
+    }
+
+    // By the bytes of the name, which spells the steps out: member names are matched as
+    // bytes, and `ValueStep`'s `String`s would call two spellings of é one member.
+    public static func == (a: ValueSelection, b: ValueSelection) -> Bool { a.name.sameBytes(b.name) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(ExactText(name)) }
 
     private static func name(of steps: [ValueStep]) -> String {
         steps.map { step in
@@ -263,13 +284,20 @@ private struct PathScanner {
 final class SelectionSlots: @unchecked Sendable {
     static let shared = SelectionSlots()
     private let lock = NSLock()
-    private var slots: [String: Int] = [:]
+    private var slots: [ExactText: Int] = [:]
 
     func slot(of name: String) -> Int {
         lock.lock()
         defer { lock.unlock() }
-        if let slot = slots[name] { return slot }
-        slots[name] = slots.count
+        if let slot = slots[ExactText(name)] { return slot }
+        slots[ExactText(name)] = slots.count
         return slots.count - 1
+    }
+
+    /// The slot of a selection some rule made, without numbering a new one.
+    func existingSlot(of name: String) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots[ExactText(name)]
     }
 }
