@@ -126,8 +126,8 @@ extension RecordDetail {
         }
         // What the declared rules' paths select, where not listed above.
         for selection in (plan.selections[kind] ?? []).sorted(by: { $0.name < $1.name }) {
-            for (path, selected) in PathSelection.select(selection, in: value) where !out.contains(where: { $0.path == path }) {
-                add(path, path.pointer ?? "", selected)
+            for (path, pointer, selected) in PathSelection.select(selection, in: value) where !out.contains(where: { $0.path == path }) {
+                add(path, pointer, selected)
             }
         }
         return out

@@ -125,31 +125,40 @@ enum PathSelection {
 
     /// The same selection over a value already parsed (what `explain` shows), each value
     /// with its member path by index, so it has a pointer.
-    static func select(_ selection: ValueSelection, in value: JSONValue) -> [(path: MemberPath, value: JSONValue)] {
-        var out: [(MemberPath, JSONValue)] = []
-        func walk(_ node: JSONValue, _ steps: ArraySlice<ValueStep>, _ path: MemberPath) {
-            guard let step = steps.first else { return out.append((path, node)) }
+    /// An element `[k=v]` selects is named as such (`params[param=uuid]`), and its pointer
+    /// has the index; inside a decoded string the pointer stays at the string.
+    static func select(_ selection: ValueSelection, in value: JSONValue) -> [(path: MemberPath, pointer: String, value: JSONValue)] {
+        var out: [(MemberPath, String, JSONValue)] = []
+        func walk(_ node: JSONValue, _ steps: ArraySlice<ValueStep>, _ path: MemberPath, _ pointer: String, _ decoded: Bool) {
+            guard let step = steps.first else { return out.append((path, pointer, node)) }
             let rest = steps.dropFirst()
+            func go(_ child: JSONValue, _ path: MemberPath, _ part: String) { walk(child, rest, path, decoded ? pointer : pointer + part, decoded) }
             switch step {
             case .member(let name):
-                if case .object = node, let child = node[name] { walk(child, rest, path.member(name)) }
+                if case .object = node, let child = node[name] { go(child, path.member(name), "/" + MemberPath.escape(name)) }
             case .index(let i):
-                if case .array(let items) = node, i < items.count { walk(items[i], rest, path.index(i)) }
+                if case .array(let items) = node, i < items.count { go(items[i], path.index(i), "/\(i)") }
             case .each:
-                if case .array(let items) = node { for (i, child) in items.enumerated() { walk(child, rest, path.index(i)) } }
-                if case .object(let members) = node { for member in members { walk(member.value, rest, path.member(member.name)) } }
+                if case .array(let items) = node { for (i, child) in items.enumerated() { go(child, path.index(i), "/\(i)") } }
+                if case .object(let members) = node {
+                    for member in members { go(member.value, path.member(member.name), "/" + MemberPath.escape(member.name)) }
+                }
             case .select(let member, let wanted):
                 guard case .array(let items) = node else { return }
-                for (i, child) in items.enumerated() where child[member]?.stringValue?.sameBytes(wanted) == true { walk(child, rest, path.index(i)) }
+                var occurrence = 0
+                for (i, child) in items.enumerated() where child[member]?.stringValue?.sameBytes(wanted) == true {
+                    occurrence += 1
+                    go(child, path.element(where: member, is: wanted, occurrence: occurrence), "/\(i)")
+                }
             case .digest, .type:
                 return  // explain shows the value itself where a rule compares its digest
             case .decode:
                 guard case .string(let text) = node,
                       case .success(let parsed) = JSONDocument.parse(Array(text.utf8), { $0.value }) else { return }
-                walk(parsed.value, rest, path.appending(.decoded))
+                walk(parsed.value, rest, path.appending(.decoded), pointer, true)
             }
         }
-        walk(value, selection.steps[...], MemberPath())
+        walk(value, selection.steps[...], MemberPath(), "", false)
         return out
     }
 }
