@@ -94,71 +94,51 @@ enum PathSelection {
         }
     }
 
-    /// The values `steps` (members, indexes, `[*]` and `[k=v]` only) select below `outer`, a
-    /// value the store kept, with the choices the walk over jansson's tree makes.
-    static func walk(_ outer: SelectedValue, _ steps: ArraySlice<ValueStep>, into out: inout [SelectedValue]) {
-        guard let step = steps.first else { return out.append(outer) }
+    /// The values `steps` select below `outer`, a value held in Swift, with the choices the
+    /// walk over jansson's tree makes (members by their bytes, as jansson looks them up).
+    /// Used for a selection the store found inside another it keeps, and for what `explain`
+    /// shows; `pointers` also gives each value's JSON pointer below `outer` (inside a decoded
+    /// string, the string's). `|digest` and `|type` select nothing here: explain shows the
+    /// value itself.
+    static func walk(_ outer: SelectedValue, _ steps: ArraySlice<ValueStep>, pointer: String? = nil,
+                     into out: inout [(value: SelectedValue, pointer: String?)]) {
+        guard let step = steps.first else { return out.append((outer, pointer)) }
         let rest = steps.dropFirst()
-        func go(_ child: JSONValue?, _ choice: JSONValue?) {
+        func go(_ child: JSONValue?, _ choice: JSONValue?, _ part: @autoclosure () -> String) {
             guard let child else { return }
-            walk(SelectedValue(choices: outer.choices + (choice.map { [$0] } ?? []), value: child), rest, into: &out)
+            walk(SelectedValue(choices: outer.choices + (choice.map { [$0] } ?? []), value: child), rest,
+                 pointer: pointer.map { $0 + part() }, into: &out)
         }
-        // Names by their bytes, as jansson looks them up (`JSONValue`'s subscript compares `String`s).
         func member(_ name: String, of value: JSONValue) -> JSONValue? {
             guard case .object(let members) = value else { return nil }
             return members.last { $0.name.sameBytes(name) }?.value
         }
         switch (step, outer.value) {
-        case (.member(let name), .object): go(member(name, of: outer.value), nil)
-        case (.index(let i), .array(let items)): go(i < items.count ? items[i] : nil, nil)
-        case (.each, .array(let items)): for (i, child) in items.enumerated() { go(child, .integer(Int64(i))) }
-        case (.each, .object(let members)): for member in members { go(member.value, .string(member.name)) }
+        case (.member(let name), .object): go(member(name, of: outer.value), nil, "/" + MemberPath.escape(name))
+        case (.index(let i), .array(let items)): go(i < items.count ? items[i] : nil, nil, "/\(i)")
+        case (.each, .array(let items)): for (i, child) in items.enumerated() { go(child, .integer(Int64(i)), "/\(i)") }
+        case (.each, .object(let members)):
+            for member in members { go(member.value, .string(member.name), "/" + MemberPath.escape(member.name)) }
         case (.select(let name, let wanted), .array(let items)):
             var occurrence = 0
-            for child in items where member(name, of: child)?.stringValue?.sameBytes(wanted) == true {
+            for (i, child) in items.enumerated() where member(name, of: child)?.stringValue?.sameBytes(wanted) == true {
                 occurrence += 1
-                go(child, .integer(Int64(occurrence)))
+                go(child, .integer(Int64(occurrence)), "/\(i)")
             }
+        case (.decode, .string(let text)):
+            guard case .success(let parsed) = JSONDocument.parse(Array(text.utf8), { $0.value }) else { return }
+            var inside: [(value: SelectedValue, pointer: String?)] = []
+            walk(SelectedValue(choices: outer.choices, value: parsed.value), rest, into: &inside)
+            out += inside.map { ($0.value, pointer) }
         default: return
         }
     }
 
-    /// The same selection over a value already parsed (what `explain` shows), each value
-    /// with its member path by index, so it has a pointer.
-    /// An element `[k=v]` selects is named as such (`params[param=uuid]`), and its pointer
-    /// has the index; inside a decoded string the pointer stays at the string.
+    /// The same selection over a value already parsed (what `explain` shows): each value with
+    /// its member path as findings name it (`params[param=uuid]`) and its pointer.
     static func select(_ selection: ValueSelection, in value: JSONValue) -> [(path: MemberPath, pointer: String, value: JSONValue)] {
-        var out: [(MemberPath, String, JSONValue)] = []
-        func walk(_ node: JSONValue, _ steps: ArraySlice<ValueStep>, _ path: MemberPath, _ pointer: String, _ decoded: Bool) {
-            guard let step = steps.first else { return out.append((path, pointer, node)) }
-            let rest = steps.dropFirst()
-            func go(_ child: JSONValue, _ path: MemberPath, _ part: String) { walk(child, rest, path, decoded ? pointer : pointer + part, decoded) }
-            switch step {
-            case .member(let name):
-                if case .object = node, let child = node[name] { go(child, path.member(name), "/" + MemberPath.escape(name)) }
-            case .index(let i):
-                if case .array(let items) = node, i < items.count { go(items[i], path.index(i), "/\(i)") }
-            case .each:
-                if case .array(let items) = node { for (i, child) in items.enumerated() { go(child, path.index(i), "/\(i)") } }
-                if case .object(let members) = node {
-                    for member in members { go(member.value, path.member(member.name), "/" + MemberPath.escape(member.name)) }
-                }
-            case .select(let member, let wanted):
-                guard case .array(let items) = node else { return }
-                var occurrence = 0
-                for (i, child) in items.enumerated() where child[member]?.stringValue?.sameBytes(wanted) == true {
-                    occurrence += 1
-                    go(child, path.element(where: member, is: wanted, occurrence: occurrence), "/\(i)")
-                }
-            case .digest, .type:
-                return  // explain shows the value itself where a rule compares its digest
-            case .decode:
-                guard case .string(let text) = node,
-                      case .success(let parsed) = JSONDocument.parse(Array(text.utf8), { $0.value }) else { return }
-                walk(parsed.value, rest, path.appending(.decoded), pointer, true)
-            }
-        }
-        walk(value, selection.steps[...], MemberPath(), "", false)
-        return out
+        var out: [(value: SelectedValue, pointer: String?)] = []
+        walk(SelectedValue(choices: [], value: value), selection.steps[...], pointer: "", into: &out)
+        return out.map { (selection.memberPath($0.value.choices), $0.pointer ?? "", $0.value.value) }
     }
 }

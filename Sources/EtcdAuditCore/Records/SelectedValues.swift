@@ -32,9 +32,9 @@ public struct SelectedValues: Sendable {
         for prefix in selection.prefixes {
             guard let slot = SelectionSlots.shared.existingSlot(of: prefix.name),
                   let outer = decode(slot: slot, resourceID: resourceID, keepingChoices: true, SelectedValue.init) else { continue }
-            var out: [SelectedValue] = []
+            var out: [(value: SelectedValue, pointer: String?)] = []
             for value in outer { PathSelection.walk(value, selection.steps[prefix.stepCount...], into: &out) }
-            return out
+            return out.map(\.value)
         }
         return nil
     }
