@@ -97,8 +97,8 @@ enum PathSelection {
     /// The values `steps` select below `outer`, a value held in Swift, with the choices the
     /// walk over jansson's tree makes (members by their bytes, as jansson looks them up).
     /// Used for a selection the store found inside another it keeps, and for what `explain`
-    /// shows; `pointers` also gives each value's JSON pointer below `outer` (inside a decoded
-    /// string, the string's). `|digest` and `|type` select nothing here: explain shows the
+    /// shows; given a `pointer` (explain's), each value also gets its JSON pointer below
+    /// `outer` (inside a decoded string, the string's). `|digest` and `|type` select nothing here: explain shows the
     /// value itself.
     static func walk(_ outer: SelectedValue, _ steps: ArraySlice<ValueStep>, pointer: String? = nil,
                      into out: inout [(value: SelectedValue, pointer: String?)]) {
