@@ -359,3 +359,60 @@ extension RecordCodecTests {
         #expect(shared.values(selection(.member("n")), resourceID: "r") == nil)
     }
 }
+
+extension RecordCodecTests {
+    /// What the probe lets the store leave out is what `distinct` passes on: for each shape
+    /// of values and each way of comparing, "cannot repeat" holds only where `noRepeats`
+    /// does, and the common shapes (no list, lists of one element, texts that differ) are
+    /// decided, so the store keeps nothing for them.
+    @Test func theStoreLeavesOutOnlyValuesThatCannotRepeat() throws {
+        let shapes: [(values: String, decided: Bool)] = [
+            ("[]", true), ("[[]]", true), (#"[[], [{"a": "x"}], []]"#, true), (#"["x", "y", "z"]"#, true),
+            (#"["x"]"#, true), ("[7]", true), (#"[[], "x", "x"]"#, true),
+            (#"["x", "y", "x"]"#, false), (#"[[{"a": "x"}, {"a": "y"}]]"#, false), (#"[1, "1"]"#, false),
+            (#"[{"l": []}, {"l": ["q"]}]"#, false), (#"["caf\u00e9", "cafe\u0301"]"#, true),
+        ]
+        let specs: [JSONValue?] = [nil, .object([JSONMember("by", .array([.string("a")]))]),
+                                   .object([JSONMember("in", .string("l"))])]
+        let path = try RulePath("config.v[*]")
+        for spec in specs {
+            let test = Test(path: path, op: .distinct, operand: spec.map { .literal($0) } ?? .literal(.bool(true)))
+            let tests = try #require(RepeatProbe.Tests([DistinctSpec(test)]))
+            for shape in shapes {
+                let (decided, plain) = try JSONDocument.parse(Array(#"{"v": \#(shape.values)}"#.utf8)) { root in
+                    var probe = RepeatProbe(tests)
+                    for value in root["v"]!.elements { probe.take(value, ending: nil, choices: []) }
+                    return (probe.cannotRepeat, root["v"]!.value.arrayValue!)
+                }.get().value
+                if decided { #expect(Evaluation.noRepeats(test, plain), "\(shape.values) by \(spec.map(show) ?? "value")") }
+                if spec == nil { #expect(decided == shape.decided, "\(shape.values)") }
+            }
+        }
+    }
+
+    /// The built-in catalog's `refs.duplicate` reads a job's resources lists only to find a
+    /// repeat, and its params' names only to word that finding: a job whose lists cannot
+    /// repeat keeps neither; one that names a network twice keeps both.
+    @Test func aJobKeepsItsResourcesListsOnlyWhenOneRepeats() throws {
+        let extractor = RecordExtractor(plan: try Catalog.builtIn().plan)
+        let selections = try #require(extractor.selections[.job])
+        let resources = ValueSelection(steps: [.index(1), .member("params"), .each, .member("resources")])
+        let names = ValueSelection(steps: [.index(1), .member("params"), .each, .member("param")])
+        func kept(_ job: String) throws -> (resources: Int, names: Int) {
+            let selected = try JSONDocument.parse(Array(job.utf8)) {
+                PathSelection.select(selections, in: $0, resourceID: Lang.port)
+            }.get().value
+            return (try #require(selected.values(resources, resourceID: Lang.port)).count,
+                    try #require(selected.values(names, resourceID: Lang.port)).count)
+        }
+        #expect(selections.contains { $0.selection == resources } && selections.contains { $0.selection == names })
+        let healthy = try kept(Lang.job())
+        #expect(healthy.resources == 0 && healthy.names == 0)
+        let twice = Lang.job().replacingOccurrences(
+            of: #""resources": [{"resource_type": "network", "resource_id": "network-1"}]"#,
+            with: #""resources": [{"resource_type": "network", "resource_id": "network-1"}, {"resource_type": "network", "resource_id": "network-1"}]"#)
+        #expect(twice != Lang.job())
+        let repeated = try kept(twice)
+        #expect(repeated.resources == 2 && repeated.names == 2)
+    }
+}

@@ -7,25 +7,61 @@ import Glibc
 enum PathSelection {
     /// The values `selections` name in `root`, packed as the store keeps them.
     /// `decoded`: a string of the value already decoded, with what it decodes to (not parsed again).
-    static func select(_ selections: [ValueSelection], in root: JSONCursor, resourceID: String,
+    static func select(_ selections: [KeptSelection], in root: JSONCursor, resourceID: String,
                        decoded: (string: JSONCursor, value: JSONCursor)? = nil) -> SelectedValues {
         var writer = SelectedWriter(resourceID: resourceID)
         var choices: [JSONValue] = []
-        for selection in selections {
-            writer.beginSlot(selection.slot)
-            walk(root, selection.steps[...], &choices, into: &writer, decoded)
+        // First what `distinct` alone reads: whether it can repeat here decides what is kept.
+        var leftOut: UInt64 = 0
+        for (i, kept) in selections.enumerated() {
+            guard case .unlessNoRepeats(let tests) = kept.keep else { continue }
+            var probe = RepeatProbe(tests)
+            walk(root, kept.selection.steps[...], &choices, into: &probe, decoded)
+            if probe.cannotRepeat { leftOut |= 1 << i }
+        }
+        for (i, kept) in selections.enumerated() {
+            writer.beginSlot(kept.selection.slot)
+            if !kept.isLeftOut(i, leftOut) { walk(root, kept.selection.steps[...], &choices, into: &writer, decoded) }
             writer.endSlot()
         }
         return SelectedValues(bytes: writer.bytes[...])
     }
 
+    /// The values `selections` name, each kept whatever it holds.
+    static func select(_ selections: [ValueSelection], in root: JSONCursor, resourceID: String) -> SelectedValues {
+        select(selections.map { KeptSelection(selection: $0, keep: .always) }, in: root, resourceID: resourceID)
+    }
+
+    /// A kind's selections as extraction takes them, each with when a record keeps it:
+    /// `kept` those the store keeps (not found inside another), `all` every one the plan names.
+    static func keeping(_ kept: [ValueSelection], of all: Set<ValueSelection>,
+                        use: (ValueSelection) -> SelectionUse) -> [KeptSelection] {
+        // A selection another is found in again is read for that one too; past 64 (the
+        // mask `select` keeps) every one is kept.
+        func keptWhole(_ s: ValueSelection) -> Bool { kept.count > 64 || all.contains { $0.isDerivable(from: s) } }
+        let probes = kept.map { s -> RepeatProbe.Tests? in
+            guard case .repeats(let specs) = use(s), !keptWhole(s) else { return nil }
+            if case .type? = s.steps.last { return nil }
+            if case .digest? = s.steps.last { return nil }
+            return RepeatProbe.Tests(specs)
+        }
+        return kept.indices.map { i in
+            if let probe = probes[i] { return KeptSelection(selection: kept[i], keep: .unlessNoRepeats(probe)) }
+            if case .wording(let guards) = use(kept[i]), !keptWhole(kept[i]) {
+                let indices = guards.compactMap { g in kept.firstIndex(of: g).flatMap { probes[$0] == nil ? nil : $0 } }
+                if indices.count == guards.count { return KeptSelection(selection: kept[i], keep: .withGuards(indices)) }
+            }
+            return KeptSelection(selection: kept[i], keep: .always)
+        }
+    }
+
     /// One step at a time; `choices` grows and shrinks as the walk enters and leaves the
     /// elements of `[*]` and `[k=v]` (this runs for every record: no array per step, and
     /// values go from jansson's tree straight into the packed form).
-    private static func walk(_ node: JSONCursor, _ steps: ArraySlice<ValueStep>, _ choices: inout [JSONValue],
-                             into out: inout SelectedWriter, _ decoded: (string: JSONCursor, value: JSONCursor)?) {
+    private static func walk<Sink: ValueSink>(_ node: JSONCursor, _ steps: ArraySlice<ValueStep>, _ choices: inout [JSONValue],
+                                              into out: inout Sink, _ decoded: (string: JSONCursor, value: JSONCursor)?) {
         guard let step = steps.first else {
-            out.value(choices: choices) { $0.cursor(node) }
+            out.take(node, ending: nil, choices: choices)
             return
         }
         let rest = steps.dropFirst()
@@ -61,10 +97,8 @@ enum PathSelection {
                 walk(child, rest, &choices, into: &out, decoded)
                 choices.removeLast()
             }
-        case .type:
-            out.value(choices: choices) { $0.text(Self.typeName(node.kind)) }
-        case .digest(let without):
-            out.value(choices: choices) { $0.digest(node.digest(ignoringMembers: without)) }
+        case .type, .digest:
+            out.take(node, ending: step, choices: choices)
         case .decode:
             // A string that does not decode selects nothing: the rules about decoding
             // (heat-outputs.undecodable) report it.
@@ -140,5 +174,39 @@ enum PathSelection {
         var out: [(value: SelectedValue, pointer: String?)] = []
         walk(SelectedValue(choices: [], value: value), selection.steps[...], pointer: "", into: &out)
         return out.map { (selection.memberPath($0.value.choices), $0.pointer ?? "", $0.value.value) }
+    }
+}
+
+/// A selection as extraction takes it for one kind of record (`PathSelection.keeping`).
+struct KeptSelection: Sendable {
+    enum Keep: Sendable {
+        case always
+        /// Read only by `distinct` tests: left out of a record where its values cannot repeat.
+        case unlessNoRepeats(RepeatProbe.Tests)
+        /// Read only to word findings that need one of these (by index) kept: left out
+        /// when all of them are.
+        case withGuards([Int])
+    }
+
+    let selection: ValueSelection
+    let keep: Keep
+
+    /// Whether the record leaves this one (the `i`th) out, given those `select` left out.
+    func isLeftOut(_ i: Int, _ leftOut: UInt64) -> Bool {
+        switch keep {
+        case .always: return false
+        case .unlessNoRepeats: return leftOut & (1 << i) != 0
+        case .withGuards(let guards): return guards.allSatisfy { leftOut & (1 << $0) != 0 }
+        }
+    }
+}
+
+extension SelectedWriter: ValueSink {
+    mutating func take(_ node: JSONCursor, ending: ValueStep?, choices: [JSONValue]) {
+        switch ending {
+        case .type?: value(choices: choices) { $0.text(PathSelection.typeName(node.kind)) }
+        case .digest(let without)?: value(choices: choices) { $0.digest(node.digest(ignoringMembers: without)) }
+        default: value(choices: choices) { $0.cursor(node) }
+        }
     }
 }

@@ -27,16 +27,19 @@ public struct RecordExtractor: Sendable {
     // The plan's sets in a fixed order, sorted once: extraction runs for every record.
     private let jobMembers: [String]
     private let stackMembers: [String]
-    private let selections: [RecordKind: [ValueSelection]]
+    let selections: [RecordKind: [KeptSelection]]
 
     public init(plan: ExtractionPlan) {
         self.plan = plan
         jobMembers = plan.jobMembers.sorted()
         stackMembers = plan.stackMembers.sorted()
-        // A selection found again inside another the plan keeps is not kept twice.
-        selections = plan.selections.mapValues { kind in
-            kind.filter { s in !kind.contains { s.isDerivable(from: $0) } }.sorted { $0.name < $1.name }
+        var selections: [RecordKind: [KeptSelection]] = [:]
+        for (kind, all) in plan.selections {
+            // A selection found again inside another the plan keeps is not kept twice.
+            let kept = all.filter { s in !all.contains { s.isDerivable(from: $0) } }.sorted { $0.name < $1.name }
+            selections[kind] = PathSelection.keeping(kept, of: all) { plan.use(of: $0, in: kind) ?? .read }
         }
+        self.selections = selections
     }
 
     public func extract(_ raw: RawRecord, as match: KeyMatch) -> ParsedRecord {

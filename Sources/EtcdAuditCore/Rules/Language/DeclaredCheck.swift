@@ -75,13 +75,52 @@ struct DeclaredCheck: Check {
             onceCondition = nil
             perJobCondition = condition
         }
-        var plan = ExtractionPlan()
-        for path in paths {
-            guard let kind = path.recordKind, let selection = path.selection else { continue }
-            plan.selections[kind, default: []].insert(selection)
-        }
-        self.plan = plan
+        var wording = at.map { [$0] } ?? []
+        for template in [message, expected?.template, actual?.template].compactMap({ $0 }) { wording += template.paths }
+        plan = Self.plan(condition: condition,
+                         reading: (when?.paths ?? []) + (unique.map { [$0.path] } ?? []) + (reference.map { [$0.path] } ?? []),
+                         wording: wording)
         needs = Self.needs(condition: condition, when: when, unique: unique, reference: reference)
+    }
+
+    /// What the rule reads, and how (`SelectionUse`): the subject of a `distinct` test only
+    /// for its repeats; and when every test is one of those (under `all`, in one record),
+    /// the rule's own texts (`wording`) only where one of them repeats.
+    private static func plan(condition: Condition?, reading: [RulePath], wording: [RulePath]) -> ExtractionPlan {
+        var plan = ExtractionPlan()
+        func add(_ path: RulePath, _ use: SelectionUse) {
+            guard let kind = path.recordKind, let selection = path.selection else { return }
+            plan.add(selection, of: kind, as: use)
+        }
+        var guards: [RulePath] = []
+        var failsOnlyOnRepeats = condition != nil
+        func visit(_ condition: Condition) {
+            switch condition {
+            case .all(let list): list.forEach(visit)
+            case .any(let list):
+                failsOnlyOnRepeats = false
+                list.forEach(visit)
+            case .not(let inner):
+                failsOnlyOnRepeats = false
+                visit(inner)
+            case .test(let test):
+                guard test.op == .distinct else {
+                    failsOnlyOnRepeats = false
+                    return test.paths.forEach { add($0, .read) }
+                }
+                add(test.path, .repeats([DistinctSpec(test)]))
+                guards.append(test.path)
+                test.paths.dropFirst().forEach { add($0, .read) }
+            }
+        }
+        condition.map(visit)
+        reading.forEach { add($0, .read) }
+        let guardKinds = Set(guards.map(\.recordKind)), guardSelections = guards.compactMap(\.selection)
+        let wordingOnly = failsOnlyOnRepeats && guardSelections.count == guards.count
+        for path in wording {
+            add(path, wordingOnly && guardKinds == [path.recordKind] ? .wording(guards: Set(guardSelections)) : .read)
+        }
+        return plan
     }
 
     /// The declaration with each `{param: NAME}` replaced by that param's value.

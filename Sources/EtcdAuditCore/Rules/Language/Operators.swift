@@ -224,7 +224,7 @@ extension JSONValue {
 
 /// A `distinct` test's operand: the members that make two elements the same (`by`; none:
 /// the whole value) and the member that holds the list (`in`).
-struct DistinctSpec {
+struct DistinctSpec: Hashable, Sendable {
     var by: [String] = []
     var inMember: String?
 
