@@ -11,9 +11,16 @@ public struct JSONDigest: Hashable, Comparable, Sendable, CustomStringConvertibl
         (a.high, a.low) < (b.high, b.low)
     }
 
+    /// Written digit by digit: a `|digest` selection is read as this text for every record.
     public var description: String {
-        let h = String(high, radix: 16), l = String(low, radix: 16)
-        return String(repeating: "0", count: 16 - h.count) + h + String(repeating: "0", count: 16 - l.count) + l
+        String(unsafeUninitializedCapacity: 32) { out in
+            for i in 0..<32 {
+                let half = i < 16 ? high : low
+                let nibble = UInt8(truncatingIfNeeded: half >> UInt64(60 - 4 * (i & 15))) & 0xF
+                out[i] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
+            }
+            return 32
+        }
     }
 }
 

@@ -5,7 +5,7 @@ import Glibc
 /// Takes what the rule language's paths select out of a parsed value, while jansson's
 /// tree is there: the store keeps these values and nothing else of what the paths read.
 enum PathSelection {
-    /// The values `selections` name in `root`, packed as the store keeps them.
+    /// The values `selections` (in slot order) name in `root`, packed as the store keeps them.
     /// `decoded`: a string of the value already decoded, with what it decodes to (not parsed again).
     static func select(_ selections: [KeptSelection], in root: JSONCursor, resourceID: String,
                        decoded: (string: JSONCursor, value: JSONCursor)? = nil) -> SelectedValues {
@@ -29,7 +29,8 @@ enum PathSelection {
 
     /// The values `selections` name, each kept whatever it holds.
     static func select(_ selections: [ValueSelection], in root: JSONCursor, resourceID: String) -> SelectedValues {
-        select(selections.map { KeptSelection(selection: $0, keep: .always) }, in: root, resourceID: resourceID)
+        select(selections.sorted { $0.slot < $1.slot }.map { KeptSelection(selection: $0, keep: .always) },
+               in: root, resourceID: resourceID)
     }
 
     /// A kind's selections as extraction takes them, each with when a record keeps it:
@@ -75,15 +76,15 @@ enum PathSelection {
             case .array:
                 for i in 0..<node.count {
                     guard let child = node[i] else { continue }
-                    choices.append(.integer(Int64(i)))
+                    if Sink.locates { choices.append(.integer(Int64(i))) }
                     walk(child, rest, &choices, into: &out, decoded)
-                    choices.removeLast()
+                    if Sink.locates { choices.removeLast() }
                 }
             case .object:
                 node.forEachMember { name, child in
-                    choices.append(.string(name))
+                    if Sink.locates { choices.append(.string(name)) }
                     walk(child, rest, &choices, into: &out, decoded)
-                    choices.removeLast()
+                    if Sink.locates { choices.removeLast() }
                 }
             default: break
             }
@@ -93,9 +94,9 @@ enum PathSelection {
                 guard let child = node[i], child.kind == .object,
                       child[member]?.withStringBytes({ Self.same($0, value) }) == true else { continue }
                 occurrence += 1
-                choices.append(.integer(Int64(occurrence)))
+                if Sink.locates { choices.append(.integer(Int64(occurrence))) }
                 walk(child, rest, &choices, into: &out, decoded)
-                choices.removeLast()
+                if Sink.locates { choices.removeLast() }
             }
         case .type, .digest:
             out.take(node, ending: step, choices: choices)
@@ -202,6 +203,8 @@ struct KeptSelection: Sendable {
 }
 
 extension SelectedWriter: ValueSink {
+    static var locates: Bool { true }
+
     mutating func take(_ node: JSONCursor, ending: ValueStep?, choices: [JSONValue]) {
         switch ending {
         case .type?: value(choices: choices) { $0.text(PathSelection.typeName(node.kind)) }

@@ -36,7 +36,8 @@ public struct RecordExtractor: Sendable {
         var selections: [RecordKind: [KeptSelection]] = [:]
         for (kind, all) in plan.selections {
             // A selection found again inside another the plan keeps is not kept twice.
-            let kept = all.filter { s in !all.contains { s.isDerivable(from: $0) } }.sorted { $0.name < $1.name }
+            // In slot order: a read stops at the first slot past the one it wants.
+            let kept = all.filter { s in !all.contains { s.isDerivable(from: $0) } }.sorted { $0.slot < $1.slot }
             selections[kind] = PathSelection.keeping(kept, of: all) { plan.use(of: $0, in: kind) ?? .read }
         }
         self.selections = selections

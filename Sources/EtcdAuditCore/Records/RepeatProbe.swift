@@ -4,6 +4,8 @@ import Glibc
 
 /// Where a path's walk over jansson's tree hands the values it selects.
 protocol ValueSink {
+    /// Whether the values need their choices (the walk keeps none for a sink that does not).
+    static var locates: Bool { get }
     /// A value the path selects, located by `choices`; `ending` is the `|type` or `|digest`
     /// step that ends the path, if one does.
     mutating func take(_ node: JSONCursor, ending: ValueStep?, choices: [JSONValue])
@@ -42,6 +44,8 @@ struct RepeatProbe: ValueSink {
     static let textsCompared = 32
 
     init(_ tests: Tests) { self.tests = tests }
+
+    static var locates: Bool { false }
 
     mutating func take(_ node: JSONCursor, ending: ValueStep?, choices: [JSONValue]) {
         count += 1

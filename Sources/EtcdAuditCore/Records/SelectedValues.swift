@@ -7,7 +7,7 @@ import Glibc
 /// the store and back, and decoded only when a rule reads a selection. No Swift value is
 /// made for a selected member until then.
 ///
-/// Layout, per selection: its slot and `ChoiceForm` (one varint), how many bytes its values
+/// Layout, per selection in increasing slot order: its slot and `ChoiceForm` (one varint), how many bytes its values
 /// take (varint); then each value: its choices if the form writes them (how many, then
 /// each), and the value, each a `SelectedTag` and its payload. Texts are short in the
 /// common cases, as in the rest of the store (CompactStrings): the resource's own id takes
@@ -51,6 +51,8 @@ public struct SelectedValues: Sendable {
             var reader = SelectedReader(buffer: buffer, resourceID: resourceID)
             while !reader.atEnd {
                 let code = reader.varint(), length = Int(reader.varint())
+                // Slots are written in increasing order (`PathSelection.select`).
+                if Int(code >> 2) > slot { return nil }
                 guard Int(code >> 2) == slot else {
                     reader.index += length
                     continue
