@@ -372,9 +372,12 @@ extension RecordCodecTests {
             (#"["x", "y", "x"]"#, false), (#"[[{"a": "x"}, {"a": "y"}]]"#, false), (#"[1, "1"]"#, false),
             (#"[{"l": []}, {"l": ["q"]}]"#, false), (#"["caf\u00e9", "cafe\u0301"]"#, true),
         ]
-        let specs: [JSONValue?] = [nil, .object([JSONMember("by", .array([.string("a")]))]),
-                                   .object([JSONMember("in", .string("l"))])]
+        let specs: [JSONValue?] = [nil, .object([JSONMember("by", .array([.string("a")]))])]
         let path = try RulePath("config.v[*]")
+        // A list in a member (`in`) is left to the evaluator, which finds members as Swift
+        // compares names.
+        let inMember = Test(path: path, op: .distinct, operand: .literal(.object([JSONMember("in", .string("l"))])))
+        #expect(RepeatProbe.Tests([DistinctSpec(inMember)]) == nil)
         for spec in specs {
             let test = Test(path: path, op: .distinct, operand: spec.map { .literal($0) } ?? .literal(.bool(true)))
             let tests = try #require(RepeatProbe.Tests([DistinctSpec(test)]))

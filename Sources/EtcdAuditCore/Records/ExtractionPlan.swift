@@ -7,7 +7,8 @@ public struct ExtractionPlan: Sendable {
     public var paramResources: Set<String> = []
     public var stackMembers: Set<String> = []
     /// What the rule language's paths select inside each kind of record.
-    public var selections: [RecordKind: Set<ValueSelection>] = [:]
+    /// Set through `add`, which keeps `uses` beside it.
+    public private(set) var selections: [RecordKind: Set<ValueSelection>] = [:]
     /// How the rules read a selection, when it is not `.read` (the default for any
     /// selection named here without one).
     var uses: [RecordKind: [ValueSelection: SelectionUse]] = [:]
@@ -45,8 +46,9 @@ public struct ExtractionPlan: Sendable {
 enum SelectionUse: Hashable, Sendable {
     /// Read for any purpose: kept in every record.
     case read
-    /// Read only by `distinct` tests (their operands): a record whose values cannot repeat
-    /// keeps none (each test passes on no values as it does on these).
+    /// Read only by `distinct` tests that only `all` leads to (their operands): a record
+    /// whose values cannot repeat keeps none (such a test finds no failure on no values, as
+    /// on these).
     case repeats([DistinctSpec])
     /// Read only to word the findings of rules that fail only when one of `guards` (of the
     /// same record) repeats: kept in a record only when one of those is.

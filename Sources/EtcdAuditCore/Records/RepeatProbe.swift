@@ -12,22 +12,22 @@ protocol ValueSink {
 }
 
 /// Says, on jansson's tree, that a record's values of a selection read only by `distinct`
-/// tests cannot repeat: every such test then passes, as it does on no values, and the store
-/// keeps none. It answers for the common cases (lists of at most one element, texts that
-/// differ) as `Evaluation.noRepeats` would, and for any other "keep them": the rules decide.
+/// tests (under `all`) cannot repeat: each such test then finds no failure, as it does on
+/// no values, and the store keeps none. It answers for the common cases (lists of at most
+/// one element, texts that differ) as `Evaluation.noRepeats` would, and for any other
+/// "keep them": the rules decide.
 struct RepeatProbe: ValueSink {
     /// What the tests reading a selection compare, as the probe needs it.
     struct Tests: Sendable {
-        /// The member holding the list, as each test names it (`in`).
-        let inMember: String?
         /// True when no test compares by members (`by`): values that are not lists are
         /// then compared as their texts.
         let wholeValues: Bool
 
-        /// Nil when the tests name different `in` members (not probed).
+        /// Nil when a test looks for its list in a member (`in`): the evaluator finds that
+        /// member as Swift compares names, not by bytes as jansson does, so those are left
+        /// to it.
         init?(_ specs: [DistinctSpec]) {
-            guard let first = specs.first, specs.allSatisfy({ $0.inMember == first.inMember }) else { return nil }
-            inMember = first.inMember
+            guard !specs.isEmpty, specs.allSatisfy({ $0.inMember == nil }) else { return nil }
             wholeValues = specs.allSatisfy(\.by.isEmpty)
         }
     }
@@ -39,7 +39,10 @@ struct RepeatProbe: ValueSink {
     private var longList = false
     /// A value neither a list nor a text, or texts past `textsCompared`.
     private var notText = false
-    private var texts: [JSONCursor] = []
+    /// The texts so far, their bytes one after another: copied, since a value inside a
+    /// string the walk decodes is freed before the probe answers.
+    private var textBytes: [UInt8] = []
+    private var texts: [Range<Int>] = []
     /// More texts than this are left to the rules (the probe compares them pairwise).
     static let textsCompared = 32
 
@@ -50,13 +53,13 @@ struct RepeatProbe: ValueSink {
     mutating func take(_ node: JSONCursor, ending: ValueStep?, choices: [JSONValue]) {
         count += 1
         guard ending == nil else { return notText = true }
-        let list: JSONCursor?
-        if let inMember = tests.inMember { list = node.kind == .object ? node[inMember] : nil } else { list = node }
-        if let list, list.kind == .array {
+        if node.kind == .array {
             sawList = true
-            if list.count > 1 { longList = true }
+            if node.count > 1 { longList = true }
         } else if node.kind == .string, texts.count < Self.textsCompared {
-            texts.append(node)
+            let start = textBytes.count
+            node.withStringBytes { textBytes.append(contentsOf: $0) }
+            texts.append(start..<textBytes.count)
         } else {
             notText = true
         }
@@ -69,15 +72,15 @@ struct RepeatProbe: ValueSink {
         guard !longList else { return false }
         if sawList || count < 2 { return true }
         guard tests.wholeValues, !notText else { return false }
-        for i in texts.indices.dropFirst() {
-            for j in 0..<i where Self.sameBytes(texts[i], texts[j]) { return false }
+        return textBytes.withUnsafeBufferPointer { bytes in
+            for i in texts.indices.dropFirst() {
+                for j in 0..<i where texts[i].count == texts[j].count
+                    && (texts[i].isEmpty || memcmp(bytes.baseAddress! + texts[i].lowerBound,
+                                                   bytes.baseAddress! + texts[j].lowerBound, texts[i].count) == 0) {
+                    return false
+                }
+            }
+            return true
         }
-        return true
-    }
-
-    private static func sameBytes(_ a: JSONCursor, _ b: JSONCursor) -> Bool {
-        a.withStringBytes { x in
-            b.withStringBytes { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } ?? false
-        } ?? false
     }
 }

@@ -39,7 +39,7 @@ struct ParamsDriftCheck: Check {
         var plan = ExtractionPlan()
         plan.params = Set(fields.keys)
         plan.paramResources = Set(resourceIDs.keys)
-        plan.selections[.config] = Set(bodySelections.values)
+        for selection in bodySelections.values { plan.add(selection, of: .config) }
         return plan
     }
 

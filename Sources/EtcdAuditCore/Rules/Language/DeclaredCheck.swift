@@ -83,9 +83,11 @@ struct DeclaredCheck: Check {
         needs = Self.needs(condition: condition, when: when, unique: unique, reference: reference)
     }
 
-    /// What the rule reads, and how (`SelectionUse`): the subject of a `distinct` test only
-    /// for its repeats; and when every test is one of those (under `all`, in one record),
-    /// the rule's own texts (`wording`) only where one of them repeats.
+    /// What the rule reads, and how (`SelectionUse`): the subject of a `distinct` test that
+    /// only `all` leads to, only for its repeats (under `not` or `any` a test on no values
+    /// no longer does what one on values that pass does: `holds` is false, and `any`'s
+    /// finding names every record it read); and when every test is such a one (in one
+    /// record), the rule's own texts (`wording`) only where one of them repeats.
     private static func plan(condition: Condition?, reading: [RulePath], wording: [RulePath]) -> ExtractionPlan {
         var plan = ExtractionPlan()
         func add(_ path: RulePath, _ use: SelectionUse) {
@@ -94,17 +96,17 @@ struct DeclaredCheck: Check {
         }
         var guards: [RulePath] = []
         var failsOnlyOnRepeats = condition != nil
-        func visit(_ condition: Condition) {
+        func visit(_ condition: Condition, onlyAll: Bool) {
             switch condition {
-            case .all(let list): list.forEach(visit)
+            case .all(let list): list.forEach { visit($0, onlyAll: onlyAll) }
             case .any(let list):
                 failsOnlyOnRepeats = false
-                list.forEach(visit)
+                list.forEach { visit($0, onlyAll: false) }
             case .not(let inner):
                 failsOnlyOnRepeats = false
-                visit(inner)
+                visit(inner, onlyAll: false)
             case .test(let test):
-                guard test.op == .distinct else {
+                guard test.op == .distinct, onlyAll else {
                     failsOnlyOnRepeats = false
                     return test.paths.forEach { add($0, .read) }
                 }
@@ -113,7 +115,7 @@ struct DeclaredCheck: Check {
                 test.paths.dropFirst().forEach { add($0, .read) }
             }
         }
-        condition.map(visit)
+        if let condition { visit(condition, onlyAll: true) }
         reading.forEach { add($0, .read) }
         let guardKinds = Set(guards.map(\.recordKind)), guardSelections = guards.compactMap(\.selection)
         let wordingOnly = failsOnlyOnRepeats && guardSelections.count == guards.count
