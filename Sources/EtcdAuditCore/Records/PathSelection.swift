@@ -133,8 +133,8 @@ enum PathSelection {
     /// walk over jansson's tree makes (members by their bytes, as jansson looks them up).
     /// Used for a selection the store found inside another it keeps, and for what `explain`
     /// shows; given a `pointer` (explain's), each value also gets its JSON pointer below
-    /// `outer` (inside a decoded string, the string's). `|digest` and `|type` select nothing here: explain shows the
-    /// value itself.
+    /// `outer` (inside a decoded string, the string's). `|digest` and `|type` select nothing
+    /// here: explain shows the value itself.
     static func walk(_ outer: SelectedValue, _ steps: ArraySlice<ValueStep>, pointer: String? = nil,
                      into out: inout [(value: SelectedValue, pointer: String?)]) {
         guard let step = steps.first else { return out.append((outer, pointer)) }
@@ -176,6 +176,15 @@ enum PathSelection {
         walk(SelectedValue(choices: [], value: value), selection.steps[...], pointer: "", into: &out)
         return out.map { (selection.memberPath($0.value.choices), $0.pointer ?? "", $0.value.value) }
     }
+}
+
+/// Where a path's walk over jansson's tree hands the values it selects.
+protocol ValueSink {
+    /// Whether the values need their choices (the walk keeps none for a sink that does not).
+    static var locates: Bool { get }
+    /// A value the path selects, located by `choices`; `ending` is the `|type` or `|digest`
+    /// step that ends the path, if one does.
+    mutating func take(_ node: JSONCursor, ending: ValueStep?, choices: [JSONValue])
 }
 
 /// A selection as extraction takes it for one kind of record (`PathSelection.keeping`).

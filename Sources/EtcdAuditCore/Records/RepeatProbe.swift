@@ -2,15 +2,6 @@
 import Glibc
 #endif
 
-/// Where a path's walk over jansson's tree hands the values it selects.
-protocol ValueSink {
-    /// Whether the values need their choices (the walk keeps none for a sink that does not).
-    static var locates: Bool { get }
-    /// A value the path selects, located by `choices`; `ending` is the `|type` or `|digest`
-    /// step that ends the path, if one does.
-    mutating func take(_ node: JSONCursor, ending: ValueStep?, choices: [JSONValue])
-}
-
 /// Says, on jansson's tree, that a record's values of a selection read only by `distinct`
 /// tests (under `all`) cannot repeat: each such test then finds no failure, as it does on
 /// no values, and the store keeps none. It answers for the common cases (lists of at most
