@@ -5,7 +5,10 @@ import Foundation
 /// they cannot keep a promise of N threads.
 final class WorkerPool: @unchecked Sendable {
     private let condition = NSCondition()
-    private var queue: [() -> Void] = []
+    /// Tasks not yet taken from `head` on; a taken slot is emptied at once, so a task (and
+    /// whatever it holds, such as a batch of values) is freed when it has run, not when the
+    /// queue next runs dry, which a busy pool may never do.
+    private var queue: [(() -> Void)?] = []
     private var head = 0
     private var running = 0
     private var closed = false
@@ -46,10 +49,14 @@ final class WorkerPool: @unchecked Sendable {
         condition.lock()
         while true {
             if head < queue.count {
-                let task = queue[head]
+                let task = queue[head]!
+                queue[head] = nil
                 head += 1
                 if head == queue.count {
                     queue.removeAll(keepingCapacity: true)
+                    head = 0
+                } else if head >= 4096 {
+                    queue.removeFirst(head)
                     head = 0
                 }
                 running += 1

@@ -57,4 +57,26 @@ struct ParallelTests {
         let unexpected = found.subtracting(planted).filter { !$0.hasPrefix("resource.in-flight ") }
         #expect(unexpected.isEmpty, "\(unexpected.sorted().prefix(5))")
     }
+
+    /// A task that has run lets go of what it holds even while later tasks wait: a pool kept
+    /// busy by a fast reader (the queue never empty) held every batch of values it had
+    /// parsed, and the audit's memory grew with the store.
+    @Test func aTaskThatRanIsFreedWhileOthersWait() {
+        final class Held {}
+        let pool = WorkerPool(threads: 1)
+        let release = DispatchSemaphore(value: 0), started = DispatchSemaphore(value: 0)
+        weak var held: Held?
+        do {
+            let object = Held()
+            held = object
+            pool.submit { withExtendedLifetime(object) {} }
+        }
+        // The second task blocks the only thread, so the third stays queued behind it.
+        pool.submit { started.signal(); release.wait() }
+        pool.submit {}
+        started.wait()
+        #expect(held == nil, "the first task's closure is still held by the queue")
+        release.signal()
+        pool.close()
+    }
 }

@@ -7,7 +7,8 @@ import Dispatch
 final class ParallelExtraction {
     /// One batch: filled by a worker, read by the joining thread after `done` is signalled.
     private final class Batch: @unchecked Sendable {
-        let records: [RawRecord]
+        /// The values to parse; emptied once parsed, so only the parses wait to be joined.
+        var records: [RawRecord]
         var parsed: [PackedRecord?] = []
         let done = DispatchSemaphore(value: 0)
         init(records: [RawRecord]) { self.records = records }
@@ -76,6 +77,7 @@ final class ParallelExtraction {
             batch.parsed = batch.records.map {
                 Self.parse($0, layouts: layouts, extractor: extractor).map { PackedRecord($0, context: context) }
             }
+            batch.records = []
             batch.done.signal()
         }
     }
