@@ -158,9 +158,13 @@ public struct Auditor: Sendable {
             }
         }
         parser.finish()
+        // The parser's closure shares `store`: take the records out of it, so that `finish`
+        // holds the only reference and can let them go.
+        var joined = RecordStore(layouts: layouts)
+        swap(&joined, &store)
         // Findings only: the members at fault, found in the inputs read again.
         let locator = FindingLocator(inputs: summaries) { layouts.match($0) != nil }
-        var result = finish(store, inputs: summaries, jobs: jobs, capture: capture, digests: digests, locator: locator,
+        var result = finish(consume joined, inputs: summaries, jobs: jobs, capture: capture, digests: digests, locator: locator,
                             stream: stream)
         result.skippedFiles = skipped
         return result
@@ -212,14 +216,17 @@ public struct Auditor: Sendable {
     private func finish(_ store: consuming RecordStore, inputs: [InputSummary], jobs: Int = 1,
                         capture: ResourceCapture? = nil, digests: StoreDigest? = nil, locator: FindingLocator,
                         stream: (([Finding]) -> Void)?) -> AuditResult {
-        let resources = store.takeSorted()
-        capture?.take(from: resources)
-        digests?.take(from: resources)
         // A compressed input is inflated again from its start each time the locator goes
         // back in it: then chunks are located a few thousand findings at a time.
         let batch = locator.rereadsFromStart ? 4096 : 1
         var held: [Finding] = []
-        var findings = RuleEngine.run(rules, on: resources.count, jobs: jobs,
+        var findings: [Finding]
+        let list: ResourceList, recordsRead: Int, skippedKeys: Int
+        do {
+            let resources = store.takeSorted()
+            capture?.take(from: resources)
+            digests?.take(from: resources)
+            findings = RuleEngine.run(rules, on: resources.count, jobs: jobs,
                                       resource: { resources.resource(at: $0) },
                                       emit: stream.map { stream in { chunk in
                                           held += chunk
@@ -228,6 +235,10 @@ public struct Auditor: Sendable {
                                               held = []
                                           }
                                       } })
+            (list, recordsRead, skippedKeys) = (resources.list, resources.recordsRead, resources.skippedKeys)
+        }
+        // The records are let go here, before the findings are located: the locator reads
+        // the inputs again, and its work would otherwise come on top of the whole store.
         if let stream {
             if !held.isEmpty { stream(locator.locate(held)) }
             stream(locator.locate(findings))
@@ -235,7 +246,7 @@ public struct Auditor: Sendable {
         } else {
             findings = locator.locate(findings)
         }
-        return AuditResult(inputs: inputs, rules: rules, resources: resources.list, resourceTypes: resourceTypes,
-                           findings: findings, recordsRead: resources.recordsRead, skippedKeys: resources.skippedKeys)
+        return AuditResult(inputs: inputs, rules: rules, resources: list, resourceTypes: resourceTypes,
+                           findings: findings, recordsRead: recordsRead, skippedKeys: skippedKeys)
     }
 }
