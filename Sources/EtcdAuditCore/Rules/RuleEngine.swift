@@ -40,7 +40,10 @@ public enum RuleEngine {
                 return f
             }
         }
-        return (findings + acrossFindings).sorted(by: Finding.reportOrder)
+        // In place: the store is still held here, and a sorted copy would come on top of it.
+        findings += acrossFindings
+        findings.sort(by: Finding.reportOrder)
+        return findings
     }
 
     /// What one chunk gave: its resources' findings, and for each cross-resource rule a
