@@ -79,4 +79,19 @@ struct ParallelTests {
         release.signal()
         pool.close()
     }
+
+    /// A pool whose queue never runs dry compacts it as it goes: every task still runs
+    /// once, in the order submitted.
+    @Test func aQueueThatNeverRunsDryRunsEveryTaskInOrder() {
+        final class Log: @unchecked Sendable { var ran: [Int] = [] }
+        let log = Log(), pool = WorkerPool(threads: 1)
+        let release = DispatchSemaphore(value: 0)
+        pool.submit { release.wait() }
+        // More tasks than the queue takes before it compacts, all queued behind the first.
+        for n in 0..<10_000 { pool.submit { log.ran.append(n) } }
+        release.signal()
+        pool.close()
+        #expect(log.ran == Array(0..<10_000))
+    }
 }
+
