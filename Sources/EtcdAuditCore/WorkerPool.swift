@@ -14,6 +14,8 @@ final class WorkerPool: @unchecked Sendable {
     private var closed = false
     /// The most tasks that ran at once (tests: never more than the threads).
     private(set) var peakRunning = 0
+    /// The most taken slots the queue held at once (tests: the compaction bounds them).
+    private(set) var peakTakenSlots = 0
     private var alive: Int
 
     init(threads: Int) {
@@ -52,6 +54,7 @@ final class WorkerPool: @unchecked Sendable {
                 let task = queue[head]!
                 queue[head] = nil
                 head += 1
+                peakTakenSlots = max(peakTakenSlots, head)
                 if head == queue.count {
                     queue.removeAll(keepingCapacity: true)
                     head = 0

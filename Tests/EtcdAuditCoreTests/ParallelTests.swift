@@ -64,16 +64,20 @@ struct ParallelTests {
     @Test func aTaskThatRanIsFreedWhileOthersWait() {
         final class Held {}
         let pool = WorkerPool(threads: 1)
-        let release = DispatchSemaphore(value: 0), started = DispatchSemaphore(value: 0)
+        let gate = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        // Every task is queued before the first runs, so the queue cannot run dry on the way.
+        pool.submit { gate.wait() }
         weak var held: Held?
         do {
             let object = Held()
             held = object
             pool.submit { withExtendedLifetime(object) {} }
         }
-        // The second task blocks the only thread, so the third stays queued behind it.
+        // The next task blocks the only thread, so the last stays queued behind it.
         pool.submit { started.signal(); release.wait() }
         pool.submit {}
+        gate.signal()
         started.wait()
         #expect(held == nil, "the first task's closure is still held by the queue")
         release.signal()
@@ -92,6 +96,7 @@ struct ParallelTests {
         release.signal()
         pool.close()
         #expect(log.ran == Array(0..<10_000))
+        #expect(pool.peakTakenSlots <= 4096, "the queue kept \(pool.peakTakenSlots) taken slots")
     }
 }
 
