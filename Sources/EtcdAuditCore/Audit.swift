@@ -210,7 +210,8 @@ public struct Auditor: Sendable {
         }
         let summary = InputSummary(path: label, format: "records", bytes: records.reduce(0) { $0 + $1.value.count },
                                    records: records.count, problems: [])
-        return finish(store, inputs: [summary], capture: capture, locator: FindingLocator(records: records), stream: nil)
+        return finish(consume store, inputs: [summary], capture: capture, locator: FindingLocator(records: records),
+                      stream: nil)
     }
 
     private func finish(_ store: consuming RecordStore, inputs: [InputSummary], jobs: Int = 1,
