@@ -10,6 +10,8 @@ final class WorkerPool: @unchecked Sendable {
     /// queue next runs dry, which a busy pool may never do.
     private var queue: [(() -> Void)?] = []
     private var head = 0
+    /// Taken slots kept before the queue is compacted, when it does not run dry first.
+    static let compactionThreshold = 4096
     private var running = 0
     private var closed = false
     /// The most tasks that ran at once (tests: never more than the threads).
@@ -58,7 +60,7 @@ final class WorkerPool: @unchecked Sendable {
                 if head == queue.count {
                     queue.removeAll(keepingCapacity: true)
                     head = 0
-                } else if head >= 4096 {
+                } else if head >= Self.compactionThreshold {
                     queue.removeFirst(head)
                     head = 0
                 }
