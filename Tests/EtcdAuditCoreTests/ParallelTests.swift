@@ -43,6 +43,22 @@ struct ParallelTests {
         }
     }
 
+    /// Uniqueness keeps one of these for every value of every resource until the end.
+    @Test func sharedValuesTakeTwelveBytesAndCompareWholeHashes() {
+        #expect(MemoryLayout<RuleEngine.SharedValue>.stride == 12)
+        let low: UInt64 = 0x0000_0000_dead_beef, high: UInt64 = 0x0000_0001_dead_beef
+        let values = [
+            RuleEngine.SharedValue(hash: high, resource: 4),
+            RuleEngine.SharedValue(hash: low, resource: 1),
+            RuleEngine.SharedValue(hash: low, resource: 1),  // the same resource twice: not shared
+            RuleEngine.SharedValue(hash: high, resource: 2),
+            RuleEngine.SharedValue(hash: .max, resource: 3),
+            RuleEngine.SharedValue(hash: low | 1 << 63, resource: 5),
+        ]
+        #expect(values.map(\.hash) == [high, low, low, high, .max, low | 1 << 63])
+        #expect(RuleEngine.sharingResources(values) == [2, 4])
+    }
+
     @Test func everyPlantedFaultIsFound() throws {
         let (dump, faults) = try Self.generate(resources: 400, format: "etcdctl-json")
         let result = Auditor(catalog: TestSupport.catalog).audit(paths: [dump], jobs: 2)

@@ -27,8 +27,10 @@ public enum RuleEngine {
             // Only the resources that share a value with another are decoded again: the
             // check then sees every holder of each shared value, so it reports the same
             // as it would on every resource.
-            let holders = sharingResources(shared[slot]).map(resource)
-            shared[slot] = []
+            // Taken out first: sorting an array `shared` still held would copy it.
+            var values: [SharedValue] = []
+            swap(&values, &shared[slot])
+            let holders = sharingResources(consume values).map(resource)
             let byType = Dictionary(grouping: holders, by: \.type)
             var sink = FindingSink(rule: rule.id, severity: rule.severity)
             for type in byType.keys.sorted() where rule.applies(to: type) {
@@ -114,11 +116,21 @@ public enum RuleEngine {
     }
 
     /// A value a resource holds, by a 64-bit hash: an equal hash only means the check
-    /// looks at both resources, and it compares the values themselves. 16 bytes: there is
-    /// one for every value of every resource at once.
+    /// looks at both resources, and it compares the values themselves. There is one for
+    /// every value of every resource at once: the hash is kept as two halves, so that the
+    /// value takes 12 bytes, not the 16 a `UInt64` beside a `UInt32` would pad to.
     struct SharedValue {
-        var hash: UInt64
+        private var hashHigh: UInt32
+        private var hashLow: UInt32
         var resource: UInt32
+
+        init(hash: UInt64, resource: UInt32) {
+            hashHigh = UInt32(truncatingIfNeeded: hash >> 32)
+            hashLow = UInt32(truncatingIfNeeded: hash)
+            self.resource = resource
+        }
+
+        var hash: UInt64 { UInt64(hashHigh) << 32 | UInt64(hashLow) }
     }
 
     /// The resources (in report order) holding a value some other resource holds too.
