@@ -82,21 +82,26 @@ struct RecordCodecTests {
 
 extension RecordCodecTests {
     /// Through the store: each resource decodes to the records that went in, including the
-    /// job_state and state outputs it keeps as "the stack's" (which it must, on the seeds).
-    @Test func theStoreGivesBackEveryRecordItWasGiven() throws {
+    /// outputs it keeps once for the stack, job_state and state (which it must, on the
+    /// seeds), in the order of a dump (stacks first) and of a snapshot's newest-first walk
+    /// (states first).
+    @Test(arguments: [false, true])
+    func theStoreGivesBackEveryRecordItWasGiven(statesFirst: Bool) throws {
         let catalog = TestSupport.catalog, extractor = Self.extractor
         var store = RecordStore(layouts: catalog.layouts)
         var given: [String: ParsedRecord] = [:]
         var bytesGiven = 0
+        var records: [RawRecord] = []
         for path in ["Samples/fixtures/seeds.etcdctl.json", "Samples/broken/heat-outputs.mismatch.md"] {
-            for raw in try TestSupport.records(at: TestSupport.path(path), format: nil).records {
-                guard let parsed = ParallelExtraction.parse(raw, layouts: catalog.layouts, extractor: extractor),
-                      given[parsed.meta.key] == nil else { continue }
-                given[parsed.meta.key] = parsed
-                let packed = PackedRecord(parsed, context: store.context)
-                bytesGiven += packed.bytes.count
-                store.add(packed)
-            }
+            records += try TestSupport.records(at: TestSupport.path(path), format: nil).records
+        }
+        for raw in statesFirst ? records.reversed() : records {
+            guard let parsed = ParallelExtraction.parse(raw, layouts: catalog.layouts, extractor: extractor),
+                  given[parsed.meta.key] == nil else { continue }
+            given[parsed.meta.key] = parsed
+            let packed = PackedRecord(parsed, context: store.context)
+            bytesGiven += packed.bytes.count
+            store.add(packed)
         }
         let stored = store.takeSorted()
         var found = 0
@@ -116,7 +121,7 @@ extension RecordCodecTests {
             }
         }
         #expect(found == given.count)
-        // The seeds' job_state and state outputs are their stack's: kept once.
+        // The seeds' stack, job_state and state outputs are the same: kept once.
         #expect(stored.store.packedBytes < bytesGiven - 400)
     }
 }

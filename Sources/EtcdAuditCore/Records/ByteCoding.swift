@@ -100,8 +100,9 @@ struct ByteReader {
     private(set) var bytes: [UInt8]
     /// As in `ByteWriter`: the id of the resource whose records these are.
     var resourceID = ""
-    /// The outputs a job_state or state marked `sameAsStack` stands for: the stack's, decoded before.
-    var stackOutputs: [HeatOutput]?
+    /// The outputs list read last in this resource (a stack's, job_state's or state's):
+    /// what a list marked `sameOutputs` stands for.
+    var outputsMet: [HeatOutput]?
     /// The context's names, as they were when this reader was made.
     let names: [String]
     let context: PackingContext

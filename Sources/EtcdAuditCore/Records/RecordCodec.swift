@@ -8,14 +8,24 @@ import Foundation
 
 // MARK: - Values
 
-/// The byte before a job_state's outputs that stand for the stack's (0: none, 1: a list).
-let sameAsStack: UInt8 = 2
+// A healthy pipeline writes the same heat outputs three times: in the stack, the job_state
+// and the state. The store keeps the list once per resource: a list byte for byte the same
+// as the one its resource's records held last (whichever came first: a dump lists stacks
+// before states, a snapshot's newest-first walk meets states first) becomes a one-byte
+// mark (`RecordStore.append`), and the reader puts the list back (`outputsMet`).
+
+/// The byte before a stack's or job_state's outputs that stand for the list met last
+/// (0: none, 1: a list).
+let sameOutputs: UInt8 = 2
 
 /// The byte before a state's heat_outputs.
 enum StateOutputsTag: UInt8 {
     case absent, encoded, notEncoded, undecodable
-    /// The stack's outputs, as the string (or the list) the state holds.
-    case encodedSameAsStack, notEncodedSameAsStack
+    /// The list met last, as the string (or the list) the state holds.
+    case encodedSameOutputs, notEncodedSameOutputs
+
+    /// The mark that stands for a list written after this tag.
+    var same: StateOutputsTag { self == .encoded ? .encodedSameOutputs : .notEncodedSameOutputs }
 }
 
 /// The first byte of a packed JSON value.
@@ -102,8 +112,8 @@ extension ByteWriter {
     }
 
     /// The outputs of a stack, job_state or state, with where their bytes are
-    /// (`outputsRange`): the store writes a job_state's or state's outputs that are the
-    /// stack's as a mark instead (`sameAsStack`).
+    /// (`outputsRange`): the store writes a list its resource held already as a mark.
+    /// The byte before the list is 1 (present) or a `StateOutputsTag`.
     mutating func outputsRecorded(_ list: [HeatOutput]) {
         let start = bytes.count
         outputs(list)
@@ -195,8 +205,20 @@ extension ByteReader {
                           modRevision: optional { $0.int64() }, keyFields: keyFields)
     }
 
+    /// A list written in full: from now on what a mark stands for.
     mutating func outputs() -> [HeatOutput] {
-        return array { HeatOutput(key: $0.name(), digest: $0.digest()) }
+        let list = array { HeatOutput(key: $0.name(), digest: $0.digest()) }
+        outputsMet = list
+        return list
+    }
+
+    /// A stack's or job_state's outputs: none, a list, or the mark for the list met last.
+    mutating func optionalOutputs() -> [HeatOutput]? {
+        switch byte() {
+        case 0: return nil
+        case sameOutputs: return outputsMet
+        default: return outputs()
+        }
     }
 
     mutating func content() -> ParsedRecord.Content {
@@ -214,17 +236,11 @@ extension ByteReader {
                          })
             })
         case .stack:
-            return .stack(optional { r in StackFacts(members: r.values(), outputs: r.optional { $0.outputs() }) })
+            return .stack(optional { r in StackFacts(members: r.values(), outputs: r.optionalOutputs()) })
         case .jobState:
             return .jobState(optional { r in
                 let orchestration = r.optional { $0.string() }
-                let outputs: [HeatOutput]?
-                switch r.byte() {
-                case 0: outputs = nil
-                case sameAsStack: outputs = r.stackOutputs
-                default: outputs = r.outputs()
-                }
-                return JobStateFacts(orchestrationState: orchestration, heatOutputs: outputs)
+                return JobStateFacts(orchestrationState: orchestration, heatOutputs: r.optionalOutputs())
             })
         case .state:
             return .state(optional { r in
@@ -238,8 +254,8 @@ extension ByteReader {
                 case .encoded: outputs = .encoded(r.outputs())
                 case .notEncoded: outputs = .notEncoded(r.outputs())
                 case .undecodable: outputs = .undecodable(reason: r.string())
-                case .encodedSameAsStack: outputs = .encoded(r.stackOutputs ?? [])
-                case .notEncodedSameAsStack: outputs = .notEncoded(r.stackOutputs ?? [])
+                case .encodedSameOutputs: outputs = .encoded(r.outputsMet ?? [])
+                case .notEncodedSameOutputs: outputs = .notEncoded(r.outputsMet ?? [])
                 }
                 return StateFacts(version: version, workerState: worker, orchestrationState: orchestration,
                                   error: error, heatOutputs: outputs)

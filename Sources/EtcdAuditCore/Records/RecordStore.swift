@@ -52,13 +52,13 @@ public struct RecordStore: Sendable {
         var id: [UInt8]
     }
 
-    /// One resource: where its chain ends, and where its stack's outputs lie in the slab
-    /// (if the stack came on the fast path), for the job_state and state that repeat them.
+    /// One resource: where its chain ends, and where the outputs list its chain holds last
+    /// lies in the slab, for the stack, job_state or state that repeats it.
     struct Slot: Sendable {
         // Optionals would make the slot 40 bytes instead of 24: `.max` stands for none.
         private var lastOrMax: RecordSlab.Position = .max
-        private var stackOutputsOrMax: RecordSlab.Position = .max
-        var stackOutputsCount: UInt32 = 0
+        private var outputsOrMax: RecordSlab.Position = .max
+        var outputsCount: UInt32 = 0
         var type: UInt16
 
         init(type: UInt16) { self.type = type }
@@ -67,9 +67,9 @@ public struct RecordStore: Sendable {
             get { lastOrMax == .max ? nil : lastOrMax }
             set { lastOrMax = newValue ?? .max }
         }
-        var stackOutputs: RecordSlab.Position? {
-            get { stackOutputsOrMax == .max ? nil : stackOutputsOrMax }
-            set { stackOutputsOrMax = newValue ?? .max }
+        var outputs: RecordSlab.Position? {
+            get { outputsOrMax == .max ? nil : outputsOrMax }
+            set { outputsOrMax = newValue ?? .max }
         }
     }
 
@@ -133,7 +133,7 @@ public struct RecordStore: Sendable {
         // The resource made over; its records in the slab are no longer read.
         rewritten[Int32(n)] = Self.pack(resource, context: context)
         slots[n].last = nil
-        slots[n].stackOutputs = nil
+        slots[n].outputs = nil
     }
 
     /// The resource's number, a new one for a resource not seen before.
@@ -166,34 +166,28 @@ public struct RecordStore: Sendable {
         return slots.count - 1
     }
 
-    /// A new key's record, at the end of the resource's chain. A job_state's or state's
-    /// outputs that are the stack's (what a healthy pipeline writes) become a one-byte mark.
+    /// A new key's record, at the end of the resource's chain. Outputs the resource's chain
+    /// held last already (a healthy pipeline writes the stack's list into the job_state and
+    /// the state) become a one-byte mark (RecordCodec.swift).
     private mutating func append(_ record: PackedRecord, to n: Int) {
         var replaced: Range<Int>?
         var mark: UInt8 = 0
-        if let range = record.outputs, let stack = slots[n].stackOutputs,
-           record.match.kind == .jobState || record.match.kind == .state,
-           Int(slots[n].stackOutputsCount) == range.count,
-           slab.bytes(at: stack, count: range.count).elementsEqual(record.bytes[range]) {
-            // The tag byte before the list and the list become the mark.
+        if let range = record.outputs, let held = slots[n].outputs, Int(slots[n].outputsCount) == range.count,
+           slab.bytes(at: held, count: range.count).elementsEqual(record.bytes[range]) {
+            // The byte before the list (present, or the state's tag) and the list become the mark.
             let tag = record.bytes[range.lowerBound - 1]
-            if record.match.kind == .jobState {
-                mark = sameAsStack
-            } else {
-                mark = (tag == StateOutputsTag.encoded.rawValue ? StateOutputsTag.encodedSameAsStack
-                                                                : StateOutputsTag.notEncodedSameAsStack).rawValue
-            }
+            mark = record.match.kind == .state ? StateOutputsTag(rawValue: tag)!.same.rawValue : sameOutputs
             replaced = (range.lowerBound - 1)..<range.upperBound
         }
         let placed = slab.append(record.bytes, replacing: replaced, with: mark, after: slots[n].last)
         slots[n].last = placed.segment
-        if record.match.kind == .stack {
-            // A stack without an outputs list leaves none to compare with (as the decoder).
-            if let range = record.outputs, range.count <= Int(UInt32.max) {
-                slots[n].stackOutputs = placed.payload + UInt64(range.lowerBound)
-                slots[n].stackOutputsCount = UInt32(range.count)
+        // A list written in full is the one a mark stands for from now on, as for the reader.
+        if replaced == nil, let range = record.outputs {
+            if range.count <= Int(UInt32.max) {
+                slots[n].outputs = placed.payload + UInt64(range.lowerBound)
+                slots[n].outputsCount = UInt32(range.count)
             } else {
-                slots[n].stackOutputs = nil
+                slots[n].outputs = nil  // too long to compare with: the next list is written in full
             }
         }
     }
@@ -291,7 +285,6 @@ public struct RecordStore: Sendable {
                 switch reader.item(type: type, id: id) {
                 case .entry(let meta, let digest, let content, let selected):
                     Self.place(meta: meta, digest: digest, content: content, selected: selected, in: resource, replacing: false)
-                    if case .stack(let facts) = content { reader.stackOutputs = facts?.outputs }
                 case .problem(let meta, let problem):
                     resource.problems.append((meta, problem))
                 }
