@@ -1,3 +1,4 @@
+import CJSONArena
 import Foundation
 
 /// What one input gave.
@@ -240,6 +241,10 @@ public struct Auditor: Sendable {
         }
         // The records are let go here, before the findings are located: the locator reads
         // the inputs again, and its work would otherwise come on top of the whole store.
+        // glibc keeps the freed store mapped (its chunks sit in the heap once a large free has
+        // raised the mmap threshold), and a large block the locator or a reporter then asks
+        // for is mapped anew, on top of it: give the freed pages back first.
+        memory_release_freed()
         if let stream {
             if !held.isEmpty { stream(locator.locate(held)) }
             stream(locator.locate(findings))
