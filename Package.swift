@@ -27,7 +27,8 @@ let package = Package(
         // only Input/EtcdGateway.swift imports it.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
-        // The per-thread arena jansson allocates from (JSON/Jansson.swift sets it up).
+        // The per-thread arena jansson allocates from (JSON/Jansson.swift sets it up), and
+        // the call that gives the freed record store back to the system (Audit.swift).
         .target(name: "CJSONArena"),
         .target(
             name: "EtcdAuditCore",
