@@ -222,21 +222,21 @@ public struct Auditor: Sendable {
         // back in it: then chunks are located a few thousand findings at a time.
         let batch = locator.rereadsFromStart ? 4096 : 1
         var held: [Finding] = []
-        var findings: [Finding]
+        let outcome: RuleEngine.Outcome
         let list: ResourceList, recordsRead: Int, skippedKeys: Int
         do {
             let resources = store.takeSorted()
             capture?.take(from: resources)
             digests?.take(from: resources)
-            findings = RuleEngine.run(rules, on: resources.count, jobs: jobs,
-                                      resource: { resources.resource(at: $0) },
-                                      emit: stream.map { stream in { chunk in
-                                          held += chunk
-                                          if held.count >= batch {
-                                              stream(locator.locate(held))
-                                              held = []
-                                          }
-                                      } })
+            outcome = RuleEngine.run(rules, on: resources.count, jobs: jobs,
+                                     resource: { resources.resource(at: $0) },
+                                     emit: stream.map { stream in { chunk in
+                                         held += chunk
+                                         if held.count >= batch {
+                                             stream(locator.locate(held))
+                                             held = []
+                                         }
+                                     } })
             (list, recordsRead, skippedKeys) = (resources.list, resources.recordsRead, resources.skippedKeys)
         }
         // The records are let go here, before the findings are located: the locator reads
@@ -245,6 +245,7 @@ public struct Auditor: Sendable {
         // raised the mmap threshold), and a large block the locator or a reporter then asks
         // for is mapped anew, on top of it: give the freed pages back first.
         memory_release_freed()
+        var findings = outcome.findings()
         if let stream {
             if !held.isEmpty { stream(locator.locate(held)) }
             stream(locator.locate(findings))

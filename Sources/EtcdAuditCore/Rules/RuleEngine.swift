@@ -3,6 +3,22 @@ import Dispatch
 /// Runs rules over the joined resources; findings come out in report order, whatever
 /// the number of threads.
 public enum RuleEngine {
+    /// What the rules found: each resource's own findings packed (they are held while the
+    /// store is), and the findings across resources.
+    public struct Outcome {
+        fileprivate var packed = PackedFindings()
+        fileprivate var across: [Finding] = []
+
+        /// Every finding, in report order. Call it once the store is let go.
+        public consuming func findings() -> [Finding] {
+            var findings = packed.unpacked()
+            packed = PackedFindings()
+            findings += across
+            findings.sort(by: Finding.reportOrder)
+            return findings
+        }
+    }
+
     /// Resources are decoded a chunk at a time (`resource(i)` for the i-th in report
     /// order), so only a few chunks exist as Swift values at once. With `emit`, the
     /// findings of each chunk's own resources go to it, chunk after chunk in report order,
@@ -10,19 +26,18 @@ public enum RuleEngine {
     /// resources (uniqueness), which can only be known at the end.
     public static func run(_ rules: [Rule], on count: Int, jobs: Int = 1,
                            resource: @escaping @Sendable (Int) -> Resource,
-                           emit: (([Finding]) -> Void)? = nil) -> [Finding] {
+                           emit: (([Finding]) -> Void)? = nil) -> Outcome {
         let across = rules.filter { $0.check.acrossResources }
         let (chunkCount, chunkSize) = chunking(count, jobs: jobs)
         var shared = [[SharedValue]](repeating: [], count: across.count)
-        var findings: [Finding] = []
+        var outcome = Outcome()
         forEachChunk(chunkCount, jobs: jobs, run: { chunk in
             let range = min(count, chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize)
             return check(rules, across: across, range.lowerBound, range.map(resource))
         }, take: { done in
             for (slot, values) in done.shared.enumerated() { shared[slot] += values }
-            if let emit { emit(done.findings) } else { findings += done.findings }
+            if let emit { emit(done.findings) } else { outcome.packed.append(contentsOf: done.findings) }
         })
-        var acrossFindings: [Finding] = []
         for (slot, rule) in across.enumerated() {
             // Only the resources that share a value with another are decoded again: the
             // check then sees every holder of each shared value, so it reports the same
@@ -36,16 +51,13 @@ public enum RuleEngine {
             for type in byType.keys.sorted() where rule.applies(to: type) {
                 rule.check.checkAcross(byType[type]!, &sink)
             }
-            acrossFindings += sink.findings.map { finding in
+            outcome.across += sink.findings.map { finding in
                 var f = finding
                 f.acrossResources = true
                 return f
             }
         }
-        // In place: the store is still held here, and a sorted copy would come on top of it.
-        findings += acrossFindings
-        findings.sort(by: Finding.reportOrder)
-        return findings
+        return outcome
     }
 
     /// What one chunk gave: its resources' findings, and for each cross-resource rule a
