@@ -47,7 +47,7 @@ struct ParallelTests {
     @Test func sharedValuesTakeTwelveBytesAndCompareWholeHashes() {
         #expect(MemoryLayout<RuleEngine.SharedValue>.stride == 12)
         let low: UInt64 = 0x0000_0000_dead_beef, high: UInt64 = 0x0000_0001_dead_beef
-        let values = [
+        var values = [
             RuleEngine.SharedValue(hash: high, resource: 4),
             RuleEngine.SharedValue(hash: low, resource: 1),
             RuleEngine.SharedValue(hash: low, resource: 1),  // the same resource twice: not shared
@@ -56,7 +56,8 @@ struct ParallelTests {
             RuleEngine.SharedValue(hash: low | 1 << 63, resource: 5),
         ]
         #expect(values.map(\.hash) == [high, low, low, high, .max, low | 1 << 63])
-        #expect(RuleEngine.sharingResources(values) == [2, 4])
+        #expect(RuleEngine.sharingResources(&values) == [2, 4])
+        #expect(values.isEmpty)
     }
 
     @Test func everyPlantedFaultIsFound() throws {

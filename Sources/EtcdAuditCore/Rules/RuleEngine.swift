@@ -42,10 +42,7 @@ public enum RuleEngine {
             // Only the resources that share a value with another are decoded again: the
             // check then sees every holder of each shared value, so it reports the same
             // as it would on every resource.
-            // Taken out first: sorting an array `shared` still held would copy it.
-            var values: [SharedValue] = []
-            swap(&values, &shared[slot])
-            let holders = sharingResources(consume values).map(resource)
+            let holders = sharingResources(&shared[slot]).map(resource)
             let byType = Dictionary(grouping: holders, by: \.type)
             var sink = FindingSink(rule: rule.id, severity: rule.severity)
             for type in byType.keys.sorted() where rule.applies(to: type) {
@@ -146,8 +143,10 @@ public enum RuleEngine {
     }
 
     /// The resources (in report order) holding a value some other resource holds too.
-    static func sharingResources(_ values: consuming [SharedValue]) -> [Int] {
-        var sorted = values
+    /// Sorts `values` in place, as a sorted copy would come on top of every value, and
+    /// empties it.
+    static func sharingResources(_ sorted: inout [SharedValue]) -> [Int] {
+        defer { sorted = [] }
         sorted.sort { ($0.hash, $0.resource) < ($1.hash, $1.resource) }
         var sharing = Set<Int>()
         var start = 0
