@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 // The only file that calls jansson. Every json_t is created by `JSONDocument.parse`
-// and released before it returns; the rest of the code sees `JSONCursor`s inside that
+// and released (with the parse's arena) before it returns; the rest of the code sees `JSONCursor`s inside that
 // call and Swift values (`JSONValue`, `JSONDigest`) after it.
 
 /// Where and why jansson rejected a value. `line`/`column` are 1-based inside the value.
@@ -268,7 +268,8 @@ public enum JSONDocument {
             root = json_loadb(base, bytes.count, Int(flags), &error)
         }
         guard let root else { return .failure(Self.error(from: &error)) }
-        defer { json_decref(root) }
+        // No json_decref: it would walk every node to hand each to the arena's free, which
+        // does nothing; the release above frees the whole tree at once.
         return .success((try body(JSONCursor(node: root)), duplicates))
     }
 
