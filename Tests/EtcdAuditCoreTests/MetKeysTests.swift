@@ -36,6 +36,33 @@ struct MetKeysTests {
         #expect(met.count == 903)
     }
 
+    /// Places are kept as offset / 16 while every one is a multiple of 16 that fits, and
+    /// as they are once one is not (an inline bucket's element, a file past 64 GiB): either
+    /// way, through growth, the place read again is the place given.
+    @Test(arguments: [[16, 4096, 16 << 32 - 16], [32, 16 << 32, 48], [64, 17, 4096]])
+    func theKeyIsReadAgainAtThePlaceItWasMet(odd: [Int]) throws {
+        var met = MetKeys(hash: { $0.starts(with: Array("/k/".utf8)) ? 9 : MetKeys.xxh3($0) })
+        var keyAt: [Int: [UInt8]] = [:]
+        var asked: [Int] = []
+        func insert(_ text: String, at place: Int) -> Bool {
+            let key = Array(text.utf8)
+            if keyAt[place] == nil { keyAt[place] = key }
+            return key.withUnsafeBytes { bytes in
+                met.insert(bytes, at: place) { place in
+                    asked.append(place)
+                    return keyAt[place] ?? []
+                }
+            }
+        }
+        // Three keys that share one hash, at the odd places, then enough others to grow twice.
+        for (i, place) in odd.enumerated() { #expect(insert("/k/" + String(repeating: "x", count: i), at: place)) }
+        for i in 0..<2000 { #expect(insert(String(i), at: 1 << 20 + 16 * i)) }
+        asked = []
+        #expect(insert("/k/xx", at: 0) == false)
+        #expect(asked == odd)
+        #expect(met.count == 2003)
+    }
+
     /// The seeds' snapshot read with every etcd key hashing alike: the same records as
     /// etcd's own listing.
     @Test func aSnapshotReadWithOneHashForEveryKeyLosesNoRecord() throws {

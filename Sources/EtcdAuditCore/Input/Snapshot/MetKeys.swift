@@ -1,7 +1,7 @@
 import CXXHash
 
 /// The etcd keys a snapshot walk has met, kept as 64-bit hashes (XXH3-64) in an
-/// open-addressing table, each with the place the key was met: 16 bytes a slot instead of
+/// open-addressing table, each with the place the key was met: 12 bytes a slot instead of
 /// an array per key (on a 1.24 GB snapshot the arrays took some 75 MB). A hash says only
 /// "maybe met": on a hit, the key met there is read again from the file (`keyAt`) and
 /// compared byte for byte, so two different keys that share a hash are both kept, never
@@ -14,8 +14,14 @@ struct MetKeys {
 
     /// 0 marks an empty slot; a key hashing to 0 is stored as 1 (the exact check decides).
     private var hashes: [UInt64]
-    /// Where the key of the same slot was met (the file offset of its version's element).
-    private var places: [Int]
+    /// Where the key of the same slot was met: the file offset of its version's element,
+    /// divided by 16. Elements are 16 bytes after a 16-byte page header, in pages of a
+    /// multiple of 4 KiB, so their offsets are multiples of 16, and up to 64 GiB fit in 4
+    /// bytes. An offset that does not fit so (an inline bucket's, a larger file) turns the
+    /// table to `widePlaces`, 8 bytes each.
+    private var places: [UInt32]
+    private var widePlaces: [Int] = []
+    private var wide = false
     private(set) var count = 0
     private let hash: Hash
 
@@ -23,7 +29,22 @@ struct MetKeys {
     init(hash: @escaping Hash = MetKeys.xxh3) {
         self.hash = hash
         hashes = [UInt64](repeating: 0, count: 1024)
-        places = [Int](repeating: 0, count: 1024)
+        places = [UInt32](repeating: 0, count: 1024)
+    }
+
+    private func place(at slot: Int) -> Int { wide ? widePlaces[slot] : Int(places[slot]) * 16 }
+
+    private mutating func setPlace(_ place: Int, at slot: Int) {
+        if !wide, place >= 0, place % 16 == 0, place / 16 <= Int(UInt32.max) {
+            places[slot] = UInt32(place / 16)
+            return
+        }
+        if !wide {
+            widePlaces = places.map { Int($0) * 16 }
+            places = []
+            wide = true
+        }
+        widePlaces[slot] = place
     }
 
     /// Records `key`, met at `place`; false when it was met before. `keyAt` reads again the
@@ -36,11 +57,11 @@ struct MetKeys {
         // Linear probing: a hash may sit in several slots (different keys), all before the
         // first empty one.
         while hashes[slot] != 0 {
-            if hashes[slot] == wanted, try keyAt(places[slot]).elementsEqual(key) { return false }
+            if hashes[slot] == wanted, try keyAt(self.place(at: slot)).elementsEqual(key) { return false }
             slot = (slot + 1) & mask
         }
         hashes[slot] = wanted
-        places[slot] = place
+        setPlace(place, at: slot)
         count += 1
         if count * 4 > hashes.count * 3 { grow() }
         return true
@@ -48,15 +69,19 @@ struct MetKeys {
 
     /// Twice the slots, every entry placed again by its stored hash (no key is read).
     private mutating func grow() {
-        let oldHashes = hashes, oldPlaces = places
+        let oldHashes = hashes, oldPlaces = places, oldWidePlaces = widePlaces
         hashes = [UInt64](repeating: 0, count: oldHashes.count * 2)
-        places = [Int](repeating: 0, count: oldHashes.count * 2)
+        if wide {
+            widePlaces = [Int](repeating: 0, count: hashes.count)
+        } else {
+            places = [UInt32](repeating: 0, count: hashes.count)
+        }
         let mask = hashes.count - 1
-        for (stored, place) in zip(oldHashes, oldPlaces) where stored != 0 {
+        for (old, stored) in oldHashes.enumerated() where stored != 0 {
             var slot = Int(truncatingIfNeeded: stored) & mask
             while hashes[slot] != 0 { slot = (slot + 1) & mask }
             hashes[slot] = stored
-            places[slot] = place
+            if wide { widePlaces[slot] = oldWidePlaces[old] } else { places[slot] = oldPlaces[old] }
         }
     }
 }
