@@ -5,8 +5,8 @@ import Glibc
 #endif
 
 // The only file that calls jansson. Every json_t is created by `JSONDocument.parse`
-// and released (with the parse's arena) before it returns; the rest of the code sees `JSONCursor`s inside that
-// call and Swift values (`JSONValue`, `JSONDigest`) after it.
+// and released (with the parse's arena) before it returns; the rest of the code sees
+// `JSONCursor`s inside that call and Swift values (`JSONValue`, `JSONDigest`) after it.
 
 /// Where and why jansson rejected a value. `line`/`column` are 1-based inside the value.
 public struct JSONParseError: Error, Hashable, Sendable {
@@ -269,7 +269,7 @@ public enum JSONDocument {
         }
         guard let root else { return .failure(Self.error(from: &error)) }
         // No json_decref: it would walk every node to hand each to the arena's free, which
-        // does nothing; the release above frees the whole tree at once.
+        // does nothing; the deferred arena release above frees the whole tree at once.
         return .success((try body(JSONCursor(node: root)), duplicates))
     }
 

@@ -11,7 +11,6 @@ struct PackedFindings {
     private let names = WordTable()
     private(set) var count = 0
 
-    var isEmpty: Bool { count == 0 }
     /// What the packed findings take (their names' table aside).
     var byteCount: Int { bytes.count }
 

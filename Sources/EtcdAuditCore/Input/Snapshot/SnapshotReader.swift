@@ -13,9 +13,10 @@ import Glibc
 /// later versions are not even read), the first entry met for a key is the one the store
 /// held, so one pass decides every entry, and all the reader remembers is the set of keys
 /// already met (live, deleted, or of no declared layout): a 64-bit hash of each and where
-/// it was met (`MetKeys`, 12 bytes a slot), never the keys or values themselves. A forward walk would need the same key set plus each key's
-/// newest revision, and a second pass to emit. Values of older versions are never copied;
-/// the pages held are those on the path to the current leaf.
+/// it was met (`MetKeys`, 12 bytes a slot), never the keys or values themselves. A forward
+/// walk would need the same key set plus each key's newest revision, and a second pass to
+/// emit. Values of older versions are never copied; the pages held are those on the path
+/// to the current leaf.
 final class SnapshotReader: RecordReader {
     private let path: String
     /// The snapshot, until the walk starts (the first `next()`, so that a broken file is
