@@ -96,7 +96,7 @@ struct ByteWriter {
     }
 }
 
-struct ByteReader {
+struct ByteReader: PackedBytesReading {
     private(set) var bytes: [UInt8]
     /// As in `ByteWriter`: the id of the resource whose records these are.
     var resourceID = ""
@@ -176,11 +176,21 @@ struct ByteReader {
         return bytes[index..<index + count]
     }
 
-    mutating func optional<T>(_ read: (inout ByteReader) -> T) -> T? {
+}
+
+/// What the readers of packed bytes share (the store's `ByteReader`, `PackedFindings`'): a
+/// presence byte before an optional, a count before an array.
+protocol PackedBytesReading {
+    mutating func byte() -> UInt8
+    mutating func int() -> Int
+}
+
+extension PackedBytesReading {
+    mutating func optional<T>(_ read: (inout Self) -> T) -> T? {
         byte() == 0 ? nil : read(&self)
     }
 
-    mutating func array<T>(_ read: (inout ByteReader) -> T) -> [T] {
+    mutating func array<T>(_ read: (inout Self) -> T) -> [T] {
         let count = int()
         var out: [T] = []
         out.reserveCapacity(count)

@@ -122,7 +122,7 @@ struct PackedFindings {
 
     // MARK: reading (only what `append` wrote, so it is trusted)
 
-    private struct Reader {
+    private struct Reader: PackedBytesReading {
         let bytes: UnsafeBufferPointer<UInt8>
         let names: [String]
         var index = 0
@@ -169,18 +169,6 @@ struct PackedFindings {
             let count = int()
             defer { index += count }
             return String(decoding: bytes[index..<index + count], as: UTF8.self)
-        }
-
-        mutating func optional<T>(_ read: (inout Reader) -> T) -> T? {
-            byte() == 0 ? nil : read(&self)
-        }
-
-        mutating func array<T>(_ read: (inout Reader) -> T) -> [T] {
-            let n = int()
-            var out: [T] = []
-            out.reserveCapacity(n)
-            for _ in 0..<n { out.append(read(&self)) }
-            return out
         }
 
         mutating func location() -> SourceLocation {

@@ -21,7 +21,8 @@ struct MetKeys {
     /// table to `widePlaces`, 8 bytes each.
     private var places: [UInt32]
     private var widePlaces: [Int] = []
-    private var wide = false
+    /// Whether the places are kept whole (a table never has fewer than 1,024 slots).
+    private var wide: Bool { !widePlaces.isEmpty }
     private(set) var count = 0
     private let hash: Hash
 
@@ -42,7 +43,6 @@ struct MetKeys {
         if !wide {
             widePlaces = places.map { Int($0) * 16 }
             places = []
-            wide = true
         }
         widePlaces[slot] = place
     }
