@@ -66,7 +66,6 @@ public struct HeatOutput: Sendable {
 
 public struct ConfigFacts: Sendable {
     public var version: Int64
-    public var markedForDeletion: Bool?
 }
 
 /// A job param some rule reads (the others are not kept).
@@ -78,8 +77,6 @@ public struct JobParam: Sendable {
 }
 
 public struct JobFacts: Sendable {
-    public var handlerElement: String
-    public var retries: Int64
     /// Members of the job object (element 1) the rules read, by name.
     public var members: SmallMap<JSONValue>
     public var params: [JobParam]
@@ -105,37 +102,18 @@ public enum StateHeatOutputs: Sendable {
     /// Already a list: the writer skipped the encoding.
     case notEncoded([HeatOutput])
     case undecodable(reason: String)
-
-    public var usable: [HeatOutput]? {
-        switch self {
-        case .encoded(let list), .notEncoded(let list): return list
-        case .absent, .undecodable: return nil
-        }
-    }
 }
 
 public struct StateFacts: Sendable {
     public var version: Int64
     public var workerState: String?
     public var orchestrationState: String?
-    /// nil, JSON null and "" all mean "no error".
-    public var error: JSONValue?
     public var heatOutputs: StateHeatOutputs
-
-    public var hasError: Bool {
-        switch error {
-        case nil, .null?: return false
-        case .string(let s)?: return !s.isEmpty
-        default: return true
-        }
-    }
 }
 
-public struct MonitoringFacts: Sendable {
-    public var version: Int64
-    /// Every member but `version`, in document order (monitoring values are short).
-    public var components: [(name: String, value: JSONValue)]
-}
+/// No check kind reads a monitoring record's members (the declared rules read them from
+/// selections): its facts only say that the value passes the schema.
+public struct MonitoringFacts: Sendable {}
 
 /// A problem with one record's value itself, found while reading it.
 public enum RecordProblem: Sendable {

@@ -126,13 +126,10 @@ extension ByteWriter {
             bytes.append(RecordKind.config.code)
             optional(facts) { w, f in
                 w.int64(f.version)
-                w.optional(f.markedForDeletion) { $0.bool($1) }
             }
         case .job(let facts):
             bytes.append(RecordKind.job.code)
             optional(facts) { w, f in
-                w.string(f.handlerElement)
-                w.int64(f.retries)
                 w.values(f.members)
                 w.array(f.params) { w, p in
                     w.name(p.name)
@@ -158,7 +155,6 @@ extension ByteWriter {
                 w.int64(f.version)
                 w.optional(f.workerState) { $0.string($1) }
                 w.optional(f.orchestrationState) { $0.string($1) }
-                w.optional(f.error) { $0.json($1) }
                 switch f.heatOutputs {
                 case .absent: w.bytes.append(StateOutputsTag.absent.rawValue)
                 case .encoded(let list): w.bytes.append(StateOutputsTag.encoded.rawValue); w.outputsRecorded(list)
@@ -168,10 +164,7 @@ extension ByteWriter {
             }
         case .monitoring(let facts):
             bytes.append(RecordKind.monitoring.code)
-            optional(facts) { w, f in
-                w.int64(f.version)
-                w.array(f.components) { $0.name($1.name); $0.json($1.value) }
-            }
+            optional(facts) { _, _ in }
         }
     }
 
@@ -225,11 +218,11 @@ extension ByteReader {
         switch RecordKind(code: byte())! {
         case .config:
             return .config(optional { r in
-                ConfigFacts(version: r.int64(), markedForDeletion: r.optional { $0.bool() })
+                ConfigFacts(version: r.int64())
             })
         case .job:
             return .job(optional { r in
-                JobFacts(handlerElement: r.string(), retries: r.int64(), members: r.values(),
+                JobFacts(members: r.values(),
                          params: r.array { r in
                              JobParam(name: r.name(), value: r.optional { $0.json() },
                                       resources: r.array { ResourceRef(type: $0.name(), id: $0.string()) })
@@ -247,7 +240,6 @@ extension ByteReader {
                 let version = r.int64()
                 let worker = r.optional { $0.string() }
                 let orchestration = r.optional { $0.string() }
-                let error = r.optional { $0.json() }
                 let outputs: StateHeatOutputs
                 switch StateOutputsTag(rawValue: r.byte())! {
                 case .absent: outputs = .absent
@@ -258,12 +250,10 @@ extension ByteReader {
                 case .notEncodedSameOutputs: outputs = .notEncoded(r.outputsMet ?? [])
                 }
                 return StateFacts(version: version, workerState: worker, orchestrationState: orchestration,
-                                  error: error, heatOutputs: outputs)
+                                  heatOutputs: outputs)
             })
         case .monitoring:
-            return .monitoring(optional { r in
-                MonitoringFacts(version: r.int64(), components: r.array { (name: $0.name(), value: $0.json()) })
-            })
+            return .monitoring(optional { _ in MonitoringFacts() })
         }
     }
 

@@ -137,13 +137,13 @@ public struct RecordExtractor: Sendable {
             schema.mistyped("marked_for_deletion", "marked_for_deletion is \(marked.kind.rawValue), expected bool")
         }
         guard body != nil, let version = version?.integer, schema.problems.isEmpty else { return nil }
-        return ConfigFacts(version: version, markedForDeletion: marked?.bool)
+        return ConfigFacts(version: version)
     }
 
     private func job(_ root: JSONCursor, match: KeyMatch, _ schema: inout SchemaProblems) -> JobFacts? {
         guard root.kind == .array, root.elements.count == 3,
-              let handler = root[0]?.string, let job = root[1], job.kind == .object,
-              let retries = root[2]?.integer else {
+              root[0]?.kind == .string, let job = root[1], job.kind == .object,
+              root[2]?.kind == .integer else {
             schema.problems.append("a job must be [handler string, job object, retries integer], found \(Self.shape(root))")
             return nil
         }
@@ -159,7 +159,7 @@ public struct RecordExtractor: Sendable {
             }
             return JobParam(name: name, value: readsValue ? param["value"]?.value : nil, resources: resources)
         } ?? []
-        return JobFacts(handlerElement: handler, retries: retries, members: Self.pick(job, jobMembers), params: params)
+        return JobFacts(members: Self.pick(job, jobMembers), params: params)
     }
 
     private func stack(_ root: JSONCursor, _ schema: inout SchemaProblems) -> StackFacts? {
@@ -196,14 +196,13 @@ public struct RecordExtractor: Sendable {
         guard let inner, let version = version?.integer else { return nil }
         return StateFacts(version: version, workerState: inner["worker_state"]?.string,
                           orchestrationState: inner["orchestration_state"]?.string,
-                          error: root["error"]?.value, heatOutputs: stateHeatOutputs(inner["heat_outputs"], whileDecoded))
+                          heatOutputs: stateHeatOutputs(inner["heat_outputs"], whileDecoded))
     }
 
     private func monitoring(_ root: JSONCursor, _ schema: inout SchemaProblems) -> MonitoringFacts? {
         guard schema.require(root, is: .object, "the value") else { return nil }
-        guard let version = schema.member(root, "version", .integer)?.integer else { return nil }
-        let components = root.members.filter { $0.name != "version" }.map { (name: $0.name, value: $0.value.value) }
-        return MonitoringFacts(version: version, components: components)
+        guard schema.member(root, "version", .integer) != nil else { return nil }
+        return MonitoringFacts()
     }
 
     private func stateHeatOutputs(_ node: JSONCursor?, _ whileDecoded: (JSONCursor, JSONCursor) -> Void) -> StateHeatOutputs {
