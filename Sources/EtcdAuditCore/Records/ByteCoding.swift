@@ -175,7 +175,6 @@ struct ByteReader: PackedBytesReading {
         defer { index += count }
         return bytes[index..<index + count]
     }
-
 }
 
 /// What the readers of packed bytes share (the store's `ByteReader`, `PackedFindings`'): a

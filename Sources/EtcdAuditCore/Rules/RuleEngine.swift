@@ -12,7 +12,7 @@ public enum RuleEngine {
         /// Every finding, in report order. Call it once the store is let go.
         public consuming func findings() -> [Finding] {
             var findings = packed.unpacked()
-            packed = PackedFindings()
+            packed = PackedFindings()  // the bytes go before the sort's copy is made
             findings += across
             findings.sort(by: Finding.reportOrder)
             return findings
