@@ -98,7 +98,6 @@ extension RecordDetail {
             guard case .array(let elements) = value else { return [] }
             add(MemberPath([.index(0)]), "/0", elements.first)
             let job = elements.count > 1 ? elements[1] : nil
-            for name in plan.jobMembers.sorted() { add(MemberPath.jobObject.member(name), "/1/\(MemberPath.escape(name))", job?[name]) }
             var seen: [String: Int] = [:]
             for (index, param) in (job?["params"]?.arrayValue ?? []).enumerated() {
                 guard let name = param["param"]?.stringValue else { continue }
@@ -113,7 +112,7 @@ extension RecordDetail {
             }
             add(MemberPath([.index(2)]), "/2", elements.count > 2 ? elements[2] : nil)
         case .stack:
-            top(plan.stackMembers.sorted(), in: value)
+            break
         case .jobState:
             top(["orchestration_state"], in: value)
         case .state:

@@ -1,11 +1,9 @@
 /// Which members the loaded rules read, so extraction keeps those and no more.
 public struct ExtractionPlan: Sendable {
     // No defaults: each check kind names what it reads, and a declared rule's paths say it.
-    public var jobMembers: Set<String> = []
     /// Job params whose value the rules read, and those whose resources list they read.
     public var params: Set<String> = []
     public var paramResources: Set<String> = []
-    public var stackMembers: Set<String> = []
     /// What the rule language's paths select inside each kind of record.
     /// Set through `add`, which keeps `uses` beside it.
     public private(set) var selections: [RecordKind: Set<ValueSelection>] = [:]
@@ -29,10 +27,8 @@ public struct ExtractionPlan: Sendable {
     }
 
     public mutating func merge(_ other: ExtractionPlan) {
-        jobMembers.formUnion(other.jobMembers)
         params.formUnion(other.params)
         paramResources.formUnion(other.paramResources)
-        stackMembers.formUnion(other.stackMembers)
         for (kind, selections) in other.selections {
             for selection in selections { add(selection, of: kind, as: other.use(of: selection, in: kind)!) }
         }

@@ -33,6 +33,20 @@ public final class Entry<Facts: Sendable>: Sendable {
     }
 }
 
+extension Entry {
+    /// The first value `selection` takes in this record, when its value could be read: how
+    /// a check kind reads a member its plan names.
+    func first(_ selection: ValueSelection, of resource: Resource) -> JSONValue? {
+        guard facts != nil else { return nil }
+        return selected.plainValues(selection, resourceID: resource.id)?.first
+    }
+
+    /// The same, when it is a string.
+    func text(_ selection: ValueSelection, of resource: Resource) -> String? {
+        first(selection, of: resource)?.stringValue
+    }
+}
+
 /// A record of the join, whatever its facts: what a value of the rule language points back to.
 protocol RecordEntry: AnyObject {
     var meta: RecordMeta { get }
@@ -77,21 +91,17 @@ public struct JobParam: Sendable {
 }
 
 public struct JobFacts: Sendable {
-    /// Members of the job object (element 1) the rules read, by name.
-    public var members: SmallMap<JSONValue>
     public var params: [JobParam]
 
     public func param(_ name: String) -> JobParam? { params.first { $0.name == name } }
 }
 
 public struct StackFacts: Sendable {
-    public var members: SmallMap<JSONValue>
     /// nil when `output` is absent or not a list of outputs.
     public var outputs: [HeatOutput]?
 }
 
 public struct JobStateFacts: Sendable {
-    public var orchestrationState: String?
     public var heatOutputs: [HeatOutput]?
 }
 
@@ -106,8 +116,6 @@ public enum StateHeatOutputs: Sendable {
 
 public struct StateFacts: Sendable {
     public var version: Int64
-    public var workerState: String?
-    public var orchestrationState: String?
     public var heatOutputs: StateHeatOutputs
 }
 

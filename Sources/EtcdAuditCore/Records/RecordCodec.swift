@@ -57,10 +57,6 @@ extension ByteWriter {
         }
     }
 
-    mutating func values(_ map: SmallMap<JSONValue>) {
-        array(map.entries) { $0.name($1.name); $0.json($1.value) }
-    }
-
     mutating func strings(_ map: SmallMap<String>) {
         array(map.entries) { $0.name($1.name); $0.string($1.value) }
     }
@@ -81,7 +77,6 @@ extension ByteReader {
         }
     }
 
-    mutating func values() -> SmallMap<JSONValue> { SmallMap(array { (name: $0.name(), value: $0.json()) }) }
     mutating func strings() -> SmallMap<String> { SmallMap(array { (name: $0.name(), value: $0.string()) }) }
 }
 
@@ -124,13 +119,10 @@ extension ByteWriter {
         switch content {
         case .config(let facts):
             bytes.append(RecordKind.config.code)
-            optional(facts) { w, f in
-                w.int64(f.version)
-            }
+            optional(facts) { $0.int64($1.version) }
         case .job(let facts):
             bytes.append(RecordKind.job.code)
             optional(facts) { w, f in
-                w.values(f.members)
                 w.array(f.params) { w, p in
                     w.name(p.name)
                     w.optional(p.value) { $0.json($1) }
@@ -139,22 +131,14 @@ extension ByteWriter {
             }
         case .stack(let facts):
             bytes.append(RecordKind.stack.code)
-            optional(facts) { w, f in
-                w.values(f.members)
-                w.optional(f.outputs) { $0.outputsRecorded($1) }
-            }
+            optional(facts) { w, f in w.optional(f.outputs) { $0.outputsRecorded($1) } }
         case .jobState(let facts):
             bytes.append(RecordKind.jobState.code)
-            optional(facts) { w, f in
-                w.optional(f.orchestrationState) { $0.string($1) }
-                w.optional(f.heatOutputs) { $0.outputsRecorded($1) }
-            }
+            optional(facts) { w, f in w.optional(f.heatOutputs) { $0.outputsRecorded($1) } }
         case .state(let facts):
             bytes.append(RecordKind.state.code)
             optional(facts) { w, f in
                 w.int64(f.version)
-                w.optional(f.workerState) { $0.string($1) }
-                w.optional(f.orchestrationState) { $0.string($1) }
                 switch f.heatOutputs {
                 case .absent: w.bytes.append(StateOutputsTag.absent.rawValue)
                 case .encoded(let list): w.bytes.append(StateOutputsTag.encoded.rawValue); w.outputsRecorded(list)
@@ -217,29 +201,21 @@ extension ByteReader {
     mutating func content() -> ParsedRecord.Content {
         switch RecordKind(code: byte())! {
         case .config:
-            return .config(optional { r in
-                ConfigFacts(version: r.int64())
-            })
+            return .config(optional { ConfigFacts(version: $0.int64()) })
         case .job:
             return .job(optional { r in
-                JobFacts(members: r.values(),
-                         params: r.array { r in
-                             JobParam(name: r.name(), value: r.optional { $0.json() },
-                                      resources: r.array { ResourceRef(type: $0.name(), id: $0.string()) })
-                         })
+                JobFacts(params: r.array { r in
+                    JobParam(name: r.name(), value: r.optional { $0.json() },
+                             resources: r.array { ResourceRef(type: $0.name(), id: $0.string()) })
+                })
             })
         case .stack:
-            return .stack(optional { r in StackFacts(members: r.values(), outputs: r.optionalOutputs()) })
+            return .stack(optional { r in StackFacts(outputs: r.optionalOutputs()) })
         case .jobState:
-            return .jobState(optional { r in
-                let orchestration = r.optional { $0.string() }
-                return JobStateFacts(orchestrationState: orchestration, heatOutputs: r.optionalOutputs())
-            })
+            return .jobState(optional { r in JobStateFacts(heatOutputs: r.optionalOutputs()) })
         case .state:
             return .state(optional { r in
                 let version = r.int64()
-                let worker = r.optional { $0.string() }
-                let orchestration = r.optional { $0.string() }
                 let outputs: StateHeatOutputs
                 switch StateOutputsTag(rawValue: r.byte())! {
                 case .absent: outputs = .absent
@@ -249,8 +225,7 @@ extension ByteReader {
                 case .encodedSameOutputs: outputs = .encoded(r.outputsMet ?? [])
                 case .notEncodedSameOutputs: outputs = .notEncoded(r.outputsMet ?? [])
                 }
-                return StateFacts(version: version, workerState: worker, orchestrationState: orchestration,
-                                  heatOutputs: outputs)
+                return StateFacts(version: version, heatOutputs: outputs)
             })
         case .monitoring:
             return .monitoring(optional { _ in MonitoringFacts() })

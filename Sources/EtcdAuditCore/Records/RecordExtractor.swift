@@ -24,15 +24,10 @@ public struct ParsedRecord: Sendable {
 /// SPEC §3 on the way (a record that breaks it is kept, without facts).
 public struct RecordExtractor: Sendable {
     public let plan: ExtractionPlan
-    // The plan's sets in a fixed order, sorted once: extraction runs for every record.
-    private let jobMembers: [String]
-    private let stackMembers: [String]
     let selections: [RecordKind: [KeptSelection]]
 
     public init(plan: ExtractionPlan) {
         self.plan = plan
-        jobMembers = plan.jobMembers.sorted()
-        stackMembers = plan.stackMembers.sorted()
         var selections: [RecordKind: [KeptSelection]] = [:]
         for (kind, all) in plan.selections {
             // A selection found again inside another the plan keeps is not kept twice.
@@ -159,19 +154,19 @@ public struct RecordExtractor: Sendable {
             }
             return JobParam(name: name, value: readsValue ? param["value"]?.value : nil, resources: resources)
         } ?? []
-        return JobFacts(members: Self.pick(job, jobMembers), params: params)
+        return JobFacts(params: params)
     }
 
     private func stack(_ root: JSONCursor, _ schema: inout SchemaProblems) -> StackFacts? {
         guard schema.require(root, is: .object, "the value") else { return nil }
         guard case .success(let outputs) = outputs(root, "output", &schema) else { return nil }
-        return StackFacts(members: Self.pick(root, stackMembers), outputs: outputs)
+        return StackFacts(outputs: outputs)
     }
 
     private func jobState(_ root: JSONCursor, _ schema: inout SchemaProblems) -> JobStateFacts? {
         guard schema.require(root, is: .object, "the value") else { return nil }
         guard case .success(let outputs) = outputs(root, "heat_outputs", &schema) else { return nil }
-        return JobStateFacts(orchestrationState: root["orchestration_state"]?.string, heatOutputs: outputs)
+        return JobStateFacts(heatOutputs: outputs)
     }
 
     /// A stack's or job state's output list: absent is fine (nil), anything but a list of
@@ -194,9 +189,7 @@ public struct RecordExtractor: Sendable {
         let inner = schema.member(root, "state", .object)
         let version = schema.member(root, "version", .integer)
         guard let inner, let version = version?.integer else { return nil }
-        return StateFacts(version: version, workerState: inner["worker_state"]?.string,
-                          orchestrationState: inner["orchestration_state"]?.string,
-                          heatOutputs: stateHeatOutputs(inner["heat_outputs"], whileDecoded))
+        return StateFacts(version: version, heatOutputs: stateHeatOutputs(inner["heat_outputs"], whileDecoded))
     }
 
     private func monitoring(_ root: JSONCursor, _ schema: inout SchemaProblems) -> MonitoringFacts? {
@@ -255,15 +248,6 @@ public struct RecordExtractor: Sendable {
         return .success(list)
     }
 
-
-    private static func pick(_ object: JSONCursor, _ names: [String]) -> SmallMap<JSONValue> {
-        var out: [(name: String, value: JSONValue)] = []
-        out.reserveCapacity(names.count)
-        for name in names {
-            if let member = object[name] { out.append((name, member.value)) }
-        }
-        return SmallMap(out)
-    }
 
     private static func shape(_ node: JSONCursor) -> String {
         guard node.kind == .array else { return "a JSON \(node.kind.rawValue)" }

@@ -18,29 +18,38 @@ struct StatusAgreementCheck: Check {
         operations = Set(operationFor.values)
     }
 
+    // Made once: `check` runs for every resource.
+    static let stackStatus = ValueSelection(steps: [.member("stack_status")])
+    static let jobStateOrchestration = ValueSelection(steps: [.member("orchestration_state")])
+    static let stateOrchestration = ValueSelection(steps: [.member("state"), .member("orchestration_state")])
+    static let workerState = ValueSelection(steps: [.member("state"), .member("worker_state")])
+    static let action = ValueSelection(steps: [.index(1), .member("action")])
+    static let stackStatusMember = MemberPath("stack_status")
+    static let jobStateOrchestrationMember = MemberPath("orchestration_state")
+    static let stateOrchestrationMember = MemberPath("state", "orchestration_state")
+
     var plan: ExtractionPlan {
         var plan = ExtractionPlan()
-        plan.stackMembers = ["stack_status"]
-        plan.jobMembers = ["action"]
+        plan.add(Self.stackStatus, of: .stack)
+        plan.add(Self.jobStateOrchestration, of: .jobState)
+        plan.add(Self.stateOrchestration, of: .state)
+        plan.add(Self.workerState, of: .state)
+        plan.add(Self.action, of: .job)
         return plan
     }
 
-    // Made once: `check` runs for every resource.
-    static let stackStatus = MemberPath("stack_status")
-    static let jobStateOrchestration = MemberPath("orchestration_state")
-    static let stateOrchestration = MemberPath("state", "orchestration_state")
-
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         var states: [(name: String, meta: RecordMeta, value: String, member: MemberPath)] = []
-        if let stack = resource.stack, case .string(let s)? = stack.facts?.members["stack_status"] {
-            states.append(("stack.stack_status", stack.meta, s, Self.stackStatus))
+        if let stack = resource.stack, let s = stack.text(Self.stackStatus, of: resource) {
+            states.append(("stack.stack_status", stack.meta, s, Self.stackStatusMember))
         }
-        if let jobState = resource.jobState, let s = jobState.facts?.orchestrationState {
-            states.append(("job_state.orchestration_state", jobState.meta, s, Self.jobStateOrchestration))
+        if let jobState = resource.jobState, let s = jobState.text(Self.jobStateOrchestration, of: resource) {
+            states.append(("job_state.orchestration_state", jobState.meta, s, Self.jobStateOrchestrationMember))
         }
         let state = resource.state
-        if let state, let s = state.facts?.orchestrationState {
-            states.append(("state.orchestration_state", state.meta, s, Self.stateOrchestration))
+        let orchestration = state?.text(Self.stateOrchestration, of: resource)
+        if let state, let orchestration {
+            states.append(("state.orchestration_state", state.meta, orchestration, Self.stateOrchestrationMember))
         }
         if let last = states.last, states.contains(where: { $0.value != states[0].value }) {
             let listing = states.map { "\($0.name) \($0.value)" }.joined(separator: ", ")
@@ -49,8 +58,9 @@ struct StatusAgreementCheck: Check {
                         relatedMembers: Dictionary(states.map { ($0.meta.key, $0.member) }) { first, _ in first },
                         values: states.map(\.value))
         }
-        guard let state, let facts = state.facts, let orchestration = facts.orchestrationState else { return }
-        if let expected = workerStateFor[orchestration], let worker = facts.workerState, worker != expected {
+        guard let state, let facts = state.facts, let orchestration else { return }
+        if let expected = workerStateFor[orchestration], let worker = state.text(Self.workerState, of: resource),
+           worker != expected {
             sink.report(resource, at: state.meta,
                         "worker_state is \(worker) but orchestration_state \(orchestration) calls for \(expected)",
                         expected: expected, actual: worker, member: MemberPath("state", "worker_state"),
@@ -63,7 +73,7 @@ struct StatusAgreementCheck: Check {
         // One finding for the condition (SPEC: at most three per resource), naming every
         // job of the state's version whose action calls for another operation.
         let disagreeing = resource.jobs(forVersion: facts.version).compactMap { job -> (String, String, RecordMeta)? in
-            guard let action = job.facts?.members["action"]?.stringValue ?? job.meta.keyFields["action"],
+            guard let action = job.text(Self.action, of: resource) ?? job.meta.keyFields["action"],
                   let expected = operationFor[action], expected != operation else { return nil }
             return (action, expected, job.meta)
         }

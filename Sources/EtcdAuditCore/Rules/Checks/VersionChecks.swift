@@ -14,9 +14,13 @@ struct JobVersionConsistencyCheck: Check {
     let needs: [RecordNeed] = [.record(.job)]
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
+    static let version = ValueSelection(steps: [.index(1), .member("version")])
+    static let jobName = ValueSelection(steps: [.index(1), .member("job_name")])
+
     var plan: ExtractionPlan {
         var plan = ExtractionPlan()
-        plan.jobMembers = ["version", "job_name"]
+        plan.add(Self.version, of: .job)
+        plan.add(Self.jobName, of: .job)
         plan.params = ["version"]
         return plan
     }
@@ -44,8 +48,8 @@ struct JobVersionConsistencyCheck: Check {
             guard let facts = job.facts else { continue }
             var seen: [(String, String)] = []
             if let v = job.meta.keyFields["version"] { seen.append(("key", v)) }
-            if let v = facts.members["version"] { seen.append(("version", show(v))) }
-            if case .string(let name)? = facts.members["job_name"], let last = Self.lastPart(of: name) {
+            if let v = job.first(Self.version, of: resource) { seen.append(("version", show(v))) }
+            if let name = job.text(Self.jobName, of: resource), let last = Self.lastPart(of: name) {
                 seen.append(("job_name", String(last)))
             }
             if let v = facts.param("version")?.value { seen.append(("param version", show(v))) }
