@@ -8,7 +8,8 @@ variants of the tool run), a-*.json (measure.py results of etcd-audit), b-parse.
 bp-parse.json (the C program's own output: the fair floor, the plain parse), b-measure.json,
 bp-measure.json, b-frame.json, extract.json, c-measure.json, c-summary.json, report.json
 (the tool's JSON report of the counting run) and, when the snapshot rows ran, s-*.json
-(measure.py results on etcd/snapshot.db and etcd/range.json), s-report.json and s-load.json.
+(measure.py results on etcd/snapshot.db and etcd/range.json), s-report.json and s-load.json,
+and with --instructions i-counts.json (callgrind's instruction counts of a, b and b').
 The targets are issue 16's; c/a is issue 6's.
 """
 import json
@@ -96,6 +97,11 @@ def main():
         ratio = default["wall_s"] / floor["parse_s"] if floor["parse_s"] > 0 else float("inf")
         print("a/%-2s %-34s %6.2f   %s" % (name, "wall: check (default jobs) / (%s)" % name, ratio,
                                          target % (0.8, verdict(ratio <= 0.8)) if name == "b" else target))
+    counts = load(run, "i-counts.json")
+    if counts:
+        print("a/b  %-34s %6.2f   target <= 1.50   %s   (%.0f M against %.0f M; a/b' %.2f)" % (
+            "instructions: --jobs 1 / (b)", counts["a"] / counts["b"], verdict(counts["a"] <= 1.5 * counts["b"]),
+            counts["a"] / 1e6, counts["b"] / 1e6, counts["a"] / counts["bp"]))
     a = tool_rows[0][1]
     ratio = cm["wall_s"] / a["wall_s"]
     print("c/a  %-34s %6.2f   target >= 4      %s" % ("python script / " + tool_rows[0][0][4:], ratio,
