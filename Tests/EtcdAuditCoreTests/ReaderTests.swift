@@ -161,3 +161,41 @@ struct LargeValueTests {
         try FileManager.default.removeItem(atPath: path)
     }
 }
+
+extension ReaderTests {
+    /// The decoder of etcdctl's keys and values against a plain one, bit by bit, on what
+    /// Foundation encodes (padded and not) and on strings of the alphabet, `=` and bytes
+    /// outside it at every length up to 14: the same bytes, or nil on the same inputs.
+    @Test func base64DecodesAsAPlainDecoderDoes() {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        func plain(_ input: [UInt8]) -> [UInt8]? {
+            var body = input[...]
+            while body.last == UInt8(ascii: "="), input.count - body.count < 2 { body.removeLast() }
+            guard body.count % 4 != 1 else { return nil }
+            var bits: [Bool] = []
+            for c in body {
+                guard let value = alphabet.firstIndex(of: c) else { return nil }
+                bits += (0..<6).reversed().map { value >> $0 & 1 == 1 }
+            }
+            return stride(from: 0, to: bits.count / 8 * 8, by: 8).map { start in
+                bits[start..<start + 8].reduce(UInt8(0)) { $0 << 1 | ($1 ? 1 : 0) }
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        var inputs: [[UInt8]] = []
+        for length in 0..<40 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let encoded = Array(Data(bytes).base64EncodedString().utf8)
+            inputs += [encoded, Array(encoded.prefix { $0 != UInt8(ascii: "=") })]
+            #expect(Base64.decode(encoded) == bytes)
+        }
+        let letters = alphabet + Array("=!- \n\u{0}".utf8) + [0x80, 0xFF]
+        for length in 0...14 {
+            for _ in 0..<300 {
+                inputs.append((0..<length).map { _ in letters.randomElement(using: &generator)! })
+            }
+        }
+        let disagreeing = inputs.filter { Base64.decode($0) != plain($0) }
+        #expect(disagreeing.isEmpty, "\(disagreeing.prefix(3).map { String(decoding: $0, as: UTF8.self) })")
+    }
+}

@@ -1,13 +1,17 @@
 /// Standard base64 (RFC 4648 §4, padding optional), as etcd's JSON output writes keys
 /// and values. Returns nil on any byte outside the alphabet or a bad length.
 enum Base64 {
-    private static let table: [UInt8] = {
-        var t = [UInt8](repeating: 0xFF, count: 256)
-        for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
-            t[Int(c)] = UInt8(i)
+    /// For the k-th character of a group of four (k = 0...3), at `k * 256 + byte`: its six
+    /// bits already shifted to their place in the group's 24, or `invalid` when the byte is
+    /// not in the alphabet. A group is then four lookups ORed together and one test.
+    private static let placed: [UInt32] = {
+        var t = [UInt32](repeating: invalid, count: 4 * 256)
+        for (value, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            for k in 0..<4 { t[k * 256 + Int(c)] = UInt32(value) << (18 - 6 * k) }
         }
         return t
     }()
+    private static let invalid: UInt32 = 1 << 31
 
     static func decode(_ input: [UInt8]) -> [UInt8]? {
         var end = input.count
@@ -18,28 +22,33 @@ enum Base64 {
         let length = end / 4 * 3 + max(0, end % 4 - 1)
         var valid = true
         let out = [UInt8](unsafeUninitializedCapacity: length) { out, initialized in
-            table.withUnsafeBufferPointer { t in
+            placed.withUnsafeBufferPointer { t in
                 input.withUnsafeBufferPointer { p in
+                    // The last group may be short: it is read as if padded with "A" (zero
+                    // bits), and only its whole bytes are kept.
+                    func group(_ i: Int, _ count: Int) -> UInt32 {
+                        var bits: UInt32 = 0
+                        for k in 0..<4 { bits |= t[k &* 256 &+ Int(k < count ? p[i &+ k] : UInt8(ascii: "A"))] }
+                        return bits
+                    }
                     var i = 0, o = 0
-                    while i + 4 <= end {
-                        let a = t[Int(p[i])], b = t[Int(p[i + 1])], c = t[Int(p[i + 2])], d = t[Int(p[i + 3])]
-                        if (a | b | c | d) & 0xC0 != 0 { valid = false; return }
-                        out[o] = a << 2 | b >> 4
-                        out[o + 1] = b << 4 | c >> 2
-                        out[o + 2] = c << 6 | d
-                        i += 4
-                        o += 3
+                    while i &+ 4 <= end {
+                        let bits = t[Int(p[i])] | t[256 &+ Int(p[i &+ 1])] | t[512 &+ Int(p[i &+ 2])] | t[768 &+ Int(p[i &+ 3])]
+                        if bits & invalid != 0 { valid = false; return }
+                        out[o] = UInt8(truncatingIfNeeded: bits >> 16)
+                        out[o &+ 1] = UInt8(truncatingIfNeeded: bits >> 8)
+                        out[o &+ 2] = UInt8(truncatingIfNeeded: bits)
+                        i &+= 4
+                        o &+= 3
                     }
                     let rest = end - i
                     if rest >= 2 {
-                        let a = t[Int(p[i])], b = t[Int(p[i + 1])]
-                        if (a | b) & 0xC0 != 0 { valid = false; return }
-                        out[o] = a << 2 | b >> 4
+                        let bits = group(i, rest)
+                        if bits & invalid != 0 { valid = false; return }
+                        out[o] = UInt8(truncatingIfNeeded: bits >> 16)
                         o += 1
                         if rest == 3 {
-                            let c = t[Int(p[i + 2])]
-                            if c & 0xC0 != 0 { valid = false; return }
-                            out[o] = b << 4 | c >> 2
+                            out[o] = UInt8(truncatingIfNeeded: bits >> 8)
                             o += 1
                         }
                     }
