@@ -196,7 +196,8 @@ public struct Layouts: Sendable {
             for part in pattern.spelling {
                 guard var text = Self.text(of: part, owner, fields) else { return false }
                 let same = text.withUTF8 { t in
-                    t.count <= bytes.count - at && t.elementsEqual(UnsafeBufferPointer(rebasing: bytes[at..<(at + t.count)]))
+                    // memcmp: `elementsEqual` went byte by byte, for every record packed.
+                    t.count <= bytes.count - at && (t.isEmpty || memcmp(t.baseAddress!, bytes.baseAddress! + at, t.count) == 0)
                 }
                 guard same else { return false }
                 at += text.utf8.count
