@@ -112,7 +112,7 @@ extension RecordDetail {
             }
             add(MemberPath([.index(2)]), "/2", elements.count > 2 ? elements[2] : nil)
         case .stack:
-            break
+            break  // all the rules read of a stack is selected: listed below
         case .jobState:
             top(["orchestration_state"], in: value)
         case .state:
