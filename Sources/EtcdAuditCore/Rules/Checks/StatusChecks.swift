@@ -24,9 +24,10 @@ struct StatusAgreementCheck: Check {
     static let stateOrchestration = ValueSelection(steps: [.member("state"), .member("orchestration_state")])
     static let workerState = ValueSelection(steps: [.member("state"), .member("worker_state")])
     static let action = ValueSelection(steps: [.index(1), .member("action")])
-    static let stackStatusMember = MemberPath("stack_status")
-    static let jobStateOrchestrationMember = MemberPath("orchestration_state")
-    static let stateOrchestrationMember = MemberPath("state", "orchestration_state")
+    // Where a finding points: the member each selection reads.
+    static let stackStatusMember = stackStatus.memberPath([])
+    static let jobStateOrchestrationMember = jobStateOrchestration.memberPath([])
+    static let stateOrchestrationMember = stateOrchestration.memberPath([])
 
     var plan: ExtractionPlan {
         var plan = ExtractionPlan()
@@ -63,7 +64,7 @@ struct StatusAgreementCheck: Check {
            worker != expected {
             sink.report(resource, at: state.meta,
                         "worker_state is \(worker) but orchestration_state \(orchestration) calls for \(expected)",
-                        expected: expected, actual: worker, member: MemberPath("state", "worker_state"),
+                        expected: expected, actual: worker, member: Self.workerState.memberPath([]),
                         values: [orchestration])
         }
         // The first "_"-separated part, as `split(separator: "_").first` (leading "_" skipped).
@@ -81,7 +82,7 @@ struct StatusAgreementCheck: Check {
             sink.report(resource, at: state.meta,
                         "orchestration_state \(orchestration) is a \(operation), but the job for version \(facts.version) is a \(action) (\(expected)_*)",
                         expected: "\(expected)_*", actual: orchestration, keys: [state.meta.key] + disagreeing.map(\.2.key),
-                        member: MemberPath("state", "orchestration_state"),
+                        member: Self.stateOrchestrationMember,
                         relatedMembers: Dictionary(disagreeing.map { ($0.2.key, MemberPath.jobObject.member("action")) }) { a, _ in a },
                         values: [operation, String(facts.version), action, expected])
         }
