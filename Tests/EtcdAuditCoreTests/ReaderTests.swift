@@ -181,7 +181,7 @@ extension ReaderTests {
                 bits[start..<start + 8].reduce(UInt8(0)) { $0 << 1 | ($1 ? 1 : 0) }
             }
         }
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator(seed: 16)  // the same inputs every run: a failure replays
         var inputs: [[UInt8]] = []
         for length in 0..<40 {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
