@@ -15,7 +15,19 @@ enum Varint {
         bytes.append(UInt8(v))
     }
 
+    /// Most varints of the store are one byte (slots, tags, lengths, small numbers): that
+    /// case is inlined where a record is read, the rest is a call.
+    @inline(__always)
     static func read(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) -> UInt64 {
+        let first = bytes[index]
+        guard first >= 0x80 else {
+            index += 1
+            return UInt64(first)
+        }
+        return readLonger(bytes, &index)
+    }
+
+    private static func readLonger(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) -> UInt64 {
         var result: UInt64 = 0, shift: UInt64 = 0
         while true {
             let b = bytes[index]
