@@ -77,8 +77,14 @@ final class ByteSource {
 
     /// Ensures at least `count` unread bytes are buffered unless the input ends first.
     /// Returns the number available.
-    @discardableResult
+    @discardableResult @inline(__always)
     func fill(atLeast count: Int) throws -> Int {
+        // Nearly always the bytes are there: the framer asks before every token.
+        let available = end - start
+        return available >= count ? available : try refill(atLeast: count)
+    }
+
+    private func refill(atLeast count: Int) throws -> Int {
         while end - start < count, !eof {
             if start > 0 {
                 // Slide the unread tail to the front before reading more.

@@ -133,18 +133,22 @@ final class JSONFramer {
     }
 
     private func readScalar() throws -> String {
+        // Most scalars (revisions, `true`) end within the buffered bytes: made straight
+        // from them, with no array in between (there are several per key-value).
+        let whole = source.withAvailable { chunk -> (text: String, length: Int)? in
+            let end = Self.scalarLength(chunk)
+            guard end < chunk.count, end > 0, end <= 64 else { return nil }
+            return (String(decoding: UnsafeRawBufferPointer(rebasing: chunk[..<end]), as: UTF8.self), end)
+        }
+        if let whole {
+            // By the bytes taken: a byte that is not UTF-8 decodes to a longer U+FFFD.
+            source.consume(whole.length)
+            return whole.text
+        }
         var bytes: [UInt8] = []
         while try source.fill(atLeast: 1) > 0 {
             let (taken, done) = source.withAvailable { chunk -> (Int, Bool) in
-                var i = 0
-                while i < chunk.count {
-                    let c = chunk[i]
-                    if c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]")
-                        || c == UInt8(ascii: ":") || c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 {
-                        break
-                    }
-                    i += 1
-                }
+                let i = Self.scalarLength(chunk)
                 bytes.append(contentsOf: chunk[..<i])
                 return (i, i < chunk.count)
             }
@@ -156,6 +160,20 @@ final class JSONFramer {
             throw error("unexpected byte in JSON structure")
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// How many bytes of `chunk` a scalar takes: up to the byte that ends it, if any.
+    private static func scalarLength(_ chunk: UnsafeRawBufferPointer) -> Int {
+        var i = 0
+        while i < chunk.count {
+            let c = chunk[i]
+            if c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]")
+                || c == UInt8(ascii: ":") || c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 {
+                break
+            }
+            i += 1
+        }
+        return i
     }
 
     /// Reads a string body after its opening quote, decoding escapes.
