@@ -14,8 +14,8 @@ struct ParamsDriftCheck: Check {
     let fields: [String: String]
     /// param → body path (`field` or `list[].member`) whose values its resources' ids must be.
     let resourceIDs: [String: String]
-    /// The same paths taken apart.
-    private let paths: [String: BodyPath]
+    /// What is asked of each param named: one lookup per param of every current job.
+    private let asked: [String: (field: String?, ids: BodyPath?)]
     /// Body field → the selection that keeps it: shared with the declared rules that read
     /// the same member, so the store keeps it once.
     private let bodySelections: [String: ValueSelection]
@@ -30,7 +30,11 @@ struct ParamsDriftCheck: Check {
                 throw RuleError(field: "params.resource_ids.\(param)", "path \(path) must be `field` or `list[].member`")
             }
         }
-        paths = resourceIDs.mapValues(BodyPath.init)
+        let paths = resourceIDs.mapValues(BodyPath.init)
+        var asked: [String: (field: String?, ids: BodyPath?)] = [:]
+        for (param, field) in fields { asked[param, default: (nil, nil)].field = field }
+        for (param, path) in paths { asked[param, default: (nil, nil)].ids = path }
+        self.asked = asked
         let bodyFields = Set(fields.values).union(paths.values.map(\.field))
         bodySelections = Dictionary(uniqueKeysWithValues: bodyFields.map { ($0, ValueSelection(steps: [.member("body"), .member($0)])) })
     }
@@ -45,11 +49,13 @@ struct ParamsDriftCheck: Check {
 
     /// A body path, taken apart once: `network_id`, or `fixed_ips[].subnet_id`.
     private struct BodyPath {
+        var text: String
         var field: String
         var isList: Bool
         var member: String?
 
         init(_ path: String) {
+            text = path
             let parts = path.split(separator: ".", maxSplits: 1).map(String.init)
             isList = parts[0].hasSuffix("[]")
             field = isList ? String(parts[0].dropLast(2)) : parts[0]
@@ -76,11 +82,12 @@ struct ParamsDriftCheck: Check {
         let configMeta = config.meta
         for (job, facts) in jobs {
             for (index, param) in facts.params.enumerated() {
+                guard let (field, bodyPath) = asked[param.name] else { continue }
                 // Made only for a finding: this runs for every param of every current job.
                 func paramPath() -> MemberPath {
                     MemberPath.jobParam(param.name, occurrence: facts.params[..<index].filter { $0.name == param.name }.count + 1)
                 }
-                if let field = fields[param.name], let value = param.value {
+                if let field, let value = param.value {
                     let bodyValue = body(field, of: config, resource)
                     if !value.equalsAsSet(bodyValue ?? .null) {
                         sink.report(resource, at: job.meta,
@@ -90,7 +97,8 @@ struct ParamsDriftCheck: Check {
                                     relatedMembers: [configMeta.key: MemberPath("body", field)], values: [param.name])
                     }
                 }
-                if let path = resourceIDs[param.name], let bodyPath = paths[param.name] {
+                if let bodyPath {
+                    let path = bodyPath.text
                     let ids = Set(param.resources.map(\.id)), wanted = bodyPath.values(in: body(bodyPath.field, of: config, resource))
                     if ids != wanted {
                         sink.report(resource, at: job.meta,
