@@ -31,13 +31,18 @@ final class WordTable: @unchecked Sendable {
     /// those values are packed where a value is parsed, with no store at hand.
     static let selections = WordTable()
 
-    private var table: [String] = []
-    /// Each name's hash, by number.
-    private var hashes: [UInt64] = []
-    /// Open addressing over `table`: a name's number, or -1. Names are told apart by their
-    /// bytes: a `Dictionary` of strings would give "café" in NFC and in NFD one number,
-    /// and the store would give back the other spelling.
-    private var buckets = [Int32](repeating: -1, count: 1024)
+    /// The table, its hashes and buckets in one value: a lookup is then one access to the
+    /// class's state, not one (with the runtime's exclusivity check) per array it reads.
+    private struct State {
+        var table: [String] = []
+        /// Each name's hash, by number.
+        var hashes: [UInt64] = []
+        /// Open addressing over `table`: a name's number, or -1. Names are told apart by
+        /// their bytes: a `Dictionary` of strings would give "café" in NFC and in NFD one
+        /// number, and the store would give back the other spelling.
+        var buckets = [Int32](repeating: -1, count: 1024)
+    }
+    private var state = State()
     private let lock = NSLock()
 
     func number(of name: String) -> Int { number(ofWord: name, limit: .max)! }
@@ -53,30 +58,37 @@ final class WordTable: @unchecked Sendable {
         let hash = StableHasher.xxh3(utf8).low
         lock.lock()
         defer { lock.unlock() }
-        var i = Int(truncatingIfNeeded: hash) & (buckets.count - 1)
-        while buckets[i] >= 0 {
-            let n = Int(buckets[i])
-            if hashes[n] == hash, table[n].utf8.count == utf8.count,
-               table[n].utf8.withContiguousStorageIfAvailable({ utf8.isEmpty || memcmp($0.baseAddress!, utf8.baseAddress!, utf8.count) == 0 })
-                ?? table[n].utf8.elementsEqual(utf8) {
-                return n
-            }
-            i = (i + 1) & (buckets.count - 1)
-        }
-        guard table.count < limit, table.count < Int(Int32.max) else { return nil }
-        table.append(text())
-        hashes.append(hash)
-        buckets[i] = Int32(table.count - 1)
-        if table.count * 2 > buckets.count { grow() }
-        return table.count - 1
+        return Self.number(in: &state, utf8, hash: hash, limit: limit, text)
     }
 
-    private func grow() {
-        buckets = [Int32](repeating: -1, count: buckets.count * 2)
-        for (n, hash) in hashes.enumerated() {
-            var i = Int(truncatingIfNeeded: hash) & (buckets.count - 1)
-            while buckets[i] >= 0 { i = (i + 1) & (buckets.count - 1) }
-            buckets[i] = Int32(n)
+    private static func number(in state: inout State, _ utf8: UnsafeRawBufferPointer, hash: UInt64, limit: Int,
+                               _ text: () -> String) -> Int? {
+        let mask = state.buckets.count - 1
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while state.buckets[i] >= 0 {
+            let n = Int(state.buckets[i])
+            if state.hashes[n] == hash, state.table[n].utf8.count == utf8.count,
+               state.table[n].utf8.withContiguousStorageIfAvailable({ utf8.isEmpty || memcmp($0.baseAddress!, utf8.baseAddress!, utf8.count) == 0 })
+                ?? state.table[n].utf8.elementsEqual(utf8) {
+                return n
+            }
+            i = (i + 1) & mask
+        }
+        guard state.table.count < limit, state.table.count < Int(Int32.max) else { return nil }
+        state.table.append(text())
+        state.hashes.append(hash)
+        state.buckets[i] = Int32(state.table.count - 1)
+        if state.table.count * 2 > state.buckets.count { grow(&state) }
+        return state.table.count - 1
+    }
+
+    private static func grow(_ state: inout State) {
+        state.buckets = [Int32](repeating: -1, count: state.buckets.count * 2)
+        let mask = state.buckets.count - 1
+        for (n, hash) in state.hashes.enumerated() {
+            var i = Int(truncatingIfNeeded: hash) & mask
+            while state.buckets[i] >= 0 { i = (i + 1) & mask }
+            state.buckets[i] = Int32(n)
         }
     }
 
@@ -84,6 +96,6 @@ final class WordTable: @unchecked Sendable {
     var all: [String] {
         lock.lock()
         defer { lock.unlock() }
-        return table
+        return state.table
     }
 }
