@@ -25,9 +25,16 @@ public struct ParsedRecord: Sendable {
 public struct RecordExtractor: Sendable {
     public let plan: ExtractionPlan
     let selections: [RecordKind: [KeptSelection]]
+    /// Per param name the rules read: whether its value, whether its resources. One
+    /// lookup per param of every job, where the plan's two sets took two.
+    private let paramReads: [String: (value: Bool, resources: Bool)]
 
     public init(plan: ExtractionPlan) {
         self.plan = plan
+        var paramReads: [String: (value: Bool, resources: Bool)] = [:]
+        for name in plan.params { paramReads[name, default: (false, false)].value = true }
+        for name in plan.paramResources { paramReads[name, default: (false, false)].resources = true }
+        self.paramReads = paramReads
         var selections: [RecordKind: [KeptSelection]] = [:]
         for (kind, all) in plan.selections {
             // A selection found again inside another the plan keeps is not kept twice.
@@ -146,8 +153,7 @@ public struct RecordExtractor: Sendable {
             guard let name = param["param"]?.string else { return nil }
             // What no rule reads is left out: a param's value (a network's output object,
             // a subnets list) can take more than the rest of the job.
-            let readsValue = plan.params.contains(name), readsResources = plan.paramResources.contains(name)
-            guard readsValue || readsResources else { return nil }
+            guard let (readsValue, readsResources) = paramReads[name] else { return nil }
             let resources = !readsResources ? [] : (param["resources"]?.elements ?? []).compactMap { ref -> ResourceRef? in
                 guard let type = ref["resource_type"]?.string, let id = ref["resource_id"]?.string else { return nil }
                 return ResourceRef(type: type, id: id)
