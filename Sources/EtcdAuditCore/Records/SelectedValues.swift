@@ -143,7 +143,9 @@ struct SelectedWriter {
     private(set) var bytes: [UInt8] = []
     private let resourceID: [UInt8]
     private var slot = 0
-    private var slotStart = 0
+    /// Where the slot's header and its values begin.
+    private var headerStart = 0
+    private var valuesStart = 0
     private var count = 0
     /// Set by the slot's first value; a value that does not fit it makes it `.written`.
     private var form: ChoiceForm?
@@ -154,7 +156,7 @@ struct SelectedWriter {
     private var texts: [Range<Int>] = []
     static let textsKept = 64
 
-    /// The slot header, made anew for each slot in the same room.
+    /// A slot header longer than the two bytes kept for it, made in the same room each time.
     private var header: [UInt8] = []
 
     init(resourceID: String) {
@@ -166,20 +168,31 @@ struct SelectedWriter {
 
     mutating func beginSlot(_ slot: Int) {
         self.slot = slot
-        slotStart = bytes.count
+        // Two bytes for the header, filled in once the form and size are known: nearly
+        // always a one-byte code and a one-byte length, so no value bytes are moved.
+        headerStart = bytes.count
+        bytes.append(0)
+        bytes.append(0)
+        valuesStart = bytes.count
         count = 0
         form = nil
-        valueStarts.removeAll(keepingCapacity: true)
-        textBytes.removeAll(keepingCapacity: true)
-        texts.removeAll(keepingCapacity: true)
+        // Emptied only when used: most slots hold one value and no text to number.
+        if !valueStarts.isEmpty { valueStarts.removeAll(keepingCapacity: true) }
+        if !textBytes.isEmpty { textBytes.removeAll(keepingCapacity: true) }
+        if !texts.isEmpty { texts.removeAll(keepingCapacity: true) }
     }
 
-    /// The header goes in front of the values once their size is known (a few bytes moved).
     mutating func endSlot() {
+        let code = UInt64(slot) << 2 | (form ?? .none).rawValue, length = UInt64(bytes.count - valuesStart)
+        if code < 0x80, length < 0x80 {
+            bytes[headerStart] = UInt8(code)
+            bytes[headerStart + 1] = UInt8(length)
+            return
+        }
         header.removeAll(keepingCapacity: true)
-        Varint.append(UInt64(slot) << 2 | (form ?? .none).rawValue, to: &header)
-        Varint.append(UInt64(bytes.count - slotStart), to: &header)
-        bytes.insert(contentsOf: header, at: slotStart)
+        Varint.append(code, to: &header)
+        Varint.append(length, to: &header)
+        bytes.replaceSubrange(headerStart..<valuesStart, with: header)
     }
 
     /// One value: the choices that locate it, then `write` writes the value itself.
@@ -216,7 +229,7 @@ struct SelectedWriter {
             for case .integer(let i) in choices { Self.append(integer: i, to: &rewritten) }
             rewritten += bytes[start..<(n + 1 < valueStarts.count ? valueStarts[n + 1] : bytes.count)]
         }
-        bytes.replaceSubrange(slotStart..., with: rewritten)
+        bytes.replaceSubrange(valuesStart..., with: rewritten)
         form = .written
         valueStarts.removeAll(keepingCapacity: true)
     }
