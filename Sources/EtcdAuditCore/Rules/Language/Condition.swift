@@ -40,6 +40,9 @@ public final class Test: Sendable {
     public let at: RulePath?
     /// Strings compare without regard to case.
     public let ignoreCase: Bool
+    /// The operand's values when it names no path (a literal, a list of them): worked out
+    /// here once, not for every resource the test runs on.
+    let constantOperands: [JSONValue]?
 
     init(path: RulePath, op: Operator, operand: Operand?, when: Condition? = nil, message: MessageTemplate? = nil,
          expected: FindingText? = nil, actual: FindingText? = nil, at: RulePath? = nil, ignoreCase: Bool = false) {
@@ -52,6 +55,7 @@ public final class Test: Sendable {
         self.actual = actual
         self.at = at
         self.ignoreCase = ignoreCase
+        constantOperands = operand?.constantValues
     }
 
     /// The same test with the rule's texts in place of its own message, expected and actual.
@@ -123,6 +127,23 @@ public indirect enum Operand: Sendable {
     /// `{lookup: MAP, key: PATH or [PATH...]}`: the map's entry for the first key path
     /// with a value (the map usually a param: `{lookup: {param: status_for_action}, ...}`).
     case lookup([String: JSONValue], keys: [RulePath])
+
+    /// The values of an operand that names no path, as `Evaluation.resolve` gives them;
+    /// nil when it names one (or a template, which is rendered per resource).
+    var constantValues: [JSONValue]? {
+        switch self {
+        case .literal(let v): return [v]
+        case .pattern(let box): return [.string(box.source)]
+        case .list(let items):
+            var out: [JSONValue] = []
+            for item in items {
+                guard let values = item.constantValues else { return nil }
+                out += values
+            }
+            return out
+        case .path, .template, .lookup: return nil
+        }
+    }
 
     var paths: [RulePath] {
         switch self {

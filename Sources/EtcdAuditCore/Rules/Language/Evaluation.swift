@@ -167,6 +167,11 @@ struct Evaluation {
         }
     }
 
+    /// The values of `test`'s operand; nil when it has none, or a path it names has none.
+    func operands(of test: Test) -> [JSONValue]? {
+        test.constantOperands ?? test.operand.flatMap(resolve)
+    }
+
     /// The operand's values; nil when a path it names has none (nothing to compare with).
     func resolve(_ operand: Operand) -> [JSONValue]? {
         switch operand {
@@ -235,8 +240,8 @@ struct Evaluation {
             if plain.isEmpty { return false }
             // A comparison whose operand has no value does not hold: nothing to compare with.
             var operands: [JSONValue]?
-            if let operand = test.operand {
-                guard let resolved = resolve(operand) else { return false }
+            if test.operand != nil {
+                guard let resolved = self.operands(of: test) else { return false }
                 operands = resolved
             }
             if let passed = passesAll(test, plain, resolved: operands) { return passed }
@@ -295,7 +300,7 @@ struct Evaluation {
         if test.op.isUnary {
             operands = []
         } else {
-            guard let resolved = resolved ?? test.operand.flatMap(resolve) else { return true }
+            guard let resolved = resolved ?? self.operands(of: test) else { return true }
             operands = resolved
         }
         return plain.allSatisfy { Self.passes(test, $0, operands) }
@@ -343,7 +348,7 @@ struct Evaluation {
         if test.op.isUnary {
             operands = []
         } else {
-            guard let resolved = test.operand.flatMap(resolve) else { return [] }
+            guard let resolved = self.operands(of: test) else { return [] }
             operands = resolved
         }
         var out: [TestFailure] = []
