@@ -91,6 +91,13 @@ extension JSONValue {
         case .sequence(let sequence):
             self = .array(sequence.map { JSONValue(yaml: $0) })
         case .scalar(let scalar):
+            // Yams resolves an untagged scalar with seven regular expressions (a third of
+            // the time `check` takes on a small document); a text that none of them can
+            // match is a string without asking.
+            if scalar.tag.description.isEmpty, Self.isPlainText(scalar.string) {
+                self = .string(scalar.string)
+                return
+            }
             switch Tag.Name(rawValue: node.tag.rawValue) {
             case .null: self = .null
             case .bool: self = .bool(node.bool ?? false)
@@ -101,5 +108,13 @@ extension JSONValue {
         case .alias:
             self = .null
         }
+    }
+
+    /// Whether no rule of Yams' default resolver (YAML 1.1's bool, int, float, null,
+    /// merge, timestamp and value) can match `text`: every one of them begins with one of
+    /// these characters, or matches the empty text.
+    static func isPlainText(_ text: String) -> Bool {
+        guard let first = text.utf8.first else { return false }
+        return !"yYnNtTfFoO-+.0123456789<~=".utf8.contains(first)
     }
 }
