@@ -166,21 +166,25 @@ extension ReaderTests {
     /// The decoder of etcdctl's keys and values against a plain one, bit by bit, on what
     /// Foundation encodes (padded and not) and on strings of the alphabet, `=` and bytes
     /// outside it at every length up to 14: the same bytes, or nil on the same inputs.
-    @Test func base64DecodesAsAPlainDecoderDoes() {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        func plain(_ input: [UInt8]) -> [UInt8]? {
-            var body = input[...]
-            while body.last == UInt8(ascii: "="), input.count - body.count < 2 { body.removeLast() }
-            guard body.count % 4 != 1 else { return nil }
-            var bits: [Bool] = []
-            for c in body {
-                guard let value = alphabet.firstIndex(of: c) else { return nil }
-                bits += (0..<6).reversed().map { value >> $0 & 1 == 1 }
-            }
-            return stride(from: 0, to: bits.count / 8 * 8, by: 8).map { start in
-                bits[start..<start + 8].reduce(UInt8(0)) { $0 << 1 | ($1 ? 1 : 0) }
-            }
+    private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// Base64 decoded bit by bit: what `Base64.decode` must agree with.
+    private func plain(_ input: [UInt8]) -> [UInt8]? {
+        var body = input[...]
+        while body.last == UInt8(ascii: "="), input.count - body.count < 2 { body.removeLast() }
+        guard body.count % 4 != 1 else { return nil }
+        var bits: [Bool] = []
+        for c in body {
+            guard let value = Self.base64Alphabet.firstIndex(of: c) else { return nil }
+            bits += (0..<6).reversed().map { value >> $0 & 1 == 1 }
         }
+        return stride(from: 0, to: bits.count / 8 * 8, by: 8).map { start in
+            bits[start..<start + 8].reduce(UInt8(0)) { $0 << 1 | ($1 ? 1 : 0) }
+        }
+    }
+
+    @Test func base64DecodesAsAPlainDecoderDoes() {
+        let alphabet = Self.base64Alphabet
         var generator = SeededGenerator(seed: 16)  // the same inputs every run: a failure replays
         var inputs: [[UInt8]] = []
         for length in 0..<40 {
@@ -197,5 +201,28 @@ extension ReaderTests {
         }
         let disagreeing = inputs.filter { Base64.decode($0) != plain($0) }
         #expect(disagreeing.isEmpty, "\(disagreeing.prefix(3).map { String(decoding: $0, as: UTF8.self) })")
+    }
+
+    /// Long values go sixteen characters at a time (SSSE3, CBase64): every byte value at
+    /// every one of a block's sixteen places must be told apart as the plain decoder does.
+    @Test func base64DecodesLongValuesAsAPlainDecoderDoes() {
+        var generator = SeededGenerator(seed: 17)
+        for length in stride(from: 0, through: 300, by: 7) {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let encoded = Array(Data(bytes).base64EncodedString().utf8)
+            #expect(Base64.decode(encoded) == bytes)
+            #expect(Base64.decode(Array(encoded.prefix { $0 != UInt8(ascii: "=") })) == bytes)
+        }
+        let valid = (0..<64).map { _ in Self.base64Alphabet.randomElement(using: &generator)! }
+        var disagreeing: [String] = []
+        for place in 0..<48 {
+            for byte in 0...255 {
+                var input = valid
+                input[place] = UInt8(byte)
+                if Base64.decode(input) != plain(input) { disagreeing.append("byte \(byte) at \(place)") }
+            }
+        }
+        let disagreements = disagreeing.count
+        #expect(disagreements == 0, "\(disagreeing.prefix(5))")
     }
 }
