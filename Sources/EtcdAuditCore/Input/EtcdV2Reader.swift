@@ -166,7 +166,7 @@ final class EtcdV2Reader: RecordReader {
     }
 
     private func memberName() throws -> String {
-        let name = String(decoding: try framer.expectString("a member name"), as: UTF8.self)
+        let name = try framer.expectName("a member name")
         try framer.expect(.colon, "':'")
         return name
     }

@@ -50,7 +50,7 @@ final class EtcdctlJSONReader: RecordReader {
                     continue
                 }
             }
-            let name = String(decoding: try framer.expectString("a member name"), as: UTF8.self)
+            let name = try framer.expectName("a member name")
             try framer.expect(.colon, "':'")
             switch name {
             case "kvs":
@@ -91,7 +91,7 @@ final class EtcdctlJSONReader: RecordReader {
             return
         }
         repeat {
-            let name = String(decoding: try framer.expectString("a member name"), as: UTF8.self)
+            let name = try framer.expectName("a member name")
             try framer.expect(.colon, "':'")
             switch name {
             case "revision": info.revision = try framer.integerValue()
@@ -117,7 +117,7 @@ final class EtcdctlJSONReader: RecordReader {
             _ = try framer.next()
         } else {
             repeat {
-                let name = String(decoding: try framer.expectString("a member name"), as: UTF8.self)
+                let name = try framer.expectName("a member name")
                 try framer.expect(.colon, "':'")
                 switch name {
                 case "key": key = try framer.expectString("a base64 key")

@@ -52,6 +52,30 @@ final class JSONFramer {
         return bytes
     }
 
+    /// A member name as a String, made straight from the buffered bytes when it lies there
+    /// whole and without escapes, as nearly every one does (`key`, `mod_revision`): no
+    /// token and no array for each of the several names of every key-value.
+    func expectName(_ what: String) throws -> String {
+        if peeked == nil {
+            try skipWhitespace()
+            if try source.fill(atLeast: 1) > 0 {
+                let direct = source.withAvailable { chunk -> (name: String, length: Int)? in
+                    guard chunk[0] == UInt8(ascii: "\"") else { return nil }
+                    var i = 1
+                    while i < chunk.count, chunk[i] != UInt8(ascii: "\""), chunk[i] != UInt8(ascii: "\\") { i += 1 }
+                    guard i < chunk.count, chunk[i] == UInt8(ascii: "\"") else { return nil }
+                    return (String(decoding: UnsafeRawBufferPointer(rebasing: chunk[1..<i]), as: UTF8.self), i + 1)
+                }
+                if let direct {
+                    tokenOffset = source.offset
+                    source.consume(direct.length)
+                    return direct.name
+                }
+            }
+        }
+        return String(decoding: try expectString(what), as: UTF8.self)
+    }
+
     /// After a member or element: true if another follows (consumes the comma), false at
     /// the closing bracket (consumed too).
     func continues(closing: Token) throws -> Bool {
