@@ -30,8 +30,8 @@ let package = Package(
         // The per-thread arena jansson allocates from (JSON/Jansson.swift sets it up), and
         // the call that gives the freed record store back to the system (Audit.swift).
         .target(name: "CJSONArena"),
-        // Base64 sixteen characters at a time (SSSE3): etcd's JSON output encodes every
-        // value so (Input/Base64.swift decodes the rest and checks).
+        // Base64 32 or 16 characters at a time (AVX2, SSSE3): etcd's JSON output encodes
+        // every value so (Input/Base64.swift decodes the rest and checks).
         .target(name: "CBase64"),
         .target(
             name: "EtcdAuditCore",

@@ -203,8 +203,9 @@ extension ReaderTests {
         #expect(disagreeing.isEmpty, "\(disagreeing.prefix(3).map { String(decoding: $0, as: UTF8.self) })")
     }
 
-    /// Long values go sixteen characters at a time (SSSE3, CBase64): every byte value at
-    /// every one of a block's sixteen places must be told apart as the plain decoder does.
+    /// Long values go thirty-two characters at a time (AVX2), then sixteen (SSSE3; CBase64):
+    /// every byte value at every place of a block must be told apart as the plain decoder
+    /// does (places 0-31 in the first AVX2 block, or SSSE3's after it stops; 32-47 SSSE3's).
     @Test func base64DecodesLongValuesAsAPlainDecoderDoes() {
         var generator = SeededGenerator(seed: 17)
         for length in stride(from: 0, through: 300, by: 7) {
