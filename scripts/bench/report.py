@@ -68,6 +68,9 @@ def main():
     print("dump: %s, %.1f MB (%.1f MiB), %d resources, %d records, %.1f MB of values" % (
         info["dump"], size / MB, size / MIB, resources, records, parse["value_bytes"] / MB))
     print("host: %d cores; MB = 10^6 bytes; MB/s = dump bytes / time; B/res = peak RSS / resources" % os.cpu_count())
+    if info.get("rounds", 1) > 1:
+        print("(a) --jobs 1 and the default jobs, (b) and (b'): the least of %d rounds run one after another "
+              "(CPU; wall for the default jobs)" % info["rounds"])
     print()
     head = ("measurement", "time s", "CPU s", "MB/s", "peak RSS MiB", "B/res", "")
     fmt = "%-36s %8s %8s %8s %13s %8s  %s"
