@@ -33,8 +33,9 @@ enum Base64 {
                         for k in 0..<4 { bits |= t[k &* 256 &+ Int(k < count ? p[i &+ k] : UInt8(ascii: "A"))] }
                         return bits
                     }
-                    // Sixteen characters at a time where the machine can, up to the
-                    // first that is not in the alphabet (or the end); then by group.
+                    // Thirty-two or sixteen characters at a time where the machine can
+                    // (CBase64), up to the first block holding a character outside the
+                    // alphabet (or the end); then by group, which decides every error.
                     var i = etcd_audit_base64_decode_blocks(p.baseAddress, end, out.baseAddress, length)
                     var o = i / 4 * 3
                     while i &+ 4 <= end {
