@@ -8,13 +8,7 @@ struct YAMLScalarTests {
     /// What the resolver makes of the scalar: the reference the shortcut must agree with.
     private func resolved(_ node: Node) -> JSONValue {
         guard case .scalar(let scalar) = node else { return .null }
-        switch Tag.Name(rawValue: node.tag.rawValue) {
-        case .null: return .null
-        case .bool: return .bool(node.bool ?? false)
-        case .int: return node.int.map { .integer(Int64($0)) } ?? .string(scalar.string)
-        case .float: return node.float.map { .real($0) } ?? .string(scalar.string)
-        default: return .string(scalar.string)
-        }
+        return JSONValue.resolved(node, scalar)
     }
 
     @Test(arguments: [

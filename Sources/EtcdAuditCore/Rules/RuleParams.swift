@@ -98,15 +98,20 @@ extension JSONValue {
                 self = .string(scalar.string)
                 return
             }
-            switch Tag.Name(rawValue: node.tag.rawValue) {
-            case .null: self = .null
-            case .bool: self = .bool(node.bool ?? false)
-            case .int: self = node.int.map { .integer(Int64($0)) } ?? .string(scalar.string)
-            case .float: self = node.float.map { .real($0) } ?? .string(scalar.string)
-            default: self = .string(scalar.string)
-            }
+            self = Self.resolved(node, scalar)
         case .alias:
             self = .null
+        }
+    }
+
+    /// A scalar as Yams' resolver types it.
+    static func resolved(_ node: Node, _ scalar: Node.Scalar) -> JSONValue {
+        switch Tag.Name(rawValue: node.tag.rawValue) {
+        case .null: return .null
+        case .bool: return .bool(node.bool ?? false)
+        case .int: return node.int.map { .integer(Int64($0)) } ?? .string(scalar.string)
+        case .float: return node.float.map { .real($0) } ?? .string(scalar.string)
+        default: return .string(scalar.string)
         }
     }
 
