@@ -175,8 +175,7 @@ struct Evaluation {
     /// The operand's values; nil when a path it names has none (nothing to compare with).
     func resolve(_ operand: Operand) -> [JSONValue]? {
         switch operand {
-        case .literal(let v): return [v]
-        case .pattern(let box): return [.string(box.source)]
+        case .literal, .pattern: return operand.constantValues
         case .path(let p):
             let found = plainValues(p)
             return found.isEmpty ? nil : found
