@@ -48,7 +48,8 @@ public struct SelectedValues: Sendable {
     private func decode<T>(slot: Int, resourceID: String, keepingChoices: Bool,
                            _ make: ([JSONValue], JSONValue) -> T) -> [T]? {
         bytes.withUnsafeBufferPointer { buffer -> [T]? in
-            var reader = SelectedReader(buffer: buffer, resourceID: resourceID)
+          withUnsafeTemporaryAllocation(of: Int.self, capacity: SelectedWriter.textsKept) { textStarts -> [T]? in
+            var reader = SelectedReader(buffer: buffer, resourceID: resourceID, textStarts: textStarts.baseAddress!)
             while !reader.atEnd {
                 let code = reader.varint(), length = Int(reader.varint())
                 // Slots are written in increasing order (`PathSelection.select`).
@@ -79,6 +80,7 @@ public struct SelectedValues: Sendable {
                 return out
             }
             return nil
+          }
         }
     }
 }
@@ -334,8 +336,12 @@ private struct SelectedReader {
     let buffer: UnsafeBufferPointer<UInt8>
     let resourceID: String
     var index = 0
-    /// The texts read so far in this selection, numbered as the writer numbered them.
-    var texts: [String] = []
+    /// Where each text read so far in this selection begins (its tag), numbered as the
+    /// writer numbered them, in room the caller holds for `SelectedWriter.textsKept`: a
+    /// text met again is read again from there. Most selections name no text twice, and
+    /// an array of the texts cost an allocation (and a retain per text) per selection read.
+    let textStarts: UnsafeMutablePointer<Int>
+    var textCount = 0
     /// The words known when the first is read (the table only grows).
     var words: [String]?
 
@@ -381,9 +387,14 @@ private struct SelectedReader {
 
     private mutating func text(_ tag: SelectedTag) -> String {
         let text: String
+        let start = index - 1
         switch tag {
         case .resourceID: return resourceID
-        case .again: return texts[Int(varint())]
+        case .again:
+            var again = self
+            again.index = textStarts[Int(varint())]
+            again.textCount = SelectedWriter.textsKept  // read again, not numbered again
+            return again.nextText()
         case .aroundResourceID:
             let before = nextText()
             return before + resourceID + nextText()
@@ -403,7 +414,10 @@ private struct SelectedReader {
             text = String(decoding: UnsafeBufferPointer(rebasing: buffer[index..<index + count]), as: UTF8.self)
             index += count
         }
-        if texts.count < SelectedWriter.textsKept { texts.append(text) }
+        if textCount < SelectedWriter.textsKept {
+            textStarts[textCount] = start
+            textCount += 1
+        }
         return text
     }
 }
