@@ -16,6 +16,15 @@ final class EtcdctlJSONReader: RecordReader {
     private var sawHeader = false
     private var claimedCount: Int64 = 0
 
+    /// The members read, of a document and of a key-value (any other is skipped).
+    private enum DocumentMember: String, CaseIterable { case kvs, header, count, more }
+    private enum KeyValueMember: String, CaseIterable {
+        case key, value
+        case createRevision = "create_revision", modRevision = "mod_revision"
+    }
+    private static let documentMembers = MemberNames<DocumentMember>()
+    private static let keyValueMembers = MemberNames<KeyValueMember>()
+
     init(source: ByteSource) {
         framer = JSONFramer(source: source)
     }
@@ -50,10 +59,10 @@ final class EtcdctlJSONReader: RecordReader {
                     continue
                 }
             }
-            let name = try framer.expectName("a member name")
+            let name = try framer.expectName(among: Self.documentMembers, "a member name")
             try framer.expect(.colon, "':'")
             switch name {
-            case "kvs":
+            case .kvs?:
                 try framer.expect(.beginArray, "'[' starting kvs")
                 if try framer.peek() == .endArray {
                     _ = try framer.next()
@@ -61,16 +70,16 @@ final class EtcdctlJSONReader: RecordReader {
                 } else {
                     insideKVs = true
                 }
-            case "header":
+            case .header?:
                 try readHeader()
                 sawHeader = true
                 info.isStoreExport = claimedCount == 0
                 try afterMember()
-            case "count":
+            case .count?:
                 claimedCount = max(claimedCount, try framer.integerValue() ?? 0)
                 info.isStoreExport = sawHeader && claimedCount == 0
                 try afterMember()
-            case "more":
+            case .more?:
                 more = try framer.next() == .scalar("true")
                 try afterMember()
             default:
@@ -117,14 +126,14 @@ final class EtcdctlJSONReader: RecordReader {
             _ = try framer.next()
         } else {
             repeat {
-                let name = try framer.expectName("a member name")
+                let name = try framer.expectName(among: Self.keyValueMembers, "a member name")
                 try framer.expect(.colon, "':'")
                 switch name {
-                case "key": key = try framer.expectString("a base64 key")
-                case "value": value = try framer.expectString("a base64 value")
-                case "create_revision": create = try framer.integerValue()
-                case "mod_revision": mod = try framer.integerValue()
-                default: try framer.skipValue()
+                case .key?: key = try framer.expectString("a base64 key")
+                case .value?: value = try framer.expectString("a base64 value")
+                case .createRevision?: create = try framer.integerValue()
+                case .modRevision?: mod = try framer.integerValue()
+                case nil: try framer.skipValue()
                 }
             } while try framer.continues(closing: .endObject)
         }

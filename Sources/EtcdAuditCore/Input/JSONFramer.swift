@@ -52,19 +52,30 @@ final class JSONFramer {
         return bytes
     }
 
-    /// A member name as a String, made straight from the buffered bytes when it lies there
-    /// whole and without escapes, as nearly every one does (`key`, `mod_revision`): no
-    /// token and no array for each of the several names of every key-value.
+    /// A member name as a String (see `memberName`).
     func expectName(_ what: String) throws -> String {
+        try memberName(what) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Which of `names` the next member name is (nil: another name), compared as bytes:
+    /// the readers tell a key-value's members apart this way, with no String per name.
+    func expectName<Name>(among names: MemberNames<Name>, _ what: String) throws -> Name? {
+        try memberName(what) { names.name(of: $0) }
+    }
+
+    /// The next member name, handed to `make` straight from the buffered bytes when it
+    /// lies there whole and without escapes, as nearly every one does (`key`,
+    /// `mod_revision`): no token and no array for each of the several names of every key-value.
+    private func memberName<R>(_ what: String, _ make: (UnsafeRawBufferPointer) -> R) throws -> R {
         if peeked == nil {
             try skipWhitespace()
             if try source.fill(atLeast: 1) > 0 {
-                let direct = source.withAvailable { chunk -> (name: String, length: Int)? in
+                let direct = source.withAvailable { chunk -> (name: R, length: Int)? in
                     guard chunk[0] == UInt8(ascii: "\"") else { return nil }
                     var i = 1
                     while i < chunk.count, chunk[i] != UInt8(ascii: "\""), chunk[i] != UInt8(ascii: "\\") { i += 1 }
                     guard i < chunk.count, chunk[i] == UInt8(ascii: "\"") else { return nil }
-                    return (String(decoding: UnsafeRawBufferPointer(rebasing: chunk[1..<i]), as: UTF8.self), i + 1)
+                    return (make(UnsafeRawBufferPointer(rebasing: chunk[1..<i])), i + 1)
                 }
                 if let direct {
                     tokenOffset = source.offset
@@ -73,7 +84,7 @@ final class JSONFramer {
                 }
             }
         }
-        return String(decoding: try expectString(what), as: UTF8.self)
+        return try expectString(what).withUnsafeBytes(make)
     }
 
     /// After a member or element: true if another follows (consumes the comma), false at
@@ -253,5 +264,21 @@ final class JSONFramer {
                 }
             }
         }
+    }
+}
+
+/// The member names a reader acts on, kept as bytes for `JSONFramer.expectName(among:_:)`.
+struct MemberNames<Name: RawRepresentable & CaseIterable & Sendable>: Sendable where Name.RawValue == String {
+    private let names: [(bytes: [UInt8], name: Name)]
+
+    init() { names = Name.allCases.map { (Array($0.rawValue.utf8), $0) } }
+
+    func name(of bytes: UnsafeRawBufferPointer) -> Name? {
+        for known in names where known.bytes.count == bytes.count {
+            if bytes.isEmpty || known.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) {
+                return known.name
+            }
+        }
+        return nil
     }
 }
