@@ -106,10 +106,14 @@ struct Evaluation {
         switch fact {
         case .key(let field):
             if field == "last" {
-                // By bytes: a search by Character would walk grapheme clusters, for every job.
-                let key = meta.key.utf8
-                let start = key.lastIndex(of: UInt8(ascii: "/")).map(key.index(after:)) ?? key.startIndex
-                return .string(String(decoding: key[start...], as: UTF8.self))
+                // By bytes, in place: a search by Character would walk grapheme clusters,
+                // and `lastIndex(of:)` on the UTF-8 view went index by index, for every job.
+                var key = meta.key
+                return .string(key.withUTF8 { bytes in
+                    var start = bytes.count
+                    while start > 0, bytes[start - 1] != UInt8(ascii: "/") { start -= 1 }
+                    return String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self)
+                })
             }
             guard let text = meta.keyFields[field] else { return nil }
             // A key's version is a number to compare; the other fields are text.
