@@ -14,11 +14,15 @@ struct ParamsDriftCheck: Check {
     let fields: [String: String]
     /// param → body path (`field` or `list[].member`) whose values its resources' ids must be.
     let resourceIDs: [String: String]
-    /// What is asked of each param named: one lookup per param of every current job.
-    private let asked: [String: (field: String?, ids: BodyPath?)]
-    /// Body field → the selection that keeps it: shared with the declared rules that read
-    /// the same member, so the store keeps it once.
-    private let bodySelections: [String: ValueSelection]
+    /// What is asked of each param named, with the selection that keeps the body field it
+    /// is compared with (shared with the declared rules that read the same member, so the
+    /// store keeps it once): one lookup per param of every current job.
+    private let asked: [String: Asked]
+
+    private struct Asked {
+        var field: (name: String, selection: ValueSelection)?
+        var ids: (path: BodyPath, selection: ValueSelection)?
+    }
 
     init(params: RuleParams) throws(RuleError) {
         try params.allowOnly(["fields", "resource_ids"])
@@ -31,19 +35,21 @@ struct ParamsDriftCheck: Check {
             }
         }
         let paths = resourceIDs.mapValues(BodyPath.init)
-        var asked: [String: (field: String?, ids: BodyPath?)] = [:]
-        for (param, field) in fields { asked[param, default: (nil, nil)].field = field }
-        for (param, path) in paths { asked[param, default: (nil, nil)].ids = path }
-        self.asked = asked
         let bodyFields = Set(fields.values).union(paths.values.map(\.field))
-        bodySelections = Dictionary(uniqueKeysWithValues: bodyFields.map { ($0, ValueSelection(steps: [.member("body"), .member($0)])) })
+        let bodySelections = Dictionary(uniqueKeysWithValues: bodyFields.map { ($0, ValueSelection(steps: [.member("body"), .member($0)])) })
+        var asked: [String: Asked] = [:]
+        for (param, field) in fields { asked[param, default: Asked()].field = (field, bodySelections[field]!) }
+        for (param, path) in paths { asked[param, default: Asked()].ids = (path, bodySelections[path.field]!) }
+        self.asked = asked
     }
 
     var plan: ExtractionPlan {
         var plan = ExtractionPlan()
         plan.params = Set(fields.keys)
         plan.paramResources = Set(resourceIDs.keys)
-        for selection in bodySelections.values { plan.add(selection, of: .config) }
+        for asked in asked.values {
+            for selection in [asked.field?.selection, asked.ids?.selection].compactMap({ $0 }) { plan.add(selection, of: .config) }
+        }
         return plan
     }
 
@@ -62,19 +68,26 @@ struct ParamsDriftCheck: Check {
             member = parts.count > 1 ? parts[1] : nil
         }
 
-        /// The strings the path names in the body's `field`.
-        func values(in fieldValue: JSONValue?) -> Set<String> {
+        /// The strings the path names in the body's `field` (repeats kept: compared as sets).
+        func values(in fieldValue: JSONValue?) -> [String] {
             if isList {
                 let list = fieldValue?.arrayValue ?? []
-                return Set(list.compactMap { item in member.map { item[$0]?.stringValue } ?? item.stringValue })
+                return list.compactMap { item in member.map { item[$0]?.stringValue } ?? item.stringValue }
             }
-            return Set([fieldValue?.stringValue].compactMap { $0 })
+            return [fieldValue?.stringValue].compactMap { $0 }
         }
     }
 
-    /// The config body's `field`, as the store kept it (nil: absent).
-    private func body(_ field: String, of config: Entry<ConfigFacts>, _ resource: Resource) -> JSONValue? {
-        bodySelections[field].flatMap { config.selected.plainValues($0, resourceID: resource.id)?.first }
+    /// The config body's field that `selection` keeps, as the store kept it (nil: absent).
+    private func body(_ selection: ValueSelection, of config: Entry<ConfigFacts>, _ resource: Resource) -> JSONValue? {
+        config.selected.plainValues(selection, resourceID: resource.id)?.first
+    }
+
+    /// Whether `a` and `b` hold the same strings, repeats aside. A job names one or two
+    /// resources per param: hashing each into a `Set` cost more than comparing them.
+    private static func sameStrings(_ a: [String], _ b: [String]) -> Bool {
+        if a.count <= 16 && b.count <= 16 { return a.allSatisfy(b.contains) && b.allSatisfy(a.contains) }
+        return Set(a) == Set(b)
     }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
@@ -82,13 +95,13 @@ struct ParamsDriftCheck: Check {
         let configMeta = config.meta
         for (job, facts) in jobs {
             for (index, param) in facts.params.enumerated() {
-                guard let (field, bodyPath) = asked[param.name] else { continue }
+                guard let asked = asked[param.name] else { continue }
                 // Made only for a finding: this runs for every param of every current job.
                 func paramPath() -> MemberPath {
                     MemberPath.jobParam(param.name, occurrence: facts.params[..<index].filter { $0.name == param.name }.count + 1)
                 }
-                if let field, let value = param.value {
-                    let bodyValue = body(field, of: config, resource)
+                if let (field, selection) = asked.field, let value = param.value {
+                    let bodyValue = body(selection, of: config, resource)
                     if !value.equalsAsSet(bodyValue ?? .null) {
                         sink.report(resource, at: job.meta,
                                     "param \(param.name) is \(value.text) but body.\(field) is \(bodyValue?.text ?? "absent")",
@@ -97,10 +110,11 @@ struct ParamsDriftCheck: Check {
                                     relatedMembers: [configMeta.key: MemberPath("body", field)], values: [param.name])
                     }
                 }
-                if let bodyPath {
+                if let (bodyPath, selection) = asked.ids {
                     let path = bodyPath.text
-                    let ids = Set(param.resources.map(\.id)), wanted = bodyPath.values(in: body(bodyPath.field, of: config, resource))
-                    if ids != wanted {
+                    let referred = param.resources.map(\.id), named = bodyPath.values(in: body(selection, of: config, resource))
+                    if !Self.sameStrings(referred, named) {
+                        let ids = Set(referred), wanted = Set(named)
                         sink.report(resource, at: job.meta,
                                     "param \(param.name) refers to \(ids.sorted().joined(separator: ", ")) but body \(path) is \(wanted.sorted().joined(separator: ", "))",
                                     expected: wanted.sorted().joined(separator: ","), actual: ids.sorted().joined(separator: ","),
