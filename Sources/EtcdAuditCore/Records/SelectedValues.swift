@@ -48,39 +48,40 @@ public struct SelectedValues: Sendable {
     private func decode<T>(slot: Int, resourceID: String, keepingChoices: Bool,
                            _ make: ([JSONValue], JSONValue) -> T) -> [T]? {
         bytes.withUnsafeBufferPointer { buffer -> [T]? in
-          withUnsafeTemporaryAllocation(of: Int.self, capacity: SelectedWriter.textsKept) { textStarts -> [T]? in
-            var reader = SelectedReader(buffer: buffer, resourceID: resourceID, textStarts: textStarts.baseAddress!)
-            while !reader.atEnd {
-                let code = reader.varint(), length = Int(reader.varint())
-                // Slots are written in increasing order (`PathSelection.select`).
-                if Int(code >> 2) > slot { return nil }
-                guard Int(code >> 2) == slot else {
-                    reader.index += length
-                    continue
-                }
-                let form = ChoiceForm(rawValue: code & 3)!, end = reader.index + length
-                var out: [T] = []
-                while reader.index < end {
-                    var choices: [JSONValue] = []
-                    switch form {
-                    case .written:
-                        let choiceCount = Int(reader.varint())
-                        if keepingChoices {
-                            choices = (0..<choiceCount).map { _ in reader.value() }
-                        } else {
-                            // Read all the same: a text among them is numbered for its repeats.
-                            for _ in 0..<choiceCount { _ = reader.value() }
-                        }
-                    case .none: break
-                    case .position, .occurrence:
-                        if keepingChoices { choices = form.choices(at: out.count) }
+            // Where the numbered texts begin, in room on the stack (SelectedReader).
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: SelectedWriter.textsKept) { textStarts -> [T]? in
+                var reader = SelectedReader(buffer: buffer, resourceID: resourceID, textStarts: textStarts.baseAddress!)
+                while !reader.atEnd {
+                    let code = reader.varint(), length = Int(reader.varint())
+                    // Slots are written in increasing order (`PathSelection.select`).
+                    if Int(code >> 2) > slot { return nil }
+                    guard Int(code >> 2) == slot else {
+                        reader.index += length
+                        continue
                     }
-                    out.append(make(choices, reader.value()))
+                    let form = ChoiceForm(rawValue: code & 3)!, end = reader.index + length
+                    var out: [T] = []
+                    while reader.index < end {
+                        var choices: [JSONValue] = []
+                        switch form {
+                        case .written:
+                            let choiceCount = Int(reader.varint())
+                            if keepingChoices {
+                                choices = (0..<choiceCount).map { _ in reader.value() }
+                            } else {
+                                // Read all the same: a text among them is numbered for its repeats.
+                                for _ in 0..<choiceCount { _ = reader.value() }
+                            }
+                        case .none: break
+                        case .position, .occurrence:
+                            if keepingChoices { choices = form.choices(at: out.count) }
+                        }
+                        out.append(make(choices, reader.value()))
+                    }
+                    return out
                 }
-                return out
+                return nil
             }
-            return nil
-          }
         }
     }
 }
@@ -391,8 +392,10 @@ private struct SelectedReader {
         switch tag {
         case .resourceID: return resourceID
         case .again:
+            let number = Int(varint())
+            precondition(number < textCount, "a selection names text \(number) again, of \(textCount) read")
             var again = self
-            again.index = textStarts[Int(varint())]
+            again.index = textStarts[number]
             again.textCount = SelectedWriter.textsKept  // read again, not numbered again
             return again.nextText()
         case .aroundResourceID:
