@@ -274,11 +274,6 @@ struct MemberNames<Name: RawRepresentable & CaseIterable & Sendable>: Sendable w
     init() { names = Name.allCases.map { (Array($0.rawValue.utf8), $0) } }
 
     func name(of bytes: UnsafeRawBufferPointer) -> Name? {
-        for known in names where known.bytes.count == bytes.count {
-            if bytes.isEmpty || known.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) {
-                return known.name
-            }
-        }
-        return nil
+        names.first { known in known.bytes.withUnsafeBytes { $0.sameBytes(bytes) } }?.name
     }
 }

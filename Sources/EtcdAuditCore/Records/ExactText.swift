@@ -55,6 +55,13 @@ extension StringProtocol {
     }
 }
 
+extension UnsafeRawBufferPointer {
+    /// The same bytes, by `memcmp` (an empty buffer may have no address).
+    @inlinable func sameBytes(_ other: UnsafeRawBufferPointer) -> Bool {
+        count == other.count && (isEmpty || memcmp(baseAddress!, other.baseAddress!, count) == 0)
+    }
+}
+
 /// A string as a dictionary or set key, equal, hashed and ordered by its UTF-8 bytes.
 public struct ExactText: Hashable, Comparable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
     public var string: String

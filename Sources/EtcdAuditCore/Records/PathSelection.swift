@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Takes what the rule language's paths select out of a parsed value, while jansson's
 /// tree is there: the store keeps these values and nothing else of what the paths read.
 enum PathSelection {
@@ -113,7 +109,7 @@ enum PathSelection {
 
     private static func same(_ bytes: UnsafeRawBufferPointer, _ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { $0.count == bytes.count && ($0.isEmpty || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0) }
+        return text.withUTF8 { UnsafeRawBufferPointer($0).sameBytes(bytes) }
     }
 
     /// The names `is:` uses.

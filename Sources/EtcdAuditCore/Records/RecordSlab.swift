@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Append-only storage for the records of every resource: chunks of 1 MiB that never move.
 /// The records of one resource come far apart in a dump (all configs, then all jobs, ...);
 /// kept in one growing array per resource, each of them cost an allocation, a header and a
@@ -94,10 +90,9 @@ struct ResourceIDs: Sendable {
     /// By `memcmp`: a generic `elementsEqual` over the two views cost some 1,800
     /// instructions a call, and the join asks once per record.
     func equals(_ n: Int, _ id: String) -> Bool {
-        let r = range(n)
         var id = id
         return id.withUTF8 { utf8 in
-            utf8.count == r.count && (r.isEmpty || bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + r.lowerBound, utf8.baseAddress!, r.count) == 0 })
+            bytes.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0[range(n)]).sameBytes(UnsafeRawBufferPointer(utf8)) }
         }
     }
 
