@@ -97,19 +97,6 @@ extension RecordDetail {
         case .job:
             guard case .array(let elements) = value else { return [] }
             add(MemberPath([.index(0)]), "/0", elements.first)
-            let job = elements.count > 1 ? elements[1] : nil
-            var seen: [String: Int] = [:]
-            for (index, param) in (job?["params"]?.arrayValue ?? []).enumerated() {
-                guard let name = param["param"]?.stringValue else { continue }
-                seen[name, default: 0] += 1
-                let path = MemberPath.jobParam(name, occurrence: seen[name]!)
-                if plan.params.contains(name) { add(path.member("value"), "/1/params/\(index)/value", param["value"]) }
-                if plan.params.contains(name) || plan.paramResources.contains(name) {
-                    if let resources = param["resources"], resources.arrayValue?.isEmpty == false {
-                        add(path.member("resources"), "/1/params/\(index)/resources", resources)
-                    }
-                }
-            }
             add(MemberPath([.index(2)]), "/2", elements.count > 2 ? elements[2] : nil)
         case .stack:
             break  // all the rules read of a stack is selected: listed below
@@ -124,7 +111,7 @@ extension RecordDetail {
             }
         }
         // What the declared rules' paths select, where not listed above.
-        for selection in (plan.selections[kind] ?? []).sorted(by: { $0.name < $1.name }) {
+        for selection in (plan.selections[kind] ?? []).sorted(by: { $0.name < $1.name }) where !selection.namesItsElement {
             for (path, pointer, selected) in PathSelection.select(selection, in: value) where !out.contains(where: { $0.path == path }) {
                 add(path, pointer, selected)
             }

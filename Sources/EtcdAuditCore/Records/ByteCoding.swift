@@ -42,9 +42,6 @@ enum Varint {
 struct ByteWriter {
     var bytes: [UInt8] = []
     let context: PackingContext
-    /// The id of the resource whose record is being written: most records repeat it in
-    /// several values (`id`, `resource_id`, `job_name`, `stack_id`, ...), written once.
-    var resourceID = ""
     /// Where the last outputs list written lies in `bytes` (RecordCodec.outputsRecorded).
     var outputsRange: Range<Int>?
     /// The UUIDs and MACs written so far, for repeats (CompactStrings). An outputs list
@@ -79,22 +76,6 @@ struct ByteWriter {
         withUnsafeBytes(of: value.low.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    /// Shorter ids are not looked for inside texts: one as short as "1" would split most
-    /// texts and make them longer, not shorter.
-    static let shortestIDInsideTexts = 8
-
-    /// The text before and after the resource id, when `text` holds it.
-    func aroundResourceID(_ text: String) -> (String, String)? {
-        guard resourceID.utf8.count >= Self.shortestIDInsideTexts, text.utf8.count >= resourceID.utf8.count else { return nil }
-        var text = text, id = resourceID
-        return text.withUTF8 { t -> (String, String)? in
-            id.withUTF8 { i -> (String, String)? in
-                guard let start = KeyPattern.find(i, in: t, from: 0) else { return nil }
-                return (String(decoding: t[..<start], as: UTF8.self), String(decoding: t[(start + i.count)...], as: UTF8.self))
-            }
-        }
-    }
-
     /// A presence byte, then the value.
     mutating func optional<T>(_ value: T?, _ write: (inout ByteWriter, T) -> Void) {
         guard let value else { return bytes.append(0) }
@@ -110,8 +91,6 @@ struct ByteWriter {
 
 struct ByteReader: PackedBytesReading {
     private(set) var bytes: [UInt8]
-    /// As in `ByteWriter`: the id of the resource whose records these are.
-    var resourceID = ""
     /// The outputs list read last in this resource (a stack's, job_state's or state's):
     /// what a list marked `sameOutputs` stands for.
     var outputsMet: [HeatOutput]?

@@ -1,9 +1,6 @@
 /// Which members the loaded rules read, so extraction keeps those and no more.
 public struct ExtractionPlan: Sendable {
     // No defaults: each check kind names what it reads, and a declared rule's paths say it.
-    /// Job params whose value the rules read, and those whose resources list they read.
-    public var params: Set<String> = []
-    public var paramResources: Set<String> = []
     /// What the rule language's paths select inside each kind of record.
     /// Set through `add`, which keeps `uses` beside it.
     public private(set) var selections: [RecordKind: Set<ValueSelection>] = [:]
@@ -27,8 +24,6 @@ public struct ExtractionPlan: Sendable {
     }
 
     public mutating func merge(_ other: ExtractionPlan) {
-        params.formUnion(other.params)
-        paramResources.formUnion(other.paramResources)
         for (kind, selections) in other.selections {
             for selection in selections { add(selection, of: kind, as: other.use(of: selection, in: kind)!) }
         }

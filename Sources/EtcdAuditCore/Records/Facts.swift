@@ -82,19 +82,9 @@ public struct ConfigFacts: Sendable {
     public var version: Int64
 }
 
-/// A job param some rule reads (the others are not kept).
-public struct JobParam: Sendable {
-    public var name: String
-    /// Each kept only when some rule reads it (`ExtractionPlan.params`, `paramResources`).
-    public var value: JSONValue?
-    public var resources: [ResourceRef]
-}
-
-public struct JobFacts: Sendable {
-    public var params: [JobParam]
-
-    public func param(_ name: String) -> JobParam? { params.first { $0.name == name } }
-}
+/// A job's members are read through selections (its params by `[1].params[param=NAME]`):
+/// its facts only say that the value has the job's shape.
+public struct JobFacts: Sendable {}
 
 public struct StackFacts: Sendable {
     /// nil when `output` is absent or not a list of outputs.

@@ -7,17 +7,18 @@ enum PathSelection {
                        decoded: (string: JSONCursor, value: JSONCursor)? = nil) -> SelectedValues {
         var writer = SelectedWriter(resourceID: resourceID)
         var choices: [JSONValue] = []
+        var keys = ElementKeys()
         // First what `distinct` alone reads: whether it can repeat here decides what is kept.
         var leftOut: UInt64 = 0
         for (i, kept) in selections.enumerated() {
             guard case .unlessNoRepeats(let tests) = kept.keep else { continue }
             var probe = RepeatProbe(tests)
-            walk(root, kept.selection.steps[...], &choices, into: &probe, decoded)
+            walk(root, kept.selection.steps[...], &choices, into: &probe, &keys, decoded)
             if probe.cannotRepeat { leftOut |= 1 << i }
         }
         for (i, kept) in selections.enumerated() {
             writer.beginSlot(kept.selection.slot)
-            if !kept.isLeftOut(i, leftOut) { walk(root, kept.selection.steps[...], &choices, into: &writer, decoded) }
+            if !kept.isLeftOut(i, leftOut) { walk(root, kept.selection.steps[...], &choices, into: &writer, &keys, decoded) }
             writer.endSlot()
         }
         return SelectedValues(bytes: writer.bytes[...])
@@ -56,7 +57,8 @@ enum PathSelection {
     /// elements of `[*]` and `[k=v]` (this runs for every record: no array per step, and
     /// values go from jansson's tree straight into the packed form).
     private static func walk<Sink: ValueSink>(_ node: JSONCursor, _ steps: ArraySlice<ValueStep>, _ choices: inout [JSONValue],
-                                              into out: inout Sink, _ decoded: (string: JSONCursor, value: JSONCursor)?) {
+                                              into out: inout Sink, _ keys: inout ElementKeys,
+                                              _ decoded: (string: JSONCursor, value: JSONCursor)?) {
         guard let step = steps.first else {
             out.take(node, ending: nil, choices: choices)
             return
@@ -64,34 +66,34 @@ enum PathSelection {
         let rest = steps.dropFirst()
         switch step {
         case .member(let name):
-            if let child = node[name] { walk(child, rest, &choices, into: &out, decoded) }
+            if let child = node[name] { walk(child, rest, &choices, into: &out, &keys, decoded) }
         case .index(let i):
-            if let child = node[i] { walk(child, rest, &choices, into: &out, decoded) }
+            if let child = node[i] { walk(child, rest, &choices, into: &out, &keys, decoded) }
         case .each:
             switch node.kind {
             case .array:
                 for i in 0..<node.count {
                     guard let child = node[i] else { continue }
                     if Sink.locates { choices.append(.integer(Int64(i))) }
-                    walk(child, rest, &choices, into: &out, decoded)
+                    walk(child, rest, &choices, into: &out, &keys, decoded)
                     if Sink.locates { choices.removeLast() }
                 }
             case .object:
                 node.forEachMember { name, child in
                     if Sink.locates { choices.append(.string(name)) }
-                    walk(child, rest, &choices, into: &out, decoded)
+                    walk(child, rest, &choices, into: &out, &keys, decoded)
                     if Sink.locates { choices.removeLast() }
                 }
             default: break
             }
         case .select(let member, let value):
             var occurrence = 0
-            for i in 0..<node.count {
-                guard let child = node[i], child.kind == .object,
-                      child[member]?.withStringBytes({ Self.same($0, value) }) == true else { continue }
+            let texts = keys.texts(of: node, member: member), length = value.utf8.count
+            for i in texts.indices {
+                guard let text = texts[i], text.count == length, Self.same(text, value), let child = node[i] else { continue }
                 occurrence += 1
                 if Sink.locates { choices.append(.integer(Int64(occurrence))) }
-                walk(child, rest, &choices, into: &out, decoded)
+                walk(child, rest, &choices, into: &out, &keys, decoded)
                 if Sink.locates { choices.removeLast() }
             }
         case .type, .digest:
@@ -100,10 +102,12 @@ enum PathSelection {
             // A string that does not decode selects nothing: the rules about decoding
             // (heat-outputs.undecodable) report it.
             if let decoded, decoded.string.isSameNode(as: node) {
-                return walk(decoded.value, rest, &choices, into: &out, nil)
+                return walk(decoded.value, rest, &choices, into: &out, &keys, nil)
             }
             guard node.kind == .string, let bytes = node.stringBytes else { return }
-            _ = JSONDocument.parse(bytes) { inner in walk(inner, rest, &choices, into: &out, nil) }
+            // This tree is freed after the walk: what `keys` would keep of it must go with it.
+            var innerKeys = ElementKeys()
+            _ = JSONDocument.parse(bytes) { inner in walk(inner, rest, &choices, into: &out, &innerKeys, nil) }
         }
     }
 
@@ -171,6 +175,27 @@ enum PathSelection {
         var out: [(value: SelectedValue, pointer: String?)] = []
         walk(SelectedValue(choices: [], value: value), selection.steps[...], pointer: "", into: &out)
         return out.map { (selection.memberPath($0.value.choices), $0.pointer ?? "", $0.value.value) }
+    }
+}
+
+/// The `member` text of each element of the array a `[member=value]` step went through
+/// last: the checks read a dozen params of every job, each by `params[param=NAME]`, and
+/// looking every element's member up again for each of them cost more than the rest of
+/// the walk. Kept for one tree only (texts point into it).
+struct ElementKeys {
+    private var array: JSONCursor?
+    private var member = ""
+    /// Each element's member text in place (nil: not an object, or no text there).
+    private var texts: [UnsafeRawBufferPointer?] = []
+
+    mutating func texts(of array: JSONCursor, member: String) -> [UnsafeRawBufferPointer?] {
+        if let known = self.array, known.isSameNode(as: array), self.member.sameBytes(member) { return texts }
+        self.array = array
+        self.member = member
+        texts = (0..<array.count).map { i in
+            array[i].flatMap { $0.kind == .object ? $0[member]?.withStringBytes { $0 } : nil }
+        }
+        return texts
     }
 }
 

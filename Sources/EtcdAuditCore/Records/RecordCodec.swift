@@ -28,55 +28,13 @@ enum StateOutputsTag: UInt8 {
     var same: StateOutputsTag { self == .encoded ? .encodedSameOutputs : .notEncodedSameOutputs }
 }
 
-/// The first byte of a packed JSON value.
-private enum JSONTag: UInt8 {
-    case null, falseValue, trueValue, integer, real, string, array, object
-    /// A string holding the resource's id: the text before it and after it.
-    case aroundResourceID
-}
-
 extension ByteWriter {
-    mutating func json(_ value: JSONValue) {
-        func tag(_ t: JSONTag) { bytes.append(t.rawValue) }
-        switch value {
-        case .null: tag(.null)
-        case .bool(let b): tag(b ? .trueValue : .falseValue)
-        case .integer(let i): tag(.integer); int64(i)
-        case .real(let d): tag(.real); varint(d.bitPattern)
-        case .string(let s):
-            if let (prefix, suffix) = aroundResourceID(s) {
-                tag(.aroundResourceID)
-                string(prefix)
-                string(suffix)
-            } else {
-                tag(.string)
-                string(s)
-            }
-        case .array(let items): tag(.array); array(items) { $0.json($1) }
-        case .object(let members): tag(.object); array(members) { $0.name($1.name); $0.json($1.value) }
-        }
-    }
-
     mutating func strings(_ map: SmallMap<String>) {
         array(map.entries) { $0.name($1.name); $0.string($1.value) }
     }
 }
 
 extension ByteReader {
-    mutating func json() -> JSONValue {
-        switch JSONTag(rawValue: byte())! {
-        case .null: return .null
-        case .falseValue: return .bool(false)
-        case .trueValue: return .bool(true)
-        case .integer: return .integer(int64())
-        case .real: return .real(Double(bitPattern: varint()))
-        case .string: return .string(string())
-        case .aroundResourceID: return .string(string() + resourceID + string())
-        case .array: return .array(array { $0.json() })
-        case .object: return .object(array { JSONMember($0.name(), $0.json()) })
-        }
-    }
-
     mutating func strings() -> SmallMap<String> { SmallMap(array { (name: $0.name(), value: $0.string()) }) }
 }
 
@@ -122,13 +80,7 @@ extension ByteWriter {
             optional(facts) { $0.int64($1.version) }
         case .job(let facts):
             bytes.append(RecordKind.job.code)
-            optional(facts) { w, f in
-                w.array(f.params) { w, p in
-                    w.name(p.name)
-                    w.optional(p.value) { $0.json($1) }
-                    w.array(p.resources) { $0.name($1.type); $0.string($1.id) }
-                }
-            }
+            optional(facts) { _, _ in }
         case .stack(let facts):
             bytes.append(RecordKind.stack.code)
             optional(facts) { w, f in w.optional(f.outputs) { $0.outputsRecorded($1) } }
@@ -203,12 +155,7 @@ extension ByteReader {
         case .config:
             return .config(optional { ConfigFacts(version: $0.int64()) })
         case .job:
-            return .job(optional { r in
-                JobFacts(params: r.array { r in
-                    JobParam(name: r.name(), value: r.optional { $0.json() },
-                             resources: r.array { ResourceRef(type: $0.name(), id: $0.string()) })
-                })
-            })
+            return .job(optional { _ in JobFacts() })
         case .stack:
             return .stack(optional { r in StackFacts(outputs: r.optionalOutputs()) })
         case .jobState:
@@ -258,7 +205,6 @@ enum StoreItem {
 extension ByteWriter {
     mutating func entry(meta: RecordMeta, valueDigest: JSONDigest, content: ParsedRecord.Content, owner: KeyOwner,
                         selected: SelectedValues) {
-        resourceID = owner.id
         bytes.append(0)
         bytes.append(content.kind.code)
         self.meta(meta, owner: owner)
@@ -271,7 +217,6 @@ extension ByteWriter {
 
     /// `owner`: the problem's record, when its key is one of the resource's kinds.
     mutating func problemItem(meta: RecordMeta, _ problem: RecordProblem, owner: KeyOwner?) {
-        resourceID = ""
         bytes.append(1)
         bytes.append(owner?.kind.code ?? 0xFF)
         self.meta(meta, owner: owner)
@@ -284,7 +229,6 @@ extension ByteReader {
         let isEntry = byte() == 0
         let code = byte()
         let owner = RecordKind(code: code).map { KeyOwner(kind: $0, type: type, id: id) }
-        resourceID = isEntry ? id : ""
         let meta = self.meta(owner: owner)
         if isEntry {
             let digest = digest(), content = content()

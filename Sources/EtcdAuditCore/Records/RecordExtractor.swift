@@ -25,16 +25,9 @@ public struct ParsedRecord: Sendable {
 public struct RecordExtractor: Sendable {
     public let plan: ExtractionPlan
     let selections: [RecordKind: [KeptSelection]]
-    /// Per param name the rules read: whether its value, whether its resources. One
-    /// lookup per param of every job, where the plan's two sets took two.
-    private let paramReads: [String: (value: Bool, resources: Bool)]
 
     public init(plan: ExtractionPlan) {
         self.plan = plan
-        var paramReads: [String: (value: Bool, resources: Bool)] = [:]
-        for name in plan.params { paramReads[name, default: (false, false)].value = true }
-        for name in plan.paramResources { paramReads[name, default: (false, false)].resources = true }
-        self.paramReads = paramReads
         var selections: [RecordKind: [KeptSelection]] = [:]
         for (kind, all) in plan.selections {
             // A selection found again inside another the plan keeps is not kept twice.
@@ -122,7 +115,7 @@ public struct RecordExtractor: Sendable {
                                 whileDecoded: (JSONCursor, JSONCursor) -> Void) -> ParsedRecord.Content {
         switch match.kind {
         case .config: return .config(config(root, &schema))
-        case .job: return .job(job(root, match: match, &schema))
+        case .job: return .job(job(root, &schema))
         case .stack: return .stack(stack(root, &schema))
         case .jobState: return .jobState(jobState(root, &schema))
         case .state: return .state(state(root, &schema, whileDecoded))
@@ -142,25 +135,14 @@ public struct RecordExtractor: Sendable {
         return ConfigFacts(version: version)
     }
 
-    private func job(_ root: JSONCursor, match: KeyMatch, _ schema: inout SchemaProblems) -> JobFacts? {
-        guard root.kind == .array, root.elements.count == 3,
-              root[0]?.kind == .string, let job = root[1], job.kind == .object,
+    private func job(_ root: JSONCursor, _ schema: inout SchemaProblems) -> JobFacts? {
+        guard root.kind == .array, root.count == 3,
+              root[0]?.kind == .string, root[1]?.kind == .object,
               root[2]?.kind == .integer else {
             schema.problems.append("a job must be [handler string, job object, retries integer], found \(Self.shape(root))")
             return nil
         }
-        let params = job["params"]?.elements.compactMap { param -> JobParam? in
-            guard let name = param["param"]?.string else { return nil }
-            // What no rule reads is left out: a param's value (a network's output object,
-            // a subnets list) can take more than the rest of the job.
-            guard let (readsValue, readsResources) = paramReads[name] else { return nil }
-            let resources = !readsResources ? [] : (param["resources"]?.elements ?? []).compactMap { ref -> ResourceRef? in
-                guard let type = ref["resource_type"]?.string, let id = ref["resource_id"]?.string else { return nil }
-                return ResourceRef(type: type, id: id)
-            }
-            return JobParam(name: name, value: readsValue ? param["value"]?.value : nil, resources: resources)
-        } ?? []
-        return JobFacts(params: params)
+        return JobFacts()
     }
 
     private func stack(_ root: JSONCursor, _ schema: inout SchemaProblems) -> StackFacts? {

@@ -50,37 +50,59 @@ public struct SelectedValues: Sendable {
         bytes.withUnsafeBufferPointer { buffer -> [T]? in
             // Where the numbered texts begin, in room on the stack (SelectedReader).
             withUnsafeTemporaryAllocation(of: Int.self, capacity: SelectedWriter.textsKept) { textStarts -> [T]? in
+                guard let (form, range) = Self.region(of: slot, in: buffer) else { return nil }
                 var reader = SelectedReader(buffer: buffer, resourceID: resourceID, textStarts: textStarts.baseAddress!)
-                while !reader.atEnd {
-                    let code = reader.varint(), length = Int(reader.varint())
-                    // Slots are written in increasing order (`PathSelection.select`).
-                    if Int(code >> 2) > slot { return nil }
-                    guard Int(code >> 2) == slot else {
-                        reader.index += length
-                        continue
-                    }
-                    let form = ChoiceForm(rawValue: code & 3)!, end = reader.index + length
-                    var out: [T] = []
-                    while reader.index < end {
-                        var choices: [JSONValue] = []
-                        switch form {
-                        case .written:
-                            let choiceCount = Int(reader.varint())
-                            if keepingChoices {
-                                choices = (0..<choiceCount).map { _ in reader.value() }
-                            } else {
-                                // Read all the same: a text among them is numbered for its repeats.
-                                for _ in 0..<choiceCount { _ = reader.value() }
-                            }
-                        case .none: break
-                        case .position, .occurrence:
-                            if keepingChoices { choices = form.choices(at: out.count) }
+                reader.index = range.lowerBound
+                var out: [T] = []
+                while reader.index < range.upperBound {
+                    var choices: [JSONValue] = []
+                    switch form {
+                    case .written:
+                        let choiceCount = Int(reader.varint())
+                        if keepingChoices {
+                            choices = (0..<choiceCount).map { _ in reader.value() }
+                        } else {
+                            // Read all the same: a text among them is numbered for its repeats.
+                            for _ in 0..<choiceCount { _ = reader.value() }
                         }
-                        out.append(make(choices, reader.value()))
+                    case .none: break
+                    case .position, .occurrence:
+                        if keepingChoices { choices = form.choices(at: out.count) }
                     }
-                    return out
+                    out.append(make(choices, reader.value()))
                 }
-                return nil
+                return out
+            }
+        }
+    }
+
+    /// Where the values of `slot` lie in `buffer`, and how they carry their choices; nil
+    /// when the record keeps none under that slot.
+    private static func region(of slot: Int, in buffer: UnsafeBufferPointer<UInt8>) -> (form: ChoiceForm, range: Range<Int>)? {
+        var index = 0
+        while index < buffer.count {
+            let code = Varint.read(buffer, &index), length = Int(Varint.read(buffer, &index))
+            // Slots are written in increasing order (`PathSelection.select`).
+            if Int(code >> 2) > slot { return nil }
+            if Int(code >> 2) == slot { return (ChoiceForm(rawValue: code & 3)!, index..<(index + length)) }
+            index += length
+        }
+        return nil
+    }
+
+    /// Whether this record's values of `selection` are, byte for byte, the values of
+    /// `otherSelection` in `other`, a record of the same resource: then they are the same
+    /// values, in the same order (the layout spells a value one way: words by their
+    /// process-wide number, the resource's id by a tag), and a check need not decode
+    /// either. False says nothing (a selection found inside another, choices written out,
+    /// a value spelled otherwise): decode and compare.
+    func sameStoredValues(_ selection: ValueSelection, as otherSelection: ValueSelection, in other: SelectedValues) -> Bool {
+        bytes.withUnsafeBufferPointer { mine in
+            other.bytes.withUnsafeBufferPointer { theirs in
+                guard let a = Self.region(of: selection.slot, in: mine), let b = Self.region(of: otherSelection.slot, in: theirs),
+                      a.form != .written, b.form != .written else { return false }
+                return UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: mine[a.range]))
+                    .sameBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: theirs[b.range])))
             }
         }
     }
@@ -158,6 +180,9 @@ struct SelectedWriter {
     private var textBytes: [UInt8] = []
     private var texts: [Range<Int>] = []
     static let textsKept = 64
+    /// Shorter ids are not looked for inside texts: one as short as "1" would split most
+    /// texts and make them longer, not shorter.
+    static let shortestIDInsideTexts = 8
 
     /// A slot header longer than the two bytes kept for it, made in the same room each time.
     private var header: [UInt8] = []
@@ -286,7 +311,7 @@ struct SelectedWriter {
             bytes.append(SelectedTag.again.rawValue)
             return Varint.append(UInt64(seen), to: &bytes)
         }
-        if resourceID.count >= ByteWriter.shortestIDInsideTexts, utf8.count > resourceID.count,
+        if resourceID.count >= Self.shortestIDInsideTexts, utf8.count > resourceID.count,
            let start = resourceID.withUnsafeBufferPointer({ KeyPattern.find($0, in: utf8, from: 0) }) {
             // Not numbered as a whole: the reader numbers only what it reads as a text.
             bytes.append(SelectedTag.aroundResourceID.rawValue)
@@ -345,8 +370,6 @@ private struct SelectedReader {
     var textCount = 0
     /// The words known when the first is read (the table only grows).
     var words: [String]?
-
-    var atEnd: Bool { index >= buffer.count }
 
     mutating func varint() -> UInt64 { Varint.read(buffer, &index) }
 

@@ -1,8 +1,8 @@
 /// The config, and the jobs made for its current version: the ones whose params must
 /// still match the config body.
-private func currentJobs(_ resource: Resource) -> (config: Entry<ConfigFacts>, jobs: [(Entry<JobFacts>, JobFacts)])? {
+private func currentJobs(_ resource: Resource) -> (config: Entry<ConfigFacts>, jobs: [Entry<JobFacts>])? {
     guard let config = resource.config, let configFacts = config.facts else { return nil }
-    return (config, resource.jobs(forVersion: configFacts.version).compactMap { job in job.facts.map { (job, $0) } })
+    return (config, resource.jobs(forVersion: configFacts.version).filter { $0.facts != nil })
 }
 
 /// `job.params-drift`: a job param disagrees with the config body it was built from.
@@ -14,14 +14,18 @@ struct ParamsDriftCheck: Check {
     let fields: [String: String]
     /// param → body path (`field` or `list[].member`) whose values its resources' ids must be.
     let resourceIDs: [String: String]
-    /// What is asked of each param named, with the selection that keeps the body field it
-    /// is compared with (shared with the declared rules that read the same member, so the
-    /// store keeps it once): one lookup per param of every current job.
-    private let asked: [String: Asked]
+    /// Each param named, in name order, with the selections that read it in the job
+    /// (`[1].params[param=NAME]...`: every occurrence, located) and the body field it is
+    /// compared with in the config (shared with the declared rules that read the same
+    /// member, so the store keeps it once).
+    private let asked: [Asked]
 
     private struct Asked {
-        var field: (name: String, selection: ValueSelection)?
-        var ids: (path: BodyPath, selection: ValueSelection)?
+        var param: String
+        var field: (name: String, body: ValueSelection, value: ValueSelection)?
+        /// `present`: each occurrence of the param (its `param` member), as one without a
+        /// resources list still names none.
+        var ids: (path: BodyPath, body: ValueSelection, present: ValueSelection, resources: ValueSelection)?
     }
 
     init(params: RuleParams) throws(RuleError) {
@@ -34,21 +38,31 @@ struct ParamsDriftCheck: Check {
                 throw RuleError(field: "params.resource_ids.\(param)", "path \(path) must be `field` or `list[].member`")
             }
         }
-        let paths = resourceIDs.mapValues(BodyPath.init)
-        let bodyFields = Set(fields.values).union(paths.values.map(\.field))
-        let bodySelections = Dictionary(uniqueKeysWithValues: bodyFields.map { ($0, ValueSelection(steps: [.member("body"), .member($0)])) })
+        func body(_ field: String) -> ValueSelection { ValueSelection(steps: [.member("body"), .member(field)]) }
+        func param(_ name: String, _ member: String) -> ValueSelection {
+            ValueSelection(steps: [.index(1), .member("params"), .select(member: "param", value: name), .member(member)])
+        }
         var asked: [String: Asked] = [:]
-        for (param, field) in fields { asked[param, default: Asked()].field = (field, bodySelections[field]!) }
-        for (param, path) in paths { asked[param, default: Asked()].ids = (path, bodySelections[path.field]!) }
-        self.asked = asked
+        for (name, field) in fields { asked[name, default: Asked(param: name)].field = (field, body(field), param(name, "value")) }
+        for (name, path) in resourceIDs {
+            let path = BodyPath(path)
+            asked[name, default: Asked(param: name)].ids = (path, body(path.field), param(name, "param"), param(name, "resources"))
+        }
+        self.asked = asked.values.sorted { $0.param < $1.param }
     }
 
     var plan: ExtractionPlan {
         var plan = ExtractionPlan()
-        plan.params = Set(fields.keys)
-        plan.paramResources = Set(resourceIDs.keys)
-        for asked in asked.values {
-            for selection in [asked.field?.selection, asked.ids?.selection].compactMap({ $0 }) { plan.add(selection, of: .config) }
+        for asked in asked {
+            if let field = asked.field {
+                plan.add(field.body, of: .config)
+                plan.add(field.value, of: .job)
+            }
+            if let ids = asked.ids {
+                plan.add(ids.body, of: .config)
+                plan.add(ids.present, of: .job)
+                plan.add(ids.resources, of: .job)
+            }
         }
         return plan
     }
@@ -83,6 +97,14 @@ struct ParamsDriftCheck: Check {
         config.selected.plainValues(selection, resourceID: resource.id)?.first
     }
 
+    /// The ids a param's resources list names: of each element with a string type and id.
+    private static func referredIDs(_ resources: JSONValue?) -> [String] {
+        (resources?.arrayValue ?? []).compactMap { ref in
+            guard ref["resource_type"]?.stringValue != nil else { return nil }
+            return ref["resource_id"]?.stringValue
+        }
+    }
+
     /// Whether `a` and `b` hold the same strings, repeats aside. A job names one or two
     /// resources per param: hashing each into a `Set` cost more than comparing them.
     private static func sameStrings(_ a: [String], _ b: [String]) -> Bool {
@@ -90,37 +112,50 @@ struct ParamsDriftCheck: Check {
         return Set(a) == Set(b)
     }
 
+    /// Where the param a selected value belongs to sits: `[param=NAME]`'s choice is its occurrence.
+    private static func paramPath(_ name: String, _ value: SelectedValue) -> MemberPath {
+        guard case .integer(let occurrence)? = value.choices.first else { return MemberPath.jobParam(name) }
+        return MemberPath.jobParam(name, occurrence: Int(occurrence))
+    }
+
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         guard let (config, jobs) = currentJobs(resource) else { return }
         let configMeta = config.meta
-        for (job, facts) in jobs {
-            for (index, param) in facts.params.enumerated() {
-                guard let asked = asked[param.name] else { continue }
-                // Made only for a finding: this runs for every param of every current job.
-                func paramPath() -> MemberPath {
-                    MemberPath.jobParam(param.name, occurrence: facts.params[..<index].filter { $0.name == param.name }.count + 1)
-                }
-                if let (field, selection) = asked.field, let value = param.value {
-                    let bodyValue = body(selection, of: config, resource)
-                    if !value.equalsAsSet(bodyValue ?? .null) {
+        for job in jobs {
+            for asked in asked {
+                // Stored alike, the param and the body field hold the same value: the common case
+                // is settled without decoding either.
+                if let field = asked.field, !job.selected.sameStoredValues(field.value, as: field.body, in: config.selected),
+                   let values = job.selected.plainValues(field.value, resourceID: resource.id), !values.isEmpty {
+                    let bodyValue = body(field.body, of: config, resource)
+                    // Located (the choices made) only for a value that differs: this runs
+                    // for every asked param of every current job.
+                    for (index, value) in values.enumerated() where !value.equalsAsSet(bodyValue ?? .null) {
+                        let located = job.selected.values(field.value, resourceID: resource.id)![index]
                         sink.report(resource, at: job.meta,
-                                    "param \(param.name) is \(value.text) but body.\(field) is \(bodyValue?.text ?? "absent")",
+                                    "param \(asked.param) is \(value.text) but body.\(field.name) is \(bodyValue?.text ?? "absent")",
                                     expected: bodyValue?.text ?? "absent", actual: value.text,
-                                    keys: [job.meta.key, configMeta.key], member: paramPath().member("value"),
-                                    relatedMembers: [configMeta.key: MemberPath("body", field)], values: [param.name])
+                                    keys: [job.meta.key, configMeta.key],
+                                    member: Self.paramPath(asked.param, located).member("value"),
+                                    relatedMembers: [configMeta.key: MemberPath("body", field.name)], values: [asked.param])
                     }
                 }
-                if let (bodyPath, selection) = asked.ids {
-                    let path = bodyPath.text
-                    let referred = param.resources.map(\.id), named = bodyPath.values(in: body(selection, of: config, resource))
-                    if !Self.sameStrings(referred, named) {
-                        let ids = Set(referred), wanted = Set(named)
+                if let ids = asked.ids, let present = job.selected.values(ids.present, resourceID: resource.id), !present.isEmpty {
+                    let path = ids.path.text
+                    let lists = job.selected.values(ids.resources, resourceID: resource.id) ?? []
+                    let named = ids.path.values(in: body(ids.body, of: config, resource))
+                    for occurrence in present {
+                        let list = lists.first { $0.choices == occurrence.choices }?.value
+                        let referred = Self.referredIDs(list)
+                        guard !Self.sameStrings(referred, named) else { continue }
+                        let referredSet = Set(referred), wanted = Set(named)
                         sink.report(resource, at: job.meta,
-                                    "param \(param.name) refers to \(ids.sorted().joined(separator: ", ")) but body \(path) is \(wanted.sorted().joined(separator: ", "))",
-                                    expected: wanted.sorted().joined(separator: ","), actual: ids.sorted().joined(separator: ","),
-                                    keys: [job.meta.key, configMeta.key], member: paramPath().member("resources"),
-                                    relatedMembers: [configMeta.key: MemberPath("body", bodyPath.field)],
-                                    values: [param.name] + ids.sorted() + wanted.sorted())
+                                    "param \(asked.param) refers to \(referredSet.sorted().joined(separator: ", ")) but body \(path) is \(wanted.sorted().joined(separator: ", "))",
+                                    expected: wanted.sorted().joined(separator: ","), actual: referredSet.sorted().joined(separator: ","),
+                                    keys: [job.meta.key, configMeta.key],
+                                    member: Self.paramPath(asked.param, occurrence).member("resources"),
+                                    relatedMembers: [configMeta.key: MemberPath("body", ids.path.field)],
+                                    values: [asked.param] + referredSet.sorted() + wanted.sorted())
                     }
                 }
             }

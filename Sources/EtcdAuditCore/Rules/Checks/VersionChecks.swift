@@ -16,12 +16,14 @@ struct JobVersionConsistencyCheck: Check {
 
     static let version = ValueSelection(steps: [.index(1), .member("version")])
     static let jobName = ValueSelection(steps: [.index(1), .member("job_name")])
+    static let versionParam = ValueSelection(steps: [.index(1), .member("params"), .select(member: "param", value: "version"),
+                                                     .member("value")])
 
     var plan: ExtractionPlan {
         var plan = ExtractionPlan()
         plan.add(Self.version, of: .job)
         plan.add(Self.jobName, of: .job)
-        plan.params = ["version"]
+        plan.add(Self.versionParam, of: .job)
         return plan
     }
 
@@ -45,14 +47,18 @@ struct JobVersionConsistencyCheck: Check {
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         for job in resource.jobs {
-            guard let facts = job.facts else { continue }
+            guard job.facts != nil else { continue }
             var seen: [(String, String)] = []
             if let v = job.meta.keyFields["version"] { seen.append(("key", v)) }
             if let v = job.first(Self.version, of: resource) { seen.append(("version", show(v))) }
             if let name = job.text(Self.jobName, of: resource), let last = Self.lastPart(of: name) {
                 seen.append(("job_name", String(last)))
             }
-            if let v = facts.param("version")?.value { seen.append(("param version", show(v))) }
+            // The first param named version, when it has a value.
+            if let v = job.selected.values(Self.versionParam, resourceID: resource.id)?.first,
+               v.choices.first == .integer(1) {
+                seen.append(("param version", show(v.value)))
+            }
             let numbers = seen.map { versionNumber(.string($0.1)).map(String.init) ?? $0.1 }
             guard Set(numbers).count > 1 else { continue }
             let listing = seen.map { "\($0.0) \($0.1)" }.joined(separator: ", ")

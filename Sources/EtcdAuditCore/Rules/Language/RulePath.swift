@@ -196,6 +196,14 @@ public final class ValueSelection: Hashable, Sendable {
         prefixes = walkable.filter { $0 > 0 }.map { (Self.name(of: Array(steps[..<$0])), $0) }
     }
 
+    /// Whether this selects the very member an element was chosen by (`params[param=uuid].param`,
+    /// which a check reads to count the elements): its value only repeats the path.
+    var namesItsElement: Bool {
+        guard steps.count >= 2, case .member(let name) = steps[steps.count - 1],
+              case .select(let member, _) = steps[steps.count - 2] else { return false }
+        return name.sameBytes(member)
+    }
+
     /// Whether the store can leave this selection out when it keeps `other`.
     func isDerivable(from other: ValueSelection) -> Bool {
         prefixes.contains { $0.stepCount == other.steps.count && $0.name.sameBytes(other.name) }
