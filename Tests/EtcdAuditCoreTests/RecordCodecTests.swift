@@ -191,8 +191,10 @@ extension RecordCodecTests {
 
 extension RecordCodecTests {
     /// Ids, MACs, hex and words take their compact forms and come back as they were; what
-    /// only looks like one (capitals, a wrong separator, odd length) stays text.
-    @Test func compactStringsComeBackExactly() {
+    /// only looks like one (capitals, a wrong separator, odd length) stays text. The store's
+    /// own strings (key fields, problems) keep words by number and the rest as text; the
+    /// selected values take every form.
+    @Test func compactStringsComeBackExactly() throws {
         let context = PackingContext(layouts: TestSupport.catalog.layouts)
         let strings = [
             "cd613e30-d8f1-4adf-91b7-584a2265b1f5", "CD613E30-D8F1-4ADF-91B7-584A2265B1F5", "cd613e30-d8f1-4adf-91b7_584a2265b1f5",
@@ -213,12 +215,21 @@ extension RecordCodecTests {
         #expect(output?.key == "id" && output?.digest == JSONDigest(high: 1, low: 2))
         #expect(reader.string() == "fa:16:3e:c7:dd:01")
         #expect(reader.atEnd)
-        // A UUID is 17 bytes, and 2 when repeated.
-        var once = ByteWriter(context: context)
-        once.string(strings[0])
-        #expect(once.bytes.count == 17)
-        once.string(strings[0])
-        #expect(once.bytes.count == 19)
+        // A word is its number in the store.
+        var word = ByteWriter(context: context)
+        word.string("virtual_machine_interface_allowed_address_pairs")
+        #expect(word.bytes.count <= 3)
+
+        let each = ValueSelection(steps: [.each])
+        let list = Array(JSONValue.array(strings.map(JSONValue.string)).text.utf8)
+        let selected = try JSONDocument.parse(list) { PathSelection.select([each], in: $0, resourceID: "r") }.get().value
+        #expect(selected.plainValues(each, resourceID: "r")?.map { Array(($0.stringValue ?? "-").utf8) } == strings.map { Array($0.utf8) })
+        // A selected UUID is 17 bytes, and 2 when repeated (after the slot's header of 2 to 4).
+        let uuid = ValueSelection(steps: [.member("u"), .each])
+        let sizes = try [#"{"u": ["\#(strings[0])"]}"#, #"{"u": ["\#(strings[0])", "\#(strings[0])"]}"#].map { document in
+            try JSONDocument.parse(Array(document.utf8)) { PathSelection.select([uuid], in: $0, resourceID: "r") }.get().value.bytes.count
+        }
+        #expect(sizes[0] <= 17 + 4 && sizes[1] - sizes[0] == 2)
     }
 }
 

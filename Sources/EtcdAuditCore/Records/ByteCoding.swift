@@ -43,11 +43,9 @@ struct ByteWriter {
     var bytes: [UInt8] = []
     let context: PackingContext
     /// Where the last outputs list written lies in `bytes` (RecordCodec.outputsRecorded).
+    /// A list holds no strings (keys are names, values digests): its bytes are the same
+    /// wherever it is written, so a job_state's are compared with its stack's.
     var outputsRange: Range<Int>?
-    /// The UUIDs and MACs written so far, for repeats (CompactStrings). An outputs list
-    /// holds no strings (keys are names, values digests), so its bytes are the same
-    /// wherever it is written (a job_state's are compared with its stack's).
-    var repeats: [CompactValue] = []
 
     init(context: PackingContext) { self.context = context }
 
@@ -62,10 +60,14 @@ struct ByteWriter {
     mutating func int64(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
     mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
+    /// A varint `count << 1` and the UTF-8, or, for a word (CompactText: a job key's
+    /// action and handler), `number << 1 | 1`, its number in the context's table.
     mutating func string(_ value: String) {
         var utf8 = value
         utf8.withUTF8 { utf8 in
-            if compactString(utf8, value) { return }
+            if CompactText.isWord(utf8), let number = context.number(ofWord: value, limit: CompactText.wordsKept) {
+                return int(number << 1 | 1)
+            }
             int(utf8.count << 1)
             bytes.append(contentsOf: utf8)
         }
@@ -99,8 +101,6 @@ struct ByteReader: PackedBytesReading {
     let context: PackingContext
     var index = 0
     private var end: Int
-    /// As in `ByteWriter`: the UUIDs and MACs read so far in this segment.
-    var repeats: [CompactValue] = []
 
     init(_ bytes: [UInt8], context: PackingContext) {
         self.bytes = bytes
@@ -119,7 +119,6 @@ struct ByteReader: PackedBytesReading {
         self.bytes = bytes
         index = range.lowerBound
         end = range.upperBound
-        repeats = []  // a segment was written by one writer
     }
 
     /// A member, param, output or path name: a number in the context's table.
@@ -145,7 +144,7 @@ struct ByteReader: PackedBytesReading {
 
     mutating func string() -> String {
         let tag = varint()
-        if tag & 1 == 1 { return compactString(tag: tag) }
+        if tag & 1 == 1 { return names[Int(tag >> 1)] }
         let count = Int(tag >> 1)
         defer { index += count }
         return bytes.withUnsafeBufferPointer { String(decoding: $0[index..<index + count], as: UTF8.self) }

@@ -7,10 +7,10 @@ import Glibc
 /// the store and back, and decoded only when a rule reads a selection. No Swift value is
 /// made for a selected member until then.
 ///
-/// Layout, per selection in increasing slot order: its slot and `ChoiceForm` (one varint), how many bytes its values
-/// take (varint); then each value: its choices if the form writes them (how many, then
-/// each), and the value, each a `SelectedTag` and its payload. Texts are short in the
-/// common cases, as in the rest of the store (CompactStrings): the resource's own id takes
+/// Layout, per selection in increasing slot order: its slot and `ChoiceForm` (one
+/// varint), how many bytes its values take (varint); then each value: its choices if the
+/// form writes them (how many, then each), and the value, each a `SelectedTag` and its
+/// payload. Texts are short in the common cases (CompactText): the resource's own id takes
 /// no bytes, a word without digits (a param's name, a status) its number in
 /// `WordTable.selections`, a UUID 16 bytes, a MAC 6 and a hex tenant id half its length, a
 /// text met before in the same selection (an id named twice) its number there, and a text
@@ -299,8 +299,8 @@ struct SelectedWriter {
            !utf8.isEmpty {
             return bytes.append(SelectedTag.resourceID.rawValue)
         }
-        if ByteWriter.wordLength.contains(utf8.count), !utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }),
-           let number = WordTable.selections.number(ofBytes: raw, limit: ByteWriter.wordsKept, { String(decoding: utf8, as: UTF8.self) }) {
+        if CompactText.isWord(utf8),
+           let number = WordTable.selections.number(ofBytes: raw, limit: CompactText.wordsKept, { String(decoding: utf8, as: UTF8.self) }) {
             bytes.append(SelectedTag.word.rawValue)
             return Varint.append(UInt64(number), to: &bytes)
         }
@@ -322,17 +322,17 @@ struct SelectedWriter {
             texts.append(textBytes.count..<textBytes.count + raw.count)
             textBytes.append(contentsOf: utf8)
         }
-        if utf8.count == 36, let (high, low) = ByteWriter.uuid(utf8) {
+        if let (high, low) = CompactText.uuid(utf8) {
             bytes.append(SelectedTag.uuid.rawValue)
             big(high, 8)
             big(low, 8)
-        } else if utf8.count == 17, let mac = ByteWriter.mac(utf8) {
+        } else if let mac = CompactText.mac(utf8) {
             bytes.append(SelectedTag.mac.rawValue)
             big(mac, 6)
-        } else if ByteWriter.isHexRun(utf8) {
+        } else if CompactText.isHexRun(utf8) {
             bytes.append(SelectedTag.hex.rawValue)
             Varint.append(UInt64(utf8.count / 2), to: &bytes)
-            ByteWriter.appendHexBytes(utf8, to: &bytes)
+            CompactText.appendHexBytes(utf8, to: &bytes)
         } else {
             bytes.append(SelectedTag.string.rawValue)
             Varint.append(UInt64(utf8.count), to: &bytes)
@@ -429,12 +429,12 @@ private struct SelectedReader {
             return words![Int(varint())]
         case .uuid:
             let high = big(8), low = big(8)
-            text = ByteReader.text(CompactValue(form: .uuid, high: high, low: low))
+            text = CompactText.uuidText(high: high, low: low)
         case .mac:
-            text = ByteReader.text(CompactValue(form: .mac, high: 0, low: big(6)))
+            text = CompactText.macText(big(6))
         case .hex:
             let count = Int(varint())
-            text = ByteReader.hexText(count: count) { UInt8(big(1)) }
+            text = CompactText.hexText(count: count) { UInt8(big(1)) }
         default:
             let count = Int(varint())
             text = String(decoding: UnsafeBufferPointer(rebasing: buffer[index..<index + count]), as: UTF8.self)
