@@ -56,4 +56,20 @@ struct SameStoredValuesTests {
         #expect(!once.sameStoredValues(Self.param, as: Self.body, in: SelectedValues()))
         #expect(once.sameStoredValues(Self.param, as: Self.body, in: config))
     }
+
+    /// The identity rules compare selections with the resource's id: settled on the bytes
+    /// only when every value is the id itself.
+    @Test func onlyTheIdItselfIsTheId() throws {
+        let each = ValueSelection(steps: [.member("ids"), .each])
+        let cases: [(String, Bool)] = [
+            (#"["\#(Self.id)"]"#, true), (#"["\#(Self.id)", "\#(Self.id)"]"#, true), ("[]", true),
+            (#"["\#(Self.id)", "ffffffff-0000-4000-8000-000000000009"]"#, false), (#"["port:\#(Self.id)"]"#, false),
+            (#"["\#(Self.id.uppercased())"]"#, false), (#"[["\#(Self.id)"]]"#, false), ("[10]", false),
+        ]
+        for (list, isTheID) in cases {
+            let selected = try Self.selected(#"{"ids": \#(list)}"#, each)
+            #expect(selected.holdsOnlyResourceID(each) == isTheID, "\(list)")
+        }
+        #expect(!SelectedValues().holdsOnlyResourceID(each))
+    }
 }

@@ -90,6 +90,15 @@ public struct SelectedValues: Sendable {
         return nil
     }
 
+    /// Whether every value this record keeps of `selection` is the resource's id (each
+    /// then its one-byte tag): a test comparing them with the id passes without decoding.
+    func holdsOnlyResourceID(_ selection: ValueSelection) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let (form, range) = Self.region(of: selection.slot, in: buffer), form != .written else { return false }
+            return buffer[range].allSatisfy { $0 == SelectedTag.resourceID.rawValue }
+        }
+    }
+
     /// Whether this record's values of `selection` are, byte for byte, the values of
     /// `otherSelection` in `other`, a record of the same resource: then they are the same
     /// values, in the same order (the layout spells a value one way: words by their
