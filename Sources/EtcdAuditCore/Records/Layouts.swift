@@ -22,12 +22,13 @@ public struct ResourceType: Hashable, Sendable, Comparable {
 }
 
 /// What a key says about its record.
-public struct KeyMatch: Hashable, Sendable {
+public struct KeyMatch: Sendable {
     public var kind: RecordKind
     public var type: ResourceType
     public var id: String
-    /// The other placeholders of the pattern (`action`, `handler`, `version`, `nonce`).
-    public var fields: [String: String]
+    /// The other placeholders of the pattern (`action`, `handler`, `nonce`, `version`), in
+    /// name order, as the record keeps them.
+    public var fields: SmallMap<String>
 }
 
 /// A key pattern such as `/jobs/all/{action}:{handler}:{singular}:{id}:{version}:{nonce}`.
@@ -49,6 +50,15 @@ struct KeyPattern: Sendable {
         case field(String)
     }
     let spelling: [Spelling]
+    /// What each placeholder captures, in pattern order: a field by its place among
+    /// `fieldNames`, decided once (this runs for every record read).
+    enum Capture: Sendable, Equatable {
+        case id, plural, singular
+        case field(Int)
+    }
+    let captures: [Capture]
+    /// The names of the field placeholders, in name order.
+    let fieldNames: [String]
 
     static let knownPlaceholders: Set<String> = ["plural", "singular", "id", "action", "handler", "version", "nonce"]
 
@@ -81,6 +91,21 @@ struct KeyPattern: Sendable {
             throw LayoutError("pattern \(source): needs {plural} or {singular} to name the resource type")
         }
         self.parts = parts
+        let names = parts.compactMap { part -> String? in
+            guard case .placeholder(let name) = part, !["id", "plural", "singular"].contains(name) else { return nil }
+            return name
+        }
+        let fieldNames = Set(names).sorted()
+        self.fieldNames = fieldNames
+        captures = parts.compactMap { part -> Capture? in
+            switch part {
+            case .literal: return nil
+            case .placeholder("id"): return .id
+            case .placeholder("plural"): return .plural
+            case .placeholder("singular"): return .singular
+            case .placeholder(let name): return .field(fieldNames.firstIndex(of: name)!)
+            }
+        }
         spelling = parts.map { part in
             switch part {
             case .literal(let bytes): return .text(String(decoding: bytes, as: UTF8.self))
@@ -92,11 +117,11 @@ struct KeyPattern: Sendable {
         }
     }
 
-    /// The byte ranges of the placeholders in `key`, or nil if the key does not have this
-    /// shape.
-    func match(_ key: UnsafeBufferPointer<UInt8>) -> [(name: String, range: Range<Int>)]? {
-        var found: [(name: String, range: Range<Int>)] = []
-        found.reserveCapacity(parts.count / 2 + 1)
+    /// What the placeholders capture in `key` (their byte ranges), or nil if the key does
+    /// not have this shape.
+    func match(_ key: UnsafeBufferPointer<UInt8>) -> [(capture: Capture, range: Range<Int>)]? {
+        // No room made before the first literal matched: most patterns tried fail on it.
+        var found: [(capture: Capture, range: Range<Int>)] = []
         var position = 0
         for (index, part) in parts.enumerated() {
             switch part {
@@ -105,15 +130,17 @@ struct KeyPattern: Sendable {
                       text.withUnsafeBufferPointer({ memcmp(key.baseAddress! + position, $0.baseAddress!, text.count) == 0 })
                 else { return nil }
                 position += text.count
-            case .placeholder(let name):
+            case .placeholder:
                 var end = key.count
                 if index + 1 < parts.count, case .literal(let next) = parts[index + 1] {
                     guard let at = Self.find(next, in: key, from: position) else { return nil }
                     end = at
                 }
                 guard end > position else { return nil }
-                if name == "id", key[position..<end].contains(UInt8(ascii: "/")) { return nil }
-                found.append((name, position..<end))
+                let capture = captures[found.count]
+                if capture == .id, key[position..<end].contains(UInt8(ascii: "/")) { return nil }
+                if found.isEmpty { found.reserveCapacity(captures.count) }
+                found.append((capture, position..<end))
                 position = end
             }
         }
@@ -223,21 +250,25 @@ public struct Layouts: Sendable {
             guard bytes.count > 0 else { return nil }
             patterns: for (kind, pattern) in patterns {
                 guard let found = pattern.match(bytes) else { continue }
-                var id = "", type: ResourceType?, fields: [String: String] = [:]
-                for (name, range) in found {
-                    let slice = UnsafeBufferPointer(rebasing: bytes[range])
-                    switch name {
-                    case "id": id = String(decoding: slice, as: UTF8.self)
-                    case "plural", "singular":
+                var id = "", type: ResourceType?
+                var fields = pattern.fieldNames.map { (name: $0, value: "") }
+                for (capture, range) in found {
+                    let slice = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))
+                    switch capture {
+                    case .id: id = String(decoding: slice, as: UTF8.self)
+                    case .plural, .singular:
                         // Both names, when a pattern has both, must name the same type.
-                        guard let named = types.first(where: { (name == "plural" ? $0.plural : $0.singular).utf8.elementsEqual(slice) }),
+                        guard let named = types.first(where: { named in
+                                  var name = capture == .plural ? named.plural : named.singular
+                                  return name.withUTF8 { UnsafeRawBufferPointer($0).sameBytes(slice) }
+                              }),
                               type == nil || type == named else { continue patterns }
                         type = named
-                    default: fields[name] = String(decoding: slice, as: UTF8.self)
+                    case .field(let n): fields[n].value = String(decoding: slice, as: UTF8.self)
                     }
                 }
                 guard let type else { continue }
-                return KeyMatch(kind: kind, type: type, id: id, fields: fields)
+                return KeyMatch(kind: kind, type: type, id: id, fields: SmallMap(fields))
             }
             return nil
         }

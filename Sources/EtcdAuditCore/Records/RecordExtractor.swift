@@ -41,7 +41,7 @@ public struct RecordExtractor: Sendable {
     public func extract(_ raw: RawRecord, as match: KeyMatch) -> ParsedRecord {
         let meta = RecordMeta(key: raw.key, location: raw.location, createRevision: raw.createRevision,
                               modRevision: raw.modRevision,
-                              keyFields: SmallMap(match.fields.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }))
+                              keyFields: match.fields)
         var record = ParsedRecord(match: match, meta: meta, content: Self.empty(match.kind), problems: [],
                                   valueDigest: Self.valueDigest(raw.value))
         if let valueError = raw.valueError {
