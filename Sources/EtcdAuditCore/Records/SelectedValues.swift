@@ -7,8 +7,9 @@ import Glibc
 /// the store and back, and decoded only when a rule reads a selection. No Swift value is
 /// made for a selected member until then.
 ///
-/// Layout, per selection in increasing slot order: its slot and `ChoiceForm` (one
-/// varint), how many bytes its values take (varint); then each value: its choices if the
+/// Layout, per selection in increasing slot order: its slot (varint), how many bytes its
+/// values take and their `ChoiceForm` (one varint, `length << 2 | form`: the slot and a
+/// short selection's size take a byte each); then each value: its choices if the
 /// form writes them (how many, then each), and the value, each a `SelectedTag` and its
 /// payload. Texts are short in the common cases (CompactText): the resource's own id takes
 /// no bytes, a word without digits (a param's name, a status) its number in
@@ -81,10 +82,10 @@ public struct SelectedValues: Sendable {
     private static func region(of slot: Int, in buffer: UnsafeBufferPointer<UInt8>) -> (form: ChoiceForm, range: Range<Int>)? {
         var index = 0
         while index < buffer.count {
-            let code = Varint.read(buffer, &index), length = Int(Varint.read(buffer, &index))
+            let found = Int(Varint.read(buffer, &index)), size = Varint.read(buffer, &index), length = Int(size >> 2)
             // Slots are written in increasing order (`PathSelection.select`).
-            if Int(code >> 2) > slot { return nil }
-            if Int(code >> 2) == slot { return (ChoiceForm(rawValue: code & 3)!, index..<(index + length)) }
+            if found > slot { return nil }
+            if found == slot { return (ChoiceForm(rawValue: size & 3)!, index..<(index + length)) }
             index += length
         }
         return nil
@@ -220,15 +221,15 @@ struct SelectedWriter {
     }
 
     mutating func endSlot() {
-        let code = UInt64(slot) << 2 | (form ?? .none).rawValue, length = UInt64(bytes.count - valuesStart)
-        if code < 0x80, length < 0x80 {
-            bytes[headerStart] = UInt8(code)
-            bytes[headerStart + 1] = UInt8(length)
+        let size = UInt64(bytes.count - valuesStart) << 2 | (form ?? .none).rawValue
+        if slot < 0x80, size < 0x80 {
+            bytes[headerStart] = UInt8(slot)
+            bytes[headerStart + 1] = UInt8(size)
             return
         }
         header.removeAll(keepingCapacity: true)
-        Varint.append(code, to: &header)
-        Varint.append(length, to: &header)
+        Varint.append(UInt64(slot), to: &header)
+        Varint.append(size, to: &header)
         bytes.replaceSubrange(headerStart..<valuesStart, with: header)
     }
 
