@@ -20,12 +20,24 @@ struct ParamsDriftCheck: Check {
     /// member, so the store keeps it once).
     private let asked: [Asked]
 
-    private struct Asked {
-        var param: String
-        var field: (name: String, body: ValueSelection, value: ValueSelection)?
+    /// A class: the check goes through every one for every current job, and a struct of
+    /// these would be copied (each member retained) on every turn.
+    private final class Asked: Sendable {
+        let param: String
+        let field: (name: String, body: ValueSelection, value: ValueSelection)?
         /// `present`: each occurrence of the param (its `param` member), as one without a
         /// resources list still names none.
-        var ids: (path: BodyPath, body: ValueSelection, present: ValueSelection, resources: ValueSelection)?
+        let ids: (path: BodyPath, body: ValueSelection, present: ValueSelection, resources: ValueSelection)?
+
+        init(_ param: String, field: String?, ids: String?) {
+            func body(_ field: String) -> ValueSelection { ValueSelection(steps: [.member("body"), .member(field)]) }
+            func selection(_ member: String) -> ValueSelection {
+                ValueSelection(steps: [.index(1), .member("params"), .select(member: "param", value: param), .member(member)])
+            }
+            self.param = param
+            self.field = field.map { ($0, body($0), selection("value")) }
+            self.ids = ids.map(BodyPath.init).map { ($0, body($0.field), selection("param"), selection("resources")) }
+        }
     }
 
     init(params: RuleParams) throws(RuleError) {
@@ -38,17 +50,8 @@ struct ParamsDriftCheck: Check {
                 throw RuleError(field: "params.resource_ids.\(param)", "path \(path) must be `field` or `list[].member`")
             }
         }
-        func body(_ field: String) -> ValueSelection { ValueSelection(steps: [.member("body"), .member(field)]) }
-        func param(_ name: String, _ member: String) -> ValueSelection {
-            ValueSelection(steps: [.index(1), .member("params"), .select(member: "param", value: name), .member(member)])
-        }
-        var asked: [String: Asked] = [:]
-        for (name, field) in fields { asked[name, default: Asked(param: name)].field = (field, body(field), param(name, "value")) }
-        for (name, path) in resourceIDs {
-            let path = BodyPath(path)
-            asked[name, default: Asked(param: name)].ids = (path, body(path.field), param(name, "param"), param(name, "resources"))
-        }
-        self.asked = asked.values.sorted { $0.param < $1.param }
+        let fields = self.fields, resourceIDs = self.resourceIDs
+        asked = Set(fields.keys).union(resourceIDs.keys).sorted().map { Asked($0, field: fields[$0], ids: resourceIDs[$0]) }
     }
 
     var plan: ExtractionPlan {
@@ -68,7 +71,7 @@ struct ParamsDriftCheck: Check {
     }
 
     /// A body path, taken apart once: `network_id`, or `fixed_ips[].subnet_id`.
-    private struct BodyPath {
+    private struct BodyPath: Sendable {
         var text: String
         var field: String
         var isList: Bool
