@@ -33,8 +33,10 @@ public struct KeyMatch: Sendable {
 
 /// A key pattern such as `/jobs/all/{action}:{handler}:{singular}:{id}:{version}:{nonce}`.
 /// A placeholder takes the text up to the next literal part (or the end); `{id}` never
-/// holds a `/`. Matching works on the key's bytes: it runs once for every record read.
-struct KeyPattern: Sendable {
+/// holds a `/`. Matching works on the key's bytes: it runs once for every record read. A
+/// class: a record's key is tried against several, and a struct of five arrays was copied
+/// (each retained) for every one tried.
+final class KeyPattern: Sendable {
     enum Part: Sendable, Equatable {
         case literal([UInt8])
         case placeholder(String)
@@ -47,7 +49,9 @@ struct KeyPattern: Sendable {
     enum Spelling: Sendable {
         case text(String)
         case plural, singular, id
-        case field(String)
+        /// A field by name and by its place among `fieldNames`, where a record of this
+        /// pattern keeps it.
+        case field(String, Int)
     }
     let spelling: [Spelling]
     /// What each placeholder captures, in pattern order: a field by its place among
@@ -112,7 +116,7 @@ struct KeyPattern: Sendable {
             case .placeholder("plural"): return .plural
             case .placeholder("singular"): return .singular
             case .placeholder("id"): return .id
-            case .placeholder(let name): return .field(name)
+            case .placeholder(let name): return .field(name, fieldNames.firstIndex(of: name)!)
             }
         }
     }
@@ -176,6 +180,10 @@ public struct Layouts: Sendable {
     let patterns: [(kind: RecordKind, pattern: KeyPattern)]
     public let types: [ResourceType]
     private let bySingular: [String: ResourceType]
+    /// How the first pattern of each kind (by `RecordKind.code`) spells a key: looked up
+    /// for every record packed and unpacked, where finding the pattern copied each one
+    /// passed over.
+    private let spellings: [[KeyPattern.Spelling]?]
 
     init(patterns: [(RecordKind, KeyPattern)], types: [ResourceType]) throws(LayoutError) {
         self.patterns = patterns.map { (kind: $0.0, pattern: $0.1) }
@@ -189,21 +197,22 @@ public struct Layouts: Sendable {
             bySingular[type.singular] = type
         }
         self.bySingular = bySingular
+        spellings = RecordKind.allCases.map { kind in patterns.first { $0.0 == kind }?.1.spelling }
     }
 
     /// The key the first layout of `owner.kind` gives the record, or nil when it names a
     /// field `fields` lacks. The store leaves out keys this spells out exactly.
     func key(_ owner: KeyOwner, fields: SmallMap<String>) -> String? {
-        guard let pattern = patterns.first(where: { $0.kind == owner.kind })?.pattern else { return nil }
+        guard let spelling = spellings[Int(owner.kind.code)] else { return nil }
         // The length first, then one string of it: spelled out for every record the rules decode.
         var length = 0
-        for part in pattern.spelling {
+        for part in spelling {
             guard let text = Self.text(of: part, owner, fields) else { return nil }
             length += text.utf8.count
         }
         return String(unsafeUninitializedCapacity: length) { out in
             var at = 0
-            for part in pattern.spelling {
+            for part in spelling {
                 var text = Self.text(of: part, owner, fields)!
                 text.withUTF8 { utf8 in
                     _ = UnsafeMutableBufferPointer(rebasing: out[at..<(at + utf8.count)]).update(fromContentsOf: utf8)
@@ -216,11 +225,11 @@ public struct Layouts: Sendable {
 
     /// Whether `key(owner, fields:)` is `key`, without making it.
     func spells(_ owner: KeyOwner, fields: SmallMap<String>, as key: String) -> Bool {
-        guard let pattern = patterns.first(where: { $0.kind == owner.kind })?.pattern else { return false }
+        guard let spelling = spellings[Int(owner.kind.code)] else { return false }
         var key = key
         return key.withUTF8 { bytes in
             var at = 0
-            for part in pattern.spelling {
+            for part in spelling {
                 guard var text = Self.text(of: part, owner, fields) else { return false }
                 let same = text.withUTF8 { t in
                     // memcmp: `elementsEqual` went byte by byte, for every record packed.
@@ -239,7 +248,11 @@ public struct Layouts: Sendable {
         case .plural: return owner.type.plural
         case .singular: return owner.type.singular
         case .id: return owner.id
-        case .field(let name): return fields[name]
+        case .field(let name, let place):
+            // Found at its place unless the fields are another pattern's (then by name).
+            let entries = fields.entries
+            if place < entries.count, entries[place].name == name { return entries[place].value }
+            return fields[name]
         }
     }
 

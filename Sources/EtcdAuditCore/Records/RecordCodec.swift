@@ -240,7 +240,17 @@ extension ByteReader {
 }
 
 extension RecordKind {
-    var code: UInt8 { UInt8(Self.allCases.firstIndex(of: self)!) }
+    /// The kind's place in `allCases` (a switch: this runs several times per record).
+    var code: UInt8 {
+        switch self {
+        case .config: return 0
+        case .job: return 1
+        case .stack: return 2
+        case .jobState: return 3
+        case .state: return 4
+        case .monitoring: return 5
+        }
+    }
     init?(code: UInt8) {
         guard Int(code) < Self.allCases.count else { return nil }
         self = Self.allCases[Int(code)]
