@@ -45,12 +45,17 @@ public struct JSONCursor {
         guard node.pointee.type == JSON_OBJECT else { return nil }
         // By length, from the string's own bytes: passing a String where jansson wants a
         // C string copies it into a new array on every call (this runs per member read).
-        var name = member
-        let found = name.withUTF8 { bytes in
+        // Read in place (a `var` copy for `withUTF8` cost a retain and a release each).
+        let node = self.node
+        func get(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeMutablePointer<json_t>? {
             bytes.withMemoryRebound(to: CChar.self) { name in
                 name.baseAddress.flatMap { json_object_getn(node, $0, name.count) } ?? json_object_get(node, "")
             }
         }
+        let found = member.utf8.withContiguousStorageIfAvailable(get) ?? {
+            var name = member
+            return name.withUTF8(get)
+        }()
         return found.map { JSONCursor(node: $0) }
     }
 
