@@ -40,11 +40,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "XMLCoder", package: "XMLCoder"),
             ],
-            resources: [.embedInCode("Catalog")],
-            // Release builds leave out the runtime exclusivity checks (a class's stored
-            // property read on the hot path cost a check each); debug and sanitizer builds,
-            // which the whole test suite runs, keep them.
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+            resources: [.embedInCode("Catalog")]
         ),
         .executableTarget(
             name: "etcd-audit",
