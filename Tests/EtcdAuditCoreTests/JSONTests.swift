@@ -45,4 +45,23 @@ struct JSONTests {
         #expect(value.text == #"{"b":[1,"x\n",null,true,1.5],"a":{}}"#)
         #expect(value.canonicalText == #"{"a":{},"b":[1,"x\n",null,true,1.5]}"#)
     }
+
+    /// A member that is not there is absent, even beside a member named "" (which an
+    /// absent name once fell back to), by name and by a path's bytes alike.
+    @Test func anAbsentMemberIsNotTheEmptyNamedOne() throws {
+        let text = #"{"": 7, "body": {"": "x"}}"#
+        let found = try JSONDocument.parse(Array(text.utf8)) { root -> [Int64?] in
+            let version: [UInt8] = Array("version".utf8), empty: [UInt8] = []
+            return [root["version"]?.integer, root[""]?.integer,
+                    version.withUnsafeBytes { root[bytes: $0]?.integer }, empty.withUnsafeBytes { root[bytes: $0]?.integer },
+                    root["body"]?["id"].map { _ in 1 }]
+        }.get().value
+        #expect(found == [nil, 7, nil, 7, nil])
+        // The schema check then finds the config's version missing.
+        let raw = RawRecord(key: "/config/v2.0/ports/p1", value: Array(#"{"": 3, "body": {}}"#.utf8),
+                            location: SourceLocation(path: "x"))
+        let record = try #require(ParallelExtraction.parse(raw, layouts: TestSupport.catalog.layouts,
+                                                           extractor: RecordExtractor(plan: TestSupport.catalog.plan)))
+        #expect(record.problems.contains { if case .schema(let list, _) = $0 { return list.contains("member version is missing") }; return false })
+    }
 }

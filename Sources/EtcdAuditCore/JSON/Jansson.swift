@@ -48,14 +48,22 @@ public struct JSONCursor {
         // Read in place (a `var` copy for `withUTF8` cost a retain and a release each).
         let node = self.node
         func get(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeMutablePointer<json_t>? {
-            bytes.withMemoryRebound(to: CChar.self) { name in
-                name.baseAddress.flatMap { json_object_getn(node, $0, name.count) } ?? json_object_get(node, "")
-            }
+            // An empty name may come without an address (not: an absent name read as "").
+            guard let name = bytes.baseAddress else { return json_object_get(node, "") }
+            return name.withMemoryRebound(to: CChar.self, capacity: bytes.count) { json_object_getn(node, $0, bytes.count) }
         }
         let found = member.utf8.withContiguousStorageIfAvailable(get) ?? {
             var name = member
             return name.withUTF8(get)
         }()
+        return found.map { JSONCursor(node: $0) }
+    }
+
+    /// A member by its name's bytes (a path step's, held as bytes: PathSelection).
+    subscript(bytes name: UnsafeRawBufferPointer) -> JSONCursor? {
+        guard node.pointee.type == JSON_OBJECT else { return nil }
+        let found = name.baseAddress.map { json_object_getn(node, $0.assumingMemoryBound(to: CChar.self), name.count) }
+            ?? json_object_get(node, "")
         return found.map { JSONCursor(node: $0) }
     }
 
