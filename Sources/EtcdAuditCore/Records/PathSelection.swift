@@ -13,12 +13,12 @@ enum PathSelection {
         for (i, kept) in selections.enumerated() {
             guard case .unlessNoRepeats(let tests) = kept.keep else { continue }
             var probe = RepeatProbe(tests)
-            walk(root, kept.selection.steps[...], &choices, into: &probe, &keys, decoded)
+            kept.selection.walk { walk(root, $0, 0, &choices, into: &probe, &keys, decoded) }
             if probe.cannotRepeat { leftOut |= 1 << i }
         }
         for (i, kept) in selections.enumerated() {
             writer.beginSlot(kept.selection.slot)
-            if !kept.isLeftOut(i, leftOut) { walk(root, kept.selection.steps[...], &choices, into: &writer, &keys, decoded) }
+            if !kept.isLeftOut(i, leftOut) { kept.selection.walk { walk(root, $0, 0, &choices, into: &writer, &keys, decoded) } }
             writer.endSlot()
         }
         return SelectedValues(bytes: writer.bytes[...])
@@ -53,67 +53,67 @@ enum PathSelection {
         }
     }
 
-    /// One step at a time; `choices` grows and shrinks as the walk enters and leaves the
-    /// elements of `[*]` and `[k=v]` (this runs for every record: no array per step, and
-    /// values go from jansson's tree straight into the packed form).
-    private static func walk<Sink: ValueSink>(_ node: JSONCursor, _ steps: ArraySlice<ValueStep>, _ choices: inout [JSONValue],
+    /// One step at a time (`path.steps[at...]`); `choices` grows and shrinks as the walk
+    /// enters and leaves the elements of `[*]` and `[k=v]` (this runs for every record: no
+    /// array per step, no String per name, and values go from jansson's tree straight into
+    /// the packed form).
+    private static func walk<Sink: ValueSink>(_ node: JSONCursor, _ path: WalkPath, _ at: Int, _ choices: inout [JSONValue],
                                               into out: inout Sink, _ keys: inout ElementKeys,
                                               _ decoded: (string: JSONCursor, value: JSONCursor)?) {
-        guard let step = steps.first else {
+        guard at < path.steps.count else {
             out.take(node, ending: nil, choices: choices)
             return
         }
-        let rest = steps.dropFirst()
-        switch step {
+        let next = at + 1
+        switch path.steps[at] {
         case .member(let name):
-            if let child = node[name] { walk(child, rest, &choices, into: &out, &keys, decoded) }
+            if let child = node[bytes: path.text(name)] { walk(child, path, next, &choices, into: &out, &keys, decoded) }
         case .index(let i):
-            if let child = node[i] { walk(child, rest, &choices, into: &out, &keys, decoded) }
+            if let child = node[i] { walk(child, path, next, &choices, into: &out, &keys, decoded) }
         case .each:
             switch node.kind {
             case .array:
                 for i in 0..<node.count {
                     guard let child = node[i] else { continue }
                     if Sink.locates { choices.append(.integer(Int64(i))) }
-                    walk(child, rest, &choices, into: &out, &keys, decoded)
+                    walk(child, path, next, &choices, into: &out, &keys, decoded)
                     if Sink.locates { choices.removeLast() }
                 }
             case .object:
                 node.forEachMember { name, child in
                     if Sink.locates { choices.append(.string(name)) }
-                    walk(child, rest, &choices, into: &out, &keys, decoded)
+                    walk(child, path, next, &choices, into: &out, &keys, decoded)
                     if Sink.locates { choices.removeLast() }
                 }
             default: break
             }
         case .select(let member, let value):
             var occurrence = 0
-            let texts = keys.texts(of: node, member: member), length = value.utf8.count
+            let texts = keys.texts(of: node, member: path.text(member)), value = path.text(value)
             for i in texts.indices {
-                guard let text = texts[i], text.count == length, Self.same(text, value), let child = node[i] else { continue }
+                guard let text = texts[i], text.sameBytes(value), let child = node[i] else { continue }
                 occurrence += 1
                 if Sink.locates { choices.append(.integer(Int64(occurrence))) }
-                walk(child, rest, &choices, into: &out, &keys, decoded)
+                walk(child, path, next, &choices, into: &out, &keys, decoded)
                 if Sink.locates { choices.removeLast() }
             }
-        case .type, .digest:
-            out.take(node, ending: step, choices: choices)
-        case .decode:
-            // A string that does not decode selects nothing: the rules about decoding
-            // (heat-outputs.undecodable) report it.
-            if let decoded, decoded.string.isSameNode(as: node) {
-                return walk(decoded.value, rest, &choices, into: &out, &keys, nil)
+        case .other:
+            let step = path.selection.steps[at]
+            switch step {
+            case .decode:
+                // A string that does not decode selects nothing: the rules about decoding
+                // (heat-outputs.undecodable) report it.
+                if let decoded, decoded.string.isSameNode(as: node) {
+                    return walk(decoded.value, path, next, &choices, into: &out, &keys, nil)
+                }
+                guard node.kind == .string, let bytes = node.stringBytes else { return }
+                // This tree is freed after the walk: what `keys` would keep of it must go with it.
+                var innerKeys = ElementKeys()
+                _ = JSONDocument.parse(bytes) { inner in walk(inner, path, next, &choices, into: &out, &innerKeys, nil) }
+            default:
+                out.take(node, ending: step, choices: choices)  // |type, |digest
             }
-            guard node.kind == .string, let bytes = node.stringBytes else { return }
-            // This tree is freed after the walk: what `keys` would keep of it must go with it.
-            var innerKeys = ElementKeys()
-            _ = JSONDocument.parse(bytes) { inner in walk(inner, rest, &choices, into: &out, &innerKeys, nil) }
         }
-    }
-
-    private static func same(_ bytes: UnsafeRawBufferPointer, _ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { UnsafeRawBufferPointer($0).sameBytes(bytes) }
     }
 
     /// The names `is:` uses.
@@ -184,18 +184,70 @@ enum PathSelection {
 /// the walk. Kept for one tree only (texts point into it).
 struct ElementKeys {
     private var array: JSONCursor?
-    private var member = ""
+    private var member: [UInt8] = []
     /// Each element's member text in place (nil: not an object, or no text there).
     private var texts: [UnsafeRawBufferPointer?] = []
 
-    mutating func texts(of array: JSONCursor, member: String) -> [UnsafeRawBufferPointer?] {
-        if let known = self.array, known.isSameNode(as: array), self.member.sameBytes(member) { return texts }
+    mutating func texts(of array: JSONCursor, member: UnsafeRawBufferPointer) -> [UnsafeRawBufferPointer?] {
+        if let known = self.array, known.isSameNode(as: array), self.member.withUnsafeBytes({ $0.sameBytes(member) }) {
+            return texts
+        }
         self.array = array
-        self.member = member
+        self.member = Array(member)
         texts = (0..<array.count).map { i in
-            array[i].flatMap { $0.kind == .object ? $0[member]?.withStringBytes { $0 } : nil }
+            array[i].flatMap { $0.kind == .object ? $0[bytes: member]?.withStringBytes { $0 } : nil }
         }
         return texts
+    }
+}
+
+/// A path step as the walk over jansson's tree takes it (`ValueSelection.walk`): names and
+/// values as ranges of the selection's bytes, so that a step holds nothing to retain and
+/// release, for each step of every record walked.
+enum WalkStep: Sendable {
+    case member(Range<Int>)
+    case index(Int)
+    case each
+    case select(member: Range<Int>, value: Range<Int>)
+    /// `|json`, `|type`, `|digest`: the selection's own step at this place says which.
+    case other
+}
+
+/// A selection's walk steps with the bytes their names are ranges of, for one walk.
+struct WalkPath {
+    let steps: UnsafeBufferPointer<WalkStep>
+    let bytes: UnsafeRawBufferPointer
+    let selection: ValueSelection
+
+    func text(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[range]) }
+}
+
+extension ValueSelection {
+    /// The steps and names as `WalkPath` takes them, made once per selection.
+    static func walkSteps(_ steps: [ValueStep]) -> (steps: [WalkStep], bytes: [UInt8]) {
+        var bytes: [UInt8] = []
+        func add(_ text: String) -> Range<Int> {
+            let start = bytes.count
+            bytes += text.utf8
+            return start..<bytes.count
+        }
+        let walk = steps.map { step -> WalkStep in
+            switch step {
+            case .member(let name): return .member(add(name))
+            case .index(let i): return .index(i)
+            case .each: return .each
+            case .select(let member, let value): return .select(member: add(member), value: add(value))
+            case .decode, .digest, .type: return .other
+            }
+        }
+        return (walk, bytes)
+    }
+
+    /// Calls `body` with this selection's steps as the walk takes them.
+    func walk<R>(_ body: (WalkPath) -> R) -> R {
+        walkSteps.withUnsafeBufferPointer { steps in
+            walkBytes.withUnsafeBytes { bytes in body(WalkPath(steps: steps, bytes: bytes, selection: self)) }
+        }
     }
 }
 
