@@ -42,26 +42,19 @@ public struct JSONCursor {
     }
 
     public subscript(member: String) -> JSONCursor? {
-        guard node.pointee.type == JSON_OBJECT else { return nil }
         // By length, from the string's own bytes: passing a String where jansson wants a
         // C string copies it into a new array on every call (this runs per member read).
         // Read in place (a `var` copy for `withUTF8` cost a retain and a release each).
-        let node = self.node
-        func get(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeMutablePointer<json_t>? {
-            // An empty name may come without an address (not: an absent name read as "").
-            guard let name = bytes.baseAddress else { return json_object_get(node, "") }
-            return name.withMemoryRebound(to: CChar.self, capacity: bytes.count) { json_object_getn(node, $0, bytes.count) }
-        }
-        let found = member.utf8.withContiguousStorageIfAvailable(get) ?? {
+        member.utf8.withContiguousStorageIfAvailable { self[bytes: UnsafeRawBufferPointer($0)] } ?? {
             var name = member
-            return name.withUTF8(get)
+            return name.withUTF8 { self[bytes: UnsafeRawBufferPointer($0)] }
         }()
-        return found.map { JSONCursor(node: $0) }
     }
 
     /// A member by its name's bytes (a path step's, held as bytes: PathSelection).
     subscript(bytes name: UnsafeRawBufferPointer) -> JSONCursor? {
         guard node.pointee.type == JSON_OBJECT else { return nil }
+        // An empty name may come without an address (not: an absent name read as "").
         let found = name.baseAddress.map { json_object_getn(node, $0.assumingMemoryBound(to: CChar.self), name.count) }
             ?? json_object_get(node, "")
         return found.map { JSONCursor(node: $0) }
