@@ -26,7 +26,9 @@ public struct InputError: Error, Sendable, CustomStringConvertible {
 final class ByteSource {
     let path: String
     private var file: gzFile?
-    private var buffer: [UInt8]
+    /// The buffered bytes, in memory of our own: an array read through `withUnsafeBytes`
+    /// made a dynamic exclusivity check on every `withAvailable`, once per token framed.
+    private var buffer: UnsafeMutableRawBufferPointer
     private var start = 0
     private var end = 0
     private var eof = false
@@ -52,7 +54,7 @@ final class ByteSource {
         // it out, and drops it on corrupt data: keep it small so little is lost.
         gzbuffer(file, 32 * 1024)
         self.file = file
-        self.buffer = [UInt8](repeating: 0, count: chunkSize)
+        self.buffer = .allocate(byteCount: max(chunkSize, 1), alignment: 1)
         // A UTF-8 byte order mark belongs to the file, not to its first key or value.
         if try fill(atLeast: 3) >= 3, withAvailable({ $0.starts(with: [0xEF, 0xBB, 0xBF]) }) { consume(3) }
     }
@@ -62,7 +64,8 @@ final class ByteSource {
     init(path: String, bytes: [UInt8], offset: Int) {
         self.path = path
         file = nil
-        buffer = bytes
+        buffer = .allocate(byteCount: max(bytes.count, 1), alignment: 1)
+        buffer.copyBytes(from: bytes)
         end = bytes.count
         eof = true
         consumedBefore = offset
@@ -70,6 +73,7 @@ final class ByteSource {
 
     deinit {
         if let file { gzclose_r(file) }
+        buffer.deallocate()
     }
 
     /// Offset (in uncompressed bytes) of the next unread byte.
@@ -89,20 +93,21 @@ final class ByteSource {
             if start > 0 {
                 // Slide the unread tail to the front before reading more.
                 let unread = end - start
-                buffer.withUnsafeMutableBufferPointer { p in
-                    p.baseAddress!.update(from: p.baseAddress! + start, count: unread)
-                }
+                buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: unread)  // may overlap
                 consumedBefore += start
                 start = 0
                 end = unread
             }
             if buffer.count - end < max(count - (end - start), 64 * 1024) {
-                buffer.append(contentsOf: repeatElement(0, count: max(buffer.count, count)))
+                let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count + max(buffer.count, count), alignment: 1)
+                grown.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end)
+                buffer.deallocate()
+                buffer = grown
             }
             // Small reads: when zlib meets corrupt data it drops what that call inflated,
             // so the records before the fault still come through.
             let want = UInt32(min(buffer.count - end, 64 * 1024))
-            let got = buffer.withUnsafeMutableBytes { p in gzread(file, p.baseAddress! + end, want) }
+            let got = gzread(file, buffer.baseAddress! + end, want)
             if got < 0 { throw gzipError() }
             if got == 0 {
                 eof = true
@@ -132,7 +137,7 @@ final class ByteSource {
     }
 
     func withAvailable<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+        try body(UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
     }
 
     func consume(_ count: Int) {
