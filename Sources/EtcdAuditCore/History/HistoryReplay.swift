@@ -277,16 +277,15 @@ final class HistoryReplay {
     /// The resource as the rules read it, from its live records.
     private func resource(_ ref: ResourceRef) -> Resource? {
         guard let state = resources[ref], !state.keys.isEmpty else { return nil }
-        let resource = Resource(type: state.type, id: ref.id)
-        resource.existence = existence
+        var gathered = ResourceRecords()
         for key in state.keys.sorted() {
             guard let held = records[key] else { continue }
             let record = held.record.unpacked(context: context)
-            RecordStore.place(record, in: resource)
-            resource.problems += record.problems.map { (record.meta, $0) }
+            RecordStore.place(record, in: &gathered)
+            gathered.problems += record.problems.map { (record.meta, $0) }
         }
-        if resource.jobs.count > 1 { resource.jobs.sort { $0.meta.key < $1.meta.key } }
-        return resource
+        if gathered.jobs.count > 1 { gathered.jobs.sort { $0.meta.key < $1.meta.key } }
+        return Resource(type: state.type, id: ref.id, records: gathered, existence: existence)
     }
 
     /// The rules of one resource, and the values it holds for the rules across resources.

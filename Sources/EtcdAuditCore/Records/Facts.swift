@@ -125,37 +125,19 @@ public enum RecordProblem: Sendable {
     case conflictingValues([RecordMeta])
 }
 
-/// Everything known about one resource, joined from its records. A class: the join
-/// fills it in once, then every rule reads it, and a struct of this size would be copied
-/// (and every member retained) on each of those reads. Not changed after the join,
-/// hence Sendable.
-public final class Resource: @unchecked Sendable {
-    public var type: ResourceType
-    public var id: String
-    public var config: Entry<ConfigFacts>?
-    public var jobs: [Entry<JobFacts>] = []
-    public var stack: Entry<StackFacts>?
-    public var jobState: Entry<JobStateFacts>?
-    public var state: Entry<StateFacts>?
-    public var monitoring: Entry<MonitoringFacts>?
-    /// Value problems of this resource's records, with the record they belong to.
-    public var problems: [(meta: RecordMeta, problem: RecordProblem)] = []
-    /// The resources of the store, for rules that refer to other resources (`refers_to`).
-    var existence: ResourceExistence?
+/// A resource's records as the join gathers them (RecordStore), then held, unchanged, by
+/// its `Resource`.
+struct ResourceRecords: Sendable {
+    var config: Entry<ConfigFacts>?
+    var jobs: [Entry<JobFacts>] = []
+    var stack: Entry<StackFacts>?
+    var jobState: Entry<JobStateFacts>?
+    var state: Entry<StateFacts>?
+    var monitoring: Entry<MonitoringFacts>?
+    /// Value problems of these records, with the record they belong to.
+    var problems: [(meta: RecordMeta, problem: RecordProblem)] = []
 
-    public var ref: ResourceRef { ResourceRef(type: type.singular, id: id) }
-
-    init(type: ResourceType, id: String) {
-        self.type = type
-        self.id = id
-    }
-
-    /// The record stored under `key`, if this resource has it.
-    func meta(ofKey key: String) -> RecordMeta? {
-        allRecords.first { $0.meta.key.sameBytes(key) }?.meta
-    }
-
-    /// The record of `kind` stored under `key`, if this resource has it, with its value's digest.
+    /// The record of `kind` stored under `key`, if there is one, with its value's digest.
     func record(_ kind: RecordKind, key: String) -> (meta: RecordMeta, valueDigest: JSONDigest)? {
         func pair<F>(_ entry: Entry<F>?) -> (RecordMeta, JSONDigest)? {
             guard let entry, entry.meta.key.sameBytes(key) else { return nil }
@@ -182,6 +164,45 @@ public final class Resource: @unchecked Sendable {
         if let monitoring { out.append((.monitoring, monitoring)) }
         return out
     }
+}
+
+/// Everything known about one resource, joined from its records. A class: every rule
+/// reads it, and a struct of this size would be copied (and every member retained) on
+/// each of those reads. Made once the join has gathered its records and not changed
+/// after: its members are `let`s, which every rule reads without the runtime exclusivity
+/// check a class's `var` costs on each read.
+public final class Resource: Sendable {
+    public let type: ResourceType
+    public let id: String
+    let records: ResourceRecords
+    /// The resources of the store, for rules that refer to other resources (`refers_to`).
+    let existence: ResourceExistence?
+
+    public var config: Entry<ConfigFacts>? { records.config }
+    public var jobs: [Entry<JobFacts>] { records.jobs }
+    public var stack: Entry<StackFacts>? { records.stack }
+    public var jobState: Entry<JobStateFacts>? { records.jobState }
+    public var state: Entry<StateFacts>? { records.state }
+    public var monitoring: Entry<MonitoringFacts>? { records.monitoring }
+    /// Value problems of this resource's records, with the record they belong to.
+    public var problems: [(meta: RecordMeta, problem: RecordProblem)] { records.problems }
+
+    public var ref: ResourceRef { ResourceRef(type: type.singular, id: id) }
+
+    init(type: ResourceType, id: String, records: ResourceRecords, existence: ResourceExistence?) {
+        self.type = type
+        self.id = id
+        self.records = records
+        self.existence = existence
+    }
+
+    /// The record stored under `key`, if this resource has it.
+    func meta(ofKey key: String) -> RecordMeta? {
+        allRecords.first { $0.meta.key.sameBytes(key) }?.meta
+    }
+
+    /// Every record present, in pipeline order, as the rule language reads them.
+    var allEntries: [(kind: RecordKind, entry: any RecordEntry)] { records.allEntries }
 
     /// Every record present, in pipeline order.
     public var allRecords: [(kind: RecordKind, meta: RecordMeta)] {

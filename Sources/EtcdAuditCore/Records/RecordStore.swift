@@ -128,10 +128,10 @@ public struct RecordStore: Sendable {
             append(record, to: n)
             return
         }
-        let resource = self.resource(n, sortingJobs: false)
-        merge(record.unpacked(context: context), into: resource)
+        var records = self.records(n)
+        merge(record.unpacked(context: context), into: &records)
         // The resource made over; its records in the slab are no longer read.
-        rewritten[Int32(n)] = Self.pack(resource, context: context)
+        rewritten[Int32(n)] = Self.pack(records, owner: (types[Int(slots[n].type)], ids.string(n)), context: context)
         slots[n].last = nil
         slots[n].outputs = nil
     }
@@ -193,11 +193,11 @@ public struct RecordStore: Sendable {
     }
 
     /// The old logic of a key read again, on the decoded resource.
-    private mutating func merge(_ record: ParsedRecord, into resource: Resource) {
+    private mutating func merge(_ record: ParsedRecord, into resource: inout ResourceRecords) {
         let key = record.meta.key
         guard let held = resource.record(record.match.kind, key: key) else {
             // Only the 32-bit key hash was seen before.
-            Self.place(record, in: resource)
+            Self.place(record, in: &resource)
             resource.problems += record.problems.map { (record.meta, $0) }
             return
         }
@@ -231,7 +231,7 @@ public struct RecordStore: Sendable {
                 default: return true
                 }
             }
-            Self.place(record, in: resource)
+            Self.place(record, in: &resource)
             // input.invalid-json counts each distinct value once.
             resource.problems += record.problems.compactMap { problem in
                 if seen, case .invalidJSON = problem { return nil }
@@ -245,14 +245,14 @@ public struct RecordStore: Sendable {
         }
     }
 
-    static func place(_ record: ParsedRecord, in resource: Resource) {
-        place(meta: record.meta, digest: record.valueDigest, content: record.content, selected: record.selected, in: resource)
+    static func place(_ record: ParsedRecord, in resource: inout ResourceRecords) {
+        place(meta: record.meta, digest: record.valueDigest, content: record.content, selected: record.selected, in: &resource)
     }
 
     /// `replacing`: a job of the same key may be there already (not so when decoding: the
     /// packed bytes never hold a key twice, and looking would be quadratic in the jobs).
     private static func place(meta: RecordMeta, digest: JSONDigest, content: ParsedRecord.Content,
-                              selected: SelectedValues, in resource: Resource, replacing: Bool = true) {
+                              selected: SelectedValues, in resource: inout ResourceRecords, replacing: Bool = true) {
         switch content {
         case .config(let facts): resource.config = Entry(meta: meta, facts: facts, valueDigest: digest, selected: selected)
         case .job(let facts):
@@ -270,9 +270,16 @@ public struct RecordStore: Sendable {
     }
 
     /// A resource as the rules read it. Jobs come sorted by key, the order every report follows.
-    func resource(_ n: Int, sortingJobs: Bool = true) -> Resource {
+    func resource(_ n: Int, existence: ResourceExistence? = nil) -> Resource {
+        var records = self.records(n)
+        if records.jobs.count > 1 { records.jobs.sort { $0.meta.key.bytesPrecede($1.meta.key) } }
+        return Resource(type: types[Int(slots[n].type)], id: ids.string(n), records: records, existence: existence)
+    }
+
+    /// The records of resource `n`, as the slab (and a make-over) holds them.
+    private func records(_ n: Int) -> ResourceRecords {
         let type = types[Int(slots[n].type)], id = ids.string(n)
-        let resource = Resource(type: type, id: id)
+        var resource = ResourceRecords()
         var reader = ByteReader(context: context)
         var segments: [(bytes: [UInt8], range: Range<Int>)] = []
         if let bytes = rewritten[Int32(n)] { segments.append((bytes, 0..<bytes.count)) }
@@ -284,23 +291,23 @@ public struct RecordStore: Sendable {
             while !reader.atEnd {
                 switch reader.item(type: type, id: id) {
                 case .entry(let meta, let digest, let content, let selected):
-                    Self.place(meta: meta, digest: digest, content: content, selected: selected, in: resource, replacing: false)
+                    Self.place(meta: meta, digest: digest, content: content, selected: selected, in: &resource, replacing: false)
                 case .problem(let meta, let problem):
                     resource.problems.append((meta, problem))
                 }
             }
         }
-        if sortingJobs, resource.jobs.count > 1 { resource.jobs.sort { $0.meta.key.bytesPrecede($1.meta.key) } }
         return resource
     }
 
-    private static func pack(_ resource: Resource, context: PackingContext) -> [UInt8] {
+    private static func pack(_ resource: ResourceRecords, owner: (type: ResourceType, id: String),
+                             context: PackingContext) -> [UInt8] {
         var writer = ByteWriter(context: context)
         func entry<F>(_ entry: Entry<F>?, _ content: (F?) -> ParsedRecord.Content) {
             guard let entry else { return }
             let c = content(entry.facts)
             writer.entry(meta: entry.meta, valueDigest: entry.valueDigest, content: c,
-                         owner: KeyOwner(kind: c.kind, type: resource.type, id: resource.id), selected: entry.selected)
+                         owner: KeyOwner(kind: c.kind, type: owner.type, id: owner.id), selected: entry.selected)
         }
         entry(resource.config, ParsedRecord.Content.config)
         for job in resource.jobs { entry(job, ParsedRecord.Content.job) }
@@ -309,7 +316,8 @@ public struct RecordStore: Sendable {
         entry(resource.state, ParsedRecord.Content.state)
         entry(resource.monitoring, ParsedRecord.Content.monitoring)
         for (meta, problem) in resource.problems {
-            writer.problemItem(meta: meta, problem, owner: resource.owner(ofKey: meta.key))
+            let kind = resource.allEntries.first { $0.entry.meta.key.sameBytes(meta.key) }?.kind
+            writer.problemItem(meta: meta, problem, owner: kind.map { KeyOwner(kind: $0, type: owner.type, id: owner.id) })
         }
         return writer.bytes
     }
@@ -340,11 +348,4 @@ extension RecordStore {
     var slotTypes: [UInt16] { slots.map(\.type) }
     var resourceTypes: [ResourceType] { types }
     var resourceIDs: ResourceIDs { ids }
-}
-
-extension Resource {
-    /// The kind of this resource's record stored under `key`, as its owner.
-    func owner(ofKey key: String) -> KeyOwner? {
-        allRecords.first { $0.meta.key.sameBytes(key) }.map { KeyOwner(kind: $0.kind, type: type, id: id) }
-    }
 }

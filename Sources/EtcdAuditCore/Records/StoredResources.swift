@@ -15,9 +15,7 @@ public struct StoredResources: Sendable {
     public var count: Int { order.count }
 
     public func resource(at i: Int) -> Resource {
-        let resource = store.resource(Int(order[i]))
-        resource.existence = existence
-        return resource
+        store.resource(Int(order[i]), existence: existence)
     }
 
     public var recordsRead: Int { store.recordsRead }
