@@ -79,11 +79,13 @@ struct Evaluation {
         case .resource(let name): return [resourceValue(name)]
         case .records: return values(path).map(\.value)
         case .record(let kind):
-            guard let record = record(kind) else { return [] }
-            if let fact = path.fact { return factValue(fact, of: record.entry.meta).map { [$0] } ?? [] }
-            guard let selection = path.selection else { return [.string(record.entry.meta.key)] }
-            guard record.readable else { return [] }
-            guard let found = record.selected.plainValues(selection, resourceID: resource.id) else {
+            guard path.fact == nil, let selection = path.selection else {
+                guard let record = record(kind) else { return [] }
+                if let fact = path.fact { return factValue(fact, of: record.entry.meta).map { [$0] } ?? [] }
+                return [.string(record.entry.meta.key)]
+            }
+            guard let selected = readableSelected(kind) else { return [] }
+            guard let found = selected.plainValues(selection, resourceID: resource.id) else {
                 assertionFailure("\(path.text) reads \(selection.name), which the extraction plan does not name")
                 return []
             }
@@ -155,6 +157,23 @@ struct Evaluation {
         guard let kind = path.recordKind, let record = record(kind) else { return nil }
         let plain = path.steps.allSatisfy { if case .member = $0 { return true }; if case .index = $0 { return true }; return false }
         return (record.entry.meta, plain ? (path.selection?.memberPath([]) ?? MemberPath()) : MemberPath())
+    }
+
+    /// What the record of `kind` keeps of its selections, when it is there and readable
+    /// (what a path of members reads, without a view of the record made for it).
+    private func readableSelected(_ kind: RecordKind) -> SelectedValues? {
+        func selected<F>(_ entry: Entry<F>?) -> SelectedValues? {
+            guard let entry, entry.facts != nil else { return nil }
+            return entry.selected
+        }
+        switch kind {
+        case .config: return selected(resource.config)
+        case .job: return selected(job)
+        case .stack: return selected(resource.stack)
+        case .jobState: return selected(resource.jobState)
+        case .state: return selected(resource.state)
+        case .monitoring: return selected(resource.monitoring)
+        }
     }
 
     private func record(_ kind: RecordKind) -> (entry: any RecordEntry, readable: Bool, selected: SelectedValues)? {
@@ -294,15 +313,15 @@ struct Evaluation {
     /// agreement rules, settled without making a value.
     private func passesAsStored(_ test: Test) -> Bool {
         guard test.op == .equals, case .record(let kind) = test.path.root, test.path.fact == nil,
-              let selection = test.path.selection, let record = record(kind), record.readable,
+              let selection = test.path.selection, let selected = readableSelected(kind),
               case .path(let other)? = test.operand else { return false }
         switch other.root {
         case .resource("id"):
-            return record.selected.holdsOnlyResourceID(selection)
+            return selected.holdsOnlyResourceID(selection)
         case .record(let otherKind):
-            guard other.fact == nil, let otherSelection = other.selection, let otherRecord = self.record(otherKind),
-                  otherRecord.readable else { return false }
-            return record.selected.sameStoredValues(selection, as: otherSelection, in: otherRecord.selected)
+            guard other.fact == nil, let otherSelection = other.selection, let otherSelected = readableSelected(otherKind)
+            else { return false }
+            return selected.sameStoredValues(selection, as: otherSelection, in: otherSelected)
         default:
             return false
         }
