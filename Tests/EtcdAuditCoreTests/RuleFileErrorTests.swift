@@ -60,6 +60,16 @@ extension RuleFileErrorTests {
         #expect(number?.contains("field rationale: must be text, not a number (quote it") == true, "\(number ?? "loaded")")
     }
 
+    /// A resource type's plural or singular name may be declared once: a second type by
+    /// either name would make keys ambiguous.
+    @Test func aResourceTypeNameIsDeclaredOnce() {
+        for twice in ["{plural: ports, singular: portx}", "{plural: portz, singular: port}"] {
+            let error = Self.error([("t.yaml", "resource_types:\n  - " + twice + "\n")])
+            #expect(error?.contains("is declared twice") == true, "\(twice): \(error ?? "loaded")")
+        }
+        #expect(throws: Never.self) { try Self.load([("t.yaml", "resource_types:\n  - {plural: firewalls, singular: firewall}\n")]) }
+    }
+
     /// A rule may name a type a later file declares: applies_to is checked once all are read.
     @Test func appliesToMayNameATypeALaterFileAdds() throws {
         let rule = ("a.yaml", "rules:\n  - id: my.rule\n    severity: info\n    kind: in-flight\n    summary: x\n    applies_to: [firewall]\n")

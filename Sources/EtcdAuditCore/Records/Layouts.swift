@@ -179,7 +179,6 @@ public struct LayoutError: Error, CustomStringConvertible, Sendable {
 public struct Layouts: Sendable {
     let patterns: [(kind: RecordKind, pattern: KeyPattern)]
     public let types: [ResourceType]
-    private let bySingular: [String: ResourceType]
     /// How the first pattern of each kind (by `RecordKind.code`) spells a key: looked up
     /// for every record packed and unpacked, where finding the pattern copied each one
     /// passed over.
@@ -188,15 +187,12 @@ public struct Layouts: Sendable {
     init(patterns: [(RecordKind, KeyPattern)], types: [ResourceType]) throws(LayoutError) {
         self.patterns = patterns.map { (kind: $0.0, pattern: $0.1) }
         self.types = types
-        var byPlural: [String: ResourceType] = [:], bySingular: [String: ResourceType] = [:]
+        var plurals: Set<String> = [], singulars: Set<String> = []
         for type in types {
-            guard byPlural[type.plural] == nil, bySingular[type.singular] == nil else {
+            guard plurals.insert(type.plural).inserted, singulars.insert(type.singular).inserted else {
                 throw LayoutError("resource type \(type.plural)/\(type.singular) is declared twice")
             }
-            byPlural[type.plural] = type
-            bySingular[type.singular] = type
         }
-        self.bySingular = bySingular
         spellings = RecordKind.allCases.map { kind in patterns.first { $0.0 == kind }?.1.spelling }
     }
 
