@@ -112,7 +112,7 @@ public struct AuditConfig: Sendable {
         var config = AuditConfig(path: path, directory: directory)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try composeYAML(text)
         } catch {
             throw ConfigError(file: path, "is not valid YAML: \(error)")
         }

@@ -21,7 +21,7 @@ enum CatalogLoader {
         for (file, text) in files {
             let root: Node?
             do {
-                root = try Yams.compose(yaml: text)
+                root = try composeYAML(text)
             } catch {
                 throw RuleError(file: file, "is not valid YAML: \(error)")
             }
