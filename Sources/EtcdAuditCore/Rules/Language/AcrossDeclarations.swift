@@ -57,9 +57,10 @@ struct UniqueDeclaration: Sendable {
     }
 
     func values(_ evaluation: Evaluation) -> (values: Set<String>, at: RecordMeta)? {
-        let found = evaluation.values(path)
-        guard let meta = found.first?.meta else { return nil }
-        return (Set(found.compactMap { key($0.value) }), meta)
+        // The values alone: where each lies is asked only of a resource that shares one.
+        let found = evaluation.plainValues(path)
+        guard !found.isEmpty, let kind = path.recordKind, let meta = evaluation.meta(of: kind) else { return nil }
+        return (Set(found.compactMap(key)), meta)
     }
 
     /// Where a resource holds `value`: its first element holding it, named by its `by`

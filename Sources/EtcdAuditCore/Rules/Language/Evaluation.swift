@@ -176,6 +176,9 @@ struct Evaluation {
         }
     }
 
+    /// The record of `kind`, when the resource (or the job in hand) has one.
+    func meta(of kind: RecordKind) -> RecordMeta? { record(kind)?.entry.meta }
+
     private func record(_ kind: RecordKind) -> (entry: any RecordEntry, readable: Bool, selected: SelectedValues)? {
         func view<F>(_ entry: Entry<F>?) -> (any RecordEntry, Bool, SelectedValues)? {
             entry.map { ($0, $0.facts != nil, $0.selected) }
