@@ -25,6 +25,8 @@ struct YAMLScalarTests {
         "12", "-3", "+4", "0x1F", "0o17", "0b101", "1_000", "3.5", ".5", "-.inf", "1e3", "2001-12-14",
         "2001-12-14 21:59:43.10 -5", "<<", "=", "x1", "_x", "é", "\"12\"", "'yes'", "\"\"", "!!str 12", "!!int \"7\"",
         "\"quoted text\"", "1:20", "190:20:30.15", "a b c", "#not a comment",
+        "The port", "Yesterday", "Nothing", "offset", "onward", "Truly", "NULLs", "no way", "Off", "ON", "o",
+        "True", "True ", "Falsehood", "nil", "None", "y", "n", "YES!", "Normal text.",
     ])
     func aScalarIsReadAsTheResolverReadsIt(_ text: String) throws {
         let node = try #require(try composeYAML("v: \(text)\n")?["v"])
@@ -46,7 +48,10 @@ struct YAMLScalarTests {
     @Test func onlyTextsNoResolverRuleCanMatchSkipIt() {
         #expect(JSONValue.isPlainText("hello"))
         #expect(JSONValue.isPlainText("Zebra"))
-        for text in ["", "yes", "No", "on", "Off", "true", "False", "null", "~", "12", "-1", "+1", ".5", "<<", "="] {
+        #expect(JSONValue.isPlainText("The port"))
+        #expect(JSONValue.isPlainText("offset"))
+        for text in ["", "yes", "No", "on", "Off", "true", "False", "null", "NULL", "~", "12", "-1", "+1", ".5", "<<", "=",
+                     "yes\n", "Off\r"] {
             #expect(!JSONValue.isPlainText(text), "\(text)")
         }
     }

@@ -118,12 +118,25 @@ extension JSONValue {
     }
 
     /// Whether no rule of Yams' default resolver (YAML 1.1's bool, int, float, null,
-    /// merge, timestamp and value) can match `text`: every one of them begins with one of
-    /// these characters, or matches the empty text.
+    /// merge, timestamp and value) can match `text`. Every one of them begins with one of
+    /// the characters below, or matches the empty text; of those, a letter begins only the
+    /// bool and null rules' words (`yes`, `True`, `NULL`, ...), so a text that begins with a
+    /// letter and is none of them is text too (most summaries begin with "The"). It must
+    /// not end with a line break, which the rules' `$` would let through.
     static func isPlainText(_ text: String) -> Bool {
-        guard let first = text.utf8.first else { return false }
-        return !"yYnNtTfFoO-+.0123456789<~=".utf8.contains(first)
+        let utf8 = text.utf8
+        guard let first = utf8.first, let last = utf8.last else { return false }
+        if !"yYnNtTfFoO-+.0123456789<~=".utf8.contains(first) { return true }
+        let letter = first | 0x20
+        guard letter >= UInt8(ascii: "a"), letter <= UInt8(ascii: "z"), last > 0x20, last < 0x7F else { return false }
+        return !resolverWords.contains(text)
     }
+
+    /// The words the bool and null rules match.
+    private static let resolverWords: Set<String> = [
+        "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+        "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL",
+    ]
 }
 
 /// A YAML document of the catalog or the configuration, composed without Yams' resolver
