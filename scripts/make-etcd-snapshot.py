@@ -111,8 +111,9 @@ def history(gateway, rng, count):
     gateway.post("/v3/kv/put", {"key": b64("/zz/last-write"), "value": b64("done")})
 
 
-def load(gateway, path):
-    """Puts every record of the dump; returns them, (key, value text), for --writes."""
+def load(gateway, path, keep):
+    """Puts every record of the dump; returns them, (key, value text), for --writes when
+    `keep` (a 4 GB store held as Python strings takes some 6 GB)."""
     batch, records = [], []
     with open(path) as dump:
         for line in dump:
@@ -120,7 +121,8 @@ def load(gateway, path):
                 record = json.loads(line)
                 value = record["value"]
                 value = value if isinstance(value, str) else json.dumps(value)
-                records.append((record["key"], value))
+                if keep:
+                    records.append((record["key"], value))
                 batch.append(gateway.put(record["key"], value))
             if len(batch) == 100:
                 gateway.txn(batch)
@@ -192,7 +194,7 @@ def main():
                 sys.exit("make-etcd-snapshot: etcd did not come up:\n"
                          + open(os.path.join(scratch, "etcd.log")).read()[-2000:])
             time.sleep(0.2)
-        records = load(gateway, args.load) if args.load else []
+        records = load(gateway, args.load, keep=args.writes > 0) if args.load else []
         history(gateway, random.Random(args.seed), args.keys)
         if args.writes and not records:
             sys.exit("make-etcd-snapshot: --writes needs --load")
