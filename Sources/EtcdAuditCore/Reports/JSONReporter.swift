@@ -126,18 +126,75 @@ struct JSONReporter: Reporter {
     }
 
     /// The check report; with `history`, each finding dated and the history's members added.
-    func render(_ result: AuditResult, options: ReportOptions, history: History?) throws -> String {
+    func render(_ result: AuditResult, options: ReportOptions, history: History?,
+                findingsPerPiece: Int = JSONReporter.findingsPerPiece) throws -> String {
         var tally = FindingTally(perFile: result.isPerFile)
         for finding in result.findings { tally.add(finding) }
-        var document = Self.document(result, tally: tally,
-                                     findings: result.findings.map {
-                                         ReportedFinding(finding: $0, introduced: history?.introduced[$0.fingerprint])
-                                     }, options: options)
+        var document = Self.document(result, tally: tally, findings: [], options: options)
         document.cleared = history.map(HistoryJSON.cleared)
         document.history = history.map(HistoryJSON.Replay.init)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+        let skeleton = String(decoding: try encoder.encode(document), as: UTF8.self)
+        // The findings go in a few hundred at a time. Encoded in one piece with the document,
+        // they took some 4 KB each at the run's end (the findings, Foundation's tree of
+        // them, the bytes, the text): 280 MB for 73,000 findings, far above what the
+        // whole audit of their store held.
+        let empty = Array("\n  \"findings\" : [\n\n  ]".utf8)
+        let encoded = Array(skeleton.utf8)
+        guard !result.findings.isEmpty, let place = Self.range(of: empty, in: encoded) else { return skeleton + "\n" }
+        var out: [UInt8] = []
+        out.reserveCapacity(encoded.count + result.findings.count * 1024)
+        out += encoded[..<place.lowerBound]
+        out += Array("\n  \"findings\" : [".utf8)
+        var start = 0
+        while start < result.findings.count {
+            let end = min(start + max(1, findingsPerPiece), result.findings.count)
+            let piece = result.findings[start..<end].map {
+                ReportedFinding(finding: $0, introduced: history?.introduced[$0.fingerprint])
+            }
+            if start > 0 { out.append(UInt8(ascii: ",")) }
+            Self.appendElements(of: try encoder.encode(piece), to: &out)
+            start = end
+        }
+        out += Array("\n  ]".utf8)
+        out += encoded[place.upperBound...]
+        out.append(UInt8(ascii: "\n"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static let findingsPerPiece = 256
+
+    /// The elements of a pretty-printed top-level array, two levels deeper (the document's
+    /// `findings` member): its lines without the `[` and `]` lines, each indented by two
+    /// spaces more (an empty line, inside an empty array, stays empty). A newline inside a
+    /// JSON string is written `\n`, so every line break in `array` is the printer's.
+    static func appendElements(of array: Data, to out: inout [UInt8]) {
+        array.withUnsafeBytes { (all: UnsafeRawBufferPointer) in
+            guard all.count > 4 else { return }
+            let body = UnsafeRawBufferPointer(rebasing: all[2..<(all.count - 2)])  // "[\n" ... "\n]"
+            var lineStart = 0
+            while lineStart <= body.count {
+                var lineEnd = lineStart
+                while lineEnd < body.count, body[lineEnd] != 0x0A { lineEnd += 1 }
+                out.append(0x0A)
+                if lineEnd > lineStart {
+                    out.append(0x20)
+                    out.append(0x20)
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[lineStart..<lineEnd]))
+                }
+                lineStart = lineEnd + 1
+            }
+        }
+    }
+
+    /// Where `needle` first occurs in `bytes`.
+    static func range(of needle: [UInt8], in bytes: [UInt8]) -> Range<Int>? {
+        guard needle.count <= bytes.count else { return nil }
+        for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
+            if bytes[start..<(start + needle.count)].elementsEqual(needle) { return start..<(start + needle.count) }
+        }
+        return nil
     }
 
     /// The report of `result`, whose findings `tally` counted (they are not in `result` when
