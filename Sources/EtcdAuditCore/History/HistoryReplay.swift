@@ -284,7 +284,7 @@ final class HistoryReplay {
             RecordStore.place(record, in: &gathered)
             gathered.problems += record.problems.map { (record.meta, $0) }
         }
-        if gathered.jobs.count > 1 { gathered.jobs.sort { $0.meta.key < $1.meta.key } }
+        gathered.sortJobs()
         return Resource(type: state.type, id: ref.id, records: gathered, existence: existence)
     }
 

@@ -137,6 +137,11 @@ struct ResourceRecords: Sendable {
     /// Value problems of these records, with the record they belong to.
     var problems: [(meta: RecordMeta, problem: RecordProblem)] = []
 
+    /// Jobs in the order every report follows: by their keys' bytes.
+    mutating func sortJobs() {
+        if jobs.count > 1 { jobs.sort { $0.meta.key.bytesPrecede($1.meta.key) } }
+    }
+
     /// The record of `kind` stored under `key`, if there is one, with its value's digest.
     func record(_ kind: RecordKind, key: String) -> (meta: RecordMeta, valueDigest: JSONDigest)? {
         func pair<F>(_ entry: Entry<F>?) -> (RecordMeta, JSONDigest)? {

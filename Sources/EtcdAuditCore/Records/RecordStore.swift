@@ -272,7 +272,7 @@ public struct RecordStore: Sendable {
     /// A resource as the rules read it. Jobs come sorted by key, the order every report follows.
     func resource(_ n: Int, existence: ResourceExistence? = nil) -> Resource {
         var records = self.records(n)
-        if records.jobs.count > 1 { records.jobs.sort { $0.meta.key.bytesPrecede($1.meta.key) } }
+        records.sortJobs()
         return Resource(type: types[Int(slots[n].type)], id: ids.string(n), records: records, existence: existence)
     }
 

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 // The writing half of the selected values' layout (SelectedValues.swift says what it is,
 // and reads it); the two files are the only ones that know it.
 
@@ -137,8 +133,7 @@ struct SelectedWriter {
 
     mutating func text(_ raw: UnsafeRawBufferPointer) {
         let utf8 = raw.bindMemory(to: UInt8.self)
-        if utf8.count == resourceID.count, resourceID.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }),
-           !utf8.isEmpty {
+        if !raw.isEmpty, resourceID.withUnsafeBytes({ $0.sameBytes(raw) }) {
             return bytes.append(SelectedTag.resourceID.rawValue)
         }
         if CompactText.isWord(utf8),
@@ -147,7 +142,7 @@ struct SelectedWriter {
             return Varint.append(UInt64(number), to: &bytes)
         }
         let seen = textBytes.withUnsafeBytes { kept in
-            texts.firstIndex { $0.count == raw.count && (raw.isEmpty || memcmp(kept.baseAddress! + $0.lowerBound, raw.baseAddress!, raw.count) == 0) }
+            texts.firstIndex { UnsafeRawBufferPointer(rebasing: kept[$0]).sameBytes(raw) }
         }
         if let seen {
             bytes.append(SelectedTag.again.rawValue)
