@@ -94,7 +94,7 @@ struct ByteWriter {
 struct ByteReader: PackedBytesReading {
     private(set) var bytes: [UInt8]
     /// The outputs list read last in this resource (a stack's, job_state's or state's):
-    /// what a list marked `sameOutputs` stands for.
+    /// what a mark (`sameOutputsMark`) stands for.
     var outputsMet: [HeatOutput]?
     /// The context's names, as they were when this reader was made.
     let names: [String]

@@ -14,19 +14,36 @@ import Foundation
 // before states, a snapshot's newest-first walk meets states first) becomes a one-byte
 // mark (`RecordStore.append`), and the reader puts the list back (`outputsMet`).
 
-/// The byte before a stack's or job_state's outputs that stand for the list met last
-/// (0: none, 1: a list).
-let sameOutputs: UInt8 = 2
+/// The byte before a stack's or job_state's outputs.
+enum OutputsTag: UInt8 {
+    case absent, list
+    /// The list met last.
+    case sameOutputs
+}
 
 /// The byte before a state's heat_outputs.
 enum StateOutputsTag: UInt8 {
     case absent, encoded, notEncoded, undecodable
     /// The list met last, as the string (or the list) the state holds.
     case encodedSameOutputs, notEncodedSameOutputs
-
-    /// The mark that stands for a list written after this tag.
-    var same: StateOutputsTag { self == .encoded ? .encodedSameOutputs : .notEncodedSameOutputs }
 }
+
+/// The byte that stands for a list and the tag before it (`tag`, of a `kind` record), when
+/// the list is the one its resource held last (`RecordStore.append` writes it instead).
+func sameOutputsMark(replacing tag: UInt8, of kind: RecordKind) -> UInt8 {
+    guard kind == .state else { return OutputsTag.sameOutputs.rawValue }
+    let marked: StateOutputsTag = tag == StateOutputsTag.encoded.rawValue ? .encodedSameOutputs : .notEncodedSameOutputs
+    return marked.rawValue
+}
+
+/// The byte before each item of a resource's bytes.
+enum ItemTag: UInt8 { case entry, problem }
+
+/// The byte before a record's problem.
+enum ProblemTag: UInt8 { case invalidJSON, duplicateMembers, schema, conflictingValues }
+
+/// The kind byte of a problem whose key is none of a resource's kinds.
+let noKindCode: UInt8 = 0xFF
 
 extension ByteWriter {
     mutating func strings(_ map: SmallMap<String>) {
@@ -66,11 +83,18 @@ extension ByteWriter {
 
     /// The outputs of a stack, job_state or state, with where their bytes are
     /// (`outputsRange`): the store writes a list its resource held already as a mark.
-    /// The byte before the list is 1 (present) or a `StateOutputsTag`.
+    /// The byte before the list is an `OutputsTag` or a `StateOutputsTag`.
     mutating func outputsRecorded(_ list: [HeatOutput]) {
         let start = bytes.count
         outputs(list)
         outputsRange = start..<bytes.count
+    }
+
+    /// A stack's or job_state's outputs, after their tag.
+    mutating func optionalOutputs(_ list: [HeatOutput]?) {
+        guard let list else { return bytes.append(OutputsTag.absent.rawValue) }
+        bytes.append(OutputsTag.list.rawValue)
+        outputsRecorded(list)
     }
 
     mutating func content(_ content: ParsedRecord.Content) {
@@ -83,10 +107,10 @@ extension ByteWriter {
             optional(facts) { _, _ in }
         case .stack(let facts):
             bytes.append(RecordKind.stack.code)
-            optional(facts) { w, f in w.optional(f.outputs) { $0.outputsRecorded($1) } }
+            optional(facts) { $0.optionalOutputs($1.outputs) }
         case .jobState(let facts):
             bytes.append(RecordKind.jobState.code)
-            optional(facts) { w, f in w.optional(f.heatOutputs) { $0.outputsRecorded($1) } }
+            optional(facts) { $0.optionalOutputs($1.heatOutputs) }
         case .state(let facts):
             bytes.append(RecordKind.state.code)
             optional(facts) { w, f in
@@ -107,18 +131,18 @@ extension ByteWriter {
     mutating func problem(_ problem: RecordProblem) {
         switch problem {
         case .invalidJSON(let message, let line, let column, let byte, let sourceLine):
-            bytes.append(0)
+            bytes.append(ProblemTag.invalidJSON.rawValue)
             string(message)
             for number in [line, column, byte, sourceLine] { optional(number) { $0.int($1) } }
         case .duplicateMembers(let list):
-            bytes.append(1)
+            bytes.append(ProblemTag.duplicateMembers.rawValue)
             array(list) { $0.string($1.path); $0.string($1.name); $0.int($1.occurrences) }
         case .schema(let list, let member):
-            bytes.append(2)
+            bytes.append(ProblemTag.schema.rawValue)
             array(list) { $0.string($1) }
             optional(member) { $0.string($1) }
         case .conflictingValues(let metas):
-            bytes.append(3)
+            bytes.append(ProblemTag.conflictingValues.rawValue)
             array(metas) { $0.meta($1, owner: nil) }
         }
     }
@@ -143,10 +167,10 @@ extension ByteReader {
 
     /// A stack's or job_state's outputs: none, a list, or the mark for the list met last.
     mutating func optionalOutputs() -> [HeatOutput]? {
-        switch byte() {
-        case 0: return nil
-        case sameOutputs: return outputsMet
-        default: return outputs()
+        switch OutputsTag(rawValue: byte())! {
+        case .absent: return nil
+        case .list: return outputs()
+        case .sameOutputs: return outputsMet
         }
     }
 
@@ -180,17 +204,17 @@ extension ByteReader {
     }
 
     mutating func problem() -> RecordProblem {
-        switch byte() {
-        case 0:
+        switch ProblemTag(rawValue: byte())! {
+        case .invalidJSON:
             let message = string()
             let numbers = (0..<4).map { _ in optional { $0.int() } }
             return .invalidJSON(message: message, line: numbers[0], column: numbers[1], byte: numbers[2],
                                 sourceLine: numbers[3])
-        case 1:
+        case .duplicateMembers:
             return .duplicateMembers(array { DuplicateMember(path: $0.string(), name: $0.string(), occurrences: $0.int()) })
-        case 2:
+        case .schema:
             return .schema(array { $0.string() }, member: optional { $0.string() })
-        default:
+        case .conflictingValues:
             return .conflictingValues(array { $0.meta(owner: nil) })
         }
     }
@@ -205,7 +229,7 @@ enum StoreItem {
 extension ByteWriter {
     mutating func entry(meta: RecordMeta, valueDigest: JSONDigest, content: ParsedRecord.Content, owner: KeyOwner,
                         selected: SelectedValues) {
-        bytes.append(0)
+        bytes.append(ItemTag.entry.rawValue)
         bytes.append(content.kind.code)
         self.meta(meta, owner: owner)
         digest(valueDigest)
@@ -217,8 +241,8 @@ extension ByteWriter {
 
     /// `owner`: the problem's record, when its key is one of the resource's kinds.
     mutating func problemItem(meta: RecordMeta, _ problem: RecordProblem, owner: KeyOwner?) {
-        bytes.append(1)
-        bytes.append(owner?.kind.code ?? 0xFF)
+        bytes.append(ItemTag.problem.rawValue)
+        bytes.append(owner?.kind.code ?? noKindCode)
         self.meta(meta, owner: owner)
         self.problem(problem)
     }
@@ -226,7 +250,7 @@ extension ByteWriter {
 
 extension ByteReader {
     mutating func item(type: ResourceType, id: String) -> StoreItem {
-        let isEntry = byte() == 0
+        let isEntry = byte() == ItemTag.entry.rawValue
         let code = byte()
         let owner = RecordKind(code: code).map { KeyOwner(kind: $0, type: type, id: id) }
         let meta = self.meta(owner: owner)

@@ -174,9 +174,8 @@ public struct RecordStore: Sendable {
         var mark: UInt8 = 0
         if let range = record.outputs, let held = slots[n].outputs, Int(slots[n].outputsCount) == range.count,
            slab.bytes(at: held, count: range.count).elementsEqual(record.bytes[range]) {
-            // The byte before the list (present, or the state's tag) and the list become the mark.
-            let tag = record.bytes[range.lowerBound - 1]
-            mark = record.match.kind == .state ? StateOutputsTag(rawValue: tag)!.same.rawValue : sameOutputs
+            // The byte before the list (its tag) and the list become the mark.
+            mark = sameOutputsMark(replacing: record.bytes[range.lowerBound - 1], of: record.match.kind)
             replaced = (range.lowerBound - 1)..<range.upperBound
         }
         let placed = slab.append(record.bytes, replacing: replaced, with: mark, after: slots[n].last)
