@@ -29,7 +29,7 @@ public final class StoreDigest: @unchecked Sendable {
         for i in 0..<stored.count {
             let resource = stored.resource(at: i)
             var records: [Record] = []
-            func add<F>(_ kind: RecordKind, _ entry: Entry<F>?) {
+            func add(_ kind: RecordKind, _ entry: RecordEntry?) {
                 guard let entry else { return }
                 records.append(Record(kind: kind, key: entry.meta.key, modRevision: entry.meta.modRevision,
                                       digest: entry.valueDigest))

@@ -14,22 +14,35 @@ public struct RecordMeta: Sendable {
     public var keyVersion: Int64? { keyFields["version"].flatMap { Int64($0) } }
 }
 
-/// One record in the join: always present (it counts for orphans and in-flight jobs);
-/// `facts` is nil when the value is not valid JSON or breaks the schema. A class: rules
-/// pass entries around by the thousand, and copying one is then a single retain.
-public final class Entry<Facts: Sendable>: Sendable {
+/// One record in the join, whatever its facts: always present (it counts for orphans and
+/// in-flight jobs). A class: rules pass records around by the thousand, and copying one is
+/// then a single retain; what the rule language reads of any record is here, so one
+/// reference serves for every kind.
+public class RecordEntry: @unchecked Sendable {
     public let meta: RecordMeta
-    public let facts: Facts?
     /// Digest of the value's bytes: a key read again with other bytes is a conflict.
     public let valueDigest: JSONDigest
     /// What the rule language's paths select in the value, by `ValueSelection.name`.
     public let selected: SelectedValues
+    /// Whether the value could be read: valid JSON that passes the schema.
+    public let readable: Bool
 
-    init(meta: RecordMeta, facts: Facts?, valueDigest: JSONDigest, selected: SelectedValues = SelectedValues()) {
+    fileprivate init(meta: RecordMeta, valueDigest: JSONDigest, selected: SelectedValues, readable: Bool) {
         self.meta = meta
-        self.facts = facts
         self.valueDigest = valueDigest
         self.selected = selected
+        self.readable = readable
+    }
+}
+
+/// A record with what the check kinds in code read of its kind: `facts` is nil when the
+/// value is not valid JSON or breaks the schema.
+public final class Entry<Facts: Sendable>: RecordEntry, @unchecked Sendable {
+    public let facts: Facts?
+
+    init(meta: RecordMeta, facts: Facts?, valueDigest: JSONDigest, selected: SelectedValues = SelectedValues()) {
+        self.facts = facts
+        super.init(meta: meta, valueDigest: valueDigest, selected: selected, readable: facts != nil)
     }
 }
 
@@ -37,7 +50,7 @@ extension Entry {
     /// The first value `selection` takes in this record, when its value could be read: how
     /// a check kind reads a member its plan names.
     func first(_ selection: ValueSelection, of resource: Resource) -> JSONValue? {
-        guard facts != nil else { return nil }
+        guard readable else { return nil }
         return selected.plainValues(selection, resourceID: resource.id)?.first
     }
 
@@ -46,13 +59,6 @@ extension Entry {
         first(selection, of: resource)?.stringValue
     }
 }
-
-/// A record of the join, whatever its facts: what a value of the rule language points back to.
-protocol RecordEntry: AnyObject {
-    var meta: RecordMeta { get }
-}
-
-extension Entry: RecordEntry {}
 
 /// A resource by type and id, compared as bytes (ExactText.swift says why).
 public struct ResourceRef: Hashable, Sendable, Comparable {
@@ -142,25 +148,30 @@ struct ResourceRecords: Sendable {
         if jobs.count > 1 { jobs.sort { $0.meta.key.bytesPrecede($1.meta.key) } }
     }
 
-    /// The record of `kind` stored under `key`, if there is one, with its value's digest.
-    func record(_ kind: RecordKind, key: String) -> (meta: RecordMeta, valueDigest: JSONDigest)? {
-        func pair<F>(_ entry: Entry<F>?) -> (RecordMeta, JSONDigest)? {
-            guard let entry, entry.meta.key.sameBytes(key) else { return nil }
-            return (entry.meta, entry.valueDigest)
-        }
+    /// The record of `kind`, when there is one; for a job, `job` (a resource has many).
+    /// Inlined: a call would copy the whole struct out of its `Resource` to read one member.
+    @inline(__always)
+    func entry(_ kind: RecordKind, job: RecordEntry?) -> RecordEntry? {
         switch kind {
-        case .config: return pair(config)
-        case .job: return pair(jobs.first { $0.meta.key.sameBytes(key) })
-        case .stack: return pair(stack)
-        case .jobState: return pair(jobState)
-        case .state: return pair(state)
-        case .monitoring: return pair(monitoring)
+        case .config: return config
+        case .job: return job
+        case .stack: return stack
+        case .jobState: return jobState
+        case .state: return state
+        case .monitoring: return monitoring
         }
     }
 
+    /// The record of `kind` stored under `key`, if there is one.
+    func record(_ kind: RecordKind, key: String) -> RecordEntry? {
+        let job = kind == .job ? jobs.first { $0.meta.key.sameBytes(key) } : nil
+        guard let entry = entry(kind, job: job), entry.meta.key.sameBytes(key) else { return nil }
+        return entry
+    }
+
     /// Every record present, in pipeline order, as the rule language reads them.
-    var allEntries: [(kind: RecordKind, entry: any RecordEntry)] {
-        var out: [(RecordKind, any RecordEntry)] = []
+    var allEntries: [(kind: RecordKind, entry: RecordEntry)] {
+        var out: [(RecordKind, RecordEntry)] = []
         if let config { out.append((.config, config)) }
         out += jobs.map { (.job, $0) }
         if let stack { out.append((.stack, stack)) }
@@ -207,7 +218,7 @@ public final class Resource: Sendable {
     }
 
     /// Every record present, in pipeline order, as the rule language reads them.
-    var allEntries: [(kind: RecordKind, entry: any RecordEntry)] { records.allEntries }
+    var allEntries: [(kind: RecordKind, entry: RecordEntry)] { records.allEntries }
 
     /// Every record present, in pipeline order.
     public var allRecords: [(kind: RecordKind, meta: RecordMeta)] {

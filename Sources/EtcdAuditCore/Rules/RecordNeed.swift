@@ -50,7 +50,7 @@ public indirect enum RecordNeed: Sendable, Hashable {
                 return resource.readability(of: .config).problem ?? "no readable config"
             }
             let jobs = resource.jobs(forVersion: version)
-            if jobs.contains(where: { $0.facts != nil }) { return nil }
+            if jobs.contains(where: \.readable) { return nil }
             if jobs.isEmpty {
                 let others = resource.jobs.compactMap(\.meta.keyVersion).map(String.init)
                 return "no job for config.version \(version)"
@@ -71,18 +71,10 @@ public indirect enum RecordNeed: Sendable, Hashable {
 extension Resource {
     /// Whether this resource has a readable record of `kind`, and if not, why.
     func readability(of kind: RecordKind) -> (present: Bool, problem: String?) {
-        let metas: [(RecordMeta, readable: Bool)]
-        switch kind {
-        case .config: metas = config.map { [($0.meta, $0.facts != nil)] } ?? []
-        case .job: metas = jobs.map { ($0.meta, $0.facts != nil) }
-        case .stack: metas = stack.map { [($0.meta, $0.facts != nil)] } ?? []
-        case .jobState: metas = jobState.map { [($0.meta, $0.facts != nil)] } ?? []
-        case .state: metas = state.map { [($0.meta, $0.facts != nil)] } ?? []
-        case .monitoring: metas = monitoring.map { [($0.meta, $0.facts != nil)] } ?? []
-        }
-        guard let first = metas.first else { return (false, "no \(kind.rawValue) record") }
-        if metas.contains(where: \.readable) { return (true, nil) }
-        let why = problems.first { $0.meta.key == first.0.key }.map { entry -> String in
+        let entries: [RecordEntry] = kind == .job ? jobs : records.entry(kind, job: nil).map { [$0] } ?? []
+        guard let first = entries.first else { return (false, "no \(kind.rawValue) record") }
+        if entries.contains(where: \.readable) { return (true, nil) }
+        let why = problems.first { $0.meta.key.sameBytes(first.meta.key) }.map { entry -> String in
             switch entry.problem {
             case .invalidJSON: return "is not valid JSON"
             case .schema: return "does not have the required shape"

@@ -2,7 +2,7 @@
 /// still match the config body.
 private func currentJobs(_ resource: Resource) -> (config: Entry<ConfigFacts>, jobs: [Entry<JobFacts>])? {
     guard let config = resource.config, let configFacts = config.facts else { return nil }
-    return (config, resource.jobs(forVersion: configFacts.version).filter { $0.facts != nil })
+    return (config, resource.jobs(forVersion: configFacts.version).filter(\.readable))
 }
 
 /// `job.params-drift`: a job param disagrees with the config body it was built from.

@@ -47,7 +47,7 @@ struct JobVersionConsistencyCheck: Check {
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         for job in resource.jobs {
-            guard job.facts != nil else { continue }
+            guard job.readable else { continue }
             var seen: [(String, String)] = []
             if let v = job.meta.keyFields["version"] { seen.append(("key", v)) }
             if let v = job.first(Self.version, of: resource) { seen.append(("version", show(v))) }

@@ -5,20 +5,20 @@ struct BoundValue {
     var value: JSONValue
     /// The record the value is in: one reference (values are made by the thousand; a
     /// `RecordMeta` copied into each would retain its strings each time).
-    private let record: (any RecordEntry)?
+    private let record: RecordEntry?
     private var fixedMember: MemberPath?
     /// For a value the store selected: the selection and the choices that locate it (the
     /// member path is made only when a finding needs it).
     private(set) var selection: ValueSelection?
     private(set) var choices: [JSONValue] = []
 
-    init(value: JSONValue, record: (any RecordEntry)? = nil, member: MemberPath? = nil) {
+    init(value: JSONValue, record: RecordEntry? = nil, member: MemberPath? = nil) {
         self.value = value
         self.record = record
         fixedMember = member
     }
 
-    init(value: JSONValue, record: any RecordEntry, selection: ValueSelection, choices: [JSONValue]) {
+    init(value: JSONValue, record: RecordEntry, selection: ValueSelection, choices: [JSONValue]) {
         self.value = value
         self.record = record
         self.selection = selection
@@ -81,8 +81,8 @@ struct Evaluation {
         case .record(let kind):
             guard path.fact == nil, let selection = path.selection else {
                 guard let record = record(kind) else { return [] }
-                if let fact = path.fact { return factValue(fact, of: record.entry.meta).map { [$0] } ?? [] }
-                return [.string(record.entry.meta.key)]
+                if let fact = path.fact { return factValue(fact, of: record.meta).map { [$0] } ?? [] }
+                return [.string(record.meta.key)]
             }
             guard let selected = readableSelected(kind) else { return [] }
             guard let found = selected.plainValues(selection, resourceID: resource.id) else {
@@ -134,11 +134,11 @@ struct Evaluation {
         case .record(let kind):
             guard let record = record(kind) else { return [] }
             if let fact = path.fact {
-                return factValue(fact, of: record.entry.meta).map { [BoundValue(value: $0, record: record.entry)] } ?? []
+                return factValue(fact, of: record.meta).map { [BoundValue(value: $0, record: record)] } ?? []
             }
             guard let selection = path.selection else {
                 // The record itself: there, whether or not its value can be read.
-                return [BoundValue(value: .string(record.entry.meta.key), record: record.entry, member: MemberPath())]
+                return [BoundValue(value: .string(record.meta.key), record: record, member: MemberPath())]
             }
             guard record.readable else { return [] }
             guard let selected = record.selected.values(selection, resourceID: resource.id) else {
@@ -147,7 +147,7 @@ struct Evaluation {
                 assertionFailure("\(path.text) reads \(selection.name), which the extraction plan does not name")
                 return []
             }
-            return selected.map { BoundValue(value: $0.value, record: record.entry, selection: selection, choices: $0.choices) }
+            return selected.map { BoundValue(value: $0.value, record: record, selection: selection, choices: $0.choices) }
         }
     }
 
@@ -156,42 +156,20 @@ struct Evaluation {
     func place(ofAbsent path: RulePath) -> (RecordMeta, MemberPath?)? {
         guard let kind = path.recordKind, let record = record(kind) else { return nil }
         let plain = path.steps.allSatisfy { if case .member = $0 { return true }; if case .index = $0 { return true }; return false }
-        return (record.entry.meta, plain ? (path.selection?.memberPath([]) ?? MemberPath()) : MemberPath())
+        return (record.meta, plain ? (path.selection?.memberPath([]) ?? MemberPath()) : MemberPath())
     }
 
-    /// What the record of `kind` keeps of its selections, when it is there and readable
-    /// (what a path of members reads, without a view of the record made for it).
+    /// What the record of `kind` keeps of its selections, when it is there and readable.
     private func readableSelected(_ kind: RecordKind) -> SelectedValues? {
-        func selected<F>(_ entry: Entry<F>?) -> SelectedValues? {
-            guard let entry, entry.facts != nil else { return nil }
-            return entry.selected
-        }
-        switch kind {
-        case .config: return selected(resource.config)
-        case .job: return selected(job)
-        case .stack: return selected(resource.stack)
-        case .jobState: return selected(resource.jobState)
-        case .state: return selected(resource.state)
-        case .monitoring: return selected(resource.monitoring)
-        }
+        guard let record = record(kind), record.readable else { return nil }
+        return record.selected
     }
 
     /// The record of `kind`, when the resource (or the job in hand) has one.
-    func meta(of kind: RecordKind) -> RecordMeta? { record(kind)?.entry.meta }
+    func meta(of kind: RecordKind) -> RecordMeta? { record(kind)?.meta }
 
-    private func record(_ kind: RecordKind) -> (entry: any RecordEntry, readable: Bool, selected: SelectedValues)? {
-        func view<F>(_ entry: Entry<F>?) -> (any RecordEntry, Bool, SelectedValues)? {
-            entry.map { ($0, $0.facts != nil, $0.selected) }
-        }
-        switch kind {
-        case .config: return view(resource.config)
-        case .job: return view(job)
-        case .stack: return view(resource.stack)
-        case .jobState: return view(resource.jobState)
-        case .state: return view(resource.state)
-        case .monitoring: return view(resource.monitoring)
-        }
-    }
+    @inline(__always)
+    private func record(_ kind: RecordKind) -> RecordEntry? { resource.records.entry(kind, job: job) }
 
     /// The values of `test`'s operand; nil when it has none, or a path it names has none.
     func operands(of test: Test) -> [JSONValue]? {
