@@ -18,21 +18,68 @@ final class WorkerPool: @unchecked Sendable {
     private(set) var peakRunning = 0
     /// The most taken slots the queue held at once (tests: the compaction bounds them).
     private(set) var peakTakenSlots = 0
-    private var alive: Int
+    private var alive = 0
+    /// No thread could be started: tasks run on the caller's thread, one after the other.
+    private var inline = false
+    /// The threads running (fewer than asked when the system refused more).
+    private(set) var threads = 0
 
-    init(threads: Int) {
-        alive = max(1, threads)
-        for index in 0..<alive {
-            let thread = Thread { [self] in work() }
-            thread.name = "etcd-audit-\(index)"
-            // What the main thread has: jansson's trees can be nested deep.
-            thread.stackSize = 8 << 20
-            thread.start()
+    /// `start` starts a thread, false when the system refuses one (tests refuse some).
+    init(threads requested: Int,
+         start: (_ name: String, _ body: @escaping () -> Void) -> Bool = WorkerPool.startThread) {
+        var started = 0
+        for index in 0..<max(1, requested) {
+            condition.lock()
+            alive += 1
+            condition.unlock()
+            guard start("etcd-audit-\(index)", { [self] in work() }) else {
+                // The system has no more threads to give (`--jobs 100000`, a low `ulimit -u`):
+                // go on with those running; a thread never started must not be waited for.
+                condition.lock()
+                alive -= 1
+                condition.unlock()
+                Self.warnOnce.say("etcd-audit: --jobs \(requested): the system would start only \(started) threads"
+                                  + (started == 0 ? "; working on one" : "; going on with those"))
+                break
+            }
+            started += 1
         }
+        threads = started
+        inline = started == 0
+    }
+
+    /// Both pools of a run would say the same.
+    private static let warnOnce = WarnOnce()
+
+    /// A thread that runs `body`, with the stack the main thread has (jansson's trees can
+    /// be nested deep); false when the system refuses one. Foundation's `Thread.start`
+    /// cannot say so, and a pool waiting for a thread that never ran would wait forever.
+    static func startThread(named name: String, _ body: @escaping () -> Void) -> Bool {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setstacksize(&attributes, 8 << 20)
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        let box = Unmanaged.passRetained(ThreadBody {
+            Thread.current.name = name  // as gdb and top show it
+            body()
+        })
+        var thread = pthread_t()
+        let status = pthread_create(&thread, &attributes, { context in
+            let body = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
+            body.run()
+            return nil
+        }, box.toOpaque())
+        guard status == 0 else {
+            box.release()
+            return false
+        }
+        return true
     }
 
     /// Runs `task` on one of the threads, after the tasks submitted before it have started.
     func submit(_ task: @escaping () -> Void) {
+        if inline { return task() }
         condition.lock()
         precondition(!closed, "submit after close")
         queue.append(task)
@@ -79,5 +126,25 @@ final class WorkerPool: @unchecked Sendable {
         alive -= 1
         condition.broadcast()
         condition.unlock()
+    }
+}
+
+/// What a started thread runs, passed through pthread's context pointer.
+private final class ThreadBody {
+    let run: () -> Void
+    init(_ run: @escaping () -> Void) { self.run = run }
+}
+
+/// Writes a line to stderr the first time only.
+private final class WarnOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var said = false
+
+    func say(_ line: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !said else { return }
+        said = true
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

@@ -116,4 +116,31 @@ struct ParallelTests {
         #expect(log.ran == Array(0..<count))
         #expect(pool.peakTakenSlots <= WorkerPool.compactionThreshold, "the queue kept \(pool.peakTakenSlots) taken slots")
     }
+
+    /// A system that refuses threads (`--jobs 100000`, a low `ulimit -u`) leaves the pool
+    /// with those it started, or with none: every task still runs and `close` returns. The
+    /// pool used to count the threads asked for and wait for ones that never ran, forever.
+    @Test(arguments: [0, 2])
+    func aPoolGoesOnWithTheThreadsTheSystemGives(allowed: Int) {
+        final class Log: @unchecked Sendable {
+            let lock = NSLock()
+            var ran = 0
+            func add() { lock.lock(); ran += 1; lock.unlock() }
+        }
+        var asked = 0
+        let pool = WorkerPool(threads: 8) { name, body in
+            asked += 1
+            return asked <= allowed && WorkerPool.startThread(named: name, body)
+        }
+        #expect(pool.threads == allowed)
+        let log = Log()
+        for _ in 0..<100 { pool.submit { log.add() } }
+        // On another thread: a pool that waits for threads that never ran fails the test
+        // rather than hanging it.
+        let closed = DispatchSemaphore(value: 0)
+        Thread { pool.close(); closed.signal() }.start()
+        #expect(closed.wait(timeout: .now() + 30) == .success, "close() is waiting for threads that never started")
+        #expect(log.ran == 100)
+        #expect(pool.peakRunning <= max(allowed, 1))
+    }
 }
