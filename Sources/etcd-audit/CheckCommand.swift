@@ -133,6 +133,12 @@ struct CheckCommand: ParsableCommand {
             printError("etcd-audit: \(error)")
             throw ExitCode(2)
         }
+        // The baseline file is the JSON report, whatever else was asked for.
+        let written = settings.reports + (writeBaseline.map { [(format: ReportFormat.json, destination: $0)] } ?? [])
+        if let clash = Self.destinationClash(written.map(\.destination), inputs: selection.inputs) {
+            printError("etcd-audit: \(clash)")
+            throw ExitCode(2)
+        }
         let started = Date()
         let progress = quiet || isatty(STDERR_FILENO) != 1 ? nil : Progress(started: started)
         selection.inputs += try endpointInputs()
@@ -163,10 +169,7 @@ struct CheckCommand: ParsableCommand {
         if timing { result.elapsedSeconds = elapsed }
 
         let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        // The baseline file is the JSON report, whatever else was asked for.
-        let written = stream != nil ? []
-            : settings.reports + (writeBaseline.map { [(format: ReportFormat.json, destination: $0)] } ?? [])
-        for (reportFormat, destination) in written {
+        for (reportFormat, destination) in stream != nil ? [] : written {
             var options = ReportOptions(failOn: settings.failOn.severity, color: destination == "-" && stdoutIsTerminal,
                                         junitFileAttributes: junitFileAttributes, show: settings.show,
                                         completedAt: completed)
@@ -183,7 +186,7 @@ struct CheckCommand: ParsableCommand {
                     try ReportFile.write(Data(text.utf8), to: destination)
                 }
             } catch {
-                printError("etcd-audit: cannot write the \(reportFormat.rawValue) report to \(destination): \(error)")
+                printError("etcd-audit: cannot write the \(reportFormat.rawValue) report to \(destination): \(errorText(error))")
                 throw ExitCode(2)
             }
         }
@@ -216,6 +219,27 @@ struct CheckCommand: ParsableCommand {
 }
 
 extension CheckCommand {
+    /// Why these report files cannot be written (nil: they can): one file named by two
+    /// reports (the second would replace the first), or a report over a file it audits (a
+    /// typo in a gate's command line would replace the fixture). Standard output and
+    /// devices are shared freely; the baseline read may be written again (a baseline
+    /// updated in place).
+    static func destinationClash(_ destinations: [String], inputs: [AuditInput]) -> String? {
+        var named: [FileIdentity: String] = [:]
+        for destination in destinations where destination != "-" && FileIdentity.isRegularOrAbsent(destination) {
+            let identity = FileIdentity(destination)
+            if let earlier = named[identity] {
+                return "two reports would go to the same file (\(earlier), \(destination)): give each its own --output"
+            }
+            named[identity] = destination
+        }
+        for input in inputs {
+            guard let path = input.filePath, path != "-", let report = named[FileIdentity(path)] else { continue }
+            return "a report would be written over \(path), which is audited (--output \(report)): choose another file"
+        }
+        return nil
+    }
+
     /// The findings stream and the files it goes to.
     struct Stream {
         var findings: JSONLStream
@@ -229,7 +253,7 @@ extension CheckCommand {
                 writers.append((report.destination, try ReportFile.Writer(report.destination)))
             } catch {
                 for opened in writers { opened.writer.abandon() }
-                printError("etcd-audit: cannot write the jsonl report to \(report.destination): \(error)")
+                printError("etcd-audit: cannot write the jsonl report to \(report.destination): \(errorText(error))")
                 throw ExitCode(2)
             }
         }
@@ -248,7 +272,7 @@ extension CheckCommand {
         } catch {
             for (_, writer) in stream.writers { writer.abandon() }
             let destinations = stream.writers.map(\.destination).joined(separator: ", ")
-            printError("etcd-audit: cannot write the jsonl report to \(destinations): \(error)")
+            printError("etcd-audit: cannot write the jsonl report to \(destinations): \(errorText(error))")
             throw ExitCode(2)
         }
     }

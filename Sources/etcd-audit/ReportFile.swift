@@ -1,4 +1,5 @@
 import ArgumentParser
+import EtcdAuditCore
 import Foundation
 
 /// Writes an `--output` report so that a reader never sees half of it: into a temporary
@@ -15,8 +16,7 @@ enum ReportFile {
             return
         }
         let target = URL(fileURLWithPath: destination)
-        let temporary = target.deletingLastPathComponent()
-            .appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp")
+        let temporary = try temporaryFile(beside: target)
         do {
             try data.write(to: temporary)
             guard rename(temporary.path, target.path) == 0 else {
@@ -31,6 +31,14 @@ enum ReportFile {
 }
 
 extension ReportFile {
+    /// Where a report is written before it is renamed over `target`. The folders on the way
+    /// are made: `--output build/etcd-audit.xml` in a fresh clone has no `build/` yet.
+    static func temporaryFile(beside target: URL) throws -> URL {
+        let folder = target.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder.appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp")
+    }
+
     /// A subcommand's one report: to `output` (atomically) or to standard output (nil or
     /// `-`); a failure to write is said and is exit status 2.
     static func emit(_ text: String, to output: String?, report: String) throws {
@@ -41,7 +49,7 @@ extension ReportFile {
         do {
             try write(Data(text.utf8), to: output)
         } catch {
-            printError("etcd-audit: cannot write the \(report) report to \(output): \(error)")
+            printError("etcd-audit: cannot write the \(report) report to \(output): \(errorText(error))")
             throw ExitCode(2)
         }
     }
@@ -67,9 +75,7 @@ extension ReportFile {
                 path = destination
                 temporary = nil
             } else {
-                let target = URL(fileURLWithPath: destination)
-                path = target.deletingLastPathComponent()
-                    .appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp").path
+                path = try ReportFile.temporaryFile(beside: URL(fileURLWithPath: destination)).path
                 temporary = path
             }
             guard FileManager.default.createFile(atPath: path, contents: nil),

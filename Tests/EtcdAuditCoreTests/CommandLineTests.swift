@@ -47,6 +47,44 @@ struct CommandLineTests {
         #expect(try String(contentsOfFile: xml, encoding: .utf8).contains("<testsuite name=\"unique.vmi\""))
     }
 
+    /// A report over a file being audited (a gate's typo would replace the fixture), or two
+    /// reports into one file (the second would replace the first), is refused before
+    /// anything is read or written; a report's missing folders are made; a baseline may be
+    /// written over the baseline it read.
+    @Test func reportsNeitherReplaceInputsNorEachOther() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let fixture = dir.appendingPathComponent("fixture.txt").path
+        let original = try Data(contentsOf: URL(fileURLWithPath: TestSupport.path("Samples/seeds/000_1cd8ab2a63ae2a87.txt")))
+        try original.write(to: URL(fileURLWithPath: fixture))
+
+        let overInput = try run(["check", fixture, "--report", "json", "--output", fixture])
+        #expect(overInput.code == 2)
+        #expect(overInput.err.contains("written over \(fixture)"))
+        // Named otherwise, and found by walking its folder: still the same file.
+        let spelled = dir.path + "/./fixture.txt"
+        #expect(try run(["check", dir.path, "--report", "html", "--output", spelled]).code == 2)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: fixture)) == original)
+
+        let same = dir.appendingPathComponent("out/r").path
+        let twice = try run(["check", fixture, "--report", "json", "--output", same,
+                             "--report", "sarif", "--output", dir.path + "/out/../out/r"])
+        #expect(twice.code == 2)
+        #expect(twice.err.contains("two reports would go to the same file"))
+        #expect(!FileManager.default.fileExists(atPath: same))
+
+        let deep = dir.appendingPathComponent("build/reports/r.xml").path
+        #expect(try run(["check", fixture, "--report", "junit", "--output", deep]).code == 0)
+        #expect(try String(contentsOfFile: deep, encoding: .utf8).contains("<testsuites"))
+
+        let baseline = dir.appendingPathComponent("baseline.json").path
+        #expect(try run(["check", fixture, "--report", "json", "--output", baseline]).code == 0)
+        #expect(try run(["check", fixture, "--baseline", baseline, "--write-baseline", baseline]).code == 0)
+
+        let missing = try run(["check", fixture, "--baseline", dir.appendingPathComponent("none.json").path])
+        #expect(missing.code == 2)
+        #expect(missing.err.hasSuffix("cannot read the baseline: No such file or directory\n"))
+    }
+
     @Test func stdinIsAnInput() throws {
         let text = try String(contentsOfFile: TestSupport.path("Samples/fixtures/seeds.etcdctl.txt"), encoding: .utf8)
         let result = try run(["check", "--report", "json", "-"], stdin: text)

@@ -26,8 +26,14 @@ public struct Baseline: Sendable {
 
     public init(path: String) throws {
         self.path = path
+        let bytes: Data
         do {
-            let report = try JSONDecoder().decode(ReportJSON.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw InputError(path: path, offset: nil, message: "cannot read the baseline: \(errorText(error))")
+        }
+        do {
+            let report = try JSONDecoder().decode(ReportJSON.self, from: bytes)
             guard case .array(let listed)? = report[member: "findings"] else {
                 throw BaselineError("it has no findings list")
             }

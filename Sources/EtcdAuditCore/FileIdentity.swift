@@ -1,0 +1,47 @@
+import Foundation
+
+/// Which file a path names, whatever its spelling (`fixtures/a.md`, `./fixtures/a.md`, a
+/// link to it): its device and inode when it exists, else its absolute path made standard.
+/// A file named twice is audited once; a report may not go over an input, nor two reports
+/// into one file.
+public struct FileIdentity: Hashable, Sendable {
+    private let device: UInt64
+    private let inode: UInt64
+    private let path: String
+
+    public init(_ path: String) {
+        var status = stat()
+        if stat(path, &status) == 0 {
+            device = UInt64(status.st_dev)
+            inode = UInt64(status.st_ino)
+            self.path = ""
+        } else {
+            device = 0
+            inode = 0
+            self.path = URL(fileURLWithPath: path).standardizedFileURL.path
+        }
+    }
+
+    /// Whether the path is a regular file (or nothing yet): not a device, a pipe or
+    /// `/dev/stdout`, which many reports may share.
+    public static func isRegularOrAbsent(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) != 0 || (status.st_mode & S_IFMT) == S_IFREG
+    }
+}
+
+/// An error as a person reads it: for a file, the system's reason ("No such file or
+/// directory"), not Foundation's dump of the whole NSError.
+public func errorText(_ error: Error) -> String {
+    let bridged = error as NSError
+    if bridged.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(bridged.code))) }
+    // On Linux the underlying error is held as a Swift `Error`, which `as? NSError` misses.
+    if let underlying = (bridged.userInfo[NSUnderlyingErrorKey] as? Error).map({ $0 as NSError }),
+       underlying.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(underlying.code)))
+    }
+    if bridged.domain == NSCocoaErrorDomain {
+        return bridged.userInfo[NSLocalizedDescriptionKey] as? String ?? bridged.localizedDescription
+    }
+    return "\(error)"
+}
