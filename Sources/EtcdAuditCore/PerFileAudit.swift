@@ -44,8 +44,9 @@ extension Auditor {
     public func auditEach(_ inputs: [AuditInput], format: InputFormat? = nil, revision: Int64? = nil, jobs: Int = 1,
                           progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil,
                           stream: (([Finding]) -> Void)? = nil) -> AuditResult {
-        var seen = Set<String>()
-        let files = inputs.compactMap(\.filePath).filter { seen.insert($0).inserted }
+        // Named twice, however spelled (`a.md`, `./a.md`): audited once, as first named.
+        var seen = Set<FileIdentity>()
+        let files = inputs.compactMap(\.filePath).filter { seen.insert(FileIdentity($0)).inserted }
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         let ordered = files.map { path in inputs.first { $0.filePath == path }! }
             + inputs.filter { $0.filePath == nil }

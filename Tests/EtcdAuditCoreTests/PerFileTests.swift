@@ -127,6 +127,22 @@ struct PerFileTests {
             == JSONReporter().render(backward, options: ReportOptions()))
     }
 
+    /// `a.md` and `./a.md` (or a walk that meets a file named too) are one file: audited
+    /// once, under the spelling first named, with the skipped files and then the
+    /// totals of all on the last line of the text report.
+    @Test func aFileNamedTwiceHoweverSpelledIsAuditedOnce() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: TestSupport.path("Samples/broken/monitoring.failed.md"),
+                                         toPath: dir.appendingPathComponent("a.md").path)
+        try Data("# notes, no records\n".utf8).write(to: dir.appendingPathComponent("NOTES.md"))
+        let a = dir.path + "/a.md"
+        let text = try run(["check", "--per-file", "--report", "text", a, dir.path + "/./a.md", dir.path]).out
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.filter { $0.hasPrefix("== ") } == ["== \(a)"], "\(text)")
+        let totals = try #require(lines.firstIndex { $0.hasPrefix("1 files audited one by one; in all: ") }, "\(text)")
+        #expect(lines[totals - 1].hasPrefix("skipped \(dir.path)/NOTES.md: "))
+    }
+
     @Test func includeAndExcludeSelectWalkedAndNamedFiles() throws {
         let dir = try TestSupport.temporaryDirectory()
         for file in ["a.md", "old/b.md", "c.txt", "sub/README.md", "sub/deep/d.md", ".hidden/e.md"] {

@@ -20,7 +20,6 @@ struct TextReporter: Reporter {
             // Inputs that are no file's store: a directory that gave no file to audit.
             let paths = Set(files.map(\.path))
             out += Self.inputs(result.inputs.filter { !paths.contains($0.path) }, style)
-            out += "\(files.count) files audited one by one; in all: "
         } else {
             out += Self.findings(result.findings.filter(options.shows), style)
             out += Self.inputs(result.inputs, style)
@@ -28,6 +27,7 @@ struct TextReporter: Reporter {
         for skipped in result.skippedFiles {
             out += style.paint("skipped", "33") + " \(skipped.path): \(skipped.reason)\n"
         }
+        if let files = result.files { out += "\(files.count) files audited one by one; in all: " }
         out += Self.totals(resources: result.resources.count, records: result.recordsRead,
                            skippedKeys: result.skippedKeys, findings: result.findings, options: options)
         if let waivers = result.waivers, !waivers.expired.isEmpty || !waivers.unmatched.isEmpty {
@@ -36,7 +36,8 @@ struct TextReporter: Reporter {
         }
         if let baseline = result.baseline {
             out += "baseline \(baseline.path): \(baseline.new) new, \(baseline.existing) existing, "
-                + "\(baseline.resolved.count) resolved, \(baseline.notChecked.count) not checked (input error)\n"
+                + "\(baseline.resolved.count) resolved, \(baseline.notChecked.count) not checked"
+                + (baseline.notChecked.isEmpty ? "\n" : " (an input could not be read)\n")
         }
         out += Self.ruleTable(result, options: options)
         return out
