@@ -103,9 +103,15 @@ struct HistoryTests {
         } catch let error as InputError {
             #expect(error.message.contains("--since 8 is after the last revision replayed (5)"))
         }
-        // Not a snapshot: an input error, not a crash.
-        #expect(throws: InputError.self) {
-            try Auditor(catalog: TestSupport.catalog).history(HistoryRequest(path: TestSupport.path("Samples/fixtures/seeds.jsonl")))
+        // A dump, not a snapshot: an input error that says which it is, not a corrupt snapshot.
+        for (dump, format) in [("seeds.jsonl", "jsonl"), ("seeds.etcdctl.json", "etcdctl-json"), ("seeds.etcdctl.txt", "etcdctl")] {
+            do {
+                _ = try Auditor(catalog: TestSupport.catalog).history(HistoryRequest(path: TestSupport.path("Samples/fixtures/\(dump)")))
+                Issue.record("history replayed \(dump)")
+            } catch let error as InputError {
+                #expect(error.message.contains("history replays an etcd snapshot"), "\(error)")
+                #expect(error.message.contains("this looks like \(format),"), "\(error)")
+            }
         }
     }
 

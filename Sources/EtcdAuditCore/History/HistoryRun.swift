@@ -27,6 +27,16 @@ extension Auditor {
     /// Throws an `InputError` for a file that is not a snapshot, or revisions outside it.
     public func history(_ request: HistoryRequest) throws -> History {
         let source = try ByteSource(path: request.path)
+        // A dump holds one revision: say so, rather than call it a corrupt snapshot. (Markdown
+        // is what detection guesses for any other bytes: a snapshot whose first meta page is
+        // damaged among them, which the snapshot reader may still read.)
+        _ = try? source.fill(atLeast: 4096)
+        if case .format(let format) = source.withAvailable({ InputFormat.detect($0) }), format != .snapshot,
+           format != .markdown {
+            throw InputError(path: request.path, offset: nil, message: "history replays an etcd snapshot (`etcdctl snapshot "
+                             + "save`), and this looks like \(format.rawValue), which holds one revision of the store: "
+                             + "audit it with check, or give the snapshot")
+        }
         let descriptor = try source.randomAccessDescriptor()
         var st = stat()
         let size = fstat(descriptor, &st) == 0 ? Int(st.st_size) : 0
