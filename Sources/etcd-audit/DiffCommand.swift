@@ -79,6 +79,17 @@ struct DiffCommand: ParsableCommand {
         for revision in [oldRevision, newRevision].compactMap({ $0 }) where revision < 1 {
             throw ValidationError("--old-revision and --new-revision must be at least 1")
         }
+        // Before anything is read: a side that cannot be read would show the other side's
+        // whole store as added or removed before the error.
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw ValidationError("\(path) does not exist: diff compares two dumps or snapshots")
+            }
+            if isDirectory.boolValue {
+                throw ValidationError("\(path) is a directory: diff compares two dumps or snapshots, one file each")
+            }
+        }
     }
 
     func run() throws {

@@ -169,6 +169,11 @@ struct DiffCommandLineTests {
         #expect(try run([DiffTests.create, DiffTests.update, "--report", "sarif"]).code == 2)
         #expect(try run([DiffTests.snapshot, "--old-revision", "0", "--new-revision", "2"]).code == 2)
         #expect(try run(["--help"]).out.contains("--old-revision"))
+        // A side that cannot be read is refused before the other is shown as all added.
+        let missing = try run(["/nonexistent/old.json", DiffTests.create])
+        #expect(missing.code == 2 && missing.out.isEmpty && missing.err.contains("/nonexistent/old.json does not exist"))
+        let folder = try run(["Samples/seeds", DiffTests.create])
+        #expect(folder.code == 2 && folder.out.isEmpty && folder.err.contains("Samples/seeds is a directory"))
     }
 
     @Test func jsonReportToAFile() throws {
