@@ -124,7 +124,9 @@ struct ConfigCommandLineTests {
         for (text, says) in [
             ("waivers:\n  - rule: unique.vmi\n    resource: port/*\n", ".etcd-audit.yaml:2: field waivers[0].reason: is required"),
             ("fail_on: warning\nreport: []\n", ".etcd-audit.yaml:2: field report: unknown field"),
-            ("only: [unique.vmj]\n", ".etcd-audit.yaml: field only: no such rule unique.vmj"),
+            ("only: [unique.vmj]\n", ".etcd-audit.yaml:1: field only: no such rule unique.vmj"),
+            ("fail_on: error\nskip:\n  - unique.vmi\n  - unique.vmj\n", ".etcd-audit.yaml:4: field skip: no such rule unique.vmj"),
+            ("severity:\n  unique.vmi: info\n  unique.vmj: error\n", ".etcd-audit.yaml:3: field severity.unique.vmj: no such rule"),
             ("rules: [missing-folder]\n", "missing-folder"),
         ] {
             let result = try run(["check", create], in: try repository(text))

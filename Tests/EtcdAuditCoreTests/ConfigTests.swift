@@ -102,6 +102,7 @@ struct ConfigTests {
             Issue.record("an unknown rule in severity passed")
         } catch {
             #expect(error.field == "severity.monitoring.fail")
+            #expect(error.line == 1)
         }
     }
 

@@ -58,6 +58,9 @@ public struct AuditConfig: Sendable {
     public var skip: [String]?
     /// `RULE=LEVEL`, in the file's order (as `--severity` takes them).
     public var severities: [String] = []
+    /// The line each rule id of `only`, `skip` and `severity` stands on (by field and id):
+    /// a typo's error names it.
+    private var ruleIDLines: [String: Int] = [:]
     public var failOn: FailOn?
     /// As `--show`: the lowest severity the text, GitHub and JUnit reports list.
     public var show: Severity?
@@ -121,8 +124,12 @@ public struct AuditConfig: Sendable {
         for (name, value) in try reader.mapping(root, field: nil, known: fields) {
             switch name {
             case "rules": config.rules = try reader.strings(value, field: name).map { config.resolve($0) }
-            case "only": config.only = try reader.strings(value, field: name)
-            case "skip": config.skip = try reader.strings(value, field: name)
+            case "only", "skip":
+                let ids = try reader.strings(value, field: name)
+                if name == "only" { config.only = ids } else { config.skip = ids }
+                for (id, node) in zip(ids, value.sequence.map(Array.init) ?? [value]) {
+                    config.ruleIDLines[name + "\u{0}" + id] = node.mark?.line
+                }
             case "severity":
                 guard let map = value.mapping else { throw reader.error(value, name, "must map rule ids to error, warning or info") }
                 for (ruleNode, levelNode) in map {
@@ -131,6 +138,7 @@ public struct AuditConfig: Sendable {
                         throw reader.error(levelNode, "severity.\(rule)", "must be error, warning or info")
                     }
                     config.severities.append("\(rule)=\(level)")
+                    config.ruleIDLines["severity\u{0}" + rule] = ruleNode.mark?.line
                 }
             case "fail_on":
                 guard let failOn = value.string.flatMap(FailOn.init(rawValue:)) else {
@@ -191,13 +199,15 @@ public struct AuditConfig: Sendable {
     public func checkRuleIDs(known: Set<String>) throws(ConfigError) {
         for (field, ids) in [("only", only ?? []), ("skip", skip ?? [])] {
             for id in ids where !known.contains(id) {
-                throw ConfigError(file: path, field: field, "no such rule \(id) (see `etcd-audit rules`)")
+                throw ConfigError(file: path, line: ruleIDLines[field + "\u{0}" + id], field: field,
+                                  "no such rule \(id) (see `etcd-audit rules`)")
             }
         }
         for item in severities {
             let id = String(item.prefix { $0 != "=" })
             if !known.contains(id) {
-                throw ConfigError(file: path, field: "severity.\(id)", "no such rule (see `etcd-audit rules`)")
+                throw ConfigError(file: path, line: ruleIDLines["severity\u{0}" + id], field: "severity.\(id)",
+                                  "no such rule (see `etcd-audit rules`)")
             }
         }
     }
