@@ -29,19 +29,3 @@ public struct FileIdentity: Hashable, Sendable {
         return stat(path, &status) != 0 || (status.st_mode & S_IFMT) == S_IFREG
     }
 }
-
-/// An error as a person reads it: for a file, the system's reason ("No such file or
-/// directory"), not Foundation's dump of the whole NSError.
-public func errorText(_ error: Error) -> String {
-    let bridged = error as NSError
-    if bridged.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(bridged.code))) }
-    // On Linux the underlying error is held as a Swift `Error`, which `as? NSError` misses.
-    if let underlying = (bridged.userInfo[NSUnderlyingErrorKey] as? Error).map({ $0 as NSError }),
-       underlying.domain == NSPOSIXErrorDomain {
-        return String(cString: strerror(Int32(underlying.code)))
-    }
-    if bridged.domain == NSCocoaErrorDomain {
-        return bridged.userInfo[NSLocalizedDescriptionKey] as? String ?? bridged.localizedDescription
-    }
-    return "\(error)"
-}
