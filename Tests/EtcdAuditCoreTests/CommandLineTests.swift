@@ -97,7 +97,7 @@ struct CommandLineTests {
         #expect(try run(["check", "--skip", "unique.vmi"] + seeds).code == 0)
         let only = try run(["check", "--only", "monitoring.failed", "--severity", "monitoring.failed=error"] + seeds)
         #expect(only.code == 1)
-        #expect(only.out.contains("1 findings (1 error"))
+        #expect(only.out.contains("1 finding (1 error"))
     }
 
     @Test func invalidRuleFilesExitTwoNamingFileRuleAndField() throws {

@@ -139,7 +139,7 @@ struct PerFileTests {
         let text = try run(["check", "--per-file", "--report", "text", a, dir.path + "/./a.md", dir.path]).out
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.filter { $0.hasPrefix("== ") } == ["== \(a)"], "\(text)")
-        let totals = try #require(lines.firstIndex { $0.hasPrefix("1 files audited one by one; in all: ") }, "\(text)")
+        let totals = try #require(lines.firstIndex { $0.hasPrefix("1 file audited one by one; in all: ") }, "\(text)")
         #expect(lines[totals - 1].hasPrefix("skipped \(dir.path)/NOTES.md: "))
     }
 

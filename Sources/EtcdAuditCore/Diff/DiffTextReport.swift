@@ -5,8 +5,8 @@ public enum DiffTextReport {
     public static func render(_ diff: StoreDiff) -> String {
         var out = "old: " + side(diff.old) + "new: " + side(diff.new) + "\n"
         out += "resources: \(diff.added.count) added, \(diff.removed.count) removed, \(diff.changed.count) changed\n"
-        for resource in diff.added { out += "  + \(resource.type.singular) \(resource.id) (\(records(resource.records.count)))\n" }
-        for resource in diff.removed { out += "  - \(resource.type.singular) \(resource.id) (\(records(resource.records.count)))\n" }
+        for resource in diff.added { out += "  + \(resource.type.singular) \(resource.id) (\(ReportText.counted(resource.records.count, "record")))\n" }
+        for resource in diff.removed { out += "  - \(resource.type.singular) \(resource.id) (\(ReportText.counted(resource.records.count, "record")))\n" }
         for resource in diff.changed {
             out += "  ~ \(resource.type.singular) \(resource.id)\n"
             for record in resource.records { out += Self.record(record) }
@@ -31,14 +31,13 @@ public enum DiffTextReport {
             if let revision = input.revision { line += " at revision \(revision)" }
             return line
         }.joined(separator: ", ")
-        out += ": \(side.resources) resources, \(records(side.records)), \(side.findings) findings\n"
+        out += ": \(ReportText.counted(side.resources, "resource")), \(ReportText.counted(side.records, "record")), "
+            + ReportText.counted(side.findings, "finding") + "\n"
         for input in side.inputs {
             if let error = input.error { out += "  input error: \(error)\n" }
         }
         return out
     }
-
-    private static func records(_ n: Int) -> String { n == 1 ? "1 record" : "\(n) records" }
 
     private static func record(_ record: RecordChange) -> String {
         let mark: String

@@ -13,7 +13,8 @@ public enum ExplainTextReport {
         }
         out += "\n"
         for input in explanation.inputs {
-            var line = "\(input.path) (\(input.format)): \(input.records) records, \(input.bytes) bytes"
+            var line = "\(input.path) (\(input.format)): \(ReportText.counted(input.records, "record")), "
+                + ReportText.counted(input.bytes, "byte")
             if let revision = input.revision { line += ", revision \(revision)" }
             out += line + "\n"
             for problem in input.problems { out += "  unreadable \(problem.location.display): \(problem.message)\n" }
@@ -27,8 +28,9 @@ public enum ExplainTextReport {
         let c = resource.counts
         let applicable = c.fired + c.passed + c.notRun
         var out = "\(resource.type.singular) \(resource.id)\n"
-        out += "  \(resource.records.count) records; \(applicable) rules apply: \(c.fired) fired (\(c.findings) "
-            + "finding\(c.findings == 1 ? "" : "s")), \(c.passed) passed, \(c.notRun) could not run\n"
+        out += "  \(ReportText.counted(resource.records.count, "record")); "
+            + (applicable == 1 ? "1 rule applies" : "\(applicable) rules apply")
+            + ": \(c.fired) fired (\(ReportText.counted(c.findings, "finding"))), \(c.passed) passed, \(c.notRun) could not run\n"
         out += "\nrecords\n"
         for record in resource.records { out += self.record(record) }
         out += "\nrules\n"

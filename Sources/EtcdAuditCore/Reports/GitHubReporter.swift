@@ -41,8 +41,8 @@ public struct GitHubReporter: Reporter {
         let waived = result.findings.filter { $0.waiver != nil }.count
         let errors = result.inputs.filter { $0.error != nil }.count
         let hidden = result.findings.filter { !options.shows($0) }.count
-        return "etcd-audit: \(result.findings.count) findings (\(bySeverity); \(waived) waived), "
-            + "\(result.inputs.count) inputs, \(errors) input errors"
+        return "etcd-audit: \(ReportText.counted(result.findings.count, "finding")) (\(bySeverity); \(waived) waived), "
+            + "\(ReportText.counted(result.inputs.count, "input")), \(ReportText.counted(errors, "input error"))"
             + (hidden > 0 ? ", \(hidden) not shown (below --show \(options.show.rawValue))" : "")
     }
 

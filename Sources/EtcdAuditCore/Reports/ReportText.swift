@@ -2,6 +2,11 @@
 /// values in its messages; XML 1.0 cannot hold most control characters, not even
 /// escaped, and a log line (GitHub annotations) should not either.
 enum ReportText {
+    /// `1 record`, `2 records`, `0 records`: a count as a person writes it.
+    static func counted(_ count: Int, _ singular: String, plural: String? = nil) -> String {
+        "\(count) " + (count == 1 ? singular : plural ?? singular + "s")
+    }
+
     /// Control characters but tab and line ends (and the two non-characters XML
     /// excludes), shown as `\u{XX}` instead.
     static func clean(_ text: String) -> String {

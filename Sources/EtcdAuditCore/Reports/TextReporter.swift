@@ -27,7 +27,7 @@ struct TextReporter: Reporter {
         for skipped in result.skippedFiles {
             out += style.paint("skipped", "33") + " \(skipped.path): \(skipped.reason)\n"
         }
-        if let files = result.files { out += "\(files.count) files audited one by one; in all: " }
+        if let files = result.files { out += ReportText.counted(files.count, "file") + " audited one by one; in all: " }
         out += Self.totals(resources: result.resources.count, records: result.recordsRead,
                            skippedKeys: result.skippedKeys, findings: result.findings, options: options)
         if let waivers = result.waivers, !waivers.expired.isEmpty || !waivers.unmatched.isEmpty {
@@ -117,7 +117,8 @@ struct TextReporter: Reporter {
     private static func inputs(_ inputs: [InputSummary], _ style: Style) -> String {
         var out = ""
         for input in inputs {
-            var line = "\(input.path) (\(input.format)): \(input.records) records, \(input.bytes) bytes"
+            var line = "\(input.path) (\(input.format)): \(ReportText.counted(input.records, "record")), "
+                + ReportText.counted(input.bytes, "byte")
             if let revision = input.revision { line += ", revision \(revision)" }
             out += line + "\n"
             for problem in input.problems {
@@ -135,8 +136,8 @@ struct TextReporter: Reporter {
         let bySeverity = Severity.allCases.reversed().map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
         let waived = findings.filter { $0.waiver != nil }.count
         let hidden = findings.filter { !options.shows($0) }.count
-        return "\(resources) resources, \(records) records (\(skippedKeys) skipped keys): "
-            + "\(findings.count) findings (\(bySeverity))" + (waived > 0 ? ", \(waived) waived" : "")
+        return "\(ReportText.counted(resources, "resource")), \(ReportText.counted(records, "record")) "
+            + "(\(ReportText.counted(skippedKeys, "skipped key"))): \(ReportText.counted(findings.count, "finding")) (\(bySeverity))" + (waived > 0 ? ", \(waived) waived" : "")
             + (hidden > 0 ? ", \(hidden) not shown (below --show \(options.show.rawValue))" : "") + "\n"
     }
 }
