@@ -29,21 +29,20 @@ final class WorkerPool: @unchecked Sendable {
          start: (_ name: String, _ body: @escaping () -> Void) -> Bool = WorkerPool.startThread) {
         var started = 0
         for index in 0..<max(1, requested) {
-            condition.lock()
-            alive += 1
-            condition.unlock()
             guard start("etcd-audit-\(index)", { [self] in work() }) else {
                 // The system has no more threads to give (`--jobs 100000`, a low `ulimit -u`):
                 // go on with those running; a thread never started must not be waited for.
-                condition.lock()
-                alive -= 1
-                condition.unlock()
                 Self.warnOnce.say("etcd-audit: --jobs \(requested): the system would start only \(started) threads"
                                   + (started == 0 ? "; working on one" : "; going on with those"))
                 break
             }
             started += 1
         }
+        // Counted once all are started: a thread leaves (and counts itself out) only after
+        // `close`, which cannot come before `init` returns.
+        condition.lock()
+        alive = started
+        condition.unlock()
         threads = started
         inline = started == 0
     }

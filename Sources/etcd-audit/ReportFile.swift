@@ -9,8 +9,7 @@ import Foundation
 /// starts with `.` and does not end in `.prom`, so the collector never reads it.
 enum ReportFile {
     static func write(_ data: Data, to destination: String) throws {
-        var status = stat()
-        if stat(destination, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
+        if !FileIdentity.isRegularOrAbsent(destination) {
             // /dev/stdout, /dev/null, a pipe: renaming would replace the device itself.
             try data.write(to: URL(fileURLWithPath: destination))
             return
@@ -69,9 +68,8 @@ extension ReportFile {
                 temporary = nil
                 return
             }
-            var status = stat()
             let path: String
-            if stat(destination, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
+            if !FileIdentity.isRegularOrAbsent(destination) {
                 path = destination
                 temporary = nil
             } else {

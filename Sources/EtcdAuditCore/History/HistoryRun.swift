@@ -31,8 +31,7 @@ extension Auditor {
         // is what detection guesses for any other bytes: a snapshot whose first meta page is
         // damaged among them, which the snapshot reader may still read.)
         _ = try? source.fill(atLeast: 4096)
-        if case .format(let format) = source.withAvailable({ InputFormat.detect($0) }), format != .snapshot,
-           format != .markdown {
+        if let format = source.detectedFormat, format != .snapshot, format != .markdown {
             throw InputError(path: request.path, offset: nil, message: "history replays an etcd snapshot (`etcdctl snapshot "
                              + "save`), and this looks like \(format.rawValue), which holds one revision of the store: "
                              + "audit it with check, or give the snapshot")

@@ -43,6 +43,17 @@ enum Detection {
     case empty
 }
 
+extension ByteSource {
+    /// What the bytes buffered so far look like (nil: nothing but whitespace); fill it
+    /// first (4 KiB is what detection needs).
+    var detectedFormat: InputFormat? {
+        switch withAvailable({ InputFormat.detect($0) }) {
+        case .format(let format): return format
+        case .empty: return nil
+        }
+    }
+}
+
 /// Opens one input for reading records.
 enum InputOpener {
     /// The reader, the format it reads, and what the first bytes look like (nil: nothing
@@ -60,11 +71,7 @@ enum InputOpener {
             // With --format the reader meets a fault itself, after the records before it.
             _ = try? source.fill(atLeast: 4096)
         }
-        let detected: InputFormat?
-        switch source.withAvailable({ InputFormat.detect($0) }) {
-        case .format(let f): detected = f
-        case .empty: detected = nil
-        }
+        let detected = source.detectedFormat
         // Nothing to read, nothing to guess: any reader finds no records.
         let chosen = format ?? detected ?? .etcdctl
         if let revision, chosen != .snapshot {
