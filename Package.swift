@@ -14,7 +14,7 @@ let package = Package(
         .package(url: "https://github.com/CoreOffice/XMLCoder", from: "0.18.2"),
     ],
     targets: [
-        // jansson parses every value; only JSON/Jansson.swift imports it.
+        // jansson parses every value; only JSON/Jansson.swift and CJSONWalk call it.
         .systemLibrary(name: "CJansson", pkgConfig: "jansson",
                        providers: [.apt(["libjansson-dev"])]),
         // XXH3-128 makes every digest: value equality, fingerprints, redaction (JSON/JSONDigest.swift).
@@ -30,13 +30,16 @@ let package = Package(
         // The per-thread arena jansson allocates from (JSON/Jansson.swift sets it up), and
         // the call that gives the freed record store back to the system (Audit.swift).
         .target(name: "CJSONArena"),
+        // The walk that writes what the rules' paths select straight from jansson's tree
+        // into the store's layout (Records/PathSelection.swift compiles the paths for it).
+        .target(name: "CJSONWalk", dependencies: ["CJSONArena"]),
         // Base64 32 or 16 characters at a time (AVX2, SSSE3): etcd's JSON output encodes
         // every value so (Input/Base64.swift decodes the rest and checks).
         .target(name: "CBase64"),
         .target(
             name: "EtcdAuditCore",
             dependencies: [
-                "CJansson", "CJSONArena", "CBase64", "CXXHash", "CZlib", "CCurl",
+                "CJansson", "CJSONArena", "CJSONWalk", "CBase64", "CXXHash", "CZlib", "CCurl",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "XMLCoder", package: "XMLCoder"),
             ],

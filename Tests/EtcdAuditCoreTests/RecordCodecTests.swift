@@ -394,15 +394,17 @@ extension RecordCodecTests {
         // A list in a member (`in`) is left to the evaluator, which finds members as Swift
         // compares names.
         let inMember = Test(path: path, op: .distinct, operand: .literal(.object([JSONMember("in", .string("l"))])))
-        #expect(RepeatProbe.Tests([DistinctSpec(inMember)]) == nil)
+        #expect(RepeatTests([DistinctSpec(inMember)]) == nil)
+        let values = ValueSelection(steps: [.member("v"), .each])
         for spec in specs {
             let test = Test(path: path, op: .distinct, operand: spec.map { .literal($0) } ?? .literal(.bool(true)))
-            let tests = try #require(RepeatProbe.Tests([DistinctSpec(test)]))
+            let tests = try #require(RepeatTests([DistinctSpec(test)]))
             for shape in shapes {
+                // The walk's probe decides when the store keeps none of the values.
                 let (decided, plain) = try JSONDocument.parse(Array(#"{"v": \#(shape.values)}"#.utf8)) { root in
-                    var probe = RepeatProbe(tests)
-                    for value in root["v"]!.elements { probe.take(value, ending: nil, choices: []) }
-                    return (probe.cannotRepeat, root["v"]!.value.arrayValue!)
+                    let selected = PathSelection.select([KeptSelection(selection: values, keep: .unlessNoRepeats(tests))],
+                                                        in: root, resourceID: "r")
+                    return (selected.values(values, resourceID: "r")?.isEmpty == true, root["v"]!.value.arrayValue!)
                 }.get().value
                 if decided { #expect(Evaluation.noRepeats(test, plain), "\(shape.values) by \(spec.map(show) ?? "value")") }
                 if spec == nil { #expect(decided == shape.decided, "\(shape.values)") }
@@ -415,7 +417,7 @@ extension RecordCodecTests {
     /// repeat keeps neither; one that names a network twice keeps both.
     @Test func aJobKeepsItsResourcesListsOnlyWhenOneRepeats() throws {
         let extractor = RecordExtractor(plan: try Catalog.builtIn().plan)
-        let selections = try #require(extractor.selections[.job])
+        let selections = try #require(extractor.selections[.job]?.kept)
         let resources = ValueSelection(steps: [.index(1), .member("params"), .each, .member("resources")])
         let names = ValueSelection(steps: [.index(1), .member("params"), .each, .member("param")])
         func kept(_ job: String) throws -> (resources: Int, names: Int) {

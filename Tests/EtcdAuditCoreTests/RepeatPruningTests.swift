@@ -2,7 +2,7 @@ import EtcdAuditCore
 import Foundation
 import Testing
 
-/// The store leaves out what only `distinct` reads where it cannot repeat (`RepeatProbe`).
+/// The store leaves out what only `distinct` reads where it cannot repeat (the C walk's probe).
 /// These rules put `distinct` where leaving values out would change what the rule finds,
 /// and audit real records: each must find what it finds with every value kept.
 struct RepeatPruningTests {

@@ -1,11 +1,13 @@
 import CJansson
 import CJSONArena
+import CJSONWalk
 #if canImport(Glibc)
 import Glibc
 #endif
 
-// The only file that calls jansson. Every json_t is created by `JSONDocument.parse`
-// and released (with the parse's arena) before it returns; the rest of the code sees
+// The only Swift file that calls jansson (the other caller is the C walk of CJSONWalk,
+// which this file hands the tree). Every json_t is created by `JSONDocument.parse` and
+// released (with the parse's arena) before it returns; the rest of the code sees
 // `JSONCursor`s inside that call and Swift values (`JSONValue`, `JSONDigest`) after it.
 
 /// Where and why jansson rejected a value. `line`/`column` are 1-based inside the value.
@@ -51,7 +53,7 @@ public struct JSONCursor {
         }()
     }
 
-    /// A member by its name's bytes (a path step's, held as bytes: PathSelection).
+    /// A member by its name's bytes.
     subscript(bytes name: UnsafeRawBufferPointer) -> JSONCursor? {
         guard node.pointee.type == JSON_OBJECT else { return nil }
         // An empty name may come without an address (not: an absent name read as "").
@@ -248,6 +250,32 @@ public struct JSONCursor {
         case JSON_FALSE: hasher.combine(tag: 7)
         default: hasher.combine(tag: 8)
         }
+    }
+}
+
+extension JSONCursor {
+    /// What `selections` select in this tree, laid out as the store keeps them
+    /// (SelectedValues), by the C walk (CJSONWalk); `decoded`: a string of the tree already
+    /// parsed, with what it decodes to.
+    func selectedBytes(_ selections: UnsafeBufferPointer<json_walk_selection>, resourceID: String,
+                       decoded: (string: JSONCursor, value: JSONCursor)?,
+                       callbacks: UnsafePointer<json_walk_callbacks>) -> [UInt8] {
+        var id = resourceID
+        return id.withUTF8 { id in
+            var length = 0
+            guard let bytes = json_walk_select(selections.baseAddress, selections.count, UnsafeMutableRawPointer(node),
+                                               decoded.map { UnsafeMutableRawPointer($0.string.node) },
+                                               decoded.map { UnsafeMutableRawPointer($0.value.node) },
+                                               id.baseAddress, id.count, callbacks, &length) else {
+                fatalError("out of memory while taking a record's selected values")
+            }
+            return Array(UnsafeBufferPointer(start: bytes, count: length))
+        }
+    }
+
+    /// A node the C walk hands one of its callbacks (`|digest`).
+    init(walked node: UnsafeMutableRawPointer) {
+        self.node = node.assumingMemoryBound(to: json_t.self)
     }
 }
 

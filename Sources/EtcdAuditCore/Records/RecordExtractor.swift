@@ -24,16 +24,16 @@ public struct ParsedRecord: Sendable {
 /// SPEC §3 on the way (a record that breaks it is kept, without facts).
 public struct RecordExtractor: Sendable {
     public let plan: ExtractionPlan
-    let selections: [RecordKind: [KeptSelection]]
+    let selections: [RecordKind: CompiledSelections]
 
     public init(plan: ExtractionPlan) {
         self.plan = plan
-        var selections: [RecordKind: [KeptSelection]] = [:]
+        var selections: [RecordKind: CompiledSelections] = [:]
         for (kind, all) in plan.selections {
             // A selection found again inside another the plan keeps is not kept twice.
             // In slot order: a read stops at the first slot past the one it wants.
             let kept = all.filter { s in !all.contains { s.isDerivable(from: $0) } }.sorted { $0.slot < $1.slot }
-            selections[kind] = PathSelection.keeping(kept, of: all) { plan.use(of: $0, in: kind) ?? .read }
+            selections[kind] = CompiledSelections(PathSelection.keeping(kept, of: all) { plan.use(of: $0, in: kind) ?? .read })
         }
         self.selections = selections
     }
@@ -49,19 +49,17 @@ public struct RecordExtractor: Sendable {
                                                 sourceLine: raw.location.line))
             return record
         }
-        let kindSelections = selections[match.kind] ?? []
+        let kindSelections = selections[match.kind].flatMap { $0.kept.isEmpty ? nil : $0 }
         let outcome = JSONDocument.parse(raw.value) { root -> (ParsedRecord.Content, SchemaProblems, SelectedValues) in
             var schema = SchemaProblems()
             // A state's heat_outputs string is parsed once, for its facts and for the paths
             // that read inside it (`|json`): the selections are taken while it is decoded.
             var selectedWhileDecoded: SelectedValues?
             let content = extractContent(root, match: match, schema: &schema) { string, decoded in
-                guard !kindSelections.isEmpty else { return }
-                selectedWhileDecoded = PathSelection.select(kindSelections, in: root, resourceID: match.id,
-                                                            decoded: (string, decoded))
+                selectedWhileDecoded = kindSelections?.select(in: root, resourceID: match.id, decoded: (string, decoded))
             }
-            guard schema.problems.isEmpty, !kindSelections.isEmpty else { return (content, schema, SelectedValues()) }
-            return (content, schema, selectedWhileDecoded ?? PathSelection.select(kindSelections, in: root, resourceID: match.id))
+            guard schema.problems.isEmpty, let kindSelections else { return (content, schema, SelectedValues()) }
+            return (content, schema, selectedWhileDecoded ?? kindSelections.select(in: root, resourceID: match.id))
         }
         switch outcome {
         case .failure(let error):

@@ -1,5 +1,5 @@
 /// What the rule language's paths selected in one record, kept packed: written straight
-/// from jansson's tree while the value is parsed (`PathSelection`), copied as they are into
+/// from jansson's tree while the value is parsed (the C walk of `CompiledSelections`), copied as they are into
 /// the store and back, and decoded only when a rule reads a selection. No Swift value is
 /// made for a selected member until then.
 ///
@@ -12,8 +12,11 @@
 /// `WordTable.selections`, a UUID 16 bytes, a MAC 6 and a hex tenant id half its length, a
 /// text met before in the same selection (an id named twice) its number there, and a text
 /// that holds the id (`port:<id>:2`) only the texts before and after it.
-/// Only this file (which reads it) and SelectedWriter.swift (which writes it) know the layout.
+/// Only this file (which reads it) and CJSONWalk's json_walk.c (which writes it) know the layout.
 public struct SelectedValues: Sendable {
+    /// Texts numbered per selection (json_walk.c's `TEXTS_KEPT`).
+    static let textsKept = 64
+
     /// Read from the store, a slice of its slab (no copy per record unpacked).
     private(set) var bytes: ArraySlice<UInt8>
 
@@ -46,7 +49,7 @@ public struct SelectedValues: Sendable {
                            _ make: ([JSONValue], JSONValue) -> T) -> [T]? {
         bytes.withUnsafeBufferPointer { buffer -> [T]? in
             // Where the numbered texts begin, in room on the stack (SelectedReader).
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: SelectedWriter.textsKept) { textStarts -> [T]? in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: SelectedValues.textsKept) { textStarts -> [T]? in
                 guard let (form, range) = Self.region(of: slot, in: buffer) else { return nil }
                 var reader = SelectedReader(buffer: buffer, resourceID: resourceID, textStarts: textStarts.baseAddress!)
                 reader.index = range.lowerBound
@@ -79,7 +82,7 @@ public struct SelectedValues: Sendable {
         var index = 0
         while index < buffer.count {
             let found = Int(Varint.read(buffer, &index)), size = Varint.read(buffer, &index), length = Int(size >> 2)
-            // Slots are written in increasing order (`PathSelection.select`).
+            // Slots are written in increasing order (`CompiledSelections`, in slot order).
             if found > slot { return nil }
             if found == slot { return (ChoiceForm(rawValue: size & 3)!, index..<(index + length)) }
             index += length
@@ -174,7 +177,7 @@ private struct SelectedReader {
     let resourceID: String
     var index = 0
     /// Where each text read so far in this selection begins (its tag), numbered as the
-    /// writer numbered them, in room the caller holds for `SelectedWriter.textsKept`: a
+    /// writer numbered them, in room the caller holds for `SelectedValues.textsKept`: a
     /// text met again is read again from there. Most selections name no text twice, and
     /// an array of the texts cost an allocation (and a retain per text) per selection read.
     let textStarts: UnsafeMutablePointer<Int>
@@ -230,7 +233,7 @@ private struct SelectedReader {
             precondition(number < textCount, "a selection names text \(number) again, of \(textCount) read")
             var again = self
             again.index = textStarts[number]
-            again.textCount = SelectedWriter.textsKept  // read again, not numbered again
+            again.textCount = SelectedValues.textsKept  // read again, not numbered again
             return again.nextText()
         case .aroundResourceID:
             let before = nextText()
@@ -251,7 +254,7 @@ private struct SelectedReader {
             text = String(decoding: UnsafeBufferPointer(rebasing: buffer[index..<index + count]), as: UTF8.self)
             index += count
         }
-        if textCount < SelectedWriter.textsKept {
+        if textCount < SelectedValues.textsKept {
             textStarts[textCount] = start
             textCount += 1
         }

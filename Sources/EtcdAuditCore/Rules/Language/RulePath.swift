@@ -12,7 +12,7 @@ import Foundation
 ///     records[*]                               each record of the resource (its value: its kind)
 ///
 /// `jobs[*].x` is another spelling of `job.x`: a rule that names the job is checked once per
-/// job. The steps inside the value are taken while the value is parsed (`PathSelection`),
+/// job. The steps inside the value are taken while the value is parsed (`CompiledSelections`),
 /// so the store keeps exactly what the loaded rules read.
 ///
 /// A class: conditions hand their paths around for every resource, and a struct of five
@@ -180,14 +180,9 @@ public final class ValueSelection: Hashable, Sendable {
     /// one, the store keeps that one only (`config.body.fixed_ips` once, not also each
     /// element and each element's subnet_id).
     let prefixes: [(name: String, stepCount: Int)]
-    /// The steps as the walk over jansson's tree takes them, their names as ranges of
-    /// `walkBytes` (PathSelection.swift).
-    let walkSteps: [WalkStep]
-    let walkBytes: [UInt8]
 
     public init(steps: [ValueStep]) {
         self.steps = steps
-        (walkSteps, walkBytes) = Self.walkSteps(steps)
         name = Self.name(of: steps)
         slot = SelectionSlots.shared.slot(of: name)
         // The rest must only walk (no decoding, digest or type), and the prefix must end on

@@ -1,0 +1,377 @@
+// See selected_writer.h. The tags and forms are SelectedValues.swift's.
+#define _GNU_SOURCE  // memmem
+#include "selected_writer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+// SelectedValues.swift's `SelectedTag`.
+enum tag {
+    TAG_NULL, TAG_FALSE, TAG_TRUE, TAG_INTEGER, TAG_REAL, TAG_ARRAY, TAG_OBJECT,
+    TAG_STRING, TAG_UUID, TAG_MAC, TAG_RESOURCE_ID, TAG_WORD, TAG_AGAIN, TAG_DIGEST,
+    TAG_AROUND_RESOURCE_ID, TAG_HEX
+};
+
+// SelectedValues.swift's `ChoiceForm`.
+enum form { FORM_WRITTEN, FORM_NONE, FORM_POSITION, FORM_OCCURRENCE, FORM_UNSET = -1 };
+
+enum {
+    SHORTEST_ID_INSIDE_TEXTS = 8,  // a shorter id would split most texts, not shorten them
+    WORD_SHORTEST = 2, WORD_LONGEST = 64,
+    WORDS_CACHED = 512,
+    BUFFER_KEPT = 1 << 20          // a buffer larger than this is given back between records
+};
+
+_Thread_local int sw_failed;
+
+static int reserve(sw_buffer *b, size_t more) {
+    if (sw_failed) return 0;
+    if (b->capacity - b->count >= more) return 1;
+    size_t capacity = b->capacity ? b->capacity : 256;
+    while (capacity - b->count < more) {
+        if (capacity > SIZE_MAX / 2) { sw_failed = 1; return 0; }
+        capacity *= 2;
+    }
+    uint8_t *data = realloc(b->data, capacity);
+    if (!data) { sw_failed = 1; return 0; }
+    b->data = data;
+    b->capacity = capacity;
+    return 1;
+}
+
+static void put(sw_buffer *b, uint8_t byte) {
+    if (reserve(b, 1)) b->data[b->count++] = byte;
+}
+
+void sw_put_bytes(sw_buffer *b, const void *bytes, size_t count) {
+    if (count && reserve(b, count)) {
+        memcpy(b->data + b->count, bytes, count);
+        b->count += count;
+    }
+}
+
+void sw_reset(sw_buffer *b) {
+    if (b->capacity > BUFFER_KEPT) {
+        free(b->data);
+        b->data = NULL;
+        b->capacity = 0;
+    }
+    b->count = 0;
+}
+
+// Unsigned LEB128 (Records/ByteCoding.swift's `Varint`).
+static void put_varint(sw_buffer *b, uint64_t value) {
+    while (value >= 0x80) {
+        put(b, (uint8_t)value | 0x80);
+        value >>= 7;
+    }
+    put(b, (uint8_t)value);
+}
+
+// The low `count` bytes of `value`, most significant first.
+static void put_big(sw_buffer *b, uint64_t value, int count) {
+    for (int k = count - 1; k >= 0; k--) put(b, (uint8_t)(value >> (8 * k)));
+}
+
+// Zig-zag, so that small negative numbers stay short.
+static void put_integer(sw_buffer *b, int64_t i) {
+    put(b, TAG_INTEGER);
+    put_varint(b, ((uint64_t)i << 1) ^ (uint64_t)(i >> 63));
+}
+
+// MARK: - Texts as the layout keeps them (Records/CompactStrings.swift says which forms)
+
+static int hex_digit(uint8_t c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+// The lowercase hex digits of text[from..<to] as one number; `separator` must stand at
+// the places `is_separator` names.
+static int hex_number(const uint8_t *text, size_t from, size_t to, uint8_t separator,
+                      int (*is_separator)(size_t), uint64_t *value) {
+    uint64_t v = 0;
+    for (size_t i = from; i < to; i++) {
+        if (is_separator(i)) {
+            if (text[i] != separator) return 0;
+            continue;
+        }
+        int d = hex_digit(text[i]);
+        if (d < 0) return 0;
+        v = v << 4 | (uint64_t)d;
+    }
+    *value = v;
+    return 1;
+}
+
+static int uuid_hyphen(size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
+static int mac_colon(size_t i) { return i % 3 == 2; }
+
+static int is_word(const uint8_t *text, size_t length) {
+    if (length < WORD_SHORTEST || length > WORD_LONGEST) return 0;
+    for (size_t i = 0; i < length; i++) if (text[i] >= '0' && text[i] <= '9') return 0;
+    return 1;
+}
+
+static int is_hex_run(const uint8_t *text, size_t length) {
+    if (length < 16 || length % 2) return 0;
+    for (size_t i = 0; i < length; i++) if (hex_digit(text[i]) < 0) return 0;
+    return 1;
+}
+
+// A word's number costs a lock and a hash in the process's table (Swift's WordTable);
+// the few dozen words of a store repeat in every record, so each thread keeps the ones
+// it met, by a hash of their bytes.
+typedef struct {
+    uint8_t length;
+    uint8_t bytes[WORD_LONGEST];
+    int64_t number;
+} word_entry;
+
+struct sw_word_cache {
+    word_entry entries[WORDS_CACHED];
+};
+
+static int64_t word_number(sw_writer *w, const uint8_t *word, size_t length) {
+    if (!w->words) w->words = calloc(1, sizeof *w->words);
+    if (!w->words) return w->callbacks->word_number(word, length);
+    uint32_t hash = 2166136261u;  // FNV-1a
+    for (size_t i = 0; i < length; i++) hash = (hash ^ word[i]) * 16777619u;
+    word_entry *entry = &w->words->entries[hash % WORDS_CACHED];
+    if (entry->length == length && memcmp(entry->bytes, word, length) == 0) return entry->number;
+    int64_t number = w->callbacks->word_number(word, length);
+    if (number >= 0) {
+        entry->length = (uint8_t)length;
+        memcpy(entry->bytes, word, length);
+        entry->number = number;
+    }
+    return number;
+}
+
+static void text(sw_writer *w, const uint8_t *raw, size_t length) {
+    sw_buffer *out = &w->out;
+    if (length && length == w->id_length && memcmp(raw, w->id, length) == 0) {
+        put(out, TAG_RESOURCE_ID);
+        return;
+    }
+    if (is_word(raw, length)) {
+        int64_t number = word_number(w, raw, length);
+        if (number >= 0) {
+            put(out, TAG_WORD);
+            put_varint(out, (uint64_t)number);
+            return;
+        }
+    }
+    for (int i = 0; i < w->text_count; i++) {
+        if (w->text_end[i] - w->text_start[i] == length &&
+            (length == 0 || memcmp(w->text_bytes.data + w->text_start[i], raw, length) == 0)) {
+            put(out, TAG_AGAIN);
+            put_varint(out, (uint64_t)i);
+            return;
+        }
+    }
+    if (w->id_length >= SHORTEST_ID_INSIDE_TEXTS && length > w->id_length) {
+        const uint8_t *at = memmem(raw, length, w->id, w->id_length);
+        if (at) {
+            // Not numbered as a whole: the reader numbers only what it reads as a text.
+            put(out, TAG_AROUND_RESOURCE_ID);
+            size_t start = (size_t)(at - raw);
+            text(w, raw, start);
+            text(w, at + w->id_length, length - start - w->id_length);
+            return;
+        }
+    }
+    if (w->text_count < SW_TEXTS_KEPT) {
+        w->text_start[w->text_count] = w->text_bytes.count;
+        sw_put_bytes(&w->text_bytes, raw, length);
+        w->text_end[w->text_count] = w->text_bytes.count;
+        w->text_count++;
+    }
+    uint64_t high, low;
+    if (length == 36 && hex_number(raw, 0, 18, '-', uuid_hyphen, &high) &&
+        hex_number(raw, 18, 36, '-', uuid_hyphen, &low)) {
+        put(out, TAG_UUID);
+        put_big(out, high, 8);
+        put_big(out, low, 8);
+    } else if (length == 17 && hex_number(raw, 0, 17, ':', mac_colon, &low)) {
+        put(out, TAG_MAC);
+        put_big(out, low, 6);
+    } else if (is_hex_run(raw, length)) {
+        put(out, TAG_HEX);
+        put_varint(out, length / 2);
+        for (size_t i = 0; i < length; i += 2)
+            put(out, (uint8_t)(hex_digit(raw[i]) << 4 | hex_digit(raw[i + 1])));
+    } else {
+        put(out, TAG_STRING);
+        put_varint(out, length);
+        sw_put_bytes(out, raw, length);
+    }
+}
+
+// MARK: - Slots and values
+
+void sw_begin_slot(sw_writer *w, uint64_t slot) {
+    w->slot = slot;
+    // Two bytes for the header, filled in once the form and size are known: nearly always
+    // a one-byte slot and a one-byte size, so no value bytes are moved.
+    w->header_start = w->out.count;
+    put(&w->out, 0);
+    put(&w->out, 0);
+    w->values_start = w->out.count;
+    w->count = 0;
+    w->form = FORM_UNSET;
+    w->value_start_count = 0;
+    w->text_bytes.count = 0;
+    w->text_count = 0;
+}
+
+void sw_end_slot(sw_writer *w) {
+    if (sw_failed) return;
+    int form = w->form == FORM_UNSET ? FORM_NONE : w->form;
+    uint64_t size = (uint64_t)(w->out.count - w->values_start) << 2 | (uint64_t)form;
+    if (w->slot < 0x80 && size < 0x80) {
+        w->out.data[w->header_start] = (uint8_t)w->slot;
+        w->out.data[w->header_start + 1] = (uint8_t)size;
+        return;
+    }
+    uint8_t room[24];
+    sw_buffer header = {.data = room, .capacity = sizeof room};
+    put_varint(&header, w->slot);
+    put_varint(&header, size);
+    if (!reserve(&w->out, header.count - 2)) return;
+    uint8_t *values = w->out.data + w->values_start;
+    memmove(values + header.count - 2, values, w->out.count - w->values_start);
+    memcpy(w->out.data + w->header_start, room, header.count);
+    w->out.count += header.count - 2;
+}
+
+static int implies(int form, const sw_choice *choices, size_t count, size_t n) {
+    switch (form) {
+    case FORM_WRITTEN: return 1;
+    case FORM_NONE: return count == 0;
+    default:
+        return count == 1 && !choices[0].is_text &&
+               choices[0].integer == (int64_t)n + (form == FORM_OCCURRENCE ? 1 : 0);
+    }
+}
+
+// The slot turns written (an element gave no value or two): the values so far get the
+// choices their form implied written in front. Integers only, so no text is numbered out
+// of the reader's order.
+static void write_implied_choices(sw_writer *w) {
+    sw_buffer *r = &w->rewritten;
+    r->count = 0;
+    for (size_t n = 0; n < w->value_start_count && !sw_failed; n++) {
+        if (w->form == FORM_NONE) {
+            put_varint(r, 0);
+        } else {
+            put_varint(r, 1);
+            put_integer(r, (int64_t)n + (w->form == FORM_OCCURRENCE ? 1 : 0));
+        }
+        size_t start = w->value_starts[n];
+        size_t end = n + 1 < w->value_start_count ? w->value_starts[n + 1] : w->out.count;
+        sw_put_bytes(r, w->out.data + start, end - start);
+    }
+    if (sw_failed) return;
+    w->out.count = w->values_start;
+    sw_put_bytes(&w->out, r->data, r->count);
+    w->form = FORM_WRITTEN;
+    w->value_start_count = 0;
+}
+
+void sw_begin_value(sw_writer *w, const sw_choice *choices, size_t count) {
+    if (w->form == FORM_UNSET) {
+        w->form = implies(FORM_NONE, choices, count, 0)         ? FORM_NONE
+                  : implies(FORM_POSITION, choices, count, 0)   ? FORM_POSITION
+                  : implies(FORM_OCCURRENCE, choices, count, 0) ? FORM_OCCURRENCE
+                                                                : FORM_WRITTEN;
+    } else if (w->form != FORM_WRITTEN && !implies(w->form, choices, count, w->count)) {
+        write_implied_choices(w);
+    }
+    w->count++;
+    if (w->form == FORM_WRITTEN) {
+        put_varint(&w->out, count);
+        for (size_t i = 0; i < count; i++) {
+            if (choices[i].is_text) text(w, (const uint8_t *)choices[i].text, choices[i].length);
+            else put_integer(&w->out, choices[i].integer);
+        }
+        return;
+    }
+    if (w->value_start_count == w->value_start_capacity) {
+        size_t capacity = w->value_start_capacity ? w->value_start_capacity * 2 : 16;
+        size_t *starts = realloc(w->value_starts, capacity * sizeof *starts);
+        if (!starts) { sw_failed = 1; return; }
+        w->value_starts = starts;
+        w->value_start_capacity = capacity;
+    }
+    w->value_starts[w->value_start_count++] = w->out.count;
+}
+
+void sw_value(sw_writer *w, json_t *node) {
+    sw_buffer *out = &w->out;
+    switch (json_typeof(node)) {
+    case JSON_OBJECT:
+        put(out, TAG_OBJECT);
+        put_varint(out, json_object_size(node));
+        for (void *it = json_object_iter(node); it; it = json_object_iter_next(node, it)) {
+            const char *name = json_object_iter_key(it);
+            text(w, (const uint8_t *)name, strlen(name));
+            sw_value(w, json_object_iter_value(it));
+        }
+        break;
+    case JSON_ARRAY: {
+        size_t count = json_array_size(node);
+        put(out, TAG_ARRAY);
+        put_varint(out, count);
+        for (size_t i = 0; i < count; i++) sw_value(w, json_array_get(node, i));
+        break;
+    }
+    case JSON_STRING:
+        text(w, (const uint8_t *)json_string_value(node), json_string_length(node));
+        break;
+    case JSON_INTEGER: put_integer(out, (int64_t)json_integer_value(node)); break;
+    case JSON_REAL: {
+        double real = json_real_value(node);
+        uint64_t bits;
+        memcpy(&bits, &real, sizeof bits);
+        put(out, TAG_REAL);
+        put_big(out, bits, 8);
+        break;
+    }
+    case JSON_TRUE: put(out, TAG_TRUE); break;
+    case JSON_FALSE: put(out, TAG_FALSE); break;
+    default: put(out, TAG_NULL); break;
+    }
+}
+
+void sw_type(sw_writer *w, json_t *node) {
+    // The names `is:` uses (PathSelection.typeName).
+    const char *name;
+    switch (json_typeof(node)) {
+    case JSON_OBJECT: name = "object"; break;
+    case JSON_ARRAY: name = "array"; break;
+    case JSON_STRING: name = "string"; break;
+    case JSON_INTEGER: name = "integer"; break;
+    case JSON_REAL: name = "real"; break;
+    case JSON_TRUE: case JSON_FALSE: name = "boolean"; break;
+    default: name = "null"; break;
+    }
+    text(w, (const uint8_t *)name, strlen(name));
+}
+
+void sw_digest(sw_writer *w, json_t *node, size_t selection, size_t step) {
+    uint64_t high = 0, low = 0;
+    w->callbacks->digest(w->callbacks->context, selection, step, node, &high, &low);
+    put(&w->out, TAG_DIGEST);
+    put_big(&w->out, high, 8);
+    put_big(&w->out, low, 8);
+}
+
+void sw_free(sw_writer *w) {
+    free(w->out.data);
+    free(w->value_starts);
+    free(w->text_bytes.data);
+    free(w->rewritten.data);
+    free(w->words);
+}
