@@ -60,6 +60,25 @@ struct DigestTests {
         #expect((try? ignored.get().value) == Self.digest(#"{"a": 1}"#))
     }
 
+    /// A value's digest is kept where a selection ends in `|digest`, and compared across
+    /// runs (baselines name them in findings): pinned here as the canonical encoding gives
+    /// them (a tag per kind, integers as 8 little-endian bytes, texts as length and bytes,
+    /// or length and digest past 1,024 bytes, objects as their sorted member digests).
+    @Test func jsonDigestsStayTheSame() {
+        let long = "\"" + String(repeating: "z", count: 1500) + "\""
+        let pinned: [(json: String, ignoring: [String], digest: String)] = [
+            (#"{"b": [1, 2.5, true, false, null], "a": {"x": "y"}, "\u00e9": ""}"#, [], "129a78cc402d8200c45e809d3d8fe555"),
+            (#"{"a": 1, "note": "x", "n2": [{}]}"#, ["note", "n2"], "bd67faba713aeb7a136599134060c239"),
+            (long, [], "7b9711d60e02a4f8156cd8d713645350"),
+            (#"[-9223372036854775808, 9223372036854775807, -0.0, 1e300]"#, [], "25d8600f5c2271d089a98b938b00dcc1"),
+            ("[]", [], "27bad48ec40620ad06a827d0fbd869e8"), ("{}", [], "fa3f5392c40387fb428516d12156e7b6"), (#"{"k": \#(long)}"#, ["x"], "11b42557b2c95270fa0b8c76e159ad40"),
+        ]
+        for (json, ignoring, expected) in pinned {
+            let digest = JSONDocument.parse(Array(json.utf8)) { $0.digest(ignoringMembers: ignoring) }
+            #expect((try? digest.get().value)?.description == expected, "\(json.prefix(40))")
+        }
+    }
+
     /// A JSON report written before the hash changed (schema_version 3, XXH3's predecessor's
     /// fingerprints) still matches as a baseline: its fingerprints are made again from the
     /// members they were made of.
