@@ -116,7 +116,6 @@ static void forget_keys(element_keys *keys) {
 // and the choices made so far (one per `[*]` and `[k=v]` passed; the probe needs none).
 typedef struct {
     const json_walk_selection *selection;
-    size_t selection_index;
     sw_writer *writer;
     probe *probe;
     sw_choice *choices;
@@ -131,7 +130,7 @@ static void take(walk_state *s, json_t *node, size_t at) {
     sw_begin_value(s->writer, s->choices, s->choice_count);
     if (!ending) sw_value(s->writer, node);
     else if (ending->kind == JSON_WALK_TYPE) sw_type(s->writer, node);
-    else sw_digest(s->writer, node, s->selection_index, at);
+    else sw_digest(s->writer, node, ending);
 }
 
 static void walk(walk_state *s, json_t *node, size_t at, element_keys *keys,
@@ -284,7 +283,7 @@ const uint8_t *json_walk_select(const json_walk_selection *selections, size_t co
         p->saw_list = p->long_list = p->not_text = 0;
         p->text_bytes.count = 0;
         p->text_count = 0;
-        walk_state s = {.selection = &selections[i], .selection_index = i, .probe = p, .choices = t->choices};
+        walk_state s = {.selection = &selections[i], .probe = p, .choices = t->choices};
         walk(&s, root, 0, &t->keys, decoded_string, decoded_value);
         if (probe_cannot_repeat(p, selections[i].whole_values)) left_out |= (uint64_t)1 << i;
     }
@@ -295,7 +294,7 @@ const uint8_t *json_walk_select(const json_walk_selection *selections, size_t co
         if (selection->keep == JSON_WALK_UNLESS_NO_REPEATS && i < 64) kept = !(left_out >> i & 1);
         if (selection->keep == JSON_WALK_WITH_GUARDS) kept = (left_out & selection->guards) != selection->guards;
         if (kept) {
-            walk_state s = {.selection = selection, .selection_index = i, .writer = w, .choices = t->choices};
+            walk_state s = {.selection = selection, .writer = w, .choices = t->choices};
             walk(&s, root, 0, &t->keys, decoded_string, decoded_value);
         }
         sw_end_slot(w);

@@ -360,9 +360,9 @@ void sw_type(sw_writer *w, json_t *node) {
     text(w, (const uint8_t *)name, strlen(name));
 }
 
-void sw_digest(sw_writer *w, json_t *node, size_t selection, size_t step) {
+void sw_digest(sw_writer *w, json_t *node, const json_walk_step *step) {
     uint64_t high = 0, low = 0;
-    w->callbacks->digest(w->callbacks->context, selection, step, node, &high, &low);
+    if (!json_walk_digest(node, step->ignored, step->ignored_count, &high, &low)) sw_failed = 1;
     put(&w->out, TAG_DIGEST);
     put_big(&w->out, high, 8);
     put_big(&w->out, low, 8);

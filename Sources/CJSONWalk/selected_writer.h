@@ -60,9 +60,9 @@ void sw_end_slot(sw_writer *w);
 void sw_begin_value(sw_writer *w, const sw_choice *choices, size_t count);
 /// A value as jansson's tree holds it.
 void sw_value(sw_writer *w, json_t *node);
-/// The value of a path that ends in `|type` or `|digest` (step `step` of selection `selection`).
+/// The value of a path that ends in `|type`, or in the `|digest` `step`.
 void sw_type(sw_writer *w, json_t *node);
-void sw_digest(sw_writer *w, json_t *node, size_t selection, size_t step);
+void sw_digest(sw_writer *w, json_t *node, const json_walk_step *step);
 /// Frees what the writer holds.
 void sw_free(sw_writer *w);
 

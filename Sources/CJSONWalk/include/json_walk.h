@@ -27,6 +27,9 @@ typedef struct {
     size_t value_length;
     /// INDEX: the element.
     int64_t index;
+    /// DIGEST: the top-level members it leaves out.
+    const char *const *ignored;
+    size_t ignored_count;
 } json_walk_step;
 
 /// When a record keeps a selection's values (KeptSelections.swift's `KeptSelection.Keep`).
@@ -48,10 +51,6 @@ typedef struct {
 typedef struct {
     /// A word's number in the table of the selections' words, or -1 when it is full.
     int64_t (*word_number)(const uint8_t *bytes, size_t length);
-    /// The `|digest` that is step `step` of selection `selection`, of `node`.
-    void (*digest)(const void *context, size_t selection, size_t step, void *node,
-                   uint64_t *high, uint64_t *low);
-    const void *context;
 } json_walk_callbacks;
 
 /// The values `selections` (in increasing slot order) select in `root`, laid out as the
@@ -64,5 +63,9 @@ const uint8_t *json_walk_select(const json_walk_selection *selections, size_t co
                                 void *decoded_string, void *decoded_value,
                                 const uint8_t *resource_id, size_t id_length,
                                 const json_walk_callbacks *callbacks, size_t *length);
+
+/// The digest of `node` in JSON/JSONDigest.swift's canonical encoding (XXH3-128), without
+/// the top-level members `ignored` names when it is an object. Returns 0 when memory ran out.
+int json_walk_digest(void *node, const char *const *ignored, size_t ignored_count, uint64_t *high, uint64_t *low);
 
 #endif

@@ -27,73 +27,12 @@ public struct JSONDigest: Hashable, Comparable, Sendable, CustomStringConvertibl
 /// Digests with XXH3-128 (libxxhash), a hash made for this: fast on short and long input
 /// alike, and 128 bits, so that two different values of one store giving one digest is
 /// not a case to plan for (see the README, "What a digest decides"). Raw bytes (a whole
-/// etcd value, a text) are hashed as they are. A JSON value is hashed through a canonical
-/// encoding that this hasher gathers: a tag per kind, integers as 8 little-endian bytes,
-/// texts as their length and bytes (a text over `inlineLimit` bytes as its length and its
-/// own digest, so a huge string is not copied), an object as its sorted member digests.
-struct StableHasher: ~Copyable {
-    /// The encoding gathered so far, in a buffer of our own: an `Array` append costs some
-    /// hundred instructions of checks, and a large value's digest makes one per member,
-    /// text and number (a config body's digest took 27,000 instructions that way).
-    private var buffer: UnsafeMutableRawPointer
-    private var count = 0
-    private var capacity = 256
-    /// Texts longer than this enter the encoding as their digest.
-    static let inlineLimit = 1024
-
-    init() { buffer = .allocate(byteCount: capacity, alignment: 8) }
-
-    deinit { buffer.deallocate() }
-
-    /// Room for `extra` more bytes, where they go.
-    private mutating func reserve(_ extra: Int) -> UnsafeMutableRawPointer {
-        if count + extra > capacity {
-            capacity = max(2 * capacity, count + extra)
-            let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
-            grown.copyMemory(from: buffer, byteCount: count)
-            buffer.deallocate()
-            buffer = grown
-        }
-        defer { count += extra }
-        return buffer + count
-    }
-
-    mutating func combine(tag: UInt8) {
-        reserve(1).storeBytes(of: tag, as: UInt8.self)
-    }
-
-    mutating func combine(int: Int64) {
-        reserve(8).storeBytes(of: int.littleEndian, toByteOffset: 0, as: Int64.self)
-    }
-
-    mutating func combine(bytes text: UnsafeRawBufferPointer) {
-        combine(int: Int64(text.count))
-        if text.count <= Self.inlineLimit {
-            if let base = text.baseAddress, text.count > 0 { reserve(text.count).copyMemory(from: base, byteCount: text.count) }
-        } else {
-            combine(digest: Self.xxh3(text))
-        }
-    }
-
-    mutating func combine(digest: JSONDigest) {
-        combine(int: Int64(bitPattern: digest.high))
-        combine(int: Int64(bitPattern: digest.low))
-    }
-
-    func finish() -> JSONDigest {
-        Self.xxh3(UnsafeRawBufferPointer(start: buffer, count: count))
-    }
-
-    /// The digest of what `body` adds, which is then taken out again: a part (an object's
-    /// member) that the whole takes in as its digest. One buffer serves every part.
-    mutating func digest(ofPart body: (inout StableHasher) -> Void) -> JSONDigest {
-        let mark = count
-        body(&self)
-        let digest = Self.xxh3(UnsafeRawBufferPointer(start: buffer + mark, count: count - mark))
-        count = mark
-        return digest
-    }
-
+/// etcd value, a text) are hashed as they are. A JSON value (`JSONCursor.digest`) is hashed
+/// through a canonical encoding, gathered in C while jansson's tree is there
+/// (CJSONWalk's json_digest.c): a tag per kind, integers as 8 little-endian bytes, texts as
+/// their length and bytes (a text over 1,024 bytes as its length and its own digest, so a
+/// huge string is not copied), an object as its member count and sorted member digests.
+enum StableHasher {
     static func xxh3(_ raw: UnsafeRawBufferPointer) -> JSONDigest {
         let hash = XXH3_128bits(raw.baseAddress, raw.count)
         return JSONDigest(high: hash.high64, low: hash.low64)

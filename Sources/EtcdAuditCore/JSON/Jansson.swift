@@ -182,75 +182,27 @@ public struct JSONCursor {
     }
 
     /// A digest of the subtree that ignores member order (arrays keep theirs), so two
-    /// values compare equal exactly when they are the same JSON, without keeping either.
-    public var digest: JSONDigest {
-        var hasher = StableHasher()
-        feed(into: &hasher)
-        return hasher.finish()
-    }
+    /// values compare equal exactly when they are the same JSON, without keeping either
+    /// (JSONDigest.swift's canonical encoding, taken in C: CJSONWalk's json_digest.c).
+    public var digest: JSONDigest { digest(ignoringMembers: []) }
 
-    /// The digest of an object without some of its members (e.g. members a writer adds).
+    /// The digest of an object without some of its top-level members (e.g. members a writer adds).
     public func digest(ignoringMembers ignored: [String]) -> JSONDigest {
-        guard !ignored.isEmpty, node.pointee.type == JSON_OBJECT else { return digest }
-        var hasher = StableHasher()
-        // Names compared in place: this runs on every member of a large value.
-        feedObject(into: &hasher) { name in !ignored.contains { $0.withCString { strcmp($0, name) == 0 } } }
-        return hasher.finish()
-    }
-
-    /// Hashes each member alone, then combines the member hashes in sorted order, so that
-    /// member order does not matter. Runs on every object of the large members, hence no
-    /// Swift strings, and one buffer for every member (StableHasher.digest(ofPart:)).
-    private func feedObject(into hasher: inout StableHasher, keeping keep: ((UnsafePointer<CChar>) -> Bool)? = nil) {
-        hasher.combine(tag: 1)
-        let count = json_object_size(node)
-        withUnsafeTemporaryAllocation(of: JSONDigest.self, capacity: max(count, 1)) { digests in
-            var n = 0
-            var iter = json_object_iter(node)
-            while let it = iter, n < count {
-                let name = json_object_iter_key(it)!
-                if keep?(name) ?? true, let value = json_object_iter_value(it) {
-                    digests[n] = hasher.digest(ofPart: { member in
-                        member.combine(bytes: UnsafeRawBufferPointer(start: name, count: strlen(name)))
-                        JSONCursor(node: value).feed(into: &member)
-                    })
-                    n += 1
-                }
-                iter = json_object_iter_next(node, it)
-            }
-            var used = UnsafeMutableBufferPointer(rebasing: digests[..<n])
-            used.sort()
-            hasher.combine(int: Int64(n))
-            for d in used { hasher.combine(digest: d) }
+        var high: UInt64 = 0, low: UInt64 = 0
+        let digested = withCStrings(ignored) { names in
+            json_walk_digest(UnsafeMutableRawPointer(node), names.baseAddress, names.count, &high, &low)
         }
+        guard digested != 0 else { fatalError("out of memory while taking a value's digest") }
+        return JSONDigest(high: high, low: low)
     }
+}
 
-    private func feed(into hasher: inout StableHasher) {
-        switch node.pointee.type {
-        case JSON_OBJECT:
-            feedObject(into: &hasher)
-        case JSON_ARRAY:
-            hasher.combine(tag: 2)
-            let count = json_array_size(node)
-            hasher.combine(int: Int64(count))
-            for index in 0..<count {
-                if let item = json_array_get(node, index) { JSONCursor(node: item).feed(into: &hasher) }
-            }
-        case JSON_STRING:
-            hasher.combine(tag: 3)
-            let length = json_string_length(node)
-            hasher.combine(bytes: UnsafeRawBufferPointer(start: json_string_value(node), count: length))
-        case JSON_INTEGER:
-            hasher.combine(tag: 4)
-            hasher.combine(int: Int64(json_integer_value(node)))
-        case JSON_REAL:
-            hasher.combine(tag: 5)
-            hasher.combine(int: Int64(bitPattern: json_real_value(node).bitPattern))
-        case JSON_TRUE: hasher.combine(tag: 6)
-        case JSON_FALSE: hasher.combine(tag: 7)
-        default: hasher.combine(tag: 8)
-        }
-    }
+/// `names` as C strings, for as long as `body` runs.
+func withCStrings<R>(_ names: [String], _ body: (UnsafeBufferPointer<UnsafePointer<CChar>?>) -> R) -> R {
+    guard !names.isEmpty else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+    let copies = names.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    return copies.map { UnsafePointer($0) }.withUnsafeBufferPointer(body)
 }
 
 extension JSONCursor {
@@ -271,11 +223,6 @@ extension JSONCursor {
             }
             return Array(UnsafeBufferPointer(start: bytes, count: length))
         }
-    }
-
-    /// A node the C walk hands one of its callbacks (`|digest`).
-    init(walked node: UnsafeMutableRawPointer) {
-        self.node = node.assumingMemoryBound(to: json_t.self)
     }
 }
 

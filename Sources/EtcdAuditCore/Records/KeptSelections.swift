@@ -40,6 +40,8 @@ final class CompiledSelections: @unchecked Sendable {
     private let selections: UnsafeMutableBufferPointer<json_walk_selection>
     private let steps: UnsafeMutableBufferPointer<json_walk_step>
     private let names: UnsafeMutableRawBufferPointer
+    /// The members each `|digest` leaves out, as C strings (their bytes in `names`).
+    private let ignored: UnsafeMutableBufferPointer<UnsafePointer<CChar>?>
     private let callbacks = UnsafeMutablePointer<json_walk_callbacks>.allocate(capacity: 1)
 
     init(_ kept: [KeptSelection]) {
@@ -51,6 +53,7 @@ final class CompiledSelections: @unchecked Sendable {
                 switch step {
                 case .member(let name): text += name.utf8
                 case .select(let member, let value): text += member.utf8; text += value.utf8
+                case .digest(let without): for name in without { text += name.utf8; text.append(0) }
                 default: break
                 }
             }
@@ -59,6 +62,10 @@ final class CompiledSelections: @unchecked Sendable {
         names.copyBytes(from: text)
         steps = .allocate(capacity: max(all.reduce(0) { $0 + $1.count }, 1))
         selections = .allocate(capacity: max(kept.count, 1))
+        ignored = .allocate(capacity: max(all.reduce(0) { count, steps in
+            count + steps.reduce(0) { if case .digest(let without) = $1 { $0 + without.count } else { $0 } }
+        }, 1))
+        var ignoredAt = 0
         let base = names.baseAddress!.assumingMemoryBound(to: CChar.self)
         var at = 0, stepAt = 0
         func name(_ s: String) -> (UnsafePointer<CChar>, Int) {
@@ -88,7 +95,15 @@ final class CompiledSelections: @unchecked Sendable {
                     compiled.value_length = valueCount
                 case .decode: compiled.kind = UInt8(JSON_WALK_DECODE.rawValue)
                 case .type: compiled.kind = UInt8(JSON_WALK_TYPE.rawValue)
-                case .digest: compiled.kind = UInt8(JSON_WALK_DIGEST.rawValue)
+                case .digest(let without):
+                    compiled.kind = UInt8(JSON_WALK_DIGEST.rawValue)
+                    compiled.ignored = UnsafePointer(ignored.baseAddress! + ignoredAt)
+                    compiled.ignored_count = without.count
+                    for member in without {
+                        ignored[ignoredAt] = name(member).0
+                        ignoredAt += 1
+                        at += 1  // its NUL
+                    }
                 }
                 steps[stepAt] = compiled
                 stepAt += 1
@@ -110,12 +125,12 @@ final class CompiledSelections: @unchecked Sendable {
             }
             selections[i] = selection
         }
-        callbacks.initialize(to: json_walk_callbacks(word_number: selectedWordNumber, digest: selectedDigest,
-                                                     context: Unmanaged.passUnretained(self).toOpaque()))
+        callbacks.initialize(to: json_walk_callbacks(word_number: selectedWordNumber))
     }
 
     deinit {
         callbacks.deallocate()
+        ignored.deallocate()
         selections.deallocate()
         steps.deallocate()
         names.deallocate()
@@ -129,12 +144,6 @@ final class CompiledSelections: @unchecked Sendable {
                                        decoded: decoded, callbacks: callbacks)
         return SelectedValues(bytes: bytes[...])
     }
-
-    /// The `|digest` step `step` of the selection `selection`.
-    fileprivate func digestStep(_ selection: Int, _ step: Int) -> [String] {
-        guard case .digest(let without) = kept[selection].selection.steps[step] else { return [] }
-        return without
-    }
 }
 
 /// The walk's word numbers: the process's table of the selections' words.
@@ -143,13 +152,4 @@ private func selectedWordNumber(_ bytes: UnsafePointer<UInt8>?, _ count: Int) ->
     return WordTable.selections.number(ofBytes: raw, limit: CompactText.wordsKept) {
         String(decoding: raw, as: UTF8.self)
     }.map(Int64.init) ?? -1
-}
-
-/// The walk's `|digest`: the node's digest without the members the step names.
-private func selectedDigest(_ context: UnsafeRawPointer?, _ selection: Int, _ step: Int, _ node: UnsafeMutableRawPointer?,
-                            _ high: UnsafeMutablePointer<UInt64>?, _ low: UnsafeMutablePointer<UInt64>?) {
-    let compiled = Unmanaged<CompiledSelections>.fromOpaque(context!).takeUnretainedValue()
-    let digest = JSONCursor(walked: node!).digest(ignoringMembers: compiled.digestStep(selection, step))
-    high!.pointee = digest.high
-    low!.pointee = digest.low
 }
