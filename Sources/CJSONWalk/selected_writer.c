@@ -151,36 +151,41 @@ static int64_t word_number(sw_writer *w, const uint8_t *word, size_t length) {
 
 static void text(sw_writer *w, const uint8_t *raw, size_t length) {
     sw_buffer *out = &w->out;
-    if (length && length == w->id_length && memcmp(raw, w->id, length) == 0) {
-        put(out, TAG_RESOURCE_ID);
-        return;
-    }
-    if (is_word(raw, length)) {
-        int64_t number = word_number(w, raw, length);
-        if (number >= 0) {
-            put(out, TAG_WORD);
-            put_varint(out, (uint64_t)number);
+    // A text holding the resource's id is written as the text before it and then the text
+    // after it, which may hold the id again: taken in turn, as often as the text is long,
+    // not by recursion (a text holding the id 300,000 times would overflow the stack).
+    for (;;) {
+        if (length && length == w->id_length && memcmp(raw, w->id, length) == 0) {
+            put(out, TAG_RESOURCE_ID);
             return;
         }
-    }
-    for (int i = 0; i < w->text_count; i++) {
-        if (w->text_end[i] - w->text_start[i] == length &&
-            (length == 0 || memcmp(w->text_bytes.data + w->text_start[i], raw, length) == 0)) {
-            put(out, TAG_AGAIN);
-            put_varint(out, (uint64_t)i);
-            return;
+        if (is_word(raw, length)) {
+            int64_t number = word_number(w, raw, length);
+            if (number >= 0) {
+                put(out, TAG_WORD);
+                put_varint(out, (uint64_t)number);
+                return;
+            }
         }
-    }
-    if (w->id_length >= SHORTEST_ID_INSIDE_TEXTS && length > w->id_length) {
-        const uint8_t *at = memmem(raw, length, w->id, w->id_length);
-        if (at) {
-            // Not numbered as a whole: the reader numbers only what it reads as a text.
-            put(out, TAG_AROUND_RESOURCE_ID);
-            size_t start = (size_t)(at - raw);
-            text(w, raw, start);
-            text(w, at + w->id_length, length - start - w->id_length);
-            return;
+        for (int i = 0; i < w->text_count; i++) {
+            if (w->text_end[i] - w->text_start[i] == length &&
+                (length == 0 || memcmp(w->text_bytes.data + w->text_start[i], raw, length) == 0)) {
+                put(out, TAG_AGAIN);
+                put_varint(out, (uint64_t)i);
+                return;
+            }
         }
+        const uint8_t *at = w->id_length >= SHORTEST_ID_INSIDE_TEXTS && length > w->id_length
+                                ? memmem(raw, length, w->id, w->id_length)
+                                : NULL;
+        if (!at) break;
+        // Not numbered as a whole: the reader numbers only what it reads as a text. The
+        // text before is the first occurrence's: it holds no id, and does not come back here.
+        put(out, TAG_AROUND_RESOURCE_ID);
+        size_t start = (size_t)(at - raw);
+        text(w, raw, start);
+        length -= start + w->id_length;
+        raw = at + w->id_length;
     }
     if (w->text_count < SW_TEXTS_KEPT) {
         w->text_start[w->text_count] = w->text_bytes.count;

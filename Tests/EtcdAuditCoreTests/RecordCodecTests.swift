@@ -299,6 +299,23 @@ extension RecordCodecTests {
 }
 
 extension RecordCodecTests {
+    /// A text that holds the resource's id as often as it is long (300,000 times here) is
+    /// written and read back whole: each piece after an id is taken in turn, and the
+    /// recursion that once read it overflowed the stack on a parsing thread.
+    @Test func aTextHoldingTheIdThousandsOfTimesComesBack() throws {
+        let id = "aaaaaaaa-0000-4000-8000-000000000001"
+        let text = String(repeating: ":" + id, count: 300_000) + ":end"
+        let selection = ValueSelection(steps: [.member("t")])
+        let document = Array(JSONValue.object([JSONMember("t", .string(text))]).text.utf8)
+        let selected = try JSONDocument.parse(document) { PathSelection.select([selection], in: $0, resourceID: id) }.get().value
+        // One tag and one empty piece per id: far shorter than the text.
+        #expect(selected.bytes.count < 4 * 300_000 + 16)
+        let back = try #require(selected.plainValues(selection, resourceID: id)?.first?.stringValue)
+        #expect(back.utf8.count == text.utf8.count && back.sameBytes(text))
+    }
+}
+
+extension RecordCodecTests {
     /// Most selections leave their choices unwritten (none, or 0, 1, 2, ... for `[*]`, or
     /// 1, 2, ... for `[k=v]`); an element that gives no value or two turns the slot to
     /// written choices, the values before it included. Each shape comes back with the

@@ -236,8 +236,14 @@ private struct SelectedReader {
             again.textCount = SelectedValues.textsKept  // read again, not numbered again
             return again.nextText()
         case .aroundResourceID:
-            let before = nextText()
-            return before + resourceID + nextText()
+            // The text after the id may hold it again, as often as the text is long: taken
+            // in turn, not by recursion, which a text holding the id 300,000 times overflowed.
+            var joined = nextText() + resourceID
+            while SelectedTag(rawValue: buffer[index]) == .aroundResourceID {
+                index += 1
+                joined += nextText() + resourceID
+            }
+            return joined + nextText()
         case .word:
             if words == nil { words = WordTable.selections.all }
             return words![Int(varint())]
