@@ -198,7 +198,7 @@ public struct JSONCursor {
 }
 
 /// `names` as C strings, for as long as `body` runs.
-func withCStrings<R>(_ names: [String], _ body: (UnsafeBufferPointer<UnsafePointer<CChar>?>) -> R) -> R {
+private func withCStrings<R>(_ names: [String], _ body: (UnsafeBufferPointer<UnsafePointer<CChar>?>) -> R) -> R {
     guard !names.isEmpty else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
     let copies = names.map { strdup($0) }
     defer { copies.forEach { free($0) } }

@@ -1,5 +1,3 @@
-import CJSONWalk
-
 /// Takes what the rule language's paths select out of a parsed value, while jansson's
 /// tree is there: the store keeps these values and nothing else of what the paths read.
 /// The walk over the tree is C's (CJSONWalk: it runs for every record); this says what it

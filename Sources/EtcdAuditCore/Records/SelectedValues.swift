@@ -1,7 +1,7 @@
 /// What the rule language's paths selected in one record, kept packed: written straight
-/// from jansson's tree while the value is parsed (the C walk of `CompiledSelections`), copied as they are into
-/// the store and back, and decoded only when a rule reads a selection. No Swift value is
-/// made for a selected member until then.
+/// from jansson's tree while the value is parsed (the C walk `CompiledSelections` drives),
+/// copied as they are into the store and back, and decoded only when a rule reads a
+/// selection. No Swift value is made for a selected member until then.
 ///
 /// Layout, per selection in increasing slot order: its slot (varint), how many bytes its
 /// values take and their `ChoiceForm` (one varint, `length << 2 | form`: the slot and a
@@ -12,9 +12,10 @@
 /// `WordTable.selections`, a UUID 16 bytes, a MAC 6 and a hex tenant id half its length, a
 /// text met before in the same selection (an id named twice) its number there, and a text
 /// that holds the id (`port:<id>:2`) only the texts before and after it.
-/// Only this file (which reads it) and CJSONWalk's json_walk.c (which writes it) know the layout.
+/// Only this file (which reads it) and CJSONWalk's selected_writer.c (which writes it) know
+/// the layout.
 public struct SelectedValues: Sendable {
-    /// Texts numbered per selection (json_walk.c's `TEXTS_KEPT`).
+    /// Texts numbered per selection (selected_writer.h's `SW_TEXTS_KEPT`).
     static let textsKept = 64
 
     /// Read from the store, a slice of its slab (no copy per record unpacked).
