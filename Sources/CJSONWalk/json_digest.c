@@ -4,6 +4,7 @@
 // member count and the sorted digests of its members (name and value), so that member
 // order does not matter; XXH3-128 of the whole. In C because the store digests every large
 // member a rule only compares, and every heat output's value, while the tree is there.
+#include "byte_buffer.h"
 #include "json_walk.h"
 
 #include <jansson.h>
@@ -15,11 +16,8 @@
 enum { INLINE_LIMIT = 1024, DIGESTS_ON_STACK = 16 };
 
 typedef struct {
-    uint8_t *data;
-    size_t count, capacity;
+    byte_buffer bytes;
     int failed;
-    // Most values' encodings fit in this; a larger one moves to the heap.
-    uint8_t room[512];
 } encoding;
 
 typedef struct {
@@ -28,17 +26,9 @@ typedef struct {
 
 static void add(encoding *e, const void *bytes, size_t count) {
     if (e->failed || !count) return;
-    if (e->capacity - e->count < count) {
-        size_t capacity = e->capacity ? e->capacity : 256;
-        while (capacity - e->count < count) capacity *= 2;
-        uint8_t *data = e->data == e->room ? malloc(capacity) : realloc(e->data, capacity);
-        if (!data) { e->failed = 1; return; }
-        if (e->data == e->room) memcpy(data, e->room, e->count);
-        e->data = data;
-        e->capacity = capacity;
-    }
-    memcpy(e->data + e->count, bytes, count);
-    e->count += count;
+    if (!byte_buffer_reserve(&e->bytes, count)) { e->failed = 1; return; }
+    memcpy(e->bytes.data + e->bytes.count, bytes, count);
+    e->bytes.count += count;
 }
 
 static void add_tag(encoding *e, uint8_t tag) { add(e, &tag, 1); }
@@ -106,11 +96,11 @@ static void add_object(encoding *e, json_t *node, const char *const *ignored, si
         for (size_t i = 0; i < ignored_count && kept; i++) kept = strcmp(ignored[i], name) != 0;
         if (!kept) continue;
         // The member enters the encoding for its digest, and is then taken out again.
-        size_t mark = e->count;
+        size_t mark = e->bytes.count;
         add_text(e, name, strlen(name));
         add_value(e, json_object_iter_value(it));
-        digests[n++] = e->failed ? (digest){0, 0} : xxh3(e->data + mark, e->count - mark);
-        e->count = mark;
+        digests[n++] = e->failed ? (digest){0, 0} : xxh3(e->bytes.data + mark, e->bytes.count - mark);
+        e->bytes.count = mark;
     }
     sort(digests, n, digests + count);
     add_int(e, n);
@@ -154,16 +144,12 @@ static void add_value(encoding *e, json_t *node) {
 }
 
 int json_walk_digest(void *node, const char *const *ignored, size_t ignored_count, uint64_t *high, uint64_t *low) {
-    encoding e;
-    e.data = e.room;
-    e.count = 0;
-    e.capacity = sizeof e.room;
-    e.failed = 0;
+    encoding e = {0};
     json_t *json = node;
     if (ignored_count && json_is_object(json)) add_object(&e, json, ignored, ignored_count);
     else add_value(&e, json);
-    digest d = e.failed ? (digest){0, 0} : xxh3(e.data, e.count);
-    if (e.data != e.room) free(e.data);
+    digest d = e.failed ? (digest){0, 0} : xxh3(e.bytes.data, e.bytes.count);
+    free(e.bytes.data);
     *high = d.high;
     *low = d.low;
     return !e.failed;

@@ -25,7 +25,7 @@ typedef struct {
     int saw_list, long_list;
     // A value neither a list nor a text, or texts past TEXTS_COMPARED.
     int not_text;
-    sw_buffer text_bytes;
+    byte_buffer text_bytes;
     size_t text_start[TEXTS_COMPARED], text_end[TEXTS_COMPARED];
     int text_count;
 } probe;

@@ -24,33 +24,24 @@ enum {
 
 _Thread_local int sw_failed;
 
-static int reserve(sw_buffer *b, size_t more) {
+static int reserve(byte_buffer *b, size_t more) {
     if (sw_failed) return 0;
-    if (b->capacity - b->count >= more) return 1;
-    size_t capacity = b->capacity ? b->capacity : 256;
-    while (capacity - b->count < more) {
-        if (capacity > SIZE_MAX / 2) { sw_failed = 1; return 0; }
-        capacity *= 2;
-    }
-    uint8_t *data = realloc(b->data, capacity);
-    if (!data) { sw_failed = 1; return 0; }
-    b->data = data;
-    b->capacity = capacity;
-    return 1;
+    if (!byte_buffer_reserve(b, more)) sw_failed = 1;
+    return !sw_failed;
 }
 
-static void put(sw_buffer *b, uint8_t byte) {
+static void put(byte_buffer *b, uint8_t byte) {
     if (reserve(b, 1)) b->data[b->count++] = byte;
 }
 
-void sw_put_bytes(sw_buffer *b, const void *bytes, size_t count) {
+void sw_put_bytes(byte_buffer *b, const void *bytes, size_t count) {
     if (count && reserve(b, count)) {
         memcpy(b->data + b->count, bytes, count);
         b->count += count;
     }
 }
 
-void sw_reset(sw_buffer *b) {
+void sw_reset(byte_buffer *b) {
     if (b->capacity > BUFFER_KEPT) {
         free(b->data);
         b->data = NULL;
@@ -59,22 +50,29 @@ void sw_reset(sw_buffer *b) {
     b->count = 0;
 }
 
-// Unsigned LEB128 (Records/ByteCoding.swift's `Varint`).
-static void put_varint(sw_buffer *b, uint64_t value) {
+// Unsigned LEB128 (Records/ByteCoding.swift's `Varint`) at `out`, which has room for 10
+// bytes; returns how many it took.
+static size_t varint_at(uint8_t *out, uint64_t value) {
+    size_t n = 0;
     while (value >= 0x80) {
-        put(b, (uint8_t)value | 0x80);
+        out[n++] = (uint8_t)value | 0x80;
         value >>= 7;
     }
-    put(b, (uint8_t)value);
+    out[n++] = (uint8_t)value;
+    return n;
+}
+
+static void put_varint(byte_buffer *b, uint64_t value) {
+    if (reserve(b, 10)) b->count += varint_at(b->data + b->count, value);
 }
 
 // The low `count` bytes of `value`, most significant first.
-static void put_big(sw_buffer *b, uint64_t value, int count) {
+static void put_big(byte_buffer *b, uint64_t value, int count) {
     for (int k = count - 1; k >= 0; k--) put(b, (uint8_t)(value >> (8 * k)));
 }
 
 // Zig-zag, so that small negative numbers stay short.
-static void put_integer(sw_buffer *b, int64_t i) {
+static void put_integer(byte_buffer *b, int64_t i) {
     put(b, TAG_INTEGER);
     put_varint(b, ((uint64_t)i << 1) ^ (uint64_t)(i >> 63));
 }
@@ -150,7 +148,7 @@ static int64_t word_number(sw_writer *w, const uint8_t *word, size_t length) {
 }
 
 static void text(sw_writer *w, const uint8_t *raw, size_t length) {
-    sw_buffer *out = &w->out;
+    byte_buffer *out = &w->out;
     // A text holding the resource's id is written as the text before it and then the text
     // after it, which may hold the id again: taken in turn, as often as the text is long,
     // not by recursion (a text holding the id 300,000 times would overflow the stack).
@@ -240,15 +238,14 @@ void sw_end_slot(sw_writer *w) {
         w->out.data[w->header_start + 1] = (uint8_t)size;
         return;
     }
-    uint8_t room[24];
-    sw_buffer header = {.data = room, .capacity = sizeof room};
-    put_varint(&header, w->slot);
-    put_varint(&header, size);
-    if (!reserve(&w->out, header.count - 2)) return;
+    uint8_t header[20];
+    size_t length = varint_at(header, w->slot);
+    length += varint_at(header + length, size);
+    if (!reserve(&w->out, length - 2)) return;
     uint8_t *values = w->out.data + w->values_start;
-    memmove(values + header.count - 2, values, w->out.count - w->values_start);
-    memcpy(w->out.data + w->header_start, room, header.count);
-    w->out.count += header.count - 2;
+    memmove(values + length - 2, values, w->out.count - w->values_start);
+    memcpy(w->out.data + w->header_start, header, length);
+    w->out.count += length - 2;
 }
 
 static int implies(int form, const sw_choice *choices, size_t count, size_t n) {
@@ -265,7 +262,7 @@ static int implies(int form, const sw_choice *choices, size_t count, size_t n) {
 // choices their form implied written in front. Integers only, so no text is numbered out
 // of the reader's order.
 static void write_implied_choices(sw_writer *w) {
-    sw_buffer *r = &w->rewritten;
+    byte_buffer *r = &w->rewritten;
     r->count = 0;
     for (size_t n = 0; n < w->value_start_count && !sw_failed; n++) {
         if (w->form == FORM_NONE) {
@@ -314,7 +311,7 @@ void sw_begin_value(sw_writer *w, const sw_choice *choices, size_t count) {
 }
 
 void sw_value(sw_writer *w, json_t *node) {
-    sw_buffer *out = &w->out;
+    byte_buffer *out = &w->out;
     switch (json_typeof(node)) {
     case JSON_OBJECT:
         put(out, TAG_OBJECT);

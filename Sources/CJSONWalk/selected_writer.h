@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "byte_buffer.h"
 #include "json_walk.h"
 
 enum { SW_TEXTS_KEPT = 64 };  // texts numbered per selection (SelectedValues.textsKept)
@@ -14,14 +15,9 @@ enum { SW_TEXTS_KEPT = 64 };  // texts numbered per selection (SelectedValues.te
 /// Set when an allocation fails: later writes do nothing, and the walk gives NULL.
 extern _Thread_local int sw_failed;
 
-typedef struct {
-    uint8_t *data;
-    size_t count, capacity;
-} sw_buffer;
-
-void sw_put_bytes(sw_buffer *b, const void *bytes, size_t count);
+void sw_put_bytes(byte_buffer *b, const void *bytes, size_t count);
 /// Empties `b`, and gives its memory back when a huge value made it large.
-void sw_reset(sw_buffer *b);
+void sw_reset(byte_buffer *b);
 
 /// A choice that locates a value: an element's index or occurrence, or a member's name.
 typedef struct {
@@ -35,7 +31,7 @@ typedef struct {
 typedef struct sw_word_cache sw_word_cache;
 
 typedef struct {
-    sw_buffer out;
+    byte_buffer out;
     const uint8_t *id;
     size_t id_length;
     const json_walk_callbacks *callbacks;
@@ -47,10 +43,10 @@ typedef struct {
     size_t *value_starts;
     size_t value_start_count, value_start_capacity;
     // The texts numbered so far in this selection.
-    sw_buffer text_bytes;
+    byte_buffer text_bytes;
     size_t text_start[SW_TEXTS_KEPT], text_end[SW_TEXTS_KEPT];
     int text_count;
-    sw_buffer rewritten;
+    byte_buffer rewritten;
     sw_word_cache *words;
 } sw_writer;
 
