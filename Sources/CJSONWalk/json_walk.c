@@ -250,7 +250,7 @@ static void make_exit_key(void) { pthread_key_create(&exit_key, free_scratch); }
 const uint8_t *json_walk_select(const json_walk_selection *selections, size_t count, void *root,
                                 void *decoded_string, void *decoded_value,
                                 const uint8_t *resource_id, size_t id_length,
-                                const json_walk_callbacks *callbacks, size_t *length) {
+                                json_walk_word_number word_number, size_t *length) {
     scratch *t = &thread_scratch;
     pthread_once(&exit_key_once, make_exit_key);
     pthread_setspecific(exit_key, (void *)1);
@@ -262,7 +262,7 @@ const uint8_t *json_walk_select(const json_walk_selection *selections, size_t co
     sw_reset(&t->probe.text_bytes);
     w->id = resource_id;
     w->id_length = id_length;
-    w->callbacks = callbacks;
+    w->word_number = word_number;
     // The keys of the last record's arrays are not this tree's.
     t->keys.array = NULL;
     size_t most_steps = 0;

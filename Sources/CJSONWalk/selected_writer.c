@@ -133,12 +133,12 @@ struct sw_word_cache {
 
 static int64_t word_number(sw_writer *w, const uint8_t *word, size_t length) {
     if (!w->words) w->words = calloc(1, sizeof *w->words);
-    if (!w->words) return w->callbacks->word_number(word, length);
+    if (!w->words) return w->word_number(word, length);
     uint32_t hash = 2166136261u;  // FNV-1a
     for (size_t i = 0; i < length; i++) hash = (hash ^ word[i]) * 16777619u;
     word_entry *entry = &w->words->entries[hash % WORDS_CACHED];
     if (entry->length == length && memcmp(entry->bytes, word, length) == 0) return entry->number;
-    int64_t number = w->callbacks->word_number(word, length);
+    int64_t number = w->word_number(word, length);
     if (number >= 0) {
         entry->length = (uint8_t)length;
         memcpy(entry->bytes, word, length);

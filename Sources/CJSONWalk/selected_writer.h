@@ -34,7 +34,7 @@ typedef struct {
     byte_buffer out;
     const uint8_t *id;
     size_t id_length;
-    const json_walk_callbacks *callbacks;
+    json_walk_word_number word_number;
     // The slot being written: where its header and its values begin.
     uint64_t slot;
     size_t header_start, values_start, count;

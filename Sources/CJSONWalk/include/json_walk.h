@@ -48,21 +48,20 @@ typedef struct {
     uint64_t guards;
 } json_walk_selection;
 
-typedef struct {
-    /// A word's number in the table of the selections' words, or -1 when it is full.
-    int64_t (*word_number)(const uint8_t *bytes, size_t length);
-} json_walk_callbacks;
+/// A word's number in the table of the selections' words, or -1 when it is full.
+typedef int64_t (*json_walk_word_number)(const uint8_t *bytes, size_t length);
 
 /// The values `selections` (in increasing slot order) select in `root`, laid out as the
 /// store keeps them. `decoded_string`, when not NULL, is a string node already parsed into
 /// `decoded_value` (a state's heat_outputs): a `|json` step on it goes on there.
-/// `resource_id` is written as one byte wherever a text is it, or holds it.
+/// `resource_id` is written as one byte wherever a text is it, or holds it; words are
+/// written by the number `word_number` gives them.
 /// Returns the bytes, valid until the thread's next call, and their count in `length`;
 /// NULL when memory ran out.
 const uint8_t *json_walk_select(const json_walk_selection *selections, size_t count, void *root,
                                 void *decoded_string, void *decoded_value,
                                 const uint8_t *resource_id, size_t id_length,
-                                const json_walk_callbacks *callbacks, size_t *length);
+                                json_walk_word_number word_number, size_t *length);
 
 /// The digest of `node` in JSON/JSONDigest.swift's canonical encoding (XXH3-128), without
 /// the top-level members `ignored` names when it is an object. Returns 0 when memory ran out.

@@ -211,14 +211,14 @@ extension JSONCursor {
     /// parsed, with what it decodes to.
     func selectedBytes(_ selections: UnsafeBufferPointer<json_walk_selection>, resourceID: String,
                        decoded: (string: JSONCursor, value: JSONCursor)?,
-                       callbacks: UnsafePointer<json_walk_callbacks>) -> [UInt8] {
+                       wordNumber: json_walk_word_number) -> [UInt8] {
         var id = resourceID
         return id.withUTF8 { id in
             var length = 0
             guard let bytes = json_walk_select(selections.baseAddress, selections.count, UnsafeMutableRawPointer(node),
                                                decoded.map { UnsafeMutableRawPointer($0.string.node) },
                                                decoded.map { UnsafeMutableRawPointer($0.value.node) },
-                                               id.baseAddress, id.count, callbacks, &length) else {
+                                               id.baseAddress, id.count, wordNumber, &length) else {
                 fatalError("out of memory while taking a record's selected values")
             }
             return Array(UnsafeBufferPointer(start: bytes, count: length))

@@ -42,7 +42,6 @@ final class CompiledSelections: @unchecked Sendable {
     private let names: UnsafeMutableRawBufferPointer
     /// The members each `|digest` leaves out, as C strings (their bytes in `names`).
     private let ignored: UnsafeMutableBufferPointer<UnsafePointer<CChar>?>
-    private let callbacks = UnsafeMutablePointer<json_walk_callbacks>.allocate(capacity: 1)
 
     init(_ kept: [KeptSelection]) {
         self.kept = kept
@@ -125,11 +124,9 @@ final class CompiledSelections: @unchecked Sendable {
             }
             selections[i] = selection
         }
-        callbacks.initialize(to: json_walk_callbacks(word_number: selectedWordNumber))
     }
 
     deinit {
-        callbacks.deallocate()
         ignored.deallocate()
         selections.deallocate()
         steps.deallocate()
@@ -141,7 +138,7 @@ final class CompiledSelections: @unchecked Sendable {
     func select(in root: JSONCursor, resourceID: String,
                 decoded: (string: JSONCursor, value: JSONCursor)? = nil) -> SelectedValues {
         let bytes = root.selectedBytes(UnsafeBufferPointer(rebasing: selections[..<kept.count]), resourceID: resourceID,
-                                       decoded: decoded, callbacks: callbacks)
+                                       decoded: decoded, wordNumber: selectedWordNumber)
         return SelectedValues(bytes: bytes[...])
     }
 }
