@@ -18,8 +18,9 @@ struct ExplainCommand: ParsableCommand {
             configuration's rules, only, skip, severity and waivers apply.
 
             For each resource: every record (key, kind, where it was read, create and mod \
-            revision, the members the rules read with their values, heat outputs, a state's \
-            decoded from their string, and problems of the value itself); every rule that \
+            revision, its whole value (indented JSON; the json report also lists the members \
+            the rules read), a state's heat outputs decoded from their string, and problems \
+            of the value itself); every rule that \
             applies to its type: fired (each finding with the values compared and where), \
             passed, or could not run (the record or revision its check needs is missing); \
             and the write order of its records by mod_revision where the input has revisions.

@@ -73,6 +73,40 @@ struct ExplainTests {
         #expect(port.records.allSatisfy { $0.problems.isEmpty && $0.value != nil })
     }
 
+    @Test func theTextShowsEachRecordsWholeValueFoldedToFit() throws {
+        let port = try #require(try Self.explain([Self.updatePort], [Self.update]).resources.first)
+        let text = ExplainTextReport.resource(port)
+        // Members no rule reads are there too, in the record's own order.
+        #expect(text.contains("\n          \"name\": \"load_balancer-user-port\",\n"))
+        // A param that fits stays on its line; the state's string is shown decoded below it.
+        #expect(text.contains("\n            {\"resources\": [], \"type\": \"value\", \"value\": 3, \"param\": \"version\"},\n"))
+        #expect(text.contains("/state/heat_outputs, decoded from its string: 7 outputs"))
+        // A stack's own list is in its value, not listed twice.
+        #expect(!text.contains("/output: 7 outputs"))
+        #expect(!text.contains("/1/params[param=version]/value = 3"))
+    }
+
+    @Test func fittedJSONKeepsWhatFitsOnALineAndCutsLongStrings() {
+        let value = JSONValue.object([
+            JSONMember("short", .array([.integer(1), .integer(2)])),
+            JSONMember("long", .array([.string(String(repeating: "a", count: 15)), .string(String(repeating: "b", count: 15))])),
+            JSONMember("blob", .string(String(repeating: "x", count: 50))),
+            JSONMember("empty", .object([])),
+        ])
+        #expect(FittedJSON.lines(value, width: 40, stringWidth: 20) == [
+            "{",
+            "  \"short\": [1, 2],",
+            "  \"long\": [",
+            "    \"aaaaaaaaaaaaaaa\",",
+            "    \"bbbbbbbbbbbbbbb\"",
+            "  ],",
+            "  \"blob\": \"xxxxxxxxxxxxxxxxxxxx\"… (50 characters),",
+            "  \"empty\": {}",
+            "}",
+        ])
+        #expect(FittedJSON.lines(.array([.null, .bool(true)])) == ["[null, true]"])
+    }
+
     @Test func severalResourcesInTheOrderGiven() throws {
         let both = [Self.create, Self.update]
         let explanation = try Self.explain([Self.updatePort, "ports/\(Self.createPort)", Self.updatePort], both)

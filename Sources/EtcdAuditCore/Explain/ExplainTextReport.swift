@@ -1,4 +1,4 @@
-/// `explain` for a person: per resource, its records (members read, heat outputs, problems),
+/// `explain` for a person: per resource, its records (whole values, heat outputs, problems),
 /// the rules' verdicts (fired with what they compared, could not run and why, passed), and
 /// the write order; then the inputs. Deterministic, no colour.
 public enum ExplainTextReport {
@@ -66,8 +66,14 @@ public enum ExplainTextReport {
             read += " (no revisions)"
         }
         out += "      \(read)\n"
-        for member in record.members { out += "      \(member.path) = \(cut(member.value.text))\n" }
-        if let outputs = record.heatOutputs {
+        if let value = record.value {
+            // The whole value: what the record says, not only what the rules read.
+            for line in FittedJSON.lines(value, stringWidth: valueWidth) { out += "      \(line)\n" }
+        } else {
+            for member in record.members { out += "      \(member.path) = \(cut(member.value.text))\n" }
+        }
+        // A list the value holds as JSON is shown above; a state's string is shown decoded.
+        if let outputs = record.heatOutputs, outputs.encoded || record.value == nil {
             let how = outputs.encoded ? ", decoded from its string" : ""
             if outputs.error == nil {
                 out += "      \(outputs.path)\(how): \(outputs.outputs.count) output\(outputs.outputs.count == 1 ? "" : "s")\n"
