@@ -121,9 +121,12 @@ final class ByteSource {
                 buffer.deallocate()
                 buffer = grown
             }
-            // Small reads: when zlib meets corrupt data it drops what that call inflated,
-            // so the records before the fault still come through.
-            let want = UInt32(min(buffer.count - end, 64 * 1024))
+            // Small reads of gzip: when zlib meets corrupt data it drops what that call
+            // inflated, so the records before the fault still come through. A plain file
+            // is read whole chunks at a time: zlib then reads straight into our buffer
+            // (below twice its own buffer's size it copies every byte through that).
+            let free = buffer.count - end
+            let want = UInt32(min(gzdirect(file) == 1 ? free : 64 * 1024, free, Int(Int32.max)))
             let got = gzread(file, buffer.baseAddress! + end, want)
             if got < 0 { throw gzipError() }
             if got == 0 {
