@@ -68,6 +68,20 @@ struct ReaderTests {
         #expect(reader.reader.info.revision == 9)
     }
 
+    /// Revisions read straight from the buffer and those read as tokens agree: the edges of
+    /// the direct path (18 digits, a sign, spaces) and what it leaves to the token path.
+    @Test("a revision as written", arguments: [
+        ("4", Int64(4)), ("-12", -12), (" 123456789012345678 ", 123456789012345678),
+        ("9223372036854775807", .max), ("\"77\"", 77), ("1.5", nil), ("99999999999999999999", nil), ("1e3", nil),
+    ] as [(String, Int64?)])
+    func etcdctlJSONRevisions(written: String, expected: Int64?) throws {
+        let key = Data(Self.port.utf8).base64EncodedString(), value = Data(Self.config.utf8).base64EncodedString()
+        let text = #"{"kvs":[{"key":"\#(key)","mod_revision":\#(written),"create_revision":\#(written),"value":"\#(value)"}]}"#
+        let (records, error) = try records(text, .etcdctlJSON)
+        #expect(error == nil)
+        #expect(records.first?.modRevision == expected && records.first?.createRevision == expected)
+    }
+
     @Test func etcdctlJSONCutOffIsAnInputErrorWithOffset() throws {
         let key = Data(Self.port.utf8).base64EncodedString()
         let (records, error) = try records(#"{"kvs":[{"key":"\#(key)","value":"e30="},{"key":"\#(key)","val"#, .etcdctlJSON)

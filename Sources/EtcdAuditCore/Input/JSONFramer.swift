@@ -11,6 +11,19 @@ final class JSONFramer {
         case string([UInt8])
         /// A number or `true`/`false`/`null`, as written.
         case scalar(String)
+
+        /// The byte of a punctuation token (nil for a string or scalar).
+        var punctuation: UInt8? {
+            switch self {
+            case .beginObject: return UInt8(ascii: "{")
+            case .endObject: return UInt8(ascii: "}")
+            case .beginArray: return UInt8(ascii: "[")
+            case .endArray: return UInt8(ascii: "]")
+            case .colon: return UInt8(ascii: ":")
+            case .comma: return UInt8(ascii: ",")
+            case .string, .scalar: return nil
+            }
+        }
     }
 
     private let source: ByteSource
@@ -43,6 +56,7 @@ final class JSONFramer {
     }
 
     func expect(_ token: Token, _ what: String) throws {
+        if let byte = token.punctuation, try takePunctuation(byte) { return }
         let got = try next()
         guard got == token else { throw error("expected \(what), found \(Self.describe(got))") }
     }
@@ -90,6 +104,8 @@ final class JSONFramer {
     /// After a member or element: true if another follows (consumes the comma), false at
     /// the closing bracket (consumed too).
     func continues(closing: Token) throws -> Bool {
+        if try takePunctuation(UInt8(ascii: ",")) { return true }
+        if let byte = closing.punctuation, try takePunctuation(byte) { return false }
         switch try next() {
         case .comma?: return true
         case let t? where t == closing: return false
@@ -113,6 +129,7 @@ final class JSONFramer {
     /// A member value that is a number, or a string holding one (the gateway quotes
     /// 64-bit integers).
     func integerValue() throws -> Int64? {
+        if let direct = try plainInteger() { return direct }
         switch try next() {
         case .scalar(let text)?: return Int64(text)
         case .string(let bytes)?: return Int64(String(decoding: bytes, as: UTF8.self))
@@ -120,6 +137,46 @@ final class JSONFramer {
             throw error("expected a number")
         default: return nil
         }
+    }
+
+    /// Takes the next token when it is the punctuation `byte`, straight from the buffered
+    /// bytes: the several colons, commas and brackets of every key-value make no token.
+    private func takePunctuation(_ byte: UInt8) throws -> Bool {
+        guard peeked == nil else { return false }
+        try skipWhitespace()
+        guard try source.fill(atLeast: 1) > 0, source.withAvailable({ $0[0] }) == byte else { return false }
+        tokenOffset = source.offset
+        source.consume(1)
+        return true
+    }
+
+    /// A number of digits (a revision) read straight from the buffered bytes when it lies
+    /// there whole, with no token or String for it; nil: anything else, read as a token.
+    private func plainInteger() throws -> Int64? {
+        guard peeked == nil else { return nil }
+        try skipWhitespace()
+        guard try source.fill(atLeast: 20) > 0 else { return nil }
+        let parsed = source.withAvailable { chunk -> (value: Int64, length: Int)? in
+            let negative = chunk[0] == UInt8(ascii: "-")
+            let first = negative ? 1 : 0
+            var i = first
+            var value: Int64 = 0
+            // At most 18 digits: no overflow to check; longer numbers take the token path.
+            while i < chunk.count, i - first < 18, chunk[i] &- UInt8(ascii: "0") < 10 {
+                value = value * 10 + Int64(chunk[i] &- UInt8(ascii: "0"))
+                i += 1
+            }
+            guard i > first, i < chunk.count else { return nil }
+            switch chunk[i] {
+            case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x0A, 0x0D, 0x09: break
+            default: return nil
+            }
+            return (negative ? -value : value, i)
+        }
+        guard let parsed else { return nil }
+        tokenOffset = source.offset
+        source.consume(parsed.length)
+        return parsed.value
     }
 
     static func describe(_ token: Token?) -> String {
