@@ -82,6 +82,23 @@ struct GitHubReporterTests {
         #expect(first.message.contains("100% sure:: a, b=c\r\nnext line \\u{1}"))
     }
 
+    /// A finding quoting a huge value (a value can be megabytes): one line a person can read, its middle left
+    /// out, in the annotation and the text report; the JSON report keeps it whole.
+    @Test func aHugeMessageIsShortenedWhereAPersonReadsIt() throws {
+        var result = CodeHostReportSupport.locatedResult()
+        let huge = "body.mac_address is " + String(repeating: "x", count: 300_000) + ", expected fa:16:3e:84:84:13"
+        result.findings[0].message = huge
+        let first = try #require(try annotations(result).first)
+        #expect(first.message.count < 1500)
+        #expect(first.message.contains("body.mac_address is xxx"))
+        #expect(first.message.contains("characters left out) …"))
+        #expect(first.message.contains(", expected fa:16:3e:84:84:13"))
+        let text = try TextReporter().render(result, options: CodeHostReportSupport.options)
+        #expect(text.split(separator: "\n").allSatisfy { $0.count < 1200 })
+        #expect(text.contains(", expected fa:16:3e:84:84:13\n"))
+        #expect(try JSONReporter().render(result, options: CodeHostReportSupport.options).contains(huge))
+    }
+
     @Test func inputsWithoutLinesAreOnLineOne() throws {
         let result = CodeHostReportSupport.linelessResult()
         for (annotation, finding) in zip(try annotations(result), result.findings) {

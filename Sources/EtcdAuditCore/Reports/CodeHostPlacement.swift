@@ -45,9 +45,10 @@ struct CodeHostPlacement {
         return parts.joined(separator: ", ")
     }
 
-    /// "port 2346…: stack output … (waived: reason, until 2027-01-31)".
+    /// "port 2346…: stack output … (waived: reason, until 2027-01-31)", a message of
+    /// megabytes shortened: code hosts show it on one line.
     static func headline(_ finding: Finding) -> String {
-        "\(finding.resourceType) \(finding.resourceID): \(finding.message)" + (waiverNote(finding).map { " (\($0))" } ?? "")
+        "\(finding.resourceType) \(finding.resourceID): \(ReportText.shortened(finding.message))" + (waiverNote(finding).map { " (\($0))" } ?? "")
     }
 
     static func waiverNote(_ finding: Finding) -> String? {

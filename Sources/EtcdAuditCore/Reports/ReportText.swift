@@ -7,6 +7,17 @@ enum ReportText {
         "\(count) " + (count == 1 ? singular : plural ?? singular + "s")
     }
 
+    /// A message as a line a person reads: past `limit` characters, its middle is left
+    /// out (a finding can quote a value of megabytes), keeping how it starts and ends. The
+    /// JSON, SARIF and JUnit reports keep it whole; cut only after redaction, which finds
+    /// values in the whole text.
+    static func shortened(_ text: String, limit: Int = 1000) -> String {
+        let count = text.count
+        guard count > limit else { return text }
+        let head = limit * 4 / 5, tail = limit / 5
+        return String(text.prefix(head)) + "… (\(count - head - tail) characters left out) …" + String(text.suffix(tail))
+    }
+
     /// Control characters but tab and line ends (and the two non-characters XML
     /// excludes), shown as `\u{XX}` instead.
     static func clean(_ text: String) -> String {

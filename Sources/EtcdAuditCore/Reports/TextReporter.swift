@@ -99,7 +99,7 @@ struct TextReporter: Reporter {
             }
             // With a baseline, what tonight brings stands out from what was already there.
             let mark = finding.baseline.map { $0 == .new ? style.paint("new ", "1") : "existing " } ?? ""
-            out += "  \(style.label(finding.severity)) \(mark)\(finding.rule): \(finding.message)\n"
+            out += "  \(style.label(finding.severity)) \(mark)\(finding.rule): \(ReportText.shortened(finding.message))\n"
             if let waiver = finding.waiver {
                 let until = waiver.expires.map { " (until \($0))" } ?? ""
                 out += "          " + style.paint("waived", "2") + ": \(waiver.reason)\(until)\n"
