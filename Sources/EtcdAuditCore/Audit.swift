@@ -116,7 +116,7 @@ public struct Auditor: Sendable {
             var summary = InputSummary(path: input.label, format: input.formatName(given: format), bytes: 0, records: 0,
                                        problems: [])
             var reader: RecordReader?
-            var detected: InputFormat?
+            var detected: Detection?
             do {
                 let opened = try input.open(format: format, revision: revision) { layouts.match($0) != nil }
                 reader = opened.reader
@@ -177,13 +177,13 @@ public struct Auditor: Sendable {
     /// that stopped with an error is skipped too if no record came out of it, unless its
     /// first bytes were an etcd export's (a cut-off dump is an error, a stray JSON file not).
     private static func skipOrFailWithoutRecords(_ input: AuditInput, _ summary: inout InputSummary, info: InputInfo,
-                                   detected: InputFormat?, forced: Bool) -> SkippedFile? {
-        guard input.filePath != nil, let format = InputFormat(rawValue: summary.format) else { return nil }
+                                   detected: Detection?, forced: Bool) -> SkippedFile? {
+        guard input.filePath != nil, let detected, let format = InputFormat(rawValue: summary.format) else { return nil }
         let shortfall = RecordShortfall.check(records: summary.records, info: info, bytes: summary.bytes,
                                               format: format, detected: detected, forced: forced)
         if case .walked = input, let shortfall, summary.records == 0 {
             let exportSignature: Set<InputFormat> = [.etcdctlJSON, .etcdV2, .snapshot]
-            if summary.error == nil || forced || !exportSignature.contains(detected ?? .markdown) {
+            if summary.error == nil || forced || !exportSignature.contains(detected.format ?? .markdown) {
                 return SkippedFile(path: summary.path, reason: shortfall.reason)
             }
         }

@@ -194,9 +194,13 @@ struct PerFileTests {
         try FileManager.default.copyItem(atPath: TestSupport.path(Self.createSeed), toPath: dir.appendingPathComponent("seed.md").path)
         // A JSON file with no newline at its end reads as cut-off jsonl; it holds no records of any format.
         try Data("{\n  \"name\": \"fixtures\"\n}".utf8).write(to: dir.appendingPathComponent("package.json"))
+        // Binary data (an image beside the fixtures) is no dump of any format, not a markdown one without records.
+        try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D]).write(to: dir.appendingPathComponent("diagram.png"))
         let stray = try jsonReport(["check", dir.path])
         #expect(stray.code == 0)
-        #expect((stray.report["skipped_files"] as? [[String: String]])?.first?["path"] == dir.path + "/package.json")
+        let skipped = stray.report["skipped_files"] as? [[String: String]] ?? []
+        #expect(skipped.map { $0["path"] } == [dir.path + "/diagram.png", dir.path + "/package.json"])
+        #expect(skipped.first?["reason"] == "binary data (it holds NUL bytes), not a dump in any format etcd-audit reads")
         // An etcd export cut before its first record: a dump, broken, not a stray file.
         try Data("{\"header\":{\"revision\":\"3\"},\"kvs\":[{\"key\":\"L2Nv".utf8).write(to: dir.appendingPathComponent("cut.json"))
         let cut = try run(["check", dir.path])

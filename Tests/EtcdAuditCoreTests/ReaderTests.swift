@@ -144,6 +144,36 @@ struct ReaderTests {
         #expect(try InputOpener.open(path: path, format: nil) { _ in true }.format == .snapshot)
     }
 
+    func detected(_ bytes: [UInt8]) throws -> Detection {
+        try InputOpener.open(path: try TestSupport.temporaryFile(bytes, name: "bytes"), format: nil) { _ in true }.detected
+    }
+
+    @Test func bytesNoTextHoldsAreBinaryData() throws {
+        var generator = SeededGenerator(seed: 18)
+        #expect(try detected((0..<4096).map { _ in UInt8.random(in: 1...255, using: &generator) })
+                == .binary(evidence: "it is not UTF-8 text"))
+        #expect(try detected(Array("# notes\n".utf8) + [0, 1, 2]) == .binary(evidence: "it holds NUL bytes"))
+        #expect(try detected(Array("# caf".utf8) + [0xE9, 0x0A]) == .binary(evidence: "it is not UTF-8 text"))
+        // The head detection reads ends inside a character (headSize is even): the rest follows.
+        #expect(InputFormat.headSize % 2 == 0)
+        #expect(try detected(Array(("a" + String(repeating: "é", count: InputFormat.headSize)).utf8)) == .format(.markdown))
+    }
+
+    /// A snapshot whose first meta page is damaged is no binary garbage: the snapshot reader
+    /// still reads it from meta page 1 (`--format snapshot`).
+    @Test func aSnapshotWithADamagedFirstMetaPageIsNotBinaryData() throws {
+        let original = try SnapshotReaderTests.bytes()
+        var magicBroken = original
+        magicBroken[16] ^= 1
+        var pageZeroGone = original
+        pageZeroGone.replaceSubrange(0..<SnapshotReaderTests.page, with: repeatElement(0, count: SnapshotReaderTests.page))
+        for bytes in [magicBroken, pageZeroGone] {
+            #expect(try detected(bytes) == .format(.markdown))
+            let read = try TestSupport.records(at: try TestSupport.temporaryFile(bytes, name: "damaged.db"), format: .snapshot)
+            #expect(read.error == nil && read.records.count == 11)
+        }
+    }
+
     @Test func missingFileIsAnInputError() {
         let result = Auditor(catalog: TestSupport.catalog).audit(paths: ["/nonexistent/dump.txt"])
         #expect(result.inputs.first?.error?.contains("cannot open") == true)

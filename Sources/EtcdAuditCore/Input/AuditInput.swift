@@ -34,10 +34,10 @@ public enum AuditInput: Sendable {
 
     /// The input's reader, the format its summary names, the path or URL it was read
     /// from (for an endpoint, the member that answered), and for files what the first
-    /// bytes look like (nil: only whitespace). `format` and `revision` (the store's revision
+    /// bytes look like (nil: a live etcd). `format` and `revision` (the store's revision
     /// to read, nil: the newest; snapshots only) apply to files; a live etcd has its own.
     func open(format: InputFormat?, revision: Int64? = nil, isDeclaredKey: @escaping (String) -> Bool) throws
-        -> (reader: RecordReader, format: String, path: String, detected: InputFormat?)
+        -> (reader: RecordReader, format: String, path: String, detected: Detection?)
     {
         switch self {
         case .file(let path), .walked(let path):

@@ -33,47 +33,94 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
             }
             return .format(.jsonl)
         default:
+            // Markdown is the fallback for text. Bytes no text holds are no dump at all,
+            // unless they may be a snapshot whose first meta page is damaged: those stay
+            // markdown, which history lets through to the snapshot reader, as --format
+            // snapshot does: it reports the damage, or reads the second meta page.
+            if let evidence = binaryEvidence(head), !mayBeSnapshot(head) { return .binary(evidence: evidence) }
             return .format(.markdown)
+        }
+    }
+
+    /// What detection reads: up to the magic of bbolt's second meta page (after its 16-byte
+    /// page header), which stands one page in, and pages are up to 64 KiB.
+    static let headSize = BoltMeta.secondMetaOffsets.max()! + 16 + 4
+
+    /// Why the head is no text ("it holds NUL bytes"), or nil when it may be.
+    static func binaryEvidence(_ head: UnsafeRawBufferPointer) -> String? {
+        if head.contains(0) { return "it holds NUL bytes" }
+        var parser = Unicode.UTF8.ForwardParser()
+        var bytes = head.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &bytes) {
+            case .valid(let scalar): offset += scalar.count
+            case .emptyInput: return nil
+            case .error(let length):
+                // A sequence cut by the end of the head may go on after it.
+                return offset + length == head.count ? nil : "it is not UTF-8 text"
+            }
+        }
+    }
+
+    /// True when the head may be a bbolt file that the snapshot reader can still read or
+    /// say what is damaged in: page 0's header is a meta page's, or the magic stands where
+    /// the reader looks for meta page 1.
+    static func mayBeSnapshot(_ head: UnsafeRawBufferPointer) -> Bool {
+        let bytes = LittleEndianBytes(Array(head))
+        if head.count >= 16, bytes.u64(0) == 0, bytes.u16(8) == BoltPage.metaFlag { return true }
+        return BoltMeta.secondMetaOffsets.contains { offset in
+            head.count >= offset + 20 && bytes.u32(offset + 16) == BoltMeta.magic
         }
     }
 }
 
-enum Detection {
+enum Detection: Equatable {
     case format(InputFormat)
+    /// Nothing but whitespace.
     case empty
+    /// No text and no snapshot: no dump in any format; read as markdown all the same
+    /// (text in another encoding may still hold records), and named so when it gives none.
+    case binary(evidence: String)
+
+    /// The reader to use when `--format` names none (nil: nothing to read).
+    var format: InputFormat? {
+        switch self {
+        case .format(let format): return format
+        case .empty: return nil
+        case .binary: return .markdown
+        }
+    }
 }
 
 extension ByteSource {
-    /// What the bytes buffered so far look like (nil: nothing but whitespace); fill it
-    /// first (4 KiB is what detection needs).
-    var detectedFormat: InputFormat? {
-        switch withAvailable({ InputFormat.detect($0) }) {
-        case .format(let format): return format
-        case .empty: return nil
-        }
+    /// What the bytes buffered so far look like; fill `InputFormat.headSize` first.
+    var detection: Detection {
+        // No more than that, whatever else is buffered: the same file, the same verdict.
+        withAvailable { InputFormat.detect(UnsafeRawBufferPointer(rebasing: $0.prefix(InputFormat.headSize))) }
     }
 }
 
 /// Opens one input for reading records.
 enum InputOpener {
-    /// The reader, the format it reads, and what the first bytes look like (nil: nothing
-    /// but whitespace), detected even when `format` is given, so that an input that
-    /// yields no records can say which `--format` to try. `revision` (nil: the newest)
-    /// is the store's revision to read: only a snapshot holds more than one.
+    /// The reader, the format it reads, and what the first bytes look like, detected even
+    /// when `format` is given, so that an input that yields no records can say which
+    /// `--format` to try. `revision` (nil: the newest) is the store's revision to read:
+    /// only a snapshot holds more than one.
     static func open(path: String, format: InputFormat?, revision: Int64? = nil,
                      isDeclaredKey: @escaping (String) -> Bool)
-        throws -> (reader: RecordReader, format: InputFormat, detected: InputFormat?)
+        throws -> (reader: RecordReader, format: InputFormat, detected: Detection)
     {
         let source = try ByteSource(path: path)
         if format == nil {
-            try source.fill(atLeast: 4096)
+            try source.fill(atLeast: InputFormat.headSize)
         } else {
             // With --format the reader meets a fault itself, after the records before it.
-            _ = try? source.fill(atLeast: 4096)
+            _ = try? source.fill(atLeast: InputFormat.headSize)
         }
-        let detected = source.detectedFormat
+        let detected = source.detection
         // Nothing to read, nothing to guess: any reader finds no records.
-        let chosen = format ?? detected ?? .etcdctl
+        let chosen = format ?? detected.format ?? .etcdctl
         if let revision, chosen != .snapshot {
             // Reading it anyway would audit another revision than the one asked for.
             throw InputError(path: path, offset: nil, message: "--revision \(revision) needs a snapshot (or --endpoint), "

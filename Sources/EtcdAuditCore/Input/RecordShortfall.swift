@@ -12,15 +12,18 @@ struct RecordShortfall: Equatable {
 
     /// nil when the input is fine: it gave records of which at most half its lines are
     /// stray, or none because it exports an empty store (`InputInfo.isStoreExport`).
-    /// `detected` is what the first bytes look like (nil: nothing but whitespace);
-    /// `forced` is true when `--format` chose `format`.
+    /// `detected` is what the first bytes look like; `forced` is true when `--format`
+    /// chose `format`.
     static func check(records: Int, info: InputInfo, bytes: Int, format: InputFormat,
-                      detected: InputFormat?, forced: Bool) -> RecordShortfall? {
+                      detected: Detection, forced: Bool) -> RecordShortfall? {
         let how = forced ? "as --format says" : "detected from its first bytes"
         let stray = info.lines > 0 ? "\(info.strayLines) of \(info.lines) non-empty lines are not \(format.rawValue) records" : nil
         let reason: String
-        if detected == nil && records == 0 {
+        if detected == .empty && records == 0 {
             reason = bytes == 0 ? "the file is empty" : "the file holds nothing but whitespace"
+        } else if records == 0, !forced, case .binary(let evidence) = detected {
+            // Not "no records read as markdown": markdown was only the fallback.
+            reason = "binary data (\(evidence)), not a dump in any format etcd-audit reads"
         } else if records == 0 {
             guard !info.isStoreExport else { return nil }
             reason = "no records read as \(format.rawValue) (\(how)): "
@@ -33,16 +36,22 @@ struct RecordShortfall: Equatable {
         return RecordShortfall(reason: reason, advice: advice(format: format, detected: detected, forced: forced))
     }
 
-    private static func advice(format: InputFormat, detected: InputFormat?, forced: Bool) -> String {
-        guard let detected else {
+    private static func advice(format: InputFormat, detected: Detection, forced: Bool) -> String {
+        switch detected {
+        case .empty:
             return "an export of an empty etcd still holds a header (etcdctl get --prefix \"\" -w json): "
                 + "is this the file you meant?"
-        }
-        if forced && detected != format {
+        case .binary(let evidence) where forced:
+            return "its first bytes are binary data (\(evidence)): is this the file you meant?"
+        case .binary:
+            let text = InputFormat.allCases.filter { $0 != .snapshot }.map(\.rawValue).joined(separator: ", ")
+            return "those are \(text) (text, plain or .gz) and snapshot (etcdctl snapshot save): is this the file you meant?"
+        case .format(let detected) where forced && detected != format:
             return "its first bytes look like \(detected.rawValue): try --format \(detected.rawValue), or leave --format out"
+        case .format:
+            let others = InputFormat.allCases.filter { $0 != format }.map(\.rawValue)
+            return "if it is a dump in another format, give --format with one of: " + others.joined(separator: ", ")
         }
-        let others = InputFormat.allCases.filter { $0 != format }.map(\.rawValue)
-        return "if it is a dump in another format, give --format with one of: " + others.joined(separator: ", ")
     }
 
     /// What a record is in each format, said as its absence.

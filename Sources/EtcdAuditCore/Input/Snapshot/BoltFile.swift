@@ -53,7 +53,7 @@ final class BoltFile {
         }
         var problems: [String] = []
         var valid: [BoltMeta] = []
-        var meta1Offsets = [4096, 8192, 16384, 32768, 65536]
+        var meta1Offsets = BoltMeta.secondMetaOffsets
         switch BoltMeta.parse(try read(0, BoltMeta.size)) {
         case .success(let meta0):
             valid.append(meta0)

@@ -6,6 +6,9 @@ struct BoltMeta {
     static let version: UInt32 = 2
     /// Page header plus every field up to and including the checksum.
     static let size = 16 + 64
+    /// Where meta page 1 may stand when page 0 cannot say: one page in, at each page size
+    /// bbolt uses.
+    static let secondMetaOffsets = [4096, 8192, 16384, 32768, 65536]
 
     var pageSize: Int
     /// Page id of the root bucket's tree (the bucket of buckets).

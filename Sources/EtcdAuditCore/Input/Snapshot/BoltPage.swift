@@ -6,6 +6,8 @@ struct BoltPage {
     static let elementSize = 16
     static let branchFlag: UInt16 = 0x01
     static let leafFlag: UInt16 = 0x02
+    /// Pages 0 and 1 (what format detection looks for).
+    static let metaFlag: UInt16 = 0x04
     /// A leaf element whose value is a nested bucket.
     static let bucketFlag: UInt32 = 0x01
 
