@@ -128,7 +128,7 @@ struct CheckCommand: ParsableCommand {
         do {
             old = try baseline.map { try Baseline(path: $0) }
             (catalog, selected) = try ruleOptions.load(config: config)
-            selection = try InputSelection(arguments: inputs, filter: PathFilter(include: settings.include, exclude: settings.exclude))
+            selection = try InputSelection(arguments: inputs, filter: settings.pathFilter())
         } catch {
             printError("etcd-audit: \(error)")
             throw ExitCode(2)

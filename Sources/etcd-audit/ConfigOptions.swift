@@ -38,6 +38,9 @@ struct CheckSettings {
     var perFile: Bool
     var include: [String]
     var exclude: [String]
+    /// Where `include` and `exclude` came from: a file left out says which to change.
+    var includeOrigin: PatternOrigin
+    var excludeOrigin: PatternOrigin
     /// (format, destination: a path or "-" for stdout).
     var reports: [(format: ReportFormat, destination: String)]
 
@@ -47,6 +50,9 @@ struct CheckSettings {
         perFile = command.perFile ?? config?.perFile ?? false
         include = command.include.isEmpty ? config?.include ?? [] : command.include
         exclude = command.exclude.isEmpty ? config?.exclude ?? [] : command.exclude
+        let fromFile = config.map { PatternOrigin.config(path: $0.path) } ?? .commandLine
+        includeOrigin = command.include.isEmpty ? fromFile : .commandLine
+        excludeOrigin = command.exclude.isEmpty ? fromFile : .commandLine
         if command.reports.isEmpty && command.outputs.isEmpty, let defaults = config?.reports, !defaults.isEmpty {
             reports = defaults.map { ($0.format, $0.output ?? "-") }
         } else {
@@ -55,6 +61,11 @@ struct CheckSettings {
                 (format, index < command.outputs.count ? command.outputs[index] : "-")
             }
         }
+    }
+
+    /// Which files to audit, each pattern list named by where it came from.
+    func pathFilter() throws -> PathFilter {
+        try PathFilter(include: include, exclude: exclude, includeOrigin: includeOrigin, excludeOrigin: excludeOrigin)
     }
 }
 

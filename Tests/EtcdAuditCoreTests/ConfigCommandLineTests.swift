@@ -76,6 +76,25 @@ struct ConfigCommandLineTests {
         #expect(bad.code == 2 && bad.err.contains("field include"))
     }
 
+    /// A named file left out says whose pattern left it out: the file's (named as found)
+    /// or the command line's, so that whoever reads it knows what to change.
+    @Test func aFileLeftOutNamesWherePatternCameFrom() throws {
+        let repo = try repository("include: [\"*.txt\"]\nexclude: [\"003_*\"]\n")
+        let named = [update, TestSupport.path("Samples/broken/monitoring.failed.md")]
+        func skipped(_ arguments: [String]) throws -> [String] {
+            let report = try json(try run(["check", "--report", "json"] + arguments + named, in: repo.appendingPathComponent("sub")).out)
+            return (report["skipped_files"] as? [[String: String]] ?? []).map { "\($0["path"] ?? ""): \($0["reason"] ?? "")" }
+        }
+        #expect(try skipped([]) == ["\(named[1]): matched by no ../.etcd-audit.yaml include: pattern",
+                                    "\(update): excluded by ../.etcd-audit.yaml exclude: 003_*"])
+        #expect(try skipped(["--config", repo.appendingPathComponent(".etcd-audit.yaml").path]).last
+                == "\(update): excluded by \(repo.path)/.etcd-audit.yaml exclude: 003_*")
+        #expect(try skipped(["--exclude", "0*", "--include", "*.md"]) == ["\(update): excluded by --exclude 0*"])
+        #expect(try skipped(["--include", "*.md"]) == ["\(update): excluded by ../.etcd-audit.yaml exclude: 003_*"])
+        #expect(try skipped(["--exclude", "*.txt"]) == ["\(named[1]): matched by no ../.etcd-audit.yaml include: pattern",
+                                                        "\(update): excluded by --exclude *.txt"])
+    }
+
     @Test func waiversKeepFindingsButNotTheFailure() throws {
         let repo = try repository("""
             waivers:

@@ -118,32 +118,57 @@ public struct PathGlob: Sendable, CustomStringConvertible {
     }
 }
 
-/// `--include` and `--exclude` together. Exclusion wins; with no `--include`, every file
-/// not excluded is selected.
+/// Where a list of patterns was given: the reason a file is left out names it, so that
+/// whoever reads it knows what to change.
+public enum PatternOrigin: Sendable, Equatable {
+    case commandLine
+    /// The configuration file's `include:` or `exclude:`, the file named as reports name it.
+    case config(path: String)
+
+    /// `--exclude`, or `.etcd-audit.yaml exclude:`, for the option or field `name`.
+    func label(_ name: String) -> String {
+        switch self {
+        case .commandLine: return "--\(name)"
+        case .config(let path): return "\(path) \(name):"
+        }
+    }
+}
+
+/// `--include` and `--exclude` together (or the configuration's). Exclusion wins; with no
+/// include pattern, every file not excluded is selected.
 public struct PathFilter: Sendable {
     public var include: [PathGlob]
     public var exclude: [PathGlob]
+    public var includeOrigin: PatternOrigin
+    public var excludeOrigin: PatternOrigin
 
     /// Selects every file.
     public init() {
         include = []
         exclude = []
+        includeOrigin = .commandLine
+        excludeOrigin = .commandLine
     }
 
-    public init(include: [String], exclude: [String]) throws(PathGlob.Invalid) {
+    public init(include: [String], exclude: [String], includeOrigin: PatternOrigin = .commandLine,
+                excludeOrigin: PatternOrigin = .commandLine) throws(PathGlob.Invalid) {
         var included: [PathGlob] = [], excluded: [PathGlob] = []
         for pattern in include { included.append(try PathGlob(pattern)) }
         for pattern in exclude { excluded.append(try PathGlob(pattern)) }
         self.include = included
         self.exclude = excluded
+        self.includeOrigin = includeOrigin
+        self.excludeOrigin = excludeOrigin
     }
 
     /// nil when a file is selected, else why not. `paths` are the ways to name it (relative
     /// to the directory walked, as shown in reports); `name` is its last component.
     public func rejection(paths: [String], name: String) -> String? {
-        if let glob = exclude.first(where: { Self.matches($0, paths, name) }) { return "excluded by --exclude \(glob)" }
+        if let glob = exclude.first(where: { Self.matches($0, paths, name) }) {
+            return "excluded by \(excludeOrigin.label("exclude")) \(glob)"
+        }
         if !include.isEmpty, !include.contains(where: { Self.matches($0, paths, name) }) {
-            return "matched by no --include pattern"
+            return "matched by no \(includeOrigin.label("include")) pattern"
         }
         return nil
     }
