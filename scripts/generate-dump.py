@@ -11,6 +11,8 @@ error). A fraction (--fault-rate) carries one planted fault, named in --faults-o
 lines: resource id and the rule that must fire). --value-scale K makes the values about K
 times larger (longer descriptions, which no rule keeps) without changing what the rules
 read. Output is deterministic for a given --seed. Streams: memory stays small at any size.
+The etcdctl-json header carries the store's revision, the last record's, as etcdctl's
+does: the records are generated twice, once to count them before the header is written.
 """
 import argparse
 import base64
@@ -164,6 +166,41 @@ class Generator:
         return rid, out, fault
 
 
+def header(revision):
+    """etcdctl's header: the store's revision is the last one written."""
+    return ('{"header":{"cluster_id":14841639068965178418,"member_id":10276657743932975437,"revision":%d,'
+            '"raft_term":2},"kvs":[' % revision)
+
+
+def resources(args):
+    """(resource id, planted fault, its records as written) for each resource of the dump,
+    in order, until --resources or --size is reached. The same arguments give the same
+    stream, so it can be run twice: once to count the records, once to write them."""
+    gen = Generator(args.seed, args.fault_rate, args.value_scale)
+    # --size budgets the header at its length with revision 0, as it was written before it
+    # carried the last revision: a seed and size give the records they always gave.
+    written = len(header(0)) if args.format == "etcdctl-json" else 0
+    revision = 0
+    index = 0
+    while (args.resources is not None and index < args.resources) or (args.size is not None and written < args.size):
+        rid, records, fault = gen.resource(index)
+        lines = []
+        for key, text in records:
+            revision += 1
+            if args.format == "etcdctl-json":
+                line = ('' if revision == 1 else ',') + (
+                    '{"key":"%s","create_revision":%d,"mod_revision":%d,"version":1,"value":"%s"}' % (
+                        base64.b64encode(key.encode()).decode(), revision, revision,
+                        base64.b64encode(text.encode()).decode()))
+            else:
+                line = '{"key": %s, "value": %s, "create_revision": %d, "mod_revision": %d}\n' % (
+                    json.dumps(key), json.dumps(text), revision, revision)
+            lines.append(line)
+            written += len(line)
+        yield rid, fault, lines
+        index += 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     size = ap.add_mutually_exclusive_group(required=True)
@@ -177,32 +214,24 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
 
-    gen = Generator(args.seed, args.fault_rate, args.value_scale)
     out = sys.stdout if args.out == "-" else open(args.out, "w")
     faults = open(args.faults_out, "w") if args.faults_out else None
     written = 0
     revision = 0
-    first = True
+    index = 0
     if args.format == "etcdctl-json":
-        head = '{"header":{"cluster_id":14841639068965178418,"member_id":10276657743932975437,"revision":0,"raft_term":2},"kvs":['
+        # The header comes first and holds the store's revision, the last record's: a
+        # first pass counts the records (generating them again costs time, not memory).
+        head = header(sum(len(lines) for _, _, lines in resources(args)))
         out.write(head)
         written += len(head)
-    index = 0
-    while (args.resources is not None and index < args.resources) or (args.size is not None and written < args.size):
-        rid, records, fault = gen.resource(index)
+    for rid, fault, lines in resources(args):
         if faults and fault:
             faults.write(json.dumps({"resource_id": rid, "rule": fault}) + "\n")
-        for key, text in records:
-            revision += 1
-            if args.format == "etcdctl-json":
-                line = ('' if first else ',') + '{"key":"%s","create_revision":%d,"mod_revision":%d,"version":1,"value":"%s"}' % (
-                    base64.b64encode(key.encode()).decode(), revision, revision, base64.b64encode(text.encode()).decode())
-                first = False
-            else:
-                line = '{"key": %s, "value": %s, "create_revision": %d, "mod_revision": %d}\n' % (
-                    json.dumps(key), json.dumps(text), revision, revision)
+        for line in lines:
             out.write(line)
             written += len(line)
+        revision += len(lines)
         index += 1
     if args.format == "etcdctl-json":
         out.write('],"count":%d}' % revision)

@@ -75,6 +75,23 @@ struct ParallelTests {
         #expect(unexpected.isEmpty, "\(unexpected.sorted().prefix(5))")
     }
 
+    /// The generator's etcdctl-json header carries the store's revision, the last one
+    /// written, as etcdctl's does (it said 0); its records are the seed's, as jsonl has them.
+    @Test func theGeneratedHeaderCarriesTheLastRevision() throws {
+        func records(_ format: String) throws -> (records: [String], revision: Int64?) {
+            let read = try TestSupport.records(at: try Self.generate(resources: 60, format: format).dump, format: nil)
+            #expect(read.error == nil)
+            let records = read.records.map {
+                "\($0.key) \($0.createRevision ?? -1) \($0.modRevision ?? -1) \(String(decoding: $0.value, as: UTF8.self))"
+            }
+            return (records, read.info.revision)
+        }
+        let json = try records("etcdctl-json"), lines = try records("jsonl")
+        #expect(json.records.count >= 6 * 60)  // six records a resource, seven in flight
+        #expect(json.records == lines.records)
+        #expect(json.revision == Int64(json.records.count))
+    }
+
     /// A task that has run lets go of what it holds even while later tasks wait: a pool kept
     /// busy by a fast reader (the queue never empty) held every batch of values it had
     /// parsed, and the audit's memory grew with the store.
