@@ -59,6 +59,11 @@ struct DiffCommand: ParsableCommand {
 
     @OptionGroup var ruleOptions: RuleOptions
 
+    // Errors are all diff prints on stderr: --quiet is taken so that a script can give it to
+    // every subcommand, and whatever else diff comes to print there must honour it.
+    @Flag(help: "Print nothing on stderr but errors.")
+    var quiet = false
+
     @OptionGroup var configOptions: ConfigOptions
 
     /// OLD and NEW as the arguments give them (one path: the same file twice).

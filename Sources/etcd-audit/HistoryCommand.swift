@@ -55,6 +55,11 @@ struct HistoryCommand: ParsableCommand {
 
     @OptionGroup var ruleOptions: RuleOptions
 
+    // Errors are all history prints on stderr: --quiet is taken so that a script can give it to
+    // every subcommand, and whatever else history comes to print there must honour it.
+    @Flag(help: "Print nothing on stderr but errors.")
+    var quiet = false
+
     @OptionGroup var configOptions: ConfigOptions
 
     func validate() throws {

@@ -218,6 +218,25 @@ struct CommandLineTests {
         #expect(try run(["check", "--help"]).out.contains("--revision"))
     }
 
+    /// A script may give --quiet to every subcommand that reads inputs: the report and the
+    /// exit status stay, stderr keeps nothing but errors, and each help says so.
+    @Test func everySubcommandThatReadsInputsTakesQuiet() throws {
+        let snapshot = "Samples/fixtures/seeds.snapshot.db", port = "ports/23464cbc-d910-430a-93f7-3776ea07f992"
+        for arguments in [["check", snapshot], ["explain", port, snapshot], ["history", snapshot, port],
+                          ["diff", snapshot, "--old-revision", "8", "--new-revision", "9"]] {
+            let loud = try run(arguments), quiet = try run(arguments + ["--quiet"])
+            #expect(quiet.code == loud.code && quiet.out == loud.out && !quiet.out.isEmpty, "\(arguments)")
+            #expect(quiet.err.isEmpty, "\(arguments): \(quiet.err)")
+            let help = try run([arguments[0], "--help"]).out.split(separator: "\n")
+            #expect(help.contains { $0.contains("--quiet") && $0.hasSuffix("Print nothing on stderr but errors.") },
+                    "\(arguments[0]) --help")
+        }
+        let notSnapshot = try run(["history", "Samples/fixtures/seeds.jsonl", "--quiet"])
+        #expect(notSnapshot.code == 2 && notSnapshot.err.contains("history replays an etcd snapshot"))
+        let cut = try run(["diff", "Samples/fixtures/seeds.jsonl", "Tests/Cases/etcdctl-json-cut-off/input.json", "--quiet"])
+        #expect(cut.code == 2 && cut.err.contains("Tests/Cases/etcdctl-json-cut-off/input.json: at byte"))
+    }
+
     @Test func revisionReadsASnapshotAsItWas() throws {
         let snapshot = "Samples/fixtures/seeds.snapshot.db"
         let old = try run(["check", "--revision", "11", "--report", "json", snapshot])
