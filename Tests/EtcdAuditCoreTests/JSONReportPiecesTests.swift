@@ -30,6 +30,33 @@ struct JSONReportPiecesTests {
         }
     }
 
+    /// The findings are written by `PrettyJSONEncoder`, not Foundation: the same bytes for
+    /// every character JSON escapes or keeps, waivers, baseline marks and history's dates.
+    @Test func findingsWrittenByHandAreFoundationsBytes() throws {
+        var result = TestSupport.audit(["Samples/seeds/003_316c7d162925404b.txt"])
+        let nasty = "q\"b\\s/ctl\u{0}\u{1}\u{8}\u{9}\u{A}\u{C}\u{D}\u{1F}\u{7F} é 🚀 \u{2028}"
+        result.findings[0].message = nasty
+        result.findings[0].actual = nasty
+        result.findings[0].expected = ""
+        result.findings[1].waiver = WaiverMark(reason: nasty, expires: "2027-01-31")
+        result.findings[2].baseline = .new
+        result.findings[2].related = []
+        let options = ReportOptions(failOn: .warning)
+        #expect(try JSONReporter().render(result, options: options) == (try Self.reference(result, options: options)))
+
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let dated = JSONReporter.ReportedFinding(finding: result.findings[0], introduced: WriteRef(revision: 42, key: nil))
+        let foundation = String(decoding: try encoder.encode([dated]), as: UTF8.self)
+        let mine = try #require(PrettyJSONEncoder.encode(dated, depth: 1))
+        #expect(foundation == "[\n  " + String(decoding: mine, as: UTF8.self) + "\n]")
+        // Values Foundation formats its own way are left to it.
+        #expect(PrettyJSONEncoder.encode(["elapsed": 1.5], depth: 0) == nil)
+        let empties: [String: [String: [Int]]] = ["empty": [:], "lists": ["none": [], "one": [7]]]
+        #expect(PrettyJSONEncoder.encode(empties, depth: 0).map { String(decoding: $0, as: UTF8.self) }
+            == String(decoding: try encoder.encode(empties), as: UTF8.self))
+    }
+
     @Test func aReportWithoutFindingsKeepsItsEmptyList() throws {
         var result = TestSupport.audit(["Samples/seeds/000_1cd8ab2a63ae2a87.txt"])
         result.findings = []

@@ -155,7 +155,17 @@ struct JSONReporter: Reporter {
                 ReportedFinding(finding: $0, introduced: history?.introduced[$0.fingerprint])
             }
             if start > 0 { out.append(UInt8(ascii: ",")) }
-            Self.appendElements(of: try encoder.encode(piece), to: &out)
+            // Written where they stand, two levels down; JSONEncoder only for a type the
+            // plain encoder leaves to it.
+            let written = piece.map { PrettyJSONEncoder.encode($0, depth: 2) }
+            if written.allSatisfy({ $0 != nil }) {
+                for (i, finding) in written.enumerated() {
+                    out += (i > 0 ? ",\n    " : "\n    ").utf8
+                    out += finding!
+                }
+            } else {
+                Self.appendElements(of: try encoder.encode(piece), to: &out)
+            }
             start = end
         }
         out += "\n  ]".utf8
