@@ -31,6 +31,14 @@ struct FindingLocatorTests {
         #expect(JSONPositionScanner.locate(MemberPath("b").index(0), in: d).offset == offset(of: "10", in: doc))
     }
 
+    /// RFC 6901: `~` and `/` in a name are escaped in the pointer, and only they.
+    @Test func pointersEscapeTildeAndSlashInNames() {
+        let text = #"{"a/b~c": {"binding:vif_type": 1}}"#
+        let found = JSONPositionScanner.locate(MemberPath("a/b~c", "binding:vif_type"), in: LocatorText(Array(text.utf8)))
+        #expect(found.pointer == "/a~1b~0c/binding:vif_type")
+        #expect(MemberPath.escape("plain_name") == "plain_name" && MemberPath.escape("~/") == "~0~1")
+    }
+
     @Test func anAbsentMemberGivesTheClosestParent() {
         let doc = #"{"state": {"worker_state": "X"}}"#
         let found = JSONPositionScanner.locate(MemberPath("state", "error", "detail"), in: LocatorText(Array(doc.utf8)))
