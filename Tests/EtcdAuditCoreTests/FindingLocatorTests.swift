@@ -39,6 +39,26 @@ struct FindingLocatorTests {
         #expect(MemberPath.escape("plain_name") == "plain_name" && MemberPath.escape("~/") == "~0~1")
     }
 
+    /// A string's end found by memchr and a count of backslashes is where a walk byte by
+    /// byte, skipping each escape, finds it: on runs of quotes and backslashes, cut anywhere.
+    @Test func aStringEndsWhereAByteByByteWalkSaysItDoes() {
+        func walked(_ b: [UInt8], _ start: Int) -> Int? {
+            var i = start + 1
+            while i < b.count {
+                if b[i] == UInt8(ascii: "\\") { i += 2; continue }
+                if b[i] == UInt8(ascii: "\"") { return i + 1 }
+                i += 1
+            }
+            return nil
+        }
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array(#"\"a\"#.utf8)
+        for _ in 0..<5000 {
+            let text = (0..<Int.random(in: 1...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            for start in text.indices { #expect(JSONPositionScanner.stringEnd(text, start) == walked(text, start)) }
+        }
+    }
+
     @Test func anAbsentMemberGivesTheClosestParent() {
         let doc = #"{"state": {"worker_state": "X"}}"#
         let found = JSONPositionScanner.locate(MemberPath("state", "error", "detail"), in: LocatorText(Array(doc.utf8)))
