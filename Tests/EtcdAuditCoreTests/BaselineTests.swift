@@ -74,6 +74,17 @@ struct BaselineTests {
         findings.map { "\($0[member: "rule"]?.string ?? "") \($0[member: "resource_id"]?.string ?? "")" }.sorted()
     }
 
+    /// What a fingerprint sees of a compared value: blanks around it dropped (Unicode's
+    /// too), a JSON object or array written one canonical way, anything else as it is.
+    @Test("a compared value as the fingerprint sees it", arguments: [
+        ("fa:16:3e:84:84:13", "fa:16:3e:84:84:13"), ("  padded\n", "padded"), ("\u{A0}nbsp\u{2028}", "nbsp"),
+        (#"{ "b": 1, "a": [2, "x/y"] }"#, #"{"a":[2,"x/y"],"b":1}"#), (" [1, 2] ", "[1,2]"), ("{not json", "{not json"),
+        ("", ""), ("é", "é"),
+    ] as [(String, String)])
+    func normalisedValues(value: String, expected: String) {
+        #expect(Finding.normalised(value) == expected)
+    }
+
     @Test func twoNightsMarkExactlyThePlantedNewAndListTheRepairedResolved() throws {
         let nights = try Self.makeNights()
         let (code1, report1) = try check(["--fail-on", "never", nights.night1])

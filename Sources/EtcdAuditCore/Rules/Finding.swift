@@ -109,7 +109,12 @@ public struct Finding: Hashable, Sendable, Codable {
     /// object or array written one canonical way (sorted members, no spaces), so a value
     /// re-serialised by another writer between two snapshots is still the same value.
     static func normalised(_ value: String) -> String {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Foundation's trimming cost 20,000 instructions a value, for every finding the
+        // JSON report writes; a value that starts and ends with a visible ASCII character
+        // (nearly all) has nothing to trim.
+        let visible: (UInt8?) -> Bool = { byte in byte.map { $0 > 0x20 && $0 < 0x7F } ?? false }
+        let trimmed = visible(value.utf8.first) && visible(value.utf8.last)
+            ? value : value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let first = trimmed.first, first == "{" || first == "[",
               let tree = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)),
               let canonical = try? JSONSerialization.data(withJSONObject: tree, options: [.sortedKeys, .withoutEscapingSlashes])
