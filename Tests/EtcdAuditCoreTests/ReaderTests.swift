@@ -159,18 +159,21 @@ struct ReaderTests {
         #expect(try detected(Array(("a" + String(repeating: "é", count: InputFormat.headSize)).utf8)) == .format(.markdown))
     }
 
-    /// A snapshot whose first meta page is damaged is no binary garbage: the snapshot reader
-    /// still reads it from meta page 1 (`--format snapshot`).
-    @Test func aSnapshotWithADamagedFirstMetaPageIsNotBinaryData() throws {
+    /// A snapshot whose first meta page is damaged is still a snapshot: the snapshot reader
+    /// reads it from meta page 1, with or without `--format snapshot`.
+    @Test func aSnapshotWithADamagedFirstMetaPageIsStillASnapshot() throws {
         let original = try SnapshotReaderTests.bytes()
         var magicBroken = original
         magicBroken[16] ^= 1
         var pageZeroGone = original
         pageZeroGone.replaceSubrange(0..<SnapshotReaderTests.page, with: repeatElement(0, count: SnapshotReaderTests.page))
         for bytes in [magicBroken, pageZeroGone] {
-            #expect(try detected(bytes) == .format(.markdown))
-            let read = try TestSupport.records(at: try TestSupport.temporaryFile(bytes, name: "damaged.db"), format: .snapshot)
-            #expect(read.error == nil && read.records.count == 11)
+            #expect(try detected(bytes) == .format(.snapshot))
+            let path = try TestSupport.temporaryFile(bytes, name: "damaged.db")
+            for format in [InputFormat.snapshot, nil] {
+                let read = try TestSupport.records(at: path, format: format)
+                #expect(read.error == nil && read.records.count == 11)
+            }
         }
     }
 

@@ -27,9 +27,8 @@ extension Auditor {
     /// Throws an `InputError` for a file that is not a snapshot, or revisions outside it.
     public func history(_ request: HistoryRequest) throws -> History {
         let source = try ByteSource(path: request.path)
-        // A dump holds one revision: say so, rather than call it a corrupt snapshot. (Markdown,
-        // detection's guess for a snapshot whose first meta page is damaged among others, and
-        // binary data go to the snapshot reader, which may still read it, or says what is amiss.)
+        // A dump holds one revision: say so, rather than call it a corrupt snapshot. (Markdown
+        // and binary data go to the snapshot reader, which says what is amiss.)
         _ = try? source.fill(atLeast: InputFormat.headSize)
         if case .format(let format) = source.detection, format != .snapshot, format != .markdown {
             throw InputError(path: request.path, offset: nil, message: "history replays an etcd snapshot (`etcdctl snapshot "

@@ -12,9 +12,11 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         var i = 0
         // bbolt's magic 0xED0CDAED, little-endian, right after meta page 0's page header.
         // (A UTF-8 byte order mark was already consumed by the byte source.)
-        if head.count >= 20, head[16] == 0xED, head[17] == 0xDA, head[18] == 0x0C, head[19] == 0xED {
-            return .format(.snapshot)
-        }
+        // A snapshot whose first meta page is damaged shows its second's (or page 0's
+        // header) instead: the snapshot reader reads it from there, or says what is amiss.
+        // No text holds either (NUL bytes; the magic is not UTF-8).
+        let magic = head.count >= 20 && head[16] == 0xED && head[17] == 0xDA && head[18] == 0x0C && head[19] == 0xED
+        if magic || mayBeSnapshot(head) { return .format(.snapshot) }
         while i < head.count, [0x20, 0x09, 0x0A, 0x0D].contains(head[i]) { i += 1 }
         guard i < head.count else { return .empty }
         switch head[i] {
@@ -33,11 +35,8 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
             }
             return .format(.jsonl)
         default:
-            // Markdown is the fallback for text. Bytes no text holds are no dump at all,
-            // unless they may be a snapshot whose first meta page is damaged: those stay
-            // markdown, which history lets through to the snapshot reader, as --format
-            // snapshot does: it reports the damage, or reads the second meta page.
-            if let evidence = binaryEvidence(head), !mayBeSnapshot(head) { return .binary(evidence: evidence) }
+            // Markdown is the fallback for text. Bytes no text holds are no dump at all.
+            if let evidence = binaryEvidence(head) { return .binary(evidence: evidence) }
             return .format(.markdown)
         }
     }
