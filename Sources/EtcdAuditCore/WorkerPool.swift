@@ -48,7 +48,7 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// Both pools of a run would say the same.
-    private static let warnOnce = WarnOnce()
+    static let warnOnce = WarnOnce()
 
     /// A thread that runs `body`, with the stack the main thread has (jansson's trees can
     /// be nested deep); false when the system refuses one. Foundation's `Thread.start`
@@ -135,15 +135,32 @@ private final class ThreadBody {
 }
 
 /// Writes a line to stderr the first time only.
-private final class WarnOnce: @unchecked Sendable {
+final class WarnOnce: @unchecked Sendable {
     private let lock = NSLock()
     private var said = false
+    private var silenced = false
 
-    func say(_ line: String) {
+    /// Writes `line` on stderr unless something was said already or `--quiet` asked for
+    /// silence; true when it was written.
+    @discardableResult
+    func say(_ line: String) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        guard !said else { return }
+        guard !said, !silenced else { return false }
         said = true
         FileHandle.standardError.write(Data((line + "\n").utf8))
+        return true
     }
+
+    func silence() {
+        lock.lock()
+        silenced = true
+        lock.unlock()
+    }
+}
+
+/// What the library says on stderr that is no error (a pool given fewer threads than
+/// asked): `--quiet` silences it.
+public enum Warnings {
+    public static func silence() { WorkerPool.warnOnce.silence() }
 }

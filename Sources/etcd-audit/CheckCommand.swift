@@ -119,6 +119,7 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
+        if quiet { Warnings.silence() }
         let config = try configOptions.load()
         let settings = CheckSettings(self, config: config)
         let catalog: Catalog

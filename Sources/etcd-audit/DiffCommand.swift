@@ -59,8 +59,8 @@ struct DiffCommand: ParsableCommand {
 
     @OptionGroup var ruleOptions: RuleOptions
 
-    // Errors are all diff prints on stderr: --quiet is taken so that a script can give it to
-    // every subcommand, and whatever else diff comes to print there must honour it.
+    // Errors are all diff prints on stderr but the worker pool's warning (fewer threads than
+    // asked), which --quiet silences; whatever else diff comes to print there must honour it.
     @Flag(help: "Print nothing on stderr but errors.")
     var quiet = false
 
@@ -98,6 +98,7 @@ struct DiffCommand: ParsableCommand {
     }
 
     func run() throws {
+        if quiet { Warnings.silence() }
         let config = try configOptions.load()
         let selected: [Rule]
         let catalog: Catalog

@@ -82,6 +82,7 @@ struct ExplainCommand: ParsableCommand {
     }
 
     func run() throws {
+        if quiet { Warnings.silence() }
         let config = try configOptions.load()
         let (names, inputs) = split
         let catalog: Catalog

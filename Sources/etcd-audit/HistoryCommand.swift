@@ -55,8 +55,8 @@ struct HistoryCommand: ParsableCommand {
 
     @OptionGroup var ruleOptions: RuleOptions
 
-    // Errors are all history prints on stderr: --quiet is taken so that a script can give it to
-    // every subcommand, and whatever else history comes to print there must honour it.
+    // Errors are all history prints on stderr but the worker pool's warning (fewer threads than
+    // asked), which --quiet silences; whatever else history comes to print there must honour it.
     @Flag(help: "Print nothing on stderr but errors.")
     var quiet = false
 
@@ -71,6 +71,7 @@ struct HistoryCommand: ParsableCommand {
     }
 
     func run() throws {
+        if quiet { Warnings.silence() }
         let config = try configOptions.load()
         let catalog: Catalog
         let selected: [Rule]

@@ -28,6 +28,11 @@ struct RulesCommand: ParsableCommand {
     @Option(help: "With --sample: the example of this name instead of the first that fires.")
     var example: String?
 
+    // rules prints nothing on stderr but errors: --quiet is taken so that a script can give
+    // it to every subcommand.
+    @Flag(help: "Print nothing on stderr but errors.")
+    var quiet = false
+
     func run() throws {
         let catalog: Catalog
         do {
