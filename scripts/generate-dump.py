@@ -234,7 +234,9 @@ def main():
         revision += len(lines)
         index += 1
     if args.format == "etcdctl-json":
-        out.write('],"count":%d}' % revision)
+        tail = '],"count":%d}' % revision
+        out.write(tail)
+        written += len(tail)
     if out is not sys.stdout:
         out.close()
     print("resources=%d records=%d bytes=%d" % (index, revision, written), file=sys.stderr)
