@@ -155,8 +155,8 @@ struct ReaderTests {
         #expect(try detected(Array("# notes\n".utf8) + [0, 1, 2]) == .binary(evidence: "it holds NUL bytes"))
         #expect(try detected(Array("# caf".utf8) + [0xE9, 0x0A]) == .binary(evidence: "it is not UTF-8 text"))
         // The head detection reads ends inside a character (headSize is even): the rest follows.
-        #expect(InputFormat.headSize % 2 == 0)
-        #expect(try detected(Array(("a" + String(repeating: "é", count: InputFormat.headSize)).utf8)) == .format(.markdown))
+        #expect(InputFormat.textHeadSize % 2 == 0)
+        #expect(try detected(Array(("a" + String(repeating: "é", count: InputFormat.textHeadSize)).utf8)) == .format(.markdown))
     }
 
     /// A snapshot whose first meta page is damaged is still a snapshot: the snapshot reader

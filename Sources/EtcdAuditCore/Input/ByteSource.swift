@@ -51,6 +51,8 @@ final class ByteSource {
     private var eof = false
     /// Uncompressed bytes handed out before `buffer[start]`.
     private var consumedBefore = 0
+    /// The fault that ended the input, once met.
+    private var failure: InputError?
 
     init(path: String, chunkSize: Int = 1 << 20) throws {
         self.path = path
@@ -106,6 +108,9 @@ final class ByteSource {
     }
 
     private func refill(atLeast count: Int) throws -> Int {
+        // A fault is met again by whoever reads on: a fill that let it pass (detection's)
+        // must not hide it from the reader, which reads up to it first.
+        if let failure { throw failure }
         while end - start < count, !eof {
             if start > 0 {
                 // Slide the unread tail to the front before reading more.
@@ -128,17 +133,24 @@ final class ByteSource {
             let free = buffer.count - end
             let want = UInt32(min(gzdirect(file) == 1 ? free : 64 * 1024, free, Int(Int32.max)))
             let got = gzread(file, buffer.baseAddress! + end, want)
-            if got < 0 { throw gzipError() }
+            if got < 0 { throw failed() }
             if got == 0 {
                 eof = true
                 // zlib reports a truncated gzip member only here, after the last byte.
                 var code: Int32 = 0
                 _ = gzerror(file, &code)
-                if code != Z_OK { throw gzipError() }
+                if code != Z_OK { throw failed() }
             }
             end += Int(got)
         }
         return end - start
+    }
+
+    /// The fault zlib met, kept for the fills after this one.
+    private func failed() -> InputError {
+        let error = gzipError()
+        failure = error
+        return error
     }
 
     private func gzipError() -> InputError {

@@ -36,13 +36,19 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
             return .format(.jsonl)
         default:
             // Markdown is the fallback for text. Bytes no text holds are no dump at all.
-            if let evidence = binaryEvidence(head) { return .binary(evidence: evidence) }
+            if let evidence = binaryEvidence(UnsafeRawBufferPointer(rebasing: head.prefix(textHeadSize))) {
+                return .binary(evidence: evidence)
+            }
             return .format(.markdown)
         }
     }
 
-    /// What detection reads: up to the magic of bbolt's second meta page (after its 16-byte
-    /// page header), which stands one page in, and pages are up to 64 KiB.
+    /// What detection reads of every input: a text format shows itself in its first bytes.
+    static let textHeadSize = 4096
+
+    /// What it reads of bytes that are no text: up to the magic of bbolt's second meta page
+    /// (after its 16-byte page header), which stands one page in, and pages are up to 64
+    /// KiB. Not of every input: a cut-off `.gz` must give the records before the cut.
     static let headSize = BoltMeta.secondMetaOffsets.max()! + 16 + 4
 
     /// Why the head is no text ("it holds NUL bytes"), or nil when it may be.
@@ -63,13 +69,15 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     }
 
     /// True when the head may be a bbolt file that the snapshot reader can still read or
-    /// say what is damaged in: page 0's header is a meta page's, or the magic stands where
-    /// the reader looks for meta page 1.
+    /// say what is damaged in: page 0's header is a meta page's, or meta page 1 stands where
+    /// the reader looks for it (its header and magic: the magic alone is four bytes a text
+    /// in Latin-1 can hold).
     static func mayBeSnapshot(_ head: UnsafeRawBufferPointer) -> Bool {
         let bytes = LittleEndianBytes(Array(head))
         if head.count >= 16, bytes.u64(0) == 0, bytes.u16(8) == BoltPage.metaFlag { return true }
         return BoltMeta.secondMetaOffsets.contains { offset in
-            head.count >= offset + 20 && bytes.u32(offset + 16) == BoltMeta.magic
+            head.count >= offset + 20 && bytes.u64(offset) == 1 && bytes.u16(offset + 8) == BoltPage.metaFlag
+                && bytes.u32(offset + 16) == BoltMeta.magic
         }
     }
 }
@@ -93,7 +101,8 @@ enum Detection: Equatable {
 }
 
 extension ByteSource {
-    /// What the bytes buffered so far look like; fill `InputFormat.headSize` first.
+    /// What the bytes buffered so far look like; fill `InputFormat.textHeadSize` first,
+    /// and `headSize` for bytes that are no text.
     var detection: Detection {
         // No more than that, whatever else is buffered: the same file, the same verdict.
         withAvailable { InputFormat.detect(UnsafeRawBufferPointer(rebasing: $0.prefix(InputFormat.headSize))) }
@@ -112,9 +121,14 @@ enum InputOpener {
     {
         let source = try ByteSource(path: path)
         if format == nil {
-            try source.fill(atLeast: InputFormat.headSize)
+            try source.fill(atLeast: InputFormat.textHeadSize)
         } else {
             // With --format the reader meets a fault itself, after the records before it.
+            _ = try? source.fill(atLeast: InputFormat.textHeadSize)
+        }
+        if case .binary = source.detection {
+            // Maybe a snapshot whose meta page 1 lies further in. A fault met here is the
+            // reader's to meet again (ByteSource keeps it), after the records before it.
             _ = try? source.fill(atLeast: InputFormat.headSize)
         }
         let detected = source.detection
