@@ -157,6 +157,12 @@ final class WarnOnce: @unchecked Sendable {
         silenced = true
         lock.unlock()
     }
+
+    var isSilenced: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return silenced
+    }
 }
 
 /// What the library says on stderr that is no error (a pool given fewer threads than

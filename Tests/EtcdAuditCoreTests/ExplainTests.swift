@@ -86,6 +86,18 @@ struct ExplainTests {
         #expect(!text.contains("/1/params[param=version]/value = 3"))
     }
 
+    /// A value of thousands of characters: no line of the text quotes it whole (values are
+    /// cut, a message loses its middle); the JSON report keeps it.
+    @Test func aHugeValueMakesNoHugeLine() throws {
+        let huge = String(repeating: "f", count: 5000)
+        let text = try String(contentsOfFile: TestSupport.path(Self.update), encoding: .utf8)
+            .replacingOccurrences(of: "fa:16:3e:84:84:13", with: huge)
+        let store = try TestSupport.temporaryFile(text, name: "huge.md")
+        let port = try #require(try Self.explain([Self.updatePort], [store]).resources.first)
+        #expect(port.verdicts.contains { $0.outcome == .fired && $0.findings.contains { $0.message.contains(huge) } })
+        #expect(ExplainTextReport.resource(port).split(separator: "\n").allSatisfy { $0.count < 1200 })
+    }
+
     @Test func fittedJSONKeepsWhatFitsOnALineAndCutsLongStrings() {
         let value = JSONValue.object([
             JSONMember("short", .array([.integer(1), .integer(2)])),

@@ -50,8 +50,26 @@ struct JSONReportPiecesTests {
         let foundation = String(decoding: try encoder.encode([dated]), as: UTF8.self)
         let mine = try #require(PrettyJSONEncoder.encode(dated, depth: 1))
         #expect(foundation == "[\n  " + String(decoding: mine, as: UTF8.self) + "\n]")
-        // Values Foundation formats its own way are left to it.
+        // Values Foundation formats its own way, and forms the reports never use, are left to it.
         #expect(PrettyJSONEncoder.encode(["elapsed": 1.5], depth: 0) == nil)
+        #expect(PrettyJSONEncoder.encode(["café": 1], depth: 0) == nil)
+        struct Twice: Encodable {
+            enum Key: String, CodingKey { case a }
+            func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: Key.self)
+                try c.encode(1, forKey: .a)
+                try c.encode(2, forKey: .a)
+            }
+        }
+        struct Super: Encodable {
+            enum Key: String, CodingKey { case a }
+            func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: Key.self)
+                try c.encode(1, forKey: .a)
+                try "base".encode(to: c.superEncoder())
+            }
+        }
+        #expect(PrettyJSONEncoder.encode(Twice(), depth: 0) == nil && PrettyJSONEncoder.encode(Super(), depth: 0) == nil)
         let empties: [String: [String: [Int]]] = ["empty": [:], "lists": ["none": [], "one": [7]]]
         #expect(PrettyJSONEncoder.encode(empties, depth: 0).map { String(decoding: $0, as: UTF8.self) }
             == String(decoding: try encoder.encode(empties), as: UTF8.self))

@@ -97,7 +97,7 @@ public enum ExplainTextReport {
                 + (count > 1 ? ", \(count) findings" : "") + ")\n"
             for finding in verdict.findings {
                 let indent = "                 "
-                out += "\(indent)\(finding.message)\n"
+                out += "\(indent)\(ReportText.shortened(finding.message))\n"
                 if let expected = finding.expected { out += "\(indent)  expected: \(cut(expected))\n" }
                 if let actual = finding.actual { out += "\(indent)  actual:   \(cut(actual))\n" }
                 if let waiver = finding.waiver {

@@ -3,10 +3,11 @@ import Foundation
 /// Writes `Encodable` values as Foundation's `JSONEncoder` does with `[.prettyPrinted,
 /// .sortedKeys, .withoutEscapingSlashes]` on Linux, byte for byte (keys in UTF-8 order,
 /// `" : "`, two spaces an indent, an empty container as `[\n\n]`), at a given depth. The
-/// JSON report's findings go through it: Foundation's encoder cost some 200,000
+/// JSON report's findings go through it: Foundation's encoder cost some 170,000
 /// instructions a finding, as much as locating it, on a store with thousands of them.
-/// It knows the types the reports encode (texts, integers, booleans, null); given a
-/// floating-point number it answers nil and the caller uses `JSONEncoder`.
+/// It knows the types and forms the reports encode (texts, integers, booleans, null, ASCII
+/// member names, each given once); given anything else (a floating-point number, a name
+/// twice, `superEncoder`) it answers nil and the caller uses `JSONEncoder`.
 struct PrettyJSONEncoder {
     /// The JSON text of `value` as the element of an array `depth` levels down (its lines
     /// after the first indented by `depth` steps), or nil for a type it does not write.
@@ -48,12 +49,20 @@ struct PrettyJSONEncoder {
             self.context = context
         }
 
+        // Containers asked for again are merged into one object (a finding's location
+        // writes its members beside the finding's); anything else asked of a node twice
+        // is left to Foundation.
         func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-            if case .object = node.content {} else { node.content = .object([]) }
+            switch node.content {
+            case .object: break
+            case .empty: node.content = .object([])
+            default: context.unsupported = true; node.content = .object([])
+            }
             return KeyedEncodingContainer(KeyedContainer<Key>(node: node, context: context))
         }
 
         func unkeyedContainer() -> any UnkeyedEncodingContainer {
+            if case .empty = node.content {} else { context.unsupported = true }
             node.content = .array([])
             return UnkeyedContainer(node: node, context: context)
         }
@@ -104,11 +113,19 @@ struct PrettyJSONEncoder {
             let child = Node()
             guard case .object(var members) = node.content else { return child }
             node.content = .empty  // the list is changed in place, not copied
-            // Kept in Foundation's order as they come (a name given again replaces its value).
+            // Kept in Foundation's order as they come. A name given twice (Foundation merges
+            // or replaces, by what was given), or one beyond ASCII (it compares names as
+            // Swift strings), is left to Foundation.
             let name = key.stringValue
+            if name.utf8.contains(where: { $0 >= 0x80 }) { context.unsupported = true }
             var i = members.count
             while i > 0, utf8Precedes(name, members[i - 1].name) { i -= 1 }
-            if i > 0, members[i - 1].name == name { members[i - 1].node = child } else { members.insert((name, child), at: i) }
+            if i > 0, members[i - 1].name == name {
+                context.unsupported = true
+                members[i - 1].node = child
+            } else {
+                members.insert((name, child), at: i)
+            }
             node.content = .object(members)
             return child
         }
@@ -125,8 +142,14 @@ struct PrettyJSONEncoder {
             TreeEncoder(node: child(key), context: context).unkeyedContainer()
         }
 
-        mutating func superEncoder() -> any Encoder { TreeEncoder(node: node, context: context) }
-        mutating func superEncoder(forKey key: Key) -> any Encoder { TreeEncoder(node: child(key), context: context) }
+        // Foundation writes a `super` member: not a form the reports use.
+        mutating func superEncoder() -> any Encoder { unsupported() }
+        mutating func superEncoder(forKey key: Key) -> any Encoder { unsupported() }
+
+        private func unsupported() -> any Encoder {
+            context.unsupported = true
+            return TreeEncoder(node: Node(), context: context)
+        }
     }
 
     private struct UnkeyedContainer: UnkeyedEncodingContainer {
@@ -161,7 +184,10 @@ struct PrettyJSONEncoder {
             TreeEncoder(node: next(), context: context).unkeyedContainer()
         }
 
-        mutating func superEncoder() -> any Encoder { TreeEncoder(node: next(), context: context) }
+        mutating func superEncoder() -> any Encoder {
+            context.unsupported = true
+            return TreeEncoder(node: next(), context: context)
+        }
     }
 
     private struct SingleContainer: SingleValueEncodingContainer {
