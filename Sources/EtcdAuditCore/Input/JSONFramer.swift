@@ -155,7 +155,10 @@ final class JSONFramer {
     private func plainInteger() throws -> Int64? {
         guard peeked == nil else { return nil }
         try skipWhitespace()
-        guard try source.fill(atLeast: 20) > 0 else { return nil }
+        // A fault past the buffered bytes is the token path's to meet, when it needs them:
+        // a number that ends before it still counts (ByteSource keeps the fault).
+        let available = (try? source.fill(atLeast: 20)) ?? source.withAvailable { $0.count }
+        guard available > 0 else { return nil }
         let parsed = source.withAvailable { chunk -> (value: Int64, length: Int)? in
             let negative = chunk[0] == UInt8(ascii: "-")
             let first = negative ? 1 : 0
