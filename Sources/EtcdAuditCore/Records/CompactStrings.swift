@@ -1,6 +1,7 @@
 // The strings of etcd records are mostly ids: UUIDs, MAC addresses, hex tenant ids, and
 // words that repeat in every record ("modify", "heat_worker", "UPDATE_COMPLETE"). The
-// selected values (SelectedValues.swift) keep an id as its bytes and a word by number;
+// selected values keep an id as its bytes and a word by number (CJSONWalk's
+// selected_writer.c tells them apart; SelectedValues.swift spells them out again here);
 // the store's own strings (a job key's action and handler) keep a word by number. Only
 // strings that come back exactly as they were take a form (lowercase hex).
 
@@ -14,61 +15,6 @@ enum CompactText {
     /// A word: no digits (an id or a version is not one), of a length kept by number.
     static func isWord(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         wordLength.contains(utf8.count) && !utf8.contains { $0 >= 0x30 && $0 <= 0x39 }
-    }
-
-    /// An even number (16 or more) of lowercase hex digits: kept as half as many bytes.
-    static func isHexRun(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        utf8.count >= 16 && utf8.count % 2 == 0 && utf8.allSatisfy { hexDigit($0) != nil }
-    }
-
-    /// The bytes a hex run (`isHexRun`) stands for.
-    static func appendHexBytes(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
-        var i = 0
-        while i < utf8.count {
-            bytes.append(hexDigit(utf8[i])! << 4 | hexDigit(utf8[i + 1])!)
-            i += 2
-        }
-    }
-
-    static func hexDigit(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        default: return nil
-        }
-    }
-
-    /// Hex digits of `utf8` with separators at `separators` skipped, as one number.
-    private static func hexNumber(_ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, separator: UInt8,
-                                  at separators: [Bool]) -> UInt64? {
-        var value: UInt64 = 0
-        for i in range {
-            if separators[i] {
-                guard utf8[i] == separator else { return nil }
-                continue
-            }
-            guard let d = hexDigit(utf8[i]) else { return nil }
-            value = value << 4 | UInt64(d)
-        }
-        return value
-    }
-
-    // Where the separators are, by position (run for every string of 36 or 17 bytes).
-    private static let uuidHyphens = (0..<36).map { [8, 13, 18, 23].contains($0) }
-    private static let macColons = (0..<17).map { [2, 5, 8, 11, 14].contains($0) }
-
-    /// 8-4-4-4-12 lowercase hex digits, as two numbers (16 bytes).
-    static func uuid(_ utf8: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64)? {
-        guard utf8.count == 36,
-              let high = hexNumber(utf8, 0..<18, separator: UInt8(ascii: "-"), at: uuidHyphens),
-              let low = hexNumber(utf8, 18..<36, separator: UInt8(ascii: "-"), at: uuidHyphens) else { return nil }
-        return (high, low)
-    }
-
-    /// Six lowercase hex pairs with colons, as one number (6 bytes).
-    static func mac(_ utf8: UnsafeBufferPointer<UInt8>) -> UInt64? {
-        guard utf8.count == 17 else { return nil }
-        return hexNumber(utf8, 0..<17, separator: UInt8(ascii: ":"), at: macColons)
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

@@ -137,17 +137,6 @@ enum ChoiceForm: UInt64 {
     /// The nth value has the one choice n + 1.
     case occurrence
 
-    /// Whether `choices`, those of the nth value, are what this form implies.
-    func implies(_ choices: [JSONValue], at n: Int) -> Bool {
-        switch self {
-        case .written: return true
-        case .none: return choices.isEmpty
-        case .position, .occurrence:
-            guard choices.count == 1, case .integer(let i) = choices[0] else { return false }
-            return i == Int64(n + (self == .occurrence ? 1 : 0))
-        }
-    }
-
     /// The choices this form implies for the nth value.
     func choices(at n: Int) -> [JSONValue] {
         switch self {
