@@ -56,11 +56,6 @@ public struct AuditResult: Sendable {
         if findings.contains(where: { $0.fails(at: failOn) }) { return 1 }
         return 0
     }
-
-    public func rulesChecking(_ resource: ResourceRef) -> [Rule] {
-        guard let type = resourceTypes[resource.type] else { return [] }
-        return rules.filter { $0.applies(to: type) }
-    }
 }
 
 /// The pipeline: inputs → records → join → rules → findings.

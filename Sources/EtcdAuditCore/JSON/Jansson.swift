@@ -28,9 +28,6 @@ public enum JSONKind: String, Sendable {
 public struct JSONCursor {
     fileprivate let node: UnsafeMutablePointer<json_t>
 
-    /// The same node of the same document.
-    public func isSameNode(as other: JSONCursor) -> Bool { node == other.node }
-
     public var kind: JSONKind {
         switch node.pointee.type {
         case JSON_OBJECT: return .object
@@ -72,16 +69,6 @@ public struct JSONCursor {
     /// How many elements an array has (0 for anything else).
     public var count: Int {
         node.pointee.type == JSON_ARRAY ? json_array_size(node) : 0
-    }
-
-    /// Calls `body` with each member of an object, in document order, without building a list.
-    public func forEachMember(_ body: (String, JSONCursor) -> Void) {
-        guard node.pointee.type == JSON_OBJECT else { return }
-        var iter = json_object_iter(node)
-        while let it = iter {
-            if let value = json_object_iter_value(it) { body(String(cString: json_object_iter_key(it)), JSONCursor(node: value)) }
-            iter = json_object_iter_next(node, it)
-        }
     }
 
     /// Elements of an array (empty for anything else).
@@ -127,25 +114,6 @@ public struct JSONCursor {
 
     public var real: Double? {
         node.pointee.type == JSON_REAL ? json_real_value(node) : nil
-    }
-
-    /// Calls `body` with a string's bytes in place (no copy); nil for anything else.
-    public func withStringBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? {
-        guard node.pointee.type == JSON_STRING, let chars = json_string_value(node) else { return nil }
-        return body(UnsafeRawBufferPointer(start: chars, count: json_string_length(node)))
-    }
-
-    /// Calls `body` with each member of an object, its name's bytes in place, in document order.
-    public func forEachMemberBytes(_ body: (UnsafeRawBufferPointer, JSONCursor) -> Void) {
-        guard node.pointee.type == JSON_OBJECT else { return }
-        var iter = json_object_iter(node)
-        while let it = iter {
-            let name = json_object_iter_key(it)!
-            if let value = json_object_iter_value(it) {
-                body(UnsafeRawBufferPointer(start: name, count: strlen(name)), JSONCursor(node: value))
-            }
-            iter = json_object_iter_next(node, it)
-        }
     }
 
     public var integer: Int64? {
