@@ -142,14 +142,14 @@ struct PrettyJSONEncoder {
             TreeEncoder(node: child(key), context: context).unkeyedContainer()
         }
 
-        // Foundation writes a `super` member: not a form the reports use.
-        mutating func superEncoder() -> any Encoder { unsupported() }
-        mutating func superEncoder(forKey key: Key) -> any Encoder { unsupported() }
+        mutating func superEncoder() -> any Encoder { unsupportedEncoder(context) }
+        mutating func superEncoder(forKey key: Key) -> any Encoder { unsupportedEncoder(context) }
+    }
 
-        private func unsupported() -> any Encoder {
-            context.unsupported = true
-            return TreeEncoder(node: Node(), context: context)
-        }
+    /// For `superEncoder`: Foundation writes a `super` member, a form no report uses.
+    private static func unsupportedEncoder(_ context: Context) -> any Encoder {
+        context.unsupported = true
+        return TreeEncoder(node: Node(), context: context)
     }
 
     private struct UnkeyedContainer: UnkeyedEncodingContainer {
@@ -184,10 +184,7 @@ struct PrettyJSONEncoder {
             TreeEncoder(node: next(), context: context).unkeyedContainer()
         }
 
-        mutating func superEncoder() -> any Encoder {
-            context.unsupported = true
-            return TreeEncoder(node: next(), context: context)
-        }
+        mutating func superEncoder() -> any Encoder { unsupportedEncoder(context) }
     }
 
     private struct SingleContainer: SingleValueEncodingContainer {
