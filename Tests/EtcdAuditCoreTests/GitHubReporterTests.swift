@@ -97,6 +97,10 @@ struct GitHubReporterTests {
         #expect(text.split(separator: "\n").allSatisfy { $0.count < 1200 })
         #expect(text.contains(", expected fa:16:3e:84:84:13\n"))
         #expect(try JSONReporter().render(result, options: CodeHostReportSupport.options).contains(huge))
+        // The HTML page, for a ticket, shortens the message and the values it quotes.
+        result.findings[0].actual = huge
+        let page = try HTMLReporter().render(result, options: CodeHostReportSupport.options)
+        #expect(!page.contains(String(repeating: "x", count: 5000)) && page.contains("characters left out"))
     }
 
     @Test func inputsWithoutLinesAreOnLineOne() throws {

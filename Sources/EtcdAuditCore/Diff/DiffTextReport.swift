@@ -16,7 +16,7 @@ public enum DiffTextReport {
         where !findings.isEmpty {
             out += "\(title):\n"
             for finding in findings {
-                out += "  \(finding.severity.rawValue) \(finding.rule) \(finding.resourceType) \(finding.resourceID): \(finding.message)\n"
+                out += "  \(finding.severity.rawValue) \(finding.rule) \(finding.resourceType) \(finding.resourceID): \(ReportText.shortened(finding.message))\n"
                 // Where to look: persisting findings only name the rule, the rest show the record.
                 if title != "persisting" { out += "      at \(finding.location.display)  \(finding.keys.first ?? "")\n" }
             }

@@ -99,11 +99,16 @@ struct HTMLReporter: Reporter {
         return out + "</select></label>\n"
     }
 
-    /// A finding's message, the values it compared, and what waives or marks it.
+    /// A finding's message, the values it compared, and what waives or marks it (a value
+    /// of megabytes shortened: the JSON report has it whole).
     static func describe(_ finding: Finding) -> String {
-        var out = HTML.escape(finding.message)
-        if let expected = finding.expected { out += "<br><span class=\"muted\">expected</span> <code>\(HTML.escape(expected))</code>" }
-        if let actual = finding.actual { out += "<br><span class=\"muted\">actual</span> <code>\(HTML.escape(actual))</code>" }
+        var out = HTML.escape(ReportText.shortened(finding.message))
+        if let expected = finding.expected {
+            out += "<br><span class=\"muted\">expected</span> <code>\(HTML.escape(ReportText.shortened(expected)))</code>"
+        }
+        if let actual = finding.actual {
+            out += "<br><span class=\"muted\">actual</span> <code>\(HTML.escape(ReportText.shortened(actual)))</code>"
+        }
         if let waiver = finding.waiver {
             out += "<br><span class=\"muted\">waived: \(HTML.escape(waiver.reason))"
                 + "\(waiver.expires.map { " (until \(HTML.escape($0)))" } ?? "")</span>"
