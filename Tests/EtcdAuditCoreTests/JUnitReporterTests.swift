@@ -4,6 +4,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+import XMLCoder
 
 /// JUnit: waived findings are not failures, and `file`/`line` on testcases only when
 /// asked for (GitLab reads them; the Jenkins xUnit schema, which scripts/test checks the
@@ -18,6 +19,27 @@ struct JUnitReporterTests {
         try #require(cases.first {
             $0.attribute(forName: "classname")?.stringValue == rule && $0.attribute(forName: "name")?.stringValue == "ports/\(id)"
         })
+    }
+
+    /// The report escapes its texts itself and tells XMLCoder not to: the bytes must be
+    /// XMLCoder's own, in attributes and elements, for every character either escapes.
+    @Test func textsEscapedAheadAreXMLCodersOwnBytes() throws {
+        struct Node: Encodable, DynamicNodeEncoding {
+            var attribute: String
+            var text: String
+            enum CodingKeys: String, CodingKey { case attribute, text = "" }
+            static func nodeEncoding(for key: CodingKey) -> XMLEncoder.NodeEncoding { key.stringValue.isEmpty ? .element : .attribute }
+        }
+        let nasty = #"a&b<c>d'e"f &amp; é́ 🚀 ]]> <![CDATA[ x"#
+        let theirs = XMLEncoder()
+        let mine = XMLEncoder()
+        mine.charactersEscapedInAttributes = []
+        mine.charactersEscapedInElements = []
+        for encoder in [theirs, mine] { encoder.outputFormatting = [.prettyPrinted] }
+        let expected = try theirs.encode(Node(attribute: nasty, text: nasty), withRootKey: "n")
+        let escaped = JUnitReporter.escaped(nasty)
+        #expect(try mine.encode(Node(attribute: escaped, text: escaped), withRootKey: "n") == expected)
+        #expect(JUnitReporter.escaped("plain text") == "plain text")
     }
 
     @Test func testcasesHaveNoFileUnlessAsked() throws {
