@@ -59,9 +59,7 @@ struct GitLabReporter: Reporter {
                   severity: finding.waiver == nil ? Self.severity(finding.severity) : "info",
                   fingerprint: fingerprint)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(issues), as: UTF8.self) + "\n"
+        return try PrettyJSONEncoder.document(issues) + "\n"
     }
 
     static func severity(_ severity: Severity) -> String {

@@ -21,6 +21,15 @@ struct PrettyJSONEncoder {
         return out
     }
 
+    /// A whole document as JSONEncoder writes it with those options (SARIF, GitLab): by
+    /// this encoder when it knows every type in it, else by JSONEncoder.
+    static func document<T: Encodable>(_ value: T) throws -> String {
+        if let bytes = encode(value, depth: 0) { return String(decoding: bytes, as: UTF8.self) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
     // MARK: the tree
 
     /// One value as the encoder builds it: several containers may write into one object

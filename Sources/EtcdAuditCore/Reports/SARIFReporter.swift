@@ -149,9 +149,7 @@ struct SARIFReporter: Reporter {
             invocations: [Invocation(executionSuccessful: !result.hasInputErrors,
                                      toolExecutionNotifications: notifications(result.inputs, placement: placement))],
             results: results)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(Log(runs: [run])), as: UTF8.self) + "\n"
+        return try PrettyJSONEncoder.document(Log(runs: [run])) + "\n"
     }
 
     private func descriptor(_ rule: Rule, reference: String) -> Descriptor {
