@@ -119,6 +119,9 @@ struct HTMLReporterTests {
     @Test func escapeTurnsMarkupAndControlsIntoText() {
         #expect(HTML.escape("<a href='x'>&\"</a>") == "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;")
         #expect(HTML.escape("a\u{0}b\u{1b}c\nd\te\u{7f}") == "a\u{2400}b\u{241b}c\nd\te\u{2421}")
+        // Every byte the escape may change, beside text beyond ASCII it must leave alone.
+        #expect(HTML.escape("\r\u{1f}é🚀 plain") == "\u{240d}\u{241f}é🚀 plain")
+        #expect(HTML.escape("unchanged: é 🚀 \n\t") == "unchanged: é 🚀 \n\t")
     }
 
     /// `--redact`: the records' values are digests (those the findings use), never the store's.
