@@ -142,6 +142,12 @@ public struct JSONMember: Hashable, Sendable {
 public enum JSONText {
     public static func appendQuoted(_ s: String, to out: inout String) {
         out += "\""
+        // Most texts hold nothing to escape: appended whole, not scalar by scalar.
+        guard s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
