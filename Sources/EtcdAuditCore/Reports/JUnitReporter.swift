@@ -149,20 +149,7 @@ struct JUnitReporter: Reporter {
     /// A text as XMLCoder escapes it by default, in attributes and elements alike (`&`,
     /// `<`, `>`, `'`, `"`), in one pass over the bytes.
     static func escaped(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x27 || $0 == 0x22 }) else { return text }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + 16)
-        for byte in text.utf8 {
-            switch byte {
-            case 0x26: out += Array("&amp;".utf8)
-            case 0x3C: out += Array("&lt;".utf8)
-            case 0x3E: out += Array("&gt;".utf8)
-            case 0x27: out += Array("&apos;".utf8)
-            case 0x22: out += Array("&quot;".utf8)
-            default: out.append(byte)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        ReportText.replacingBytes(text) { byte in byte == 0x27 ? Array("&apos;".utf8) : ReportText.markupEntity(byte) }
     }
 
     /// "warning", or "warning, waived: reason, until 2027-01-31".

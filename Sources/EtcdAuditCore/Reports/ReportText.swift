@@ -18,6 +18,32 @@ enum ReportText {
         return String(text.prefix(head)) + "… (\(count - head - tail) characters left out) …" + String(text.suffix(tail))
     }
 
+    /// `text` with each byte `replacement` gives bytes for replaced by them, in one pass
+    /// over the UTF-8 (the text itself when none is): the escapes of HTML and XML, whose
+    /// characters are all ASCII. Scalar by scalar, a report of thousands of findings spent
+    /// a quarter of its time there.
+    static func replacingBytes(_ text: String, _ replacement: (UInt8) -> [UInt8]?) -> String {
+        guard text.utf8.contains(where: { replacement($0) != nil }) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 32)
+        for byte in text.utf8 {
+            if let replaced = replacement(byte) { out += replaced } else { out.append(byte) }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `&`, `<`, `>` and `"` as the entities XML and HTML both give them (nil for any
+    /// other byte); each names `'` its own way.
+    static func markupEntity(_ byte: UInt8) -> [UInt8]? {
+        switch byte {
+        case 0x26: return Array("&amp;".utf8)
+        case 0x3C: return Array("&lt;".utf8)
+        case 0x3E: return Array("&gt;".utf8)
+        case 0x22: return Array("&quot;".utf8)
+        default: return nil
+        }
+    }
+
     /// Control characters but tab and line ends (and the two non-characters XML
     /// excludes), shown as `\u{XX}` instead.
     static func clean(_ text: String) -> String {
