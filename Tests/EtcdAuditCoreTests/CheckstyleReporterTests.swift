@@ -31,6 +31,14 @@ struct CheckstyleReporterTests {
             && error.attributes["source"] == "etcd-audit." + finding.rule
     }
 
+    /// An attribute value: markup characters as entities, tabs and line ends as character
+    /// references (a parser turns raw ones into spaces), controls shown, the rest as it is.
+    @Test func attributeValuesEscapeMarkupAndKeepLineEnds() {
+        #expect(ReportText.xmlAttribute("a&b<c>d\"e'f\tg\nh\ri\u{1}é🚀")
+                == "a&amp;b&lt;c&gt;d&quot;e'f&#9;g&#10;h&#13;i\\u{1}é🚀")
+        #expect(ReportText.xmlAttribute("plain") == "plain")
+    }
+
     @Test func oneErrorPerFindingGroupedByFile() throws {
         let result = CodeHostReportSupport.locatedResult()
         let out = try errors(try render(result))

@@ -64,19 +64,13 @@ enum ReportText {
     /// A cleaned attribute value, quoted for `"…"`. Tabs and line ends are written as
     /// character references: a parser turns raw ones into spaces.
     static func xmlAttribute(_ text: String) -> String {
-        var out = ""
-        for character in clean(text).unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "\t": out += "&#9;"
-            case "\n": out += "&#10;"
-            case "\r": out += "&#13;"
-            default: out.unicodeScalars.append(character)
+        replacingBytes(clean(text)) { byte in
+            switch byte {
+            case 0x09: return Array("&#9;".utf8)
+            case 0x0A: return Array("&#10;".utf8)
+            case 0x0D: return Array("&#13;".utf8)
+            default: return markupEntity(byte)
             }
         }
-        return out
     }
 }
