@@ -73,11 +73,14 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     /// the reader looks for it (its header and magic: the magic alone is four bytes a text
     /// in Latin-1 can hold).
     static func mayBeSnapshot(_ head: UnsafeRawBufferPointer) -> Bool {
-        let bytes = LittleEndianBytes(Array(head))
-        if head.count >= 16, bytes.u64(0) == 0, bytes.u16(8) == BoltPage.metaFlag { return true }
+        // Read in place: detection runs for every input, and a copy of the head was 64 KiB.
+        func value<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> T {
+            T(littleEndian: head.loadUnaligned(fromByteOffset: offset, as: T.self))
+        }
+        if head.count >= 16, value(0, UInt64.self) == 0, value(8, UInt16.self) == BoltPage.metaFlag { return true }
         return BoltMeta.secondMetaOffsets.contains { offset in
-            head.count >= offset + 20 && bytes.u64(offset) == 1 && bytes.u16(offset + 8) == BoltPage.metaFlag
-                && bytes.u32(offset + 16) == BoltMeta.magic
+            head.count >= offset + 20 && value(offset, UInt64.self) == 1 && value(offset + 8, UInt16.self) == BoltPage.metaFlag
+                && value(offset + 16, UInt32.self) == BoltMeta.magic
         }
     }
 }
@@ -126,12 +129,13 @@ enum InputOpener {
             // With --format the reader meets a fault itself, after the records before it.
             _ = try? source.fill(atLeast: InputFormat.textHeadSize)
         }
-        if case .binary = source.detection {
+        var detected = source.detection
+        if case .binary = detected {
             // Maybe a snapshot whose meta page 1 lies further in. A fault met here is the
             // reader's to meet again (ByteSource keeps it), after the records before it.
             _ = try? source.fill(atLeast: InputFormat.headSize)
+            detected = source.detection
         }
-        let detected = source.detection
         // Nothing to read, nothing to guess: any reader finds no records.
         let chosen = format ?? detected.format ?? .etcdctl
         if let revision, chosen != .snapshot {
