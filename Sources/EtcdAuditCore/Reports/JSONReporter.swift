@@ -157,11 +157,11 @@ struct JSONReporter: Reporter {
             if start > 0 { out.append(UInt8(ascii: ",")) }
             // Written where they stand, two levels down; JSONEncoder only for a type the
             // plain encoder leaves to it.
-            let written = piece.map { PrettyJSONEncoder.encode($0, depth: 2) }
-            if written.allSatisfy({ $0 != nil }) {
+            let written = piece.compactMap { PrettyJSONEncoder.encode($0, depth: 2) }
+            if written.count == piece.count {
                 for (i, finding) in written.enumerated() {
                     out += (i > 0 ? ",\n    " : "\n    ").utf8
-                    out += finding!
+                    out += finding
                 }
             } else {
                 Self.appendElements(of: try encoder.encode(piece), to: &out)
