@@ -21,7 +21,7 @@ enum FittedJSON {
             children = items.map { ("", $0) }
         case .object(let members) where !members.isEmpty && flat.count > width:
             (opening, closing) = ("{", "}")
-            children = members.map { (quoted($0.name) + ": ", $0.value) }
+            children = members.map { (JSONText.quoted($0.name) + ": ", $0.value) }
         default:
             out.append(flat)
             return
@@ -38,21 +38,15 @@ enum FittedJSON {
     private static func oneLine(_ value: JSONValue, stringWidth: Int) -> String {
         switch value {
         case .string(let text):
-            guard text.count > stringWidth else { return quoted(text) }
-            return quoted(String(text.prefix(stringWidth))) + "… (\(text.count) characters)"
+            guard text.count > stringWidth else { return JSONText.quoted(text) }
+            return JSONText.quoted(String(text.prefix(stringWidth))) + "… (\(text.count) characters)"
         case .array(let items):
             return "[" + items.map { oneLine($0, stringWidth: stringWidth) }.joined(separator: ", ") + "]"
         case .object(let members):
-            return "{" + members.map { quoted($0.name) + ": " + oneLine($0.value, stringWidth: stringWidth) }
+            return "{" + members.map { JSONText.quoted($0.name) + ": " + oneLine($0.value, stringWidth: stringWidth) }
                 .joined(separator: ", ") + "}"
         default:
             return value.text
         }
-    }
-
-    private static func quoted(_ text: String) -> String {
-        var out = ""
-        JSONText.appendQuoted(text, to: &out)
-        return out
     }
 }
