@@ -423,7 +423,7 @@ extension RecordCodecTests {
                                                         in: root, resourceID: "r")
                     return (selected.values(values, resourceID: "r")?.isEmpty == true, root["v"]!.value.arrayValue!)
                 }.get().value
-                if decided { #expect(Evaluation.noRepeats(test, plain), "\(shape.values) by \(spec.map(show) ?? "value")") }
+                if decided { #expect(Evaluation.noRepeats(test, PlainValues(plain)), "\(shape.values) by \(spec.map(show) ?? "value")") }
                 if spec == nil { #expect(decided == shape.decided, "\(shape.values)") }
             }
         }

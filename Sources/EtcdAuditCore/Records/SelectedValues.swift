@@ -26,13 +26,16 @@ public struct SelectedValues: Sendable {
     /// The values of `selection` in a record of the resource `resourceID`; nil when the
     /// record keeps none (the plan did not name it).
     func values(_ selection: ValueSelection, resourceID: String) -> [SelectedValue]? {
-        if let kept = decode(slot: selection.slot, resourceID: resourceID, keepingChoices: true, SelectedValue.init) {
+        var kept: [SelectedValue] = []
+        if decode(slot: selection.slot, resourceID: resourceID, keepingChoices: true, { kept.append(SelectedValue(choices: $0, value: $1)) }) {
             return kept
         }
         // Left out because the record keeps a selection it can be found in again.
         for prefix in selection.prefixes {
+            var outer: [SelectedValue] = []
             guard let slot = SelectionSlots.shared.existingSlot(of: prefix.name),
-                  let outer = decode(slot: slot, resourceID: resourceID, keepingChoices: true, SelectedValue.init) else { continue }
+                  decode(slot: slot, resourceID: resourceID, keepingChoices: true, { outer.append(SelectedValue(choices: $0, value: $1)) })
+            else { continue }
             var out: [(value: SelectedValue, pointer: String?)] = []
             for value in outer { PathSelection.walk(value, selection.steps[prefix.stepCount...], into: &out) }
             return out.map(\.value)
@@ -41,20 +44,23 @@ public struct SelectedValues: Sendable {
     }
 
     /// The same values without the choices that locate them (what a test that passes needs).
-    func plainValues(_ selection: ValueSelection, resourceID: String) -> [JSONValue]? {
-        decode(slot: selection.slot, resourceID: resourceID, keepingChoices: false) { _, value in value }
-            ?? values(selection, resourceID: resourceID)?.map(\.value)
+    func plainValues(_ selection: ValueSelection, resourceID: String) -> PlainValues? {
+        var plain = PlainValues()
+        if decode(slot: selection.slot, resourceID: resourceID, keepingChoices: false, { plain.append($1) }) { return plain }
+        return values(selection, resourceID: resourceID).map { PlainValues($0.map(\.value)) }
     }
 
-    private func decode<T>(slot: Int, resourceID: String, keepingChoices: Bool,
-                           _ make: ([JSONValue], JSONValue) -> T) -> [T]? {
-        bytes.withUnsafeBufferPointer { buffer -> [T]? in
+    /// Gives `emit` each value of `slot` with its choices (none unless `keepingChoices`);
+    /// false when the record keeps no such slot.
+    private func decode(slot: Int, resourceID: String, keepingChoices: Bool,
+                        _ emit: ([JSONValue], JSONValue) -> Void) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer -> Bool in
             // Where the numbered texts begin, in room on the stack (SelectedReader).
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: SelectedValues.textsKept) { textStarts -> [T]? in
-                guard let (form, range) = Self.region(of: slot, in: buffer) else { return nil }
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: SelectedValues.textsKept) { textStarts -> Bool in
+                guard let (form, range) = Self.region(of: slot, in: buffer) else { return false }
                 var reader = SelectedReader(buffer: buffer, resourceID: resourceID, textStarts: textStarts.baseAddress!)
                 reader.index = range.lowerBound
-                var out: [T] = []
+                var count = 0
                 while reader.index < range.upperBound {
                     var choices: [JSONValue] = []
                     switch form {
@@ -68,11 +74,12 @@ public struct SelectedValues: Sendable {
                         }
                     case .none: break
                     case .position, .occurrence:
-                        if keepingChoices { choices = form.choices(at: out.count) }
+                        if keepingChoices { choices = form.choices(at: count) }
                     }
-                    out.append(make(choices, reader.value()))
+                    emit(choices, reader.value())
+                    count += 1
                 }
-                return out
+                return true
             }
         }
     }

@@ -42,7 +42,7 @@ public final class Test: Sendable {
     public let ignoreCase: Bool
     /// The operand's values when it names no path (a literal, a list of them): worked out
     /// here once, not for every resource the test runs on.
-    let constantOperands: [JSONValue]?
+    let constantOperands: PlainValues?
 
     init(path: RulePath, op: Operator, operand: Operand?, when: Condition? = nil, message: MessageTemplate? = nil,
          expected: FindingText? = nil, actual: FindingText? = nil, at: RulePath? = nil, ignoreCase: Bool = false) {
@@ -55,7 +55,7 @@ public final class Test: Sendable {
         self.actual = actual
         self.at = at
         self.ignoreCase = ignoreCase
-        constantOperands = operand?.constantValues
+        constantOperands = operand?.constantValues.map(PlainValues.init)
     }
 
     /// The same test with the rule's texts in place of its own message, expected and actual.

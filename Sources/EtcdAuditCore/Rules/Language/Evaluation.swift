@@ -74,20 +74,20 @@ struct Evaluation {
 
     /// The values of `path` alone, not where they are: most tests pass, and a test that
     /// passes needs no more (a failing one reads `values` again).
-    func plainValues(_ path: RulePath) -> [JSONValue] {
+    func plainValues(_ path: RulePath) -> PlainValues {
         switch path.root {
-        case .resource(let name): return [resourceValue(name)]
-        case .records: return values(path).map(\.value)
+        case .resource(let name): return PlainValues(resourceValue(name))
+        case .records: return PlainValues(values(path).map(\.value))
         case .record(let kind):
             guard path.fact == nil, let selection = path.selection else {
-                guard let record = record(kind) else { return [] }
-                if let fact = path.fact { return factValue(fact, of: record.meta).map { [$0] } ?? [] }
-                return [.string(record.meta.key)]
+                guard let record = record(kind) else { return PlainValues() }
+                if let fact = path.fact { return factValue(fact, of: record.meta).map(PlainValues.init) ?? PlainValues() }
+                return PlainValues(.string(record.meta.key))
             }
-            guard let selected = readableSelected(kind) else { return [] }
+            guard let selected = readableSelected(kind) else { return PlainValues() }
             guard let found = selected.plainValues(selection, resourceID: resource.id) else {
                 assertionFailure("\(path.text) reads \(selection.name), which the extraction plan does not name")
-                return []
+                return PlainValues()
             }
             return found
         }
@@ -172,26 +172,26 @@ struct Evaluation {
     private func record(_ kind: RecordKind) -> RecordEntry? { resource.records.entry(kind, job: job) }
 
     /// The values of `test`'s operand; nil when it has none, or a path it names has none.
-    func operands(of test: Test) -> [JSONValue]? {
+    func operands(of test: Test) -> PlainValues? {
         test.constantOperands ?? test.operand.flatMap(resolve)
     }
 
     /// The operand's values; nil when a path it names has none (nothing to compare with).
-    func resolve(_ operand: Operand) -> [JSONValue]? {
+    func resolve(_ operand: Operand) -> PlainValues? {
         switch operand {
-        case .literal, .pattern: return operand.constantValues
+        case .literal, .pattern: return operand.constantValues.map(PlainValues.init)
         case .path(let p):
             let found = plainValues(p)
             return found.isEmpty ? nil : found
-        case .template(let t): return render(t, words: [:]).map { [.string($0)] }
+        case .template(let t): return render(t, words: [:]).map { PlainValues(.string($0)) }
         case .lookup(let map, let keys):
             guard let key = keys.lazy.compactMap({ plainValues($0).first }).first, let entry = map[show(key)] else { return nil }
-            return [entry]
+            return PlainValues(entry)
         case .list(let items):
-            var out: [JSONValue] = []
+            var out = PlainValues()
             for item in items {
                 guard let v = resolve(item) else { continue }
-                out += v
+                out.append(contentsOf: v)
             }
             return out
         }
@@ -242,7 +242,7 @@ struct Evaluation {
             }
             if plain.isEmpty { return false }
             // A comparison whose operand has no value does not hold: nothing to compare with.
-            var operands: [JSONValue]?
+            var operands: PlainValues?
             if test.operand != nil {
                 guard let resolved = self.operands(of: test) else { return false }
                 operands = resolved
@@ -311,7 +311,7 @@ struct Evaluation {
     /// For a comparison: whether each of `plain` passes (true when there is nothing to
     /// compare); nil for the operators that need to know where values are.
     /// `resolved`: the operand's values, when the caller has them already.
-    private func passesAll(_ test: Test, _ plain: [JSONValue], resolved: [JSONValue]? = nil) -> Bool? {
+    private func passesAll(_ test: Test, _ plain: PlainValues, resolved: PlainValues? = nil) -> Bool? {
         switch test.op {
         case .present: return plain.isEmpty ? nil : true
         case .absent: return plain.isEmpty ? true : nil
@@ -319,9 +319,9 @@ struct Evaluation {
         default: break
         }
         if plain.isEmpty { return true }
-        let operands: [JSONValue]
+        let operands: PlainValues
         if test.op.isUnary {
-            operands = []
+            operands = PlainValues()
         } else {
             guard let resolved = resolved ?? self.operands(of: test) else { return true }
             operands = resolved
@@ -367,9 +367,9 @@ struct Evaluation {
             break
         }
         if found.isEmpty { return [] }
-        let operands: [JSONValue]
+        let operands: PlainValues
         if test.op.isUnary {
-            operands = []
+            operands = PlainValues()
         } else {
             guard let resolved = self.operands(of: test) else { return [] }
             operands = resolved

@@ -57,7 +57,7 @@ extension Evaluation {
     /// repeat, by the same keys `repeatedFailure` and `repeatedValue` compare: a test that
     /// passes is then decided without locating its values. False only means "look closer"
     /// (values of different lists may repeat and still pass).
-    static func noRepeats(_ test: Test, _ plain: [JSONValue]) -> Bool {
+    static func noRepeats(_ test: Test, _ plain: PlainValues) -> Bool {
         let spec = DistinctSpec(test)
         var sawList = false
         for value in plain {
@@ -79,16 +79,16 @@ extension Evaluation {
         return Set(keys.map { ExactText($0) }).count == keys.count
     }
 
-    static func expectedText(_ test: Test, _ operands: [JSONValue]) -> String {
+    static func expectedText(_ test: Test, _ operands: PlainValues) -> String {
         let shown = operands.map(show).joined(separator: ", ")
         return test.op.isUnary ? test.op.phrase : test.op.phrase + shown
     }
 
-    static func passes(_ test: Test, _ value: JSONValue, _ operands: [JSONValue], foldingCase: Bool? = nil) -> Bool {
+    static func passes(_ test: Test, _ value: JSONValue, _ operands: PlainValues, foldingCase: Bool? = nil) -> Bool {
         // Case matters not when the test compares with text (a value that is not text is
         // compared as it is).
         if foldingCase ?? test.ignoreCase, operands.allSatisfy({ $0.stringValue != nil }) {
-            return passes(test, value.caseFolded, operands.map(\.caseFolded), foldingCase: false)
+            return passes(test, value.caseFolded, PlainValues(operands.map(\.caseFolded)), foldingCase: false)
         }
         switch test.op {
         case .equals, .oneOf: return operands.contains(value)
