@@ -19,20 +19,21 @@ private let stateOutputsDecoded = stateOutputs.appending(.decoded)
 private let stackOutputs = MemberPath("output")
 private let jobStateOutputs = MemberPath("heat_outputs")
 
-/// The output lists of one resource that can take part in a comparison, each with where
-/// the list stands in its record (inside the string, for a state's encoded list).
-private func outputLists(_ resource: Resource) -> [(name: String, meta: RecordMeta, list: [HeatOutput], path: MemberPath)] {
-    var lists: [(String, RecordMeta, [HeatOutput], MemberPath)] = []
+/// The output lists of one resource that can take part in a comparison, each with its
+/// record (whose meta is read only for a finding) and where the list stands in it (inside
+/// the string, for a state's encoded list).
+private func outputLists(_ resource: Resource) -> [(name: String, record: RecordEntry, list: [HeatOutput], path: MemberPath)] {
+    var lists: [(String, RecordEntry, [HeatOutput], MemberPath)] = []
     if let stack = resource.stack, let list = stack.facts?.outputs {
-        lists.append(("stack.output", stack.meta, list, stackOutputs))
+        lists.append(("stack.output", stack, list, stackOutputs))
     }
     if let jobState = resource.jobState, let list = jobState.facts?.heatOutputs {
-        lists.append(("job_state.heat_outputs", jobState.meta, list, jobStateOutputs))
+        lists.append(("job_state.heat_outputs", jobState, list, jobStateOutputs))
     }
     if let state = resource.state, let outputs = state.facts?.heatOutputs {
         switch outputs {
-        case .encoded(let list): lists.append(("state.heat_outputs", state.meta, list, stateOutputsDecoded))
-        case .notEncoded(let list): lists.append(("state.heat_outputs", state.meta, list, stateOutputs))
+        case .encoded(let list): lists.append(("state.heat_outputs", state, list, stateOutputsDecoded))
+        case .notEncoded(let list): lists.append(("state.heat_outputs", state, list, stateOutputs))
         case .absent, .undecodable: break
         }
     }
@@ -45,6 +46,10 @@ struct HeatOutputsAgreementCheck: Check {
     static let kind = "heat-outputs-agreement"
     let needs: [RecordNeed] = [.atLeast(2, of: [.stack, .jobState, .state])]
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
+
+    private static func sameInOrder(_ a: [HeatOutput], _ b: [HeatOutput]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.digest == $1.digest }
+    }
 
     /// A list as sorted, distinct (key, value digest) pairs: equal lists are equal maps.
     private static func normalized(_ list: [HeatOutput]) -> [HeatOutput] {
@@ -59,7 +64,9 @@ struct HeatOutputsAgreementCheck: Check {
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         let lists = outputLists(resource)
         guard lists.count >= 2 else { return }
-        // The common case, all lists equal, without building maps.
+        // The common case: the same list in each record, which the store kept once.
+        if lists.dropFirst().allSatisfy({ Self.sameInOrder($0.list, lists[0].list) }) { return }
+        // Then lists equal but for their order, without building maps.
         let first = Self.normalized(lists[0].list)
         if lists.dropFirst().allSatisfy({ other in
             let n = Self.normalized(other.list)
@@ -80,10 +87,10 @@ struct HeatOutputsAgreementCheck: Check {
         // Each list's output of the first key that differs (the list itself where it lacks it).
         let output = { (path: MemberPath) in path.element(where: "output_key", is: differing[0]) }
         let at = lists.last!
-        sink.report(resource, at: at.meta,
+        sink.report(resource, at: at.record.meta,
                     "heat outputs differ between \(lists.map(\.name).joined(separator: ", ")): \(detail.joined(separator: "; "))",
-                    actual: differing.joined(separator: ","), keys: lists.map(\.meta.key), member: output(at.path),
-                    relatedMembers: Dictionary(lists.map { ($0.meta.key, output($0.path)) }) { a, _ in a },
+                    actual: differing.joined(separator: ","), keys: lists.map(\.record.meta.key), member: output(at.path),
+                    relatedMembers: Dictionary(lists.map { ($0.record.meta.key, output($0.path)) }) { a, _ in a },
                     values: differing)
     }
 }
