@@ -45,9 +45,40 @@ struct JobVersionConsistencyCheck: Check {
         }
     }
 
+    /// A place's version as compared: its number when it reads as one, else its text.
+    private enum Compared: Equatable {
+        case number(Int64), text(Substring)
+
+        init(_ text: Substring) { self = Int64(text).map(Compared.number) ?? .text(text) }
+
+        init(_ value: JSONValue) {
+            if case .integer(let i) = value { self = .number(i) } else { self.init(Substring(show(value))) }
+        }
+    }
+
+    /// Whether every place that names a version names the same: the common case, told
+    /// without the listing a finding needs.
+    private func agree(_ job: Entry<JobFacts>, of resource: Resource) -> Bool {
+        var first: Compared?
+        func same(_ next: Compared) -> Bool {
+            guard let first else { first = next; return true }
+            return next == first
+        }
+        if let v = job.meta.keyFields["version"], !same(Compared(Substring(v))) { return false }
+        if let v = job.first(Self.version, of: resource), !same(Compared(v)) { return false }
+        if let name = job.text(Self.jobName, of: resource), let last = Self.lastPart(of: name), !same(Compared(last)) {
+            return false
+        }
+        if let v = job.selected.values(Self.versionParam, resourceID: resource.id)?.first, v.choices.first == .integer(1),
+           !same(Compared(v.value)) {
+            return false
+        }
+        return true
+    }
+
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         for job in resource.jobs {
-            guard job.readable else { continue }
+            guard job.readable, !agree(job, of: resource) else { continue }
             var seen: [(String, String)] = []
             if let v = job.meta.keyFields["version"] { seen.append(("key", v)) }
             if let v = job.first(Self.version, of: resource) { seen.append(("version", show(v))) }
