@@ -40,23 +40,24 @@ struct StatusAgreementCheck: Check {
     }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
-        var states: [(name: String, meta: RecordMeta, value: String, member: MemberPath)] = []
+        // Each with its record, whose meta (a copy retains its texts) is read only for a finding.
+        var states: [(name: String, record: RecordEntry, value: String, member: MemberPath)] = []
         if let stack = resource.stack, let s = stack.text(Self.stackStatus, of: resource) {
-            states.append(("stack.stack_status", stack.meta, s, Self.stackStatusMember))
+            states.append(("stack.stack_status", stack, s, Self.stackStatusMember))
         }
         if let jobState = resource.jobState, let s = jobState.text(Self.jobStateOrchestration, of: resource) {
-            states.append(("job_state.orchestration_state", jobState.meta, s, Self.jobStateOrchestrationMember))
+            states.append(("job_state.orchestration_state", jobState, s, Self.jobStateOrchestrationMember))
         }
         let state = resource.state
         let orchestration = state?.text(Self.stateOrchestration, of: resource)
         if let state, let orchestration {
-            states.append(("state.orchestration_state", state.meta, orchestration, Self.stateOrchestrationMember))
+            states.append(("state.orchestration_state", state, orchestration, Self.stateOrchestrationMember))
         }
         if let last = states.last, states.contains(where: { $0.value != states[0].value }) {
             let listing = states.map { "\($0.name) \($0.value)" }.joined(separator: ", ")
-            sink.report(resource, at: last.meta, "orchestration states differ: \(listing)",
-                        expected: states[0].value, actual: listing, keys: states.map(\.meta.key), member: last.member,
-                        relatedMembers: Dictionary(states.map { ($0.meta.key, $0.member) }) { first, _ in first },
+            sink.report(resource, at: last.record.meta, "orchestration states differ: \(listing)",
+                        expected: states[0].value, actual: listing, keys: states.map(\.record.meta.key), member: last.member,
+                        relatedMembers: Dictionary(states.map { ($0.record.meta.key, $0.member) }) { first, _ in first },
                         values: states.map(\.value))
         }
         guard let state, let facts = state.facts, let orchestration else { return }
@@ -73,17 +74,17 @@ struct StatusAgreementCheck: Check {
         guard operations.contains(operation) else { return }
         // One finding for the condition (SPEC: at most three per resource), naming every
         // job of the state's version whose action calls for another operation.
-        let disagreeing = resource.jobs(forVersion: facts.version).compactMap { job -> (String, String, RecordMeta)? in
+        let disagreeing = resource.jobs(forVersion: facts.version).compactMap { job -> (String, String, RecordEntry)? in
             guard let action = job.text(Self.action, of: resource) ?? job.meta.keyFields["action"],
                   let expected = operationFor[action], expected != operation else { return nil }
-            return (action, expected, job.meta)
+            return (action, expected, job)
         }
         if let (action, expected, _) = disagreeing.first {
             sink.report(resource, at: state.meta,
                         "orchestration_state \(orchestration) is a \(operation), but the job for version \(facts.version) is a \(action) (\(expected)_*)",
-                        expected: "\(expected)_*", actual: orchestration, keys: [state.meta.key] + disagreeing.map(\.2.key),
+                        expected: "\(expected)_*", actual: orchestration, keys: [state.meta.key] + disagreeing.map(\.2.meta.key),
                         member: Self.stateOrchestrationMember,
-                        relatedMembers: Dictionary(disagreeing.map { ($0.2.key, MemberPath.jobObject.member("action")) }) { a, _ in a },
+                        relatedMembers: Dictionary(disagreeing.map { ($0.2.meta.key, MemberPath.jobObject.member("action")) }) { a, _ in a },
                         values: [operation, String(facts.version), action, expected])
         }
     }
