@@ -15,8 +15,9 @@ public protocol Check: Sendable {
     /// For kinds that check across resources: the values of one resource that no other
     /// resource of its type may hold, and the record holding them. The engine meets every
     /// resource once, keeps a digest of each value, and calls `checkAcross` only with the
-    /// resources that share one.
-    func sharedValues(_ resource: Resource) -> (values: Set<String>, at: RecordMeta)?
+    /// resources that share one. The record, not its meta: a copy of that retained its
+    /// texts for every resource, and only a shared value's finding reads it.
+    func sharedValues(_ resource: Resource) -> (values: Set<String>, at: RecordEntry)?
     /// Checks resources of one type together (uniqueness); most kinds need not.
     func checkAcross(_ resources: [Resource], _ sink: inout FindingSink)
     /// True for kinds that implement `checkAcross`.
@@ -28,7 +29,7 @@ public protocol Check: Sendable {
 extension Check {
     public var plan: ExtractionPlan { ExtractionPlan() }
     public func check(_ resource: Resource, _ sink: inout FindingSink) {}
-    public func sharedValues(_ resource: Resource) -> (values: Set<String>, at: RecordMeta)? { nil }
+    public func sharedValues(_ resource: Resource) -> (values: Set<String>, at: RecordEntry)? { nil }
     public func checkAcross(_ resources: [Resource], _ sink: inout FindingSink) {}
     public static var checksAcrossResources: Bool { false }
     public var acrossResources: Bool { Self.checksAcrossResources }

@@ -53,14 +53,16 @@ struct UniqueDeclaration: Sendable {
             guard !parts.contains(where: { $0 == nil }) else { return nil }
             text = parts.map { $0! }.joined(separator: " ")
         }
-        return ignoreCase ? text.lowercased() : text
+        // Most texts (MACs as the writers store them) have nothing to lower: not copied.
+        guard ignoreCase, text.utf8.contains(where: { (0x41...0x5A).contains($0) || $0 >= 0x80 }) else { return text }
+        return text.lowercased()
     }
 
-    func values(_ evaluation: Evaluation) -> (values: Set<String>, at: RecordMeta)? {
+    func values(_ evaluation: Evaluation) -> (values: Set<String>, at: RecordEntry)? {
         // The values alone: where each lies is asked only of a resource that shares one.
         let found = evaluation.plainValues(path)
-        guard !found.isEmpty, let kind = path.recordKind, let meta = evaluation.meta(of: kind) else { return nil }
-        return (Set(found.compactMap(key)), meta)
+        guard !found.isEmpty, let kind = path.recordKind, let record = evaluation.record(kind) else { return nil }
+        return (Set(found.compactMap(key)), record)
     }
 
     /// Where a resource holds `value`: its first element holding it, named by its `by`
@@ -85,8 +87,8 @@ extension Check {
     func holders(_ resources: [Resource]) -> [ExactText: [(Resource, RecordMeta)]] {
         var holders: [ExactText: [(Resource, RecordMeta)]] = [:]
         for resource in resources {
-            guard let (values, meta) = sharedValues(resource) else { continue }
-            for value in values { holders[ExactText(value), default: []].append((resource, meta)) }
+            guard let (values, record) = sharedValues(resource) else { continue }
+            for value in values { holders[ExactText(value), default: []].append((resource, record.meta)) }
         }
         return holders
     }

@@ -274,7 +274,7 @@ struct DeclaredCheck: Check {
 
     // MARK: across resources
 
-    func sharedValues(_ resource: Resource) -> (values: Set<String>, at: RecordMeta)? {
+    func sharedValues(_ resource: Resource) -> (values: Set<String>, at: RecordEntry)? {
         guard let unique else { return nil }
         return unique.values(Evaluation(resource: resource, job: nil))
     }

@@ -169,7 +169,7 @@ struct Evaluation {
     func meta(of kind: RecordKind) -> RecordMeta? { record(kind)?.meta }
 
     @inline(__always)
-    private func record(_ kind: RecordKind) -> RecordEntry? { resource.records.entry(kind, job: job) }
+    func record(_ kind: RecordKind) -> RecordEntry? { resource.records.entry(kind, job: job) }
 
     /// The values of `test`'s operand; nil when it has none, or a path it names has none.
     func operands(of test: Test) -> PlainValues? {
