@@ -214,6 +214,21 @@ private struct SelectedReader {
         }
     }
 
+    private static func joined(_ a: String, _ b: String, _ c: String) -> String {
+        var a = a, b = b, c = c
+        return a.withUTF8 { a in
+            b.withUTF8 { b in
+                c.withUTF8 { c in
+                    String(unsafeUninitializedCapacity: a.count + b.count + c.count) { out in
+                        var at = out.initialize(fromContentsOf: a)
+                        at = out[at...].initialize(fromContentsOf: b)
+                        return out[at...].initialize(fromContentsOf: c)
+                    }
+                }
+            }
+        }
+    }
+
     private mutating func nextText() -> String {
         let tag = SelectedTag(rawValue: buffer[index])!
         index += 1
@@ -233,9 +248,15 @@ private struct SelectedReader {
             again.textCount = SelectedValues.textsKept  // read again, not numbered again
             return again.nextText()
         case .aroundResourceID:
+            let before = nextText()
+            // Most such texts hold the id once (`port:<id>:2`): made in one piece, where
+            // joining by `+` copied the text at each step.
+            if SelectedTag(rawValue: buffer[index]) != .aroundResourceID {
+                return Self.joined(before, resourceID, nextText())
+            }
             // The text after the id may hold it again, as often as the text is long: taken
             // in turn, not by recursion, which a text holding the id 300,000 times overflowed.
-            var joined = nextText() + resourceID
+            var joined = before + resourceID
             while SelectedTag(rawValue: buffer[index]) == .aroundResourceID {
                 index += 1
                 joined += nextText() + resourceID
