@@ -123,7 +123,6 @@ struct ParamsDriftCheck: Check {
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         guard let (config, jobs) = currentJobs(resource) else { return }
-        let configMeta = config.meta
         for job in jobs {
             for asked in asked {
                 // Stored alike, the param and the body field hold the same value: the common case
@@ -138,15 +137,23 @@ struct ParamsDriftCheck: Check {
                         sink.report(resource, at: job.meta,
                                     "param \(asked.param) is \(value.text) but body.\(field.name) is \(bodyValue?.text ?? "absent")",
                                     expected: bodyValue?.text ?? "absent", actual: value.text,
-                                    keys: [job.meta.key, configMeta.key],
+                                    keys: [job.meta.key, config.meta.key],
                                     member: Self.paramPath(asked.param, located).member("value"),
-                                    relatedMembers: [configMeta.key: MemberPath("body", field.name)], values: [asked.param])
+                                    relatedMembers: [config.meta.key: MemberPath("body", field.name)], values: [asked.param])
                     }
                 }
-                if let ids = asked.ids, let present = job.selected.values(ids.present, resourceID: resource.id), !present.isEmpty {
+                if let ids = asked.ids, let presentValues = job.selected.plainValues(ids.present, resourceID: resource.id),
+                   !presentValues.isEmpty {
+                    let named = ids.path.values(in: body(ids.body, of: config, resource))
+                    // The common case, the param named once: its list is the one list there
+                    // is, and agreeing it needs no choices to locate it.
+                    if presentValues.count == 1,
+                       Self.sameStrings(Self.referredIDs(job.selected.plainValues(ids.resources, resourceID: resource.id)?.first), named) {
+                        continue
+                    }
+                    let present = job.selected.values(ids.present, resourceID: resource.id) ?? []
                     let path = ids.path.text
                     let lists = job.selected.values(ids.resources, resourceID: resource.id) ?? []
-                    let named = ids.path.values(in: body(ids.body, of: config, resource))
                     for occurrence in present {
                         let list = lists.first { $0.choices == occurrence.choices }?.value
                         let referred = Self.referredIDs(list)
@@ -155,9 +162,9 @@ struct ParamsDriftCheck: Check {
                         sink.report(resource, at: job.meta,
                                     "param \(asked.param) refers to \(referredSet.sorted().joined(separator: ", ")) but body \(path) is \(wanted.sorted().joined(separator: ", "))",
                                     expected: wanted.sorted().joined(separator: ","), actual: referredSet.sorted().joined(separator: ","),
-                                    keys: [job.meta.key, configMeta.key],
+                                    keys: [job.meta.key, config.meta.key],
                                     member: Self.paramPath(asked.param, occurrence).member("resources"),
-                                    relatedMembers: [configMeta.key: MemberPath("body", ids.path.field)],
+                                    relatedMembers: [config.meta.key: MemberPath("body", ids.path.field)],
                                     values: [asked.param] + referredSet.sorted() + wanted.sorted())
                     }
                 }
