@@ -82,6 +82,39 @@ struct ReaderTests {
         #expect(records.first?.modRevision == expected && records.first?.createRevision == expected)
     }
 
+    /// etcdctl's own shape of a key-value is read in one pass over the buffered bytes, any
+    /// other shape as tokens: each gives the same record, located at its `{`.
+    @Test("a key-value shaped", arguments: [
+        #"{"key":"K","create_revision":3,"mod_revision":4,"version":1,"value":"V"}"#,
+        #"{"key":"K","create_revision":"3","mod_revision":"4","version":"1","value":"V"}"#,
+        #"{ "key": "K", "create_revision": 3, "mod_revision": 4, "version": 1, "value": "V" }"#,
+        #"{"key":"K","create_revision":3,"mod_revision":4,"version":1,"value":"V","lease":7}"#,
+        #"{"value":"V","version":1,"mod_revision":4,"create_revision":3,"key":"K"}"#,
+        #"{"key":"K","create_revision":3,"mod_revision":4,"value":"V"}"#,
+        #"{"key":"K","create_revision":3,"mod_revision":4,"version":1.0,"value":"V"}"#,
+        #"{"key":"K","create_revision":3,"mod_revision":4,"version":1,"value":"ESCAPED"}"#,
+    ])
+    func etcdctlJSONKeyValueShapes(shape: String) throws {
+        let key = Data(Self.port.utf8).base64EncodedString(), value = Data(Self.config.utf8).base64EncodedString()
+        // The value's first character written as a \u escape.
+        let escaped = String(format: "\\u%04x", value.utf8.first!) + value.dropFirst()
+        let kv = shape.replacingOccurrences(of: "\"K\"", with: "\"\(key)\"")
+            .replacingOccurrences(of: "\"V\"", with: "\"\(value)\"").replacingOccurrences(of: "ESCAPED", with: escaped)
+        let text = #"{"header":{"revision":9},"kvs":[\#(kv), \#(kv)]}"#
+        let (records, error) = try records(text, .etcdctlJSON)
+        #expect(error == nil)
+        #expect(records.count == 2)
+        let first = text.utf8.count - (kv.utf8.count * 2 + 4)
+        for (record, offset) in zip(records, [first, first + kv.utf8.count + 2]) {
+            var decoded = record
+            decoded.decodeValue()
+            #expect(decoded.key == Self.port)
+            #expect(String(decoding: decoded.value, as: UTF8.self) == Self.config)
+            #expect(decoded.createRevision == 3 && decoded.modRevision == 4)
+            #expect(decoded.location.offset == offset)
+        }
+    }
+
     @Test func etcdctlJSONCutOffIsAnInputErrorWithOffset() throws {
         let key = Data(Self.port.utf8).base64EncodedString()
         let (records, error) = try records(#"{"kvs":[{"key":"\#(key)","value":"e30="},{"key":"\#(key)","val"#, .etcdctlJSON)

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `etcdctl get -w json` and the v3 gateway's `/v3/kv/range` answer: one JSON document,
 /// possibly gigabytes, walked element by element; keys and values are base64, revisions
 /// numbers or strings. Concatenated documents (several pages) are read one after another.
@@ -34,7 +38,8 @@ final class EtcdctlJSONReader: RecordReader {
     func next() throws -> RawRecord? {
         while true {
             if insideKVs {
-                if try framer.peek() == .endArray {
+                // A byte, not a token: the key-value's `{` is read with the rest of it.
+                if try framer.nextByte() == UInt8(ascii: "]") {
                     _ = try framer.next()
                     insideKVs = false
                     try afterMember()
@@ -64,7 +69,7 @@ final class EtcdctlJSONReader: RecordReader {
             switch name {
             case .kvs?:
                 try framer.expect(.beginArray, "'[' starting kvs")
-                if try framer.peek() == .endArray {
+                if try framer.nextByte() == UInt8(ascii: "]") {
                     _ = try framer.next()
                     try afterMember()
                 } else {
@@ -115,28 +120,61 @@ final class EtcdctlJSONReader: RecordReader {
         } while try framer.continues(closing: .endObject)
     }
 
-    /// One `{key, value, ...}` object, from its `{` (the locator re-reads one at its offset).
-    func readKeyValue() throws -> RawRecord {
-        try framer.expect(.beginObject, "'{' starting a key-value")
-        let start = framer.tokenOffset
+    /// What a key-value holds (its key and value still base64).
+    private struct KeyValueParts {
         var key: [UInt8]?
         var value: [UInt8] = []
         var create: Int64?, mod: Int64?
+    }
+
+    /// A key-value as etcdctl and the gateway write it, read in one pass over the buffered
+    /// bytes: `{"key":"…","create_revision":N,"mod_revision":N,"version":N,"value":"…"}`,
+    /// the numbers bare or quoted, no blank or escape. Anything else (another member, a
+    /// lease, a value left out, a record past the buffered bytes) is nil: the tokens read
+    /// it, as they read everything before this path was added, with the same results.
+    private static func plainKeyValue(_ bytes: UnsafeRawBufferPointer) -> (value: KeyValueParts, length: Int)? {
+        var cursor = PlainCursor(bytes: bytes)
+        guard cursor.take("{\"key\":\""), let key = cursor.text(),
+              cursor.take(",\"create_revision\":"), let create = cursor.integer(),
+              cursor.take(",\"mod_revision\":"), let mod = cursor.integer(),
+              cursor.take(",\"version\":"), cursor.integer() != nil,
+              cursor.take(",\"value\":\""), let value = cursor.text(), cursor.take("}") else { return nil }
+        return (KeyValueParts(key: Array(bytes[key]), value: Array(bytes[value]), create: create, mod: mod), cursor.index)
+    }
+
+    /// The token reader of a key-value's members, after its `{`: in any order, with
+    /// blanks and escapes.
+    private func tokenKeyValue() throws -> KeyValueParts {
+        var parts = KeyValueParts()
         if try framer.peek() == .endObject {
             _ = try framer.next()
-        } else {
-            repeat {
-                let name = try framer.expectName(among: Self.keyValueMembers, "a member name")
-                try framer.expect(.colon, "':'")
-                switch name {
-                case .key?: key = try framer.expectString("a base64 key")
-                case .value?: value = try framer.expectString("a base64 value")
-                case .createRevision?: create = try framer.integerValue()
-                case .modRevision?: mod = try framer.integerValue()
-                case nil: try framer.skipValue()
-                }
-            } while try framer.continues(closing: .endObject)
+            return parts
         }
+        repeat {
+            let name = try framer.expectName(among: Self.keyValueMembers, "a member name")
+            try framer.expect(.colon, "':'")
+            switch name {
+            case .key?: parts.key = try framer.expectString("a base64 key")
+            case .value?: parts.value = try framer.expectString("a base64 value")
+            case .createRevision?: parts.create = try framer.integerValue()
+            case .modRevision?: parts.mod = try framer.integerValue()
+            case nil: try framer.skipValue()
+            }
+        } while try framer.continues(closing: .endObject)
+        return parts
+    }
+
+    /// One `{key, value, ...}` object, from its `{` (the locator re-reads one at its offset).
+    func readKeyValue() throws -> RawRecord {
+        let parts: KeyValueParts, start: Int
+        if let plain = try framer.takeBuffered(want: 4096, Self.plainKeyValue) {
+            (parts, start) = (plain, framer.tokenOffset)
+        } else {
+            try framer.expect(.beginObject, "'{' starting a key-value")
+            start = framer.tokenOffset
+            parts = try tokenKeyValue()
+        }
+        let (key, value, create, mod) = (parts.key, parts.value, parts.create, parts.mod)
         let location = SourceLocation(path: framer.path, offset: start)
         guard let encodedKey = key else { throw framer.error("key-value without a key", at: start) }
         guard let keyBytes = Base64.decode(encodedKey) else {
@@ -148,5 +186,52 @@ final class EtcdctlJSONReader: RecordReader {
         record.keyIsUTF8 = keyText.isUTF8
         record.valueIsBase64 = true
         return record
+    }
+}
+
+/// Reads the fixed shape of `EtcdctlJSONReader.plainKeyValue` from buffered bytes.
+private struct PlainCursor {
+    let bytes: UnsafeRawBufferPointer
+    var index = 0
+
+    /// Takes `literal` when the bytes hold it next.
+    mutating func take(_ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard bytes.count - index >= count,
+              memcmp(bytes.baseAddress! + index, literal.utf8Start, count) == 0 else { return false }
+        index += count
+        return true
+    }
+
+    /// The text up to the next quote, which is taken too; nil when the bytes end first or
+    /// it holds an escape.
+    mutating func text() -> Range<Int>? {
+        let from = index
+        guard let quote = memchr(bytes.baseAddress! + from, Int32(UInt8(ascii: "\"")), bytes.count - from) else {
+            return nil
+        }
+        let end = quote - UnsafeMutableRawPointer(mutating: bytes.baseAddress!)
+        guard memchr(bytes.baseAddress! + from, Int32(UInt8(ascii: "\\")), end - from) == nil else { return nil }
+        index = end + 1
+        return from..<end
+    }
+
+    /// Up to 18 digits, bare or in quotes (as the gateway writes numbers).
+    mutating func integer() -> Int64? {
+        let quoted = index < bytes.count && bytes[index] == UInt8(ascii: "\"")
+        var i = quoted ? index + 1 : index
+        let first = i
+        var value: Int64 = 0
+        while i < bytes.count, i - first < 18, bytes[i] &- UInt8(ascii: "0") < 10 {
+            value = value * 10 + Int64(bytes[i] &- UInt8(ascii: "0"))
+            i += 1
+        }
+        guard i > first, i < bytes.count else { return nil }
+        if quoted {
+            guard bytes[i] == UInt8(ascii: "\"") else { return nil }
+            i += 1
+        }
+        index = i
+        return value
     }
 }

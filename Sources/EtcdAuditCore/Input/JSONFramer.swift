@@ -55,6 +55,30 @@ final class JSONFramer {
         return try read()
     }
 
+    /// The next byte past blanks, neither consumed nor made a token (a token peeked
+    /// already: its punctuation, 0 for a string or scalar); nil at the end of the input.
+    func nextByte() throws -> UInt8? {
+        if let peeked { return peeked.punctuation ?? 0 }
+        try skipWhitespace()
+        guard try source.fill(atLeast: 1) > 0 else { return nil }
+        return source.withAvailable { $0[0] }
+    }
+
+    /// Offers `read` the buffered bytes from the next one past blanks (at least `want` when
+    /// the input has them); `read` gives what it made of them and how many it took, or nil
+    /// to leave every byte to the tokens. A format's common shape is then read in one pass.
+    func takeBuffered<R>(want: Int, _ read: (UnsafeRawBufferPointer) -> (value: R, length: Int)?) throws -> R? {
+        guard peeked == nil else { return nil }
+        try skipWhitespace()
+        // A fault past the buffered bytes is the tokens' to meet, when they need them
+        // (ByteSource keeps it).
+        _ = try? source.fill(atLeast: want)
+        guard let (value, length) = source.withAvailable(read) else { return nil }
+        tokenOffset = source.offset
+        source.consume(length)
+        return value
+    }
+
     func expect(_ token: Token, _ what: String) throws {
         if let byte = token.punctuation, try takePunctuation(byte) { return }
         let got = try next()
