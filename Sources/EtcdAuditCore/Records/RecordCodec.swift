@@ -59,13 +59,15 @@ extension ByteReader {
 
 extension ByteWriter {
     /// `owner` (kind, type and id of the record's resource) lets a key that its layout
-    /// spells out be left out: it is made again when read.
+    /// spells out be left out, with the names of its fields: they are made again when read.
     mutating func meta(_ meta: RecordMeta, owner: KeyOwner?) {
-        strings(meta.keyFields)
-        if let owner, context.layouts.spells(owner, fields: meta.keyFields, as: meta.key) {
+        if let owner, let pattern = context.layouts.speller(of: owner.kind),
+           pattern.spells(meta.key, type: owner.type, id: owner.id, fields: meta.keyFields) {
             int(0)  // no key is empty
+            for name in pattern.fieldNames { string(meta.keyFields[name]!) }
         } else {
             string(meta.key)
+            strings(meta.keyFields)
         }
         name(meta.location.path)
         optional(meta.location.line) { $0.int($1) }
@@ -150,9 +152,17 @@ extension ByteWriter {
 
 extension ByteReader {
     mutating func meta(owner: KeyOwner?) -> RecordMeta {
-        let keyFields = strings()
-        var key = string()
-        if key.isEmpty, let owner { key = context.layouts.key(owner, fields: keyFields) ?? "" }
+        var key = string(), keyFields: SmallMap<String>
+        if key.isEmpty, let owner, let pattern = context.layouts.speller(of: owner.kind) {
+            var fields: [(name: String, value: String)] = []
+            // Not for none: reserving room for nothing allocates.
+            if !pattern.fieldNames.isEmpty { fields.reserveCapacity(pattern.fieldNames.count) }
+            for name in pattern.fieldNames { fields.append((name, string())) }
+            keyFields = SmallMap(fields)
+            key = pattern.spelling(type: owner.type, id: owner.id, fields: keyFields)
+        } else {
+            keyFields = strings()
+        }
         let location = SourceLocation(path: name(), line: optional { $0.int() }, offset: optional { $0.int() })
         return RecordMeta(key: key, location: location, createRevision: optional { $0.int64() },
                           modRevision: optional { $0.int64() }, keyFields: keyFields)
