@@ -117,7 +117,8 @@ final class KeyPattern: Sendable {
                     }
                     end = at
                 }
-                guard end > position, part != .id || !key[position..<end].contains(UInt8(ascii: "/")),
+                guard end > position,
+                      part != .id || memchr(key.baseAddress! + position, Int32(UInt8(ascii: "/")), end - position) == nil,
                       capture(part, position..<end) else { return false }
                 position = end
             }
@@ -125,15 +126,16 @@ final class KeyPattern: Sendable {
         }
     }
 
-    /// Where `needle` first occurs in `haystack` at or after `start`.
+    /// Where `needle` first occurs in `haystack` at or after `start` (memchr: a loop over
+    /// the bytes cost more than the rest of matching).
     private static func find(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard let first = needle.first, haystack.count - start >= needle.count else { return nil }
+        guard let first = needle.first else { return nil }
         var i = start
-        while i + needle.count <= haystack.count {
-            if haystack[i] == first, memcmp(haystack.baseAddress! + i, needle.baseAddress!, needle.count) == 0 {
-                return i
-            }
-            i += 1
+        while haystack.count - i >= needle.count,
+              let hit = memchr(haystack.baseAddress! + i, Int32(first), haystack.count - i - needle.count + 1) {
+            let at = UnsafeRawPointer(haystack.baseAddress!).distance(to: UnsafeRawPointer(hit))
+            if memcmp(haystack.baseAddress! + at, needle.baseAddress!, needle.count) == 0 { return at }
+            i = at + 1
         }
         return nil
     }
