@@ -48,6 +48,7 @@ struct RecordSlab: Sendable {
     /// The payload of each segment of the chain ending at `last`, first to last.
     func segments(endingAt last: Position) -> [(chunk: Int, range: Range<Int>)] {
         var out: [(chunk: Int, range: Range<Int>)] = []
+        out.reserveCapacity(8)  // a resource's records, mostly: growing to them cost more than reading them
         var next: Position? = last
         while let position = next {
             let c = Int(position >> 32)

@@ -280,13 +280,8 @@ public struct RecordStore: Sendable {
         let type = types[Int(slots[n].type)], id = ids.string(n)
         var resource = ResourceRecords()
         var reader = ByteReader(context: context)
-        var segments: [(bytes: [UInt8], range: Range<Int>)] = []
-        if let bytes = rewritten[Int32(n)] { segments.append((bytes, 0..<bytes.count)) }
-        if let last = slots[n].last {
-            segments += slab.segments(endingAt: last).map { (slab.chunks[$0.chunk], $0.range) }
-        }
-        for segment in segments {
-            reader.read(segment.bytes, segment.range)
+        func read(_ bytes: [UInt8], _ range: Range<Int>) {
+            reader.read(bytes, range)
             while !reader.atEnd {
                 switch reader.item(type: type, id: id) {
                 case .entry(let meta, let digest, let content, let selected):
@@ -295,6 +290,10 @@ public struct RecordStore: Sendable {
                     resource.problems.append((meta, problem))
                 }
             }
+        }
+        if let bytes = rewritten[Int32(n)] { read(bytes, 0..<bytes.count) }
+        if let last = slots[n].last {
+            for segment in slab.segments(endingAt: last) { read(slab.chunks[segment.chunk], segment.range) }
         }
         return resource
     }
