@@ -75,7 +75,6 @@ public struct RecordStore: Sendable {
 
     let context: PackingContext
     private var types: [ResourceType]
-    private var typeNumbers: [String: Int] = [:]
     private var slab = RecordSlab()
     private var slots: [Slot] = []
     /// Resources a key read again made over (the slow path), each as one run of bytes that
@@ -109,7 +108,6 @@ public struct RecordStore: Sendable {
         self.indexHashMask = indexHashMask
         context = PackingContext(layouts: layouts)
         types = layouts.types
-        for (n, type) in types.enumerated() { typeNumbers[type.plural] = n }
     }
 
     public mutating func countSkippedKey() {
@@ -138,15 +136,10 @@ public struct RecordStore: Sendable {
 
     /// The resource's number, a new one for a resource not seen before.
     private mutating func number(of type: ResourceType, id: String) -> Int {
-        let t: Int
-        if let known = typeNumbers[type.plural] {
-            t = known
-        } else {
-            t = types.count
-            types.append(type)
-            typeNumbers[type.plural] = t
-        }
-        let hash = StableHasher.digest(of: type.plural, id).low & indexHashMask
+        // The layouts' few types, compared where they are: hashing the name cost more.
+        let t = types.firstIndex { $0.plural == type.plural } ?? types.count
+        if t == types.count { types.append(type) }
+        let hash = (StableHasher.digest(of: id).low ^ UInt64(t)) & indexHashMask
         if let n = index[hash] {
             if Int(slots[Int(n)].type) == t, ids.equals(Int(n), id) { return Int(n) }
             let key = ResourceKey(type: t, id: Array(id.utf8))
