@@ -53,7 +53,11 @@ struct ByteWriter {
     /// once, in the context's table, and then by number.
     mutating func name(_ value: String) { int(context.number(of: value)) }
 
-    mutating func varint(_ value: UInt64) { Varint.append(value, to: &bytes) }
+    /// Most varints are one byte (tags, lengths, small numbers): appended here, the rest by a call.
+    @inline(__always)
+    mutating func varint(_ value: UInt64) {
+        if value < 0x80 { bytes.append(UInt8(value)) } else { Varint.append(value, to: &bytes) }
+    }
 
     mutating func int(_ value: Int) { varint(UInt64(value)) }
     /// Zig-zag, so that small negative numbers stay short.
@@ -74,8 +78,7 @@ struct ByteWriter {
     }
 
     mutating func digest(_ value: JSONDigest) {
-        withUnsafeBytes(of: value.high.littleEndian) { bytes.append(contentsOf: $0) }
-        withUnsafeBytes(of: value.low.littleEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: (value.high.littleEndian, value.low.littleEndian)) { bytes.append(contentsOf: $0) }
     }
 
     /// A presence byte, then the value.
@@ -151,13 +154,11 @@ struct ByteReader: PackedBytesReading {
     }
 
     mutating func digest() -> JSONDigest {
-        func word() -> UInt64 {
-            var v: UInt64 = 0
-            for shift in stride(from: 0, to: 64, by: 8) { v |= UInt64(byte()) << UInt64(shift) }
-            return v
+        defer { index += 16 }
+        return bytes.withUnsafeBytes { raw in
+            JSONDigest(high: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)),
+                       low: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)))
         }
-        let high = word()
-        return JSONDigest(high: high, low: word())
     }
 
     /// The next `count` bytes, as a slice of what is read (no copy).
