@@ -434,7 +434,7 @@ extension RecordCodecTests {
     /// repeat keeps neither; one that names a network twice keeps both.
     @Test func aJobKeepsItsResourcesListsOnlyWhenOneRepeats() throws {
         let extractor = RecordExtractor(plan: try Catalog.builtIn().plan)
-        let selections = try #require(extractor.selections[.job]?.kept)
+        let selections = try #require(extractor.selections[Int(RecordKind.job.code)]?.kept)
         let resources = ValueSelection(steps: [.index(1), .member("params"), .each, .member("resources")])
         let names = ValueSelection(steps: [.index(1), .member("params"), .each, .member("param")])
         func kept(_ job: String) throws -> (resources: Int, names: Int) {

@@ -24,18 +24,20 @@ public struct ParsedRecord: Sendable {
 /// SPEC §3 on the way (a record that breaks it is kept, without facts).
 public struct RecordExtractor: Sendable {
     public let plan: ExtractionPlan
-    let selections: [RecordKind: CompiledSelections]
+    /// By `RecordKind.code`; nil for a kind with none kept (a dictionary hashed the kind's
+    /// name for every record).
+    let selections: [CompiledSelections?]
 
     public init(plan: ExtractionPlan) {
         self.plan = plan
-        var selections: [RecordKind: CompiledSelections] = [:]
-        for (kind, all) in plan.selections {
+        selections = RecordKind.allCases.map { kind in
+            guard let all = plan.selections[kind] else { return nil }
             // A selection found again inside another the plan keeps is not kept twice.
             // In slot order: a read stops at the first slot past the one it wants.
             let kept = all.filter { s in !all.contains { s.isDerivable(from: $0) } }.sorted { $0.slot < $1.slot }
-            selections[kind] = CompiledSelections(PathSelection.keeping(kept, of: all) { plan.use(of: $0, in: kind) ?? .read })
+            let compiled = CompiledSelections(PathSelection.keeping(kept, of: all) { plan.use(of: $0, in: kind) ?? .read })
+            return compiled.kept.isEmpty ? nil : compiled
         }
-        self.selections = selections
     }
 
     public func extract(_ raw: RawRecord, as match: KeyMatch) -> ParsedRecord {
@@ -49,17 +51,19 @@ public struct RecordExtractor: Sendable {
                                                 sourceLine: raw.location.line))
             return record
         }
-        let kindSelections = selections[match.kind].flatMap { $0.kept.isEmpty ? nil : $0 }
-        let outcome = JSONDocument.parse(raw.value) { root -> (ParsedRecord.Content, SchemaProblems, SelectedValues) in
-            var schema = SchemaProblems()
+        let kindSelections = selections[Int(match.kind.code)]
+        var schema = SchemaProblems()
+        // What the value gives goes straight into the record: returned in a tuple, it was copied out again.
+        let outcome = JSONDocument.parse(raw.value) { root in
             // A state's heat_outputs string is parsed once, for its facts and for the paths
             // that read inside it (`|json`): the selections are taken while it is decoded.
             var selectedWhileDecoded: SelectedValues?
             let content = extractContent(root, match: match, schema: &schema) { string, decoded in
                 selectedWhileDecoded = kindSelections?.select(in: root, resourceID: match.id, decoded: (string, decoded))
             }
-            guard schema.problems.isEmpty, let kindSelections else { return (content, schema, SelectedValues()) }
-            return (content, schema, selectedWhileDecoded ?? kindSelections.select(in: root, resourceID: match.id))
+            guard schema.problems.isEmpty else { return }
+            record.content = content
+            if let kindSelections { record.selected = selectedWhileDecoded ?? kindSelections.select(in: root, resourceID: match.id) }
         }
         switch outcome {
         case .failure(let error):
@@ -70,14 +74,10 @@ public struct RecordExtractor: Sendable {
             record.problems.append(.invalidJSON(message: error.message, line: error.line, column: error.column,
                                                 byte: error.position, sourceLine: sourceLine))
         case .success(let parsed):
-            let duplicates = raw.duplicatesFound + parsed.duplicates
-            if !duplicates.isEmpty { record.problems.append(.duplicateMembers(duplicates)) }
-            if parsed.value.1.problems.isEmpty {
-                record.content = parsed.value.0
-                record.selected = parsed.value.2
-            } else {
-                record.problems.append(.schema(parsed.value.1.problems, member: parsed.value.1.member))
+            if !raw.duplicatesFound.isEmpty || !parsed.duplicates.isEmpty {
+                record.problems.append(.duplicateMembers(raw.duplicatesFound + parsed.duplicates))
             }
+            if !schema.problems.isEmpty { record.problems.append(.schema(schema.problems, member: schema.member)) }
         }
         return record
     }
