@@ -40,14 +40,14 @@ final class ParallelExtraction {
         pool = jobs > 1 ? WorkerPool(threads: jobs) : nil
     }
 
-    static func parse(_ raw: RawRecord, layouts: Layouts, extractor: RecordExtractor) -> ParsedRecord? {
+    /// Takes `raw` over: decoding its value in place copies nothing.
+    static func parse(_ raw: consuming RawRecord, layouts: Layouts, extractor: RecordExtractor) -> ParsedRecord? {
         guard let match = layouts.match(raw.key) else { return nil }
-        var raw = raw
         raw.decodeValue()
         return extractor.extract(raw, as: match)
     }
 
-    func add(_ raw: RawRecord) {
+    func add(_ raw: consuming RawRecord) {
         if jobs == 1 {
             consume(Self.parse(raw, layouts: layouts, extractor: extractor).map { PackedRecord($0, context: context) })
             return
