@@ -166,7 +166,9 @@ public struct RecordStore: Sendable {
         var replaced: Range<Int>?
         var mark: UInt8 = 0
         if let range = record.outputs, let held = slots[n].outputs, Int(slots[n].outputsCount) == range.count,
-           slab.bytes(at: held, count: range.count).elementsEqual(record.bytes[range]) {
+           slab.bytes(at: held, count: range.count).withUnsafeBytes({ held in
+               record.bytes[range].withUnsafeBytes { held.sameBytes($0) }  // elementsEqual went byte by byte
+           }) {
             // The byte before the list (its tag) and the list become the mark.
             mark = sameOutputsMark(replacing: record.bytes[range.lowerBound - 1], of: record.match.kind)
             replaced = (range.lowerBound - 1)..<range.upperBound
