@@ -8,12 +8,13 @@
 #include "json_walk.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
 // An object of up to DIGESTS_ON_STACK members is sorted by insertion alone (no spare room).
-enum { INLINE_LIMIT = 1024, DIGESTS_ON_STACK = 16 };
+enum { INLINE_LIMIT = 1024, DIGESTS_ON_STACK = 16, ENCODING_KEPT = 1 << 20 };
 
 typedef struct {
     byte_buffer bytes;
@@ -24,19 +25,21 @@ typedef struct {
     uint64_t high, low;
 } digest;
 
-static void add(encoding *e, const void *bytes, size_t count) {
-    if (e->failed || !count) return;
-    if (!byte_buffer_reserve(&e->bytes, count)) { e->failed = 1; return; }
-    memcpy(e->bytes.data + e->bytes.count, bytes, count);
-    e->bytes.count += count;
+// Room for `count` more bytes; 0 (and `failed` set) when memory ran out. Each value
+// reserves once and then stores its bytes unchecked.
+static inline int room(encoding *e, size_t count) {
+    if (e->bytes.capacity - e->bytes.count >= count) return 1;
+    if (byte_buffer_reserve(&e->bytes, count)) return 1;
+    e->failed = 1;
+    return 0;
 }
 
-static void add_tag(encoding *e, uint8_t tag) { add(e, &tag, 1); }
+static inline void store_tag(encoding *e, uint8_t tag) { e->bytes.data[e->bytes.count++] = tag; }
 
-static void add_int(encoding *e, uint64_t value) {
-    uint8_t bytes[8];
-    for (int i = 0; i < 8; i++) bytes[i] = (uint8_t)(value >> (8 * i));
-    add(e, bytes, 8);
+static inline void store_int(encoding *e, uint64_t value) {
+    uint8_t *out = e->bytes.data + e->bytes.count;
+    for (int i = 0; i < 8; i++) out[i] = (uint8_t)(value >> (8 * i));
+    e->bytes.count += 8;
 }
 
 static digest xxh3(const void *bytes, size_t count) {
@@ -44,14 +47,18 @@ static digest xxh3(const void *bytes, size_t count) {
     return (digest){hash.high64, hash.low64};
 }
 
-static void add_text(encoding *e, const char *text, size_t length) {
-    add_int(e, length);
+// The bytes a text takes (after its tag, when it has one).
+static inline size_t text_size(size_t length) { return 8 + (length <= INLINE_LIMIT ? length : 16); }
+
+static inline void store_text(encoding *e, const char *text, size_t length) {
+    store_int(e, length);
     if (length <= INLINE_LIMIT) {
-        add(e, text, length);
+        memcpy(e->bytes.data + e->bytes.count, text, length);
+        e->bytes.count += length;
     } else {
         digest d = xxh3(text, length);
-        add_int(e, d.high);
-        add_int(e, d.low);
+        store_int(e, d.high);
+        store_int(e, d.low);
     }
 }
 
@@ -84,7 +91,8 @@ static void add_value(encoding *e, json_t *node);
 // An object: each member's digest alone, then those sorted; members named in `ignored`
 // left out.
 static void add_object(encoding *e, json_t *node, const char *const *ignored, size_t ignored_count) {
-    add_tag(e, 1);
+    if (!room(e, 1)) return;
+    store_tag(e, 1);
     size_t count = json_object_size(node), n = 0;
     digest on_stack[DIGESTS_ON_STACK];
     // Past the stack's room, the digests and the merge's spare room in one block.
@@ -96,61 +104,93 @@ static void add_object(encoding *e, json_t *node, const char *const *ignored, si
         for (size_t i = 0; i < ignored_count && kept; i++) kept = strcmp(ignored[i], name) != 0;
         if (!kept) continue;
         // The member enters the encoding for its digest, and is then taken out again.
-        size_t mark = e->bytes.count;
-        add_text(e, name, strlen(name));
+        size_t mark = e->bytes.count, length = json_object_iter_key_len(it);
+        if (!room(e, text_size(length))) break;
+        store_text(e, name, length);
         add_value(e, json_object_iter_value(it));
         digests[n++] = e->failed ? (digest){0, 0} : xxh3(e->bytes.data + mark, e->bytes.count - mark);
         e->bytes.count = mark;
     }
     sort(digests, n, digests + count);
-    add_int(e, n);
-    for (size_t i = 0; i < n; i++) {
-        add_int(e, digests[i].high);
-        add_int(e, digests[i].low);
+    if (room(e, 8 + 16 * n)) {
+        store_int(e, n);
+        for (size_t i = 0; i < n; i++) {
+            store_int(e, digests[i].high);
+            store_int(e, digests[i].low);
+        }
     }
     if (digests != on_stack) free(digests);
 }
 
 static void add_value(encoding *e, json_t *node) {
+    // Room for the tag and a number: all a value but a text or an object takes here.
+    if (!room(e, 9)) return;
     switch (json_typeof(node)) {
     case JSON_OBJECT: add_object(e, node, NULL, 0); break;
     case JSON_ARRAY: {
         size_t count = json_array_size(node);
-        add_tag(e, 2);
-        add_int(e, count);
+        store_tag(e, 2);
+        store_int(e, count);
         for (size_t i = 0; i < count; i++) add_value(e, json_array_get(node, i));
         break;
     }
-    case JSON_STRING:
-        add_tag(e, 3);
-        add_text(e, json_string_value(node), json_string_length(node));
+    case JSON_STRING: {
+        size_t length = json_string_length(node);
+        if (!room(e, 1 + text_size(length))) return;
+        store_tag(e, 3);
+        store_text(e, json_string_value(node), length);
         break;
+    }
     case JSON_INTEGER:
-        add_tag(e, 4);
-        add_int(e, (uint64_t)json_integer_value(node));
+        store_tag(e, 4);
+        store_int(e, (uint64_t)json_integer_value(node));
         break;
     case JSON_REAL: {
         double real = json_real_value(node);
         uint64_t bits;
         memcpy(&bits, &real, sizeof bits);
-        add_tag(e, 5);
-        add_int(e, bits);
+        store_tag(e, 5);
+        store_int(e, bits);
         break;
     }
-    case JSON_TRUE: add_tag(e, 6); break;
-    case JSON_FALSE: add_tag(e, 7); break;
-    default: add_tag(e, 8); break;
+    case JSON_TRUE: store_tag(e, 6); break;
+    case JSON_FALSE: store_tag(e, 7); break;
+    default: store_tag(e, 8); break;
     }
 }
 
+// Each thread keeps its encoding from one digest to the next (a malloc, reallocs and a
+// free a call cost more than the small values' hashing), and frees it when it ends.
+static _Thread_local encoding thread_encoding;
+static _Thread_local int thread_registered;
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+
+static void free_encoding(void *unused) {
+    (void)unused;
+    free(thread_encoding.bytes.data);
+    thread_encoding = (encoding){0};
+}
+
+static void make_exit_key(void) { pthread_key_create(&exit_key, free_encoding); }
+
 int json_walk_digest(void *node, const char *const *ignored, size_t ignored_count, uint64_t *high, uint64_t *low) {
-    encoding e = {0};
+    encoding *e = &thread_encoding;
+    if (!thread_registered) {
+        pthread_once(&exit_key_once, make_exit_key);
+        pthread_setspecific(exit_key, (void *)1);
+        thread_registered = 1;
+    }
+    e->bytes.count = 0;
+    e->failed = 0;
     json_t *json = node;
-    if (ignored_count && json_is_object(json)) add_object(&e, json, ignored, ignored_count);
-    else add_value(&e, json);
-    digest d = e.failed ? (digest){0, 0} : xxh3(e.bytes.data, e.bytes.count);
-    free(e.bytes.data);
+    if (ignored_count && json_is_object(json)) add_object(e, json, ignored, ignored_count);
+    else add_value(e, json);
+    int failed = e->failed;
+    digest d = failed ? (digest){0, 0} : xxh3(e->bytes.data, e->bytes.count);
+    // A huge value's room is given back rather than kept for the thread's life.
+    if (e->bytes.capacity > ENCODING_KEPT) free_encoding(NULL);
     *high = d.high;
     *low = d.low;
-    return !e.failed;
+    return !failed;
 }
