@@ -66,9 +66,16 @@ static void put_varint(byte_buffer *b, uint64_t value) {
     if (reserve(b, 10)) b->count += varint_at(b->data + b->count, value);
 }
 
-// The low `count` bytes of `value`, most significant first.
+// The low `count` bytes of `value` at `out`, most significant first.
+static inline void store_big(uint8_t *out, uint64_t value, int count) {
+    for (int k = 0; k < count; k++) out[k] = (uint8_t)(value >> (8 * (count - 1 - k)));
+}
+
 static void put_big(byte_buffer *b, uint64_t value, int count) {
-    for (int k = count - 1; k >= 0; k--) put(b, (uint8_t)(value >> (8 * k)));
+    if (reserve(b, (size_t)count)) {
+        store_big(b->data + b->count, value, count);
+        b->count += (size_t)count;
+    }
 }
 
 // Zig-zag, so that small negative numbers stay short.
@@ -79,42 +86,62 @@ static void put_integer(byte_buffer *b, int64_t i) {
 
 // MARK: - Texts as the layout keeps them (Records/CompactStrings.swift says which forms)
 
-static int hex_digit(uint8_t c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
+// Each byte's value as a lowercase hex digit, plus one; 0 for any other byte.
+static const uint8_t hex_plus_one[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+    ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
 
-// The lowercase hex digits of text[from..<to] as one number; `separator` must stand at
-// the places `is_separator` names.
-static int hex_number(const uint8_t *text, size_t from, size_t to, uint8_t separator,
-                      int (*is_separator)(size_t), uint64_t *value) {
+// The `count` (at most 16) lowercase hex digits at `text` as one number.
+static inline int hex_digits(const uint8_t *text, size_t count, uint64_t *value) {
     uint64_t v = 0;
-    for (size_t i = from; i < to; i++) {
-        if (is_separator(i)) {
-            if (text[i] != separator) return 0;
-            continue;
-        }
-        int d = hex_digit(text[i]);
-        if (d < 0) return 0;
-        v = v << 4 | (uint64_t)d;
+    for (size_t i = 0; i < count; i++) {
+        unsigned d = hex_plus_one[text[i]];
+        if (!d) return 0;
+        v = v << 4 | (d - 1);
     }
     *value = v;
     return 1;
 }
 
-static int uuid_hyphen(size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
-static int mac_colon(size_t i) { return i % 3 == 2; }
+// A UUID's 32 digits (8-4-4-4-12): the first 16 in `high`, the last 16 in `low`.
+static int uuid_number(const uint8_t *t, uint64_t *high, uint64_t *low) {
+    uint64_t a, b, c, d, e;
+    if (t[8] != '-' || t[13] != '-' || t[18] != '-' || t[23] != '-' || !hex_digits(t, 8, &a) ||
+        !hex_digits(t + 9, 4, &b) || !hex_digits(t + 14, 4, &c) || !hex_digits(t + 19, 4, &d) ||
+        !hex_digits(t + 24, 12, &e))
+        return 0;
+    *high = a << 32 | b << 16 | c;
+    *low = d << 48 | e;
+    return 1;
+}
+
+// A MAC address: six pairs of digits between colons.
+static int mac_number(const uint8_t *t, uint64_t *value) {
+    uint64_t v = 0, pair;
+    for (int i = 0; i < 6; i++) {
+        if ((i && t[3 * i - 1] != ':') || !hex_digits(t + 3 * i, 2, &pair)) return 0;
+        v = v << 8 | pair;
+    }
+    *value = v;
+    return 1;
+}
+
+// An even run of 16 or more digits as the bytes it spells, written to `out` as it is
+// read (the caller keeps them only when the whole text is such a run).
+static int hex_bytes(const uint8_t *text, size_t length, uint8_t *out) {
+    if (length < 16 || length % 2) return 0;
+    for (size_t i = 0; i < length; i += 2) {
+        unsigned high = hex_plus_one[text[i]], low = hex_plus_one[text[i + 1]];
+        if (!high || !low) return 0;
+        out[i / 2] = (uint8_t)((high - 1) << 4 | (low - 1));
+    }
+    return 1;
+}
 
 static int is_word(const uint8_t *text, size_t length) {
     if (length < WORD_SHORTEST || length > WORD_LONGEST) return 0;
     for (size_t i = 0; i < length; i++) if (text[i] >= '0' && text[i] <= '9') return 0;
-    return 1;
-}
-
-static int is_hex_run(const uint8_t *text, size_t length) {
-    if (length < 16 || length % 2) return 0;
-    for (size_t i = 0; i < length; i++) if (hex_digit(text[i]) < 0) return 0;
     return 1;
 }
 
@@ -191,25 +218,32 @@ static void text(sw_writer *w, const uint8_t *raw, size_t length) {
         w->text_end[w->text_count] = w->text_bytes.count;
         w->text_count++;
     }
+    // Room for the longest form, a plain text; the others are shorter.
+    if (!reserve(out, 1 + 10 + length)) return;
+    uint8_t *at = out->data + out->count;
     uint64_t high, low;
-    if (length == 36 && hex_number(raw, 0, 18, '-', uuid_hyphen, &high) &&
-        hex_number(raw, 18, 36, '-', uuid_hyphen, &low)) {
-        put(out, TAG_UUID);
-        put_big(out, high, 8);
-        put_big(out, low, 8);
-    } else if (length == 17 && hex_number(raw, 0, 17, ':', mac_colon, &low)) {
-        put(out, TAG_MAC);
-        put_big(out, low, 6);
-    } else if (is_hex_run(raw, length)) {
-        put(out, TAG_HEX);
-        put_varint(out, length / 2);
-        for (size_t i = 0; i < length; i += 2)
-            put(out, (uint8_t)(hex_digit(raw[i]) << 4 | hex_digit(raw[i + 1])));
+    if (length == 36 && uuid_number(raw, &high, &low)) {
+        *at++ = TAG_UUID;
+        store_big(at, high, 8);
+        store_big(at + 8, low, 8);
+        at += 16;
+    } else if (length == 17 && mac_number(raw, &low)) {
+        *at++ = TAG_MAC;
+        store_big(at, low, 6);
+        at += 6;
     } else {
-        put(out, TAG_STRING);
-        put_varint(out, length);
-        sw_put_bytes(out, raw, length);
+        size_t n = varint_at(at + 1, length / 2);
+        if (hex_bytes(raw, length, at + 1 + n)) {
+            *at = TAG_HEX;
+            at += 1 + n + length / 2;
+        } else {
+            *at++ = TAG_STRING;
+            at += varint_at(at, length);
+            memcpy(at, raw, length);
+            at += length;
+        }
     }
+    out->count = (size_t)(at - out->data);
 }
 
 // MARK: - Slots and values
