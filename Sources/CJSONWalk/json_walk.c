@@ -83,7 +83,7 @@ typedef struct {
 
 static int element_texts(element_keys *keys, json_t *array, const char *member, size_t member_length) {
     if (keys->array == array && keys->member_length == member_length &&
-        (member_length == 0 || memcmp(keys->member, member, member_length) == 0))
+        (keys->member == member || member_length == 0 || memcmp(keys->member, member, member_length) == 0))
         return 1;
     size_t count = json_array_size(array);
     if (count > keys->capacity) {
@@ -180,9 +180,8 @@ static void walk(walk_state *s, json_t *node, size_t at, element_keys *keys,
         if (!json_is_array(node)) break;
         int64_t occurrence = 0;
         size_t count = json_array_size(node);
+        if (!element_texts(keys, node, step->name, step->name_length)) return;
         for (size_t i = 0; i < count; i++) {
-            // Asked each time: a walk below may have filled `keys` for another array.
-            if (!element_texts(keys, node, step->name, step->name_length)) return;
             const char *found = keys->texts[i];
             if (!found || keys->lengths[i] != step->value_length ||
                 (step->value_length && memcmp(found, step->value, step->value_length) != 0))
@@ -190,6 +189,8 @@ static void walk(walk_state *s, json_t *node, size_t at, element_keys *keys,
             occurrence++;
             walk_chosen(s, json_array_get(node, i), next, keys, decoded_string, decoded_value,
                         (sw_choice){.integer = occurrence});
+            // The walk below may have filled `keys` for another array.
+            if (!element_texts(keys, node, step->name, step->name_length)) return;
         }
         break;
     }
