@@ -139,10 +139,52 @@ static int hex_bytes(const uint8_t *text, size_t length, uint8_t *out) {
     return 1;
 }
 
-static int is_word(const uint8_t *text, size_t length) {
+static inline uint64_t load8(const uint8_t *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint64_t load4(const uint8_t *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+// The high bit of each byte of `x` that is an ASCII digit, eight bytes at once (no lane
+// carries into the next: each sum stays below 256).
+static inline uint64_t digit_bits(uint64_t x) {
+    const uint64_t ones = 0x0101010101010101u, low7 = ones * 127;
+    uint64_t l = x & low7;
+    return (ones * (127 + '9' + 1) - l) & ~x & (l + ones * (127 - ('0' - 1))) & ones * 128;
+}
+
+// One step of the word hash: a full product folded, so that every bit of `h ^ piece`
+// reaches the low bits the cache is indexed by.
+static inline uint64_t mix(uint64_t h, uint64_t piece) {
+    __uint128_t product = (__uint128_t)(h ^ piece) * 0x9E3779B97F4A7C15u;
+    return (uint64_t)product ^ (uint64_t)(product >> 64);
+}
+
+// Whether the text is a word (2 to 64 bytes, no digit), and then a hash of it for the
+// word cache: both from the same 8-byte pieces, the last overlapping the one before.
+static int word_hash(const uint8_t *text, size_t length, uint64_t *hash) {
     if (length < WORD_SHORTEST || length > WORD_LONGEST) return 0;
-    for (size_t i = 0; i < length; i++) if (text[i] >= '0' && text[i] <= '9') return 0;
-    return 1;
+    uint64_t h = length, digits = 0, piece;
+    if (length >= 8) {
+        for (size_t i = 0; i + 8 < length; i += 8) {
+            piece = load8(text + i);
+            digits |= digit_bits(piece);
+            h = mix(h, piece);
+        }
+        piece = load8(text + length - 8);
+    } else {
+        piece = length >= 4 ? load4(text) | load4(text + length - 4) << 32
+                            : (uint64_t)text[0] | (uint64_t)text[1] << 8 | (uint64_t)text[length - 1] << 16;
+    }
+    digits |= digit_bits(piece);
+    *hash = mix(h, piece);
+    return !digits;
 }
 
 // A word's number costs a lock and a hash in the process's table (Swift's WordTable);
@@ -158,13 +200,15 @@ struct sw_word_cache {
     word_entry entries[WORDS_CACHED];
 };
 
-static int64_t word_number(sw_writer *w, const uint8_t *word, size_t length) {
+static int64_t word_number(sw_writer *w, const uint8_t *word, size_t length, uint64_t hash) {
     if (!w->words) w->words = calloc(1, sizeof *w->words);
     if (!w->words) return w->word_number(word, length);
-    uint32_t hash = 2166136261u;  // FNV-1a
-    for (size_t i = 0; i < length; i++) hash = (hash ^ word[i]) * 16777619u;
-    word_entry *entry = &w->words->entries[hash % WORDS_CACHED];
+    // Two places a word may be in, so that two words of the same place do not push each
+    // other out at every turn.
+    word_entry *entry = &w->words->entries[hash % WORDS_CACHED], *other = &w->words->entries[(hash % WORDS_CACHED) ^ 1];
     if (entry->length == length && memcmp(entry->bytes, word, length) == 0) return entry->number;
+    if (other->length == length && memcmp(other->bytes, word, length) == 0) return other->number;
+    if (entry->length && !other->length) entry = other;
     int64_t number = w->word_number(word, length);
     if (number >= 0) {
         entry->length = (uint8_t)length;
@@ -184,8 +228,9 @@ static void text(sw_writer *w, const uint8_t *raw, size_t length) {
             put(out, TAG_RESOURCE_ID);
             return;
         }
-        if (is_word(raw, length)) {
-            int64_t number = word_number(w, raw, length);
+        uint64_t hash;
+        if (word_hash(raw, length, &hash)) {
+            int64_t number = word_number(w, raw, length, hash);
             if (number >= 0) {
                 put(out, TAG_WORD);
                 put_varint(out, (uint64_t)number);
