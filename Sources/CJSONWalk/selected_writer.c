@@ -1,5 +1,4 @@
 // See selected_writer.h. The tags and forms are SelectedValues.swift's.
-#define _GNU_SOURCE  // memmem
 #include "selected_writer.h"
 
 #include <stdlib.h>
@@ -218,6 +217,18 @@ static int64_t word_number(sw_writer *w, const uint8_t *word, size_t length, uin
     return number;
 }
 
+// Where the resource's id first stands in a longer text. memchr for its first byte, then
+// the rest compared: glibc's memmem cost some 500 instructions a text, most of them
+// setting up its search.
+static const uint8_t *find_id(const sw_writer *w, const uint8_t *raw, size_t length) {
+    const uint8_t *at = raw, *last = raw + (length - w->id_length);
+    while (at <= last && (at = memchr(at, w->id[0], (size_t)(last - at) + 1))) {
+        if (memcmp(at + 1, w->id + 1, w->id_length - 1) == 0) return at;
+        at++;
+    }
+    return NULL;
+}
+
 static void text(sw_writer *w, const uint8_t *raw, size_t length) {
     byte_buffer *out = &w->out;
     // A text holding the resource's id is written as the text before it and then the text
@@ -246,7 +257,7 @@ static void text(sw_writer *w, const uint8_t *raw, size_t length) {
             }
         }
         const uint8_t *at = w->id_length >= SHORTEST_ID_INSIDE_TEXTS && length > w->id_length
-                                ? memmem(raw, length, w->id, w->id_length)
+                                ? find_id(w, raw, length)
                                 : NULL;
         if (!at) break;
         // Not numbered as a whole: the reader numbers only what it reads as a text. The
