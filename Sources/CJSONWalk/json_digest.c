@@ -11,6 +11,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+// XXH3 compiled in here: most members are a few dozen bytes, where the library's call
+// and dispatch cost as much as the hash. The same function, so the same digests.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 // An object of up to DIGESTS_ON_STACK members is sorted by insertion alone (no spare room).
