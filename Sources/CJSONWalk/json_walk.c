@@ -71,11 +71,14 @@ static int probe_cannot_repeat(const probe *p, int whole_values) {
 // last: the checks read a dozen params of every job, each by `[param=NAME]`, and looking
 // every element's member up again for each of them cost more than the rest of the walk.
 // Kept for one tree only (the texts point into it).
+#define NO_TEXT SIZE_MAX
+
 typedef struct {
     json_t *array;
     const char *member;
     size_t member_length;
-    // Each element's text (NULL: not an object, or no text there).
+    // Each element's text, and its length: NO_TEXT when the element is not an object or
+    // has no text there (so that the scan compares lengths alone).
     const char **texts;
     size_t *lengths;
     size_t count, capacity;
@@ -97,7 +100,7 @@ static int element_texts(element_keys *keys, json_t *array, const char *member, 
     for (size_t i = 0; i < count; i++) {
         json_t *text = json_object_getn(json_array_get(array, i), member, member_length);
         keys->texts[i] = json_is_string(text) ? json_string_value(text) : NULL;
-        keys->lengths[i] = keys->texts[i] ? json_string_length(text) : 0;
+        keys->lengths[i] = keys->texts[i] ? json_string_length(text) : NO_TEXT;
     }
     keys->array = array;
     keys->member = member;
@@ -181,16 +184,15 @@ static void walk(walk_state *s, json_t *node, size_t at, element_keys *keys,
         int64_t occurrence = 0;
         size_t count = json_array_size(node);
         if (!element_texts(keys, node, step->name, step->name_length)) return;
+        const size_t *lengths = keys->lengths, length = step->value_length;
         for (size_t i = 0; i < count; i++) {
-            const char *found = keys->texts[i];
-            if (!found || keys->lengths[i] != step->value_length ||
-                (step->value_length && memcmp(found, step->value, step->value_length) != 0))
-                continue;
+            if (lengths[i] != length || (length && memcmp(keys->texts[i], step->value, length) != 0)) continue;
             occurrence++;
             walk_chosen(s, json_array_get(node, i), next, keys, decoded_string, decoded_value,
                         (sw_choice){.integer = occurrence});
             // The walk below may have filled `keys` for another array.
             if (!element_texts(keys, node, step->name, step->name_length)) return;
+            lengths = keys->lengths;
         }
         break;
     }
