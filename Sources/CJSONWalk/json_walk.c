@@ -223,6 +223,72 @@ static void walk(walk_state *s, json_t *node, size_t at, element_keys *keys,
     }
 }
 
+// MARK: - Shared leading steps
+
+// Paths come in runs that begin alike (`.body.id`, `.body.status`, ...; `[1].params[...]`
+// seventeen times): the next path starts from the node the leading member and index steps
+// it shares with the last one reached. A member's lookup hashes its name (some 150
+// instructions); comparing two short names costs a few.
+enum { LEADING_KEPT = 4 };
+
+typedef struct {
+    const json_walk_step *steps;  // the last path's
+    size_t depth;                 // how many of its leading steps reached `nodes[1...]`
+    json_t *nodes[LEADING_KEPT + 1];  // `nodes[0]`: the root
+} leading_path;
+
+static inline uint32_t load4(const char *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static inline int same_name(const char *a, const char *b, size_t length) {
+    if (length >= 8) return memcmp(a, b, length) == 0;
+    if (length >= 4) return load4(a) == load4(b) && load4(a + length - 4) == load4(b + length - 4);
+    for (size_t i = 0; i < length; i++) if (a[i] != b[i]) return 0;
+    return 1;
+}
+
+static inline int same_step(const json_walk_step *a, const json_walk_step *b) {
+    if (a->kind != b->kind) return 0;
+    if (a->kind == JSON_WALK_INDEX) return a->index == b->index;
+    return a->name_length == b->name_length && same_name(a->name, b->name, a->name_length);
+}
+
+// The node `selection`'s leading member and index steps reach, and in `at` the first step
+// left; NULL when one of them finds nothing (the path then selects nothing).
+static inline json_t *take_leading_steps(leading_path *p, const json_walk_selection *selection, size_t *at) {
+    const json_walk_step *steps = selection->steps;
+    size_t most = selection->step_count < LEADING_KEPT ? selection->step_count : LEADING_KEPT, k = 0;
+    while (k < p->depth && k < most && same_step(&p->steps[k], &steps[k])) k++;
+    p->steps = steps;
+    p->depth = k;
+    json_t *node = p->nodes[k];
+    for (; k < most; k++) {
+        const json_walk_step *step = &steps[k];
+        if (step->kind == JSON_WALK_MEMBER) node = json_object_getn(node, step->name, step->name_length);
+        else if (step->kind == JSON_WALK_INDEX)
+            node = json_is_array(node) && step->index >= 0 ? json_array_get(node, (size_t)step->index) : NULL;
+        else break;
+        if (!node) return NULL;
+        p->nodes[k + 1] = node;
+        p->depth = k + 1;
+    }
+    *at = k;
+    return node;
+}
+
+// One selection's walk, from where its leading steps led (most paths end there).
+static void walk_selection(walk_state *s, leading_path *leading, element_keys *keys, json_t *decoded_string,
+                           json_t *decoded_value) {
+    size_t at;
+    json_t *node = take_leading_steps(leading, s->selection, &at);
+    if (!node) return;
+    if (at == s->selection->step_count) take(s, node, at);
+    else walk(s, node, at, keys, decoded_string, decoded_value);
+}
+
 // MARK: - Per thread: the buffers, kept from one record to the next
 
 typedef struct {
@@ -277,6 +343,7 @@ const uint8_t *json_walk_select(const json_walk_selection *selections, size_t co
         t->choices = choices;
         t->choice_capacity = most_steps;
     }
+    leading_path leading = {.nodes = {root}};
     // First what `distinct` alone reads: whether it can repeat here decides what is kept.
     uint64_t left_out = 0;
     for (size_t i = 0; i < count && i < 64; i++) {
@@ -287,7 +354,7 @@ const uint8_t *json_walk_select(const json_walk_selection *selections, size_t co
         p->text_bytes.count = 0;
         p->text_count = 0;
         walk_state s = {.selection = &selections[i], .probe = p, .choices = t->choices};
-        walk(&s, root, 0, &t->keys, decoded_string, decoded_value);
+        walk_selection(&s, &leading, &t->keys, decoded_string, decoded_value);
         if (probe_cannot_repeat(p, selections[i].whole_values)) left_out |= (uint64_t)1 << i;
     }
     for (size_t i = 0; i < count; i++) {
@@ -298,7 +365,7 @@ const uint8_t *json_walk_select(const json_walk_selection *selections, size_t co
         if (selection->keep == JSON_WALK_WITH_GUARDS) kept = (left_out & selection->guards) != selection->guards;
         if (kept) {
             walk_state s = {.selection = selection, .writer = w, .choices = t->choices};
-            walk(&s, root, 0, &t->keys, decoded_string, decoded_value);
+            walk_selection(&s, &leading, &t->keys, decoded_string, decoded_value);
         }
         sw_end_slot(w);
     }
