@@ -208,14 +208,26 @@ void sw_begin_slot(sw_writer *w, uint64_t slot) {
     // Two bytes for the header, filled in once the form and size are known: nearly always
     // a one-byte slot and a one-byte size, so no value bytes are moved.
     w->header_start = w->out.count;
-    put(&w->out, 0);
-    put(&w->out, 0);
+    if (reserve(&w->out, 2)) w->out.count += 2;
     w->values_start = w->out.count;
     w->count = 0;
     w->form = FORM_UNSET;
     w->value_start_count = 0;
     w->text_bytes.count = 0;
     w->text_count = 0;
+}
+
+// A header longer than the two bytes kept for it: the values move up to make room. Out of
+// line, so that the common case saves no registers.
+__attribute__((noinline)) static void write_long_header(sw_writer *w, uint64_t size) {
+    uint8_t header[20];
+    size_t length = varint_at(header, w->slot);
+    length += varint_at(header + length, size);
+    if (!reserve(&w->out, length - 2)) return;
+    uint8_t *values = w->out.data + w->values_start;
+    memmove(values + length - 2, values, w->out.count - w->values_start);
+    memcpy(w->out.data + w->header_start, header, length);
+    w->out.count += length - 2;
 }
 
 void sw_end_slot(sw_writer *w) {
@@ -225,16 +237,9 @@ void sw_end_slot(sw_writer *w) {
     if (w->slot < 0x80 && size < 0x80) {
         w->out.data[w->header_start] = (uint8_t)w->slot;
         w->out.data[w->header_start + 1] = (uint8_t)size;
-        return;
+    } else {
+        write_long_header(w, size);
     }
-    uint8_t header[20];
-    size_t length = varint_at(header, w->slot);
-    length += varint_at(header + length, size);
-    if (!reserve(&w->out, length - 2)) return;
-    uint8_t *values = w->out.data + w->values_start;
-    memmove(values + length - 2, values, w->out.count - w->values_start);
-    memcpy(w->out.data + w->header_start, header, length);
-    w->out.count += length - 2;
 }
 
 static int implies(int form, const sw_choice *choices, size_t count, size_t n) {
