@@ -187,10 +187,16 @@ static _Thread_local int thread_registered;
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
+static void release(encoding *e) {
+    free(e->bytes.data);
+    *e = (encoding){0};
+}
+
 static void free_encoding(void *unused) {
     (void)unused;
-    free(thread_encoding.bytes.data);
-    thread_encoding = (encoding){0};
+    release(&thread_encoding);
+    // A digest from a later thread-exit destructor registers, and is freed, again.
+    thread_registered = 0;
 }
 
 static void make_exit_key(void) { pthread_key_create(&exit_key, free_encoding); }
@@ -210,7 +216,7 @@ int json_walk_digest(void *node, const char *const *ignored, size_t ignored_coun
     int failed = e->failed;
     digest d = failed ? (digest){0, 0} : xxh3(e->bytes.data, e->bytes.count);
     // A huge value's room is given back rather than kept for the thread's life.
-    if (e->bytes.capacity > ENCODING_KEPT) free_encoding(NULL);
+    if (e->bytes.capacity > ENCODING_KEPT) release(e);
     *high = d.high;
     *low = d.low;
     return !failed;

@@ -300,6 +300,7 @@ typedef struct {
 } scratch;
 
 static _Thread_local scratch thread_scratch;
+static _Thread_local int thread_registered;
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
@@ -312,6 +313,8 @@ static void free_scratch(void *unused) {
     forget_keys(&t->keys);
     free(t->choices);
     memset(t, 0, sizeof *t);
+    // A walk from a later thread-exit destructor registers, and is freed, again.
+    thread_registered = 0;
 }
 
 static void make_exit_key(void) { pthread_key_create(&exit_key, free_scratch); }
@@ -321,8 +324,11 @@ const uint8_t *json_walk_select(const json_walk_selection *selections, size_t co
                                 const uint8_t *resource_id, size_t id_length,
                                 json_walk_word_number word_number, size_t *length) {
     scratch *t = &thread_scratch;
-    pthread_once(&exit_key_once, make_exit_key);
-    pthread_setspecific(exit_key, (void *)1);
+    if (!thread_registered) {
+        pthread_once(&exit_key_once, make_exit_key);
+        pthread_setspecific(exit_key, (void *)1);
+        thread_registered = 1;
+    }
     sw_failed = 0;
     sw_writer *w = &t->writer;
     sw_reset(&w->out);
