@@ -255,7 +255,7 @@ static int implies(int form, const sw_choice *choices, size_t count, size_t n) {
 // The slot turns written (an element gave no value or two): the values so far get the
 // choices their form implied written in front. Integers only, so no text is numbered out
 // of the reader's order.
-static void write_implied_choices(sw_writer *w) {
+__attribute__((noinline)) static void write_implied_choices(sw_writer *w) {
     byte_buffer *r = &w->rewritten;
     r->count = 0;
     for (size_t n = 0; n < w->value_start_count && !sw_failed; n++) {
@@ -276,6 +276,28 @@ static void write_implied_choices(sw_writer *w) {
     w->value_start_count = 0;
 }
 
+// The rarer cases of sw_begin_value, out of line so that the common one (a value whose
+// form implies its choices) saves no registers.
+__attribute__((noinline)) static void write_choices(sw_writer *w, const sw_choice *choices, size_t count) {
+    put_varint(&w->out, count);
+    for (size_t i = 0; i < count; i++) {
+        if (choices[i].is_text) text(w, (const uint8_t *)choices[i].text, choices[i].length);
+        else put_integer(&w->out, choices[i].integer);
+    }
+}
+
+__attribute__((noinline)) static int more_value_starts(sw_writer *w) {
+    size_t capacity = w->value_start_capacity ? w->value_start_capacity * 2 : 16;
+    size_t *starts = realloc(w->value_starts, capacity * sizeof *starts);
+    if (!starts) {
+        sw_failed = 1;
+        return 0;
+    }
+    w->value_starts = starts;
+    w->value_start_capacity = capacity;
+    return 1;
+}
+
 void sw_begin_value(sw_writer *w, const sw_choice *choices, size_t count) {
     if (w->form == FORM_UNSET) {
         w->form = implies(FORM_NONE, choices, count, 0)         ? FORM_NONE
@@ -286,22 +308,9 @@ void sw_begin_value(sw_writer *w, const sw_choice *choices, size_t count) {
         write_implied_choices(w);
     }
     w->count++;
-    if (w->form == FORM_WRITTEN) {
-        put_varint(&w->out, count);
-        for (size_t i = 0; i < count; i++) {
-            if (choices[i].is_text) text(w, (const uint8_t *)choices[i].text, choices[i].length);
-            else put_integer(&w->out, choices[i].integer);
-        }
-        return;
-    }
-    if (w->value_start_count == w->value_start_capacity) {
-        size_t capacity = w->value_start_capacity ? w->value_start_capacity * 2 : 16;
-        size_t *starts = realloc(w->value_starts, capacity * sizeof *starts);
-        if (!starts) { sw_failed = 1; return; }
-        w->value_starts = starts;
-        w->value_start_capacity = capacity;
-    }
-    w->value_starts[w->value_start_count++] = w->out.count;
+    if (w->form == FORM_WRITTEN) write_choices(w, choices, count);
+    else if (w->value_start_count < w->value_start_capacity || more_value_starts(w))
+        w->value_starts[w->value_start_count++] = w->out.count;
 }
 
 void sw_value(sw_writer *w, json_t *node) {
