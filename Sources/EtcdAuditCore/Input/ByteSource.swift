@@ -53,9 +53,13 @@ final class ByteSource {
     private var consumedBefore = 0
     /// The fault that ended the input, once met.
     private var failure: InputError?
+    /// The most a plain file's read takes at once (`chunkSize`): the whole input is read a
+    /// megabyte at a time, the locator's records a few kilobytes at each place.
+    private var readSize = 0
 
     init(path: String, chunkSize: Int = 1 << 20) throws {
         self.path = path
+        readSize = max(chunkSize, 1)
         let fd: Int32 = path == "-" ? dup(0) : open(path, O_RDONLY)
         guard fd >= 0 else {
             throw InputError(path: path, offset: nil, message: "cannot open: \(String(cString: strerror(errno)))")
@@ -70,8 +74,11 @@ final class ByteSource {
             throw InputError(path: path, offset: nil, message: "cannot open for reading")
         }
         // zlib inflates a whole internal buffer (twice this size) before handing any of
-        // it out, and drops it on corrupt data: keep it small so little is lost.
-        gzbuffer(file, 32 * 1024)
+        // it out, and drops it on corrupt data: keep it small so little is lost. It also
+        // reads a plain file through that buffer, for a read of less than twice its size:
+        // no larger than the reads asked (the locator's), which it would read whole again
+        // after every seek.
+        gzbuffer(file, UInt32(min(32 * 1024, max(chunkSize / 2, 1024))))
         self.file = file
         self.buffer = .allocate(byteCount: max(chunkSize, 1), alignment: 1)
         // A UTF-8 byte order mark belongs to the file, not to its first key or value.
@@ -131,7 +138,7 @@ final class ByteSource {
             // is read whole chunks at a time: zlib then reads straight into our buffer
             // (below twice its own buffer's size it copies every byte through that).
             let free = buffer.count - end
-            let want = UInt32(min(gzdirect(file) == 1 ? free : 64 * 1024, free, Int(Int32.max)))
+            let want = UInt32(min(gzdirect(file) == 1 ? readSize : 64 * 1024, free, Int(Int32.max)))
             let got = gzread(file, buffer.baseAddress! + end, want)
             if got < 0 { throw failed() }
             if got == 0 {
