@@ -219,19 +219,9 @@ private struct PlainCursor {
     /// Up to 18 digits, bare or in quotes (as the gateway writes numbers).
     mutating func integer() -> Int64? {
         let quoted = index < bytes.count && bytes[index] == UInt8(ascii: "\"")
-        var i = quoted ? index + 1 : index
-        let first = i
-        var value: Int64 = 0
-        while i < bytes.count, i - first < 18, bytes[i] &- UInt8(ascii: "0") < 10 {
-            value = value * 10 + Int64(bytes[i] &- UInt8(ascii: "0"))
-            i += 1
-        }
-        guard i > first, i < bytes.count else { return nil }
-        if quoted {
-            guard bytes[i] == UInt8(ascii: "\"") else { return nil }
-            i += 1
-        }
-        index = i
+        guard let (value, end) = JSONFramer.digits(bytes, from: quoted ? index + 1 : index),
+              !quoted || bytes[end] == UInt8(ascii: "\"") else { return nil }
+        index = quoted ? end + 1 : end
         return value
     }
 }

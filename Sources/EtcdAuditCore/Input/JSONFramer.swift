@@ -185,15 +185,7 @@ final class JSONFramer {
         guard available > 0 else { return nil }
         let parsed = source.withAvailable { chunk -> (value: Int64, length: Int)? in
             let negative = chunk[0] == UInt8(ascii: "-")
-            let first = negative ? 1 : 0
-            var i = first
-            var value: Int64 = 0
-            // At most 18 digits: no overflow to check; longer numbers take the token path.
-            while i < chunk.count, i - first < 18, chunk[i] &- UInt8(ascii: "0") < 10 {
-                value = value * 10 + Int64(chunk[i] &- UInt8(ascii: "0"))
-                i += 1
-            }
-            guard i > first, i < chunk.count else { return nil }
+            guard let (value, i) = Self.digits(chunk, from: negative ? 1 : 0) else { return nil }
             switch chunk[i] {
             case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x0A, 0x0D, 0x09: break
             default: return nil
@@ -204,6 +196,19 @@ final class JSONFramer {
         tokenOffset = source.offset
         source.consume(parsed.length)
         return parsed.value
+    }
+
+    /// The number that 1 to 18 ASCII digits from `from` on spell (no overflow to check;
+    /// longer numbers take the token path), and where they end; nil when there are none or
+    /// the bytes end with them (more may follow).
+    static func digits(_ bytes: UnsafeRawBufferPointer, from: Int) -> (value: Int64, end: Int)? {
+        var i = from
+        var value: Int64 = 0
+        while i < bytes.count, i - from < 18, bytes[i] &- UInt8(ascii: "0") < 10 {
+            value = value * 10 + Int64(bytes[i] &- UInt8(ascii: "0"))
+            i += 1
+        }
+        return i > from && i < bytes.count ? (value, i) : nil
     }
 
     static func describe(_ token: Token?) -> String {
