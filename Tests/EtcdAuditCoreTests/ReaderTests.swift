@@ -115,6 +115,20 @@ struct ReaderTests {
         }
     }
 
+    /// A dump cut off just after a key-value says so at the key-value's closing brace,
+    /// whether the one-pass reader or the tokens read it (the one-pass reader's first
+    /// version pointed at the opening brace). The reader meets the cut before it hands the
+    /// key-value on, and gives the error alone.
+    @Test(arguments: [#"{"key":"K","create_revision":2,"mod_revision":3,"version":1,"value":"e30="}"#,
+                      #"{ "key": "K", "value": "e30=" }"#])
+    func etcdctlJSONCutOffAfterAKeyValuePointsAtItsEnd(kv: String) throws {
+        let key = Data(Self.port.utf8).base64EncodedString()
+        let text = #"{"kvs":["# + kv.replacingOccurrences(of: "\"K\"", with: "\"\(key)\"")
+        let (records, error) = try records(text, .etcdctlJSON)
+        #expect(records.isEmpty)
+        #expect(error?.offset == text.utf8.count - 1, "\(error?.description ?? "no error")")
+    }
+
     @Test func etcdctlJSONCutOffIsAnInputErrorWithOffset() throws {
         let key = Data(Self.port.utf8).base64EncodedString()
         let (records, error) = try records(#"{"kvs":[{"key":"\#(key)","value":"e30="},{"key":"\#(key)","val"#, .etcdctlJSON)

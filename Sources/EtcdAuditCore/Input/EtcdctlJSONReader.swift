@@ -168,7 +168,7 @@ final class EtcdctlJSONReader: RecordReader {
     func readKeyValue() throws -> RawRecord {
         let parts: KeyValueParts, start: Int
         if let plain = try framer.takeBuffered(want: 4096, Self.plainKeyValue) {
-            (parts, start) = (plain, framer.tokenOffset)
+            (parts, start) = plain
         } else {
             try framer.expect(.beginObject, "'{' starting a key-value")
             start = framer.tokenOffset

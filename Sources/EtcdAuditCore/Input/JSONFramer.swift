@@ -67,16 +67,20 @@ final class JSONFramer {
     /// Offers `read` the buffered bytes from the next one past blanks (at least `want` when
     /// the input has them); `read` gives what it made of them and how many it took, or nil
     /// to leave every byte to the tokens. A format's common shape is then read in one pass.
-    func takeBuffered<R>(want: Int, _ read: (UnsafeRawBufferPointer) -> (value: R, length: Int)?) throws -> R? {
+    /// Gives the value and the offset of its first byte; the last byte taken counts as the
+    /// last token read, as it would have been (an error just after it points there).
+    func takeBuffered<R>(want: Int, _ read: (UnsafeRawBufferPointer) -> (value: R, length: Int)?) throws
+        -> (value: R, offset: Int)? {
         guard peeked == nil else { return nil }
         try skipWhitespace()
         // A fault past the buffered bytes is the tokens' to meet, when they need them
         // (ByteSource keeps it).
         _ = try? source.fill(atLeast: want)
-        guard let (value, length) = source.withAvailable(read) else { return nil }
-        tokenOffset = source.offset
+        guard let (value, length) = source.withAvailable(read), length > 0 else { return nil }
+        let first = source.offset
+        tokenOffset = first + length - 1
         source.consume(length)
-        return value
+        return (value, first)
     }
 
     func expect(_ token: Token, _ what: String) throws {
