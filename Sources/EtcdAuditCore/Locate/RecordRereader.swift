@@ -25,8 +25,8 @@ final class RecordRereader {
     /// Snapshots are read by element, with `pread`.
     private var snapshot: (descriptor: Int32, size: Int)?
 
-    /// The most read at once at each place: the records at fault lie far apart (1,136
-    /// findings in a 100 MB dump), and reading a plain file's whole buffer at each one read
+    /// The most read at once from a plain file at each place: the records at fault lie far
+    /// apart (1,136 findings in a 100 MB dump), and reading a whole buffer at each one read
     /// some 65 MB again for those findings. A longer record is read on in more reads.
     static let chunkSize = 8 * 1024
 

@@ -82,8 +82,9 @@ public struct RecordStore: Sendable {
     /// make-over would leave the previous one behind.
     private var rewritten: [Int32: [UInt8]] = [:]
     private var ids = ResourceIDs()
-    /// A 64-bit hash of type and id to the resource's number; the id is compared, and the
-    /// rare resource whose hash another already has is found in `collided`.
+    /// A 64-bit hash of the id, its type's number folded in, to the resource's number; the
+    /// id is compared, and the rare resource whose hash another already has is found in
+    /// `collided`.
     private var index: [UInt64: Int32] = [:]
     private var collided: [ResourceKey: Int32] = [:]
     /// A 32-bit hash of every key read: a key not in it is new, the common case, and its

@@ -68,10 +68,7 @@ struct HeatOutputsAgreementCheck: Check {
         if lists.dropFirst().allSatisfy({ Self.sameInOrder($0.list, lists[0].list) }) { return }
         // Then lists equal but for their order, without building maps.
         let first = Self.normalized(lists[0].list)
-        if lists.dropFirst().allSatisfy({ other in
-            let n = Self.normalized(other.list)
-            return n.count == first.count && zip(n, first).allSatisfy { $0.key == $1.key && $0.digest == $1.digest }
-        }) { return }
+        if lists.dropFirst().allSatisfy({ Self.sameInOrder(Self.normalized($0.list), first) }) { return }
         let maps = lists.map { entry in Dictionary(grouping: entry.list, by: \.key).mapValues { Set($0.map(\.digest)) } }
         let allKeys = Set(maps.flatMap(\.keys)).sorted()
         var differing: [String] = []

@@ -166,8 +166,6 @@ struct Evaluation {
     }
 
     /// The record of `kind`, when the resource (or the job in hand) has one.
-    func meta(of kind: RecordKind) -> RecordMeta? { record(kind)?.meta }
-
     @inline(__always)
     func record(_ kind: RecordKind) -> RecordEntry? { resource.records.entry(kind, job: job) }
 
