@@ -1,12 +1,3 @@
-/// A version as written in one place: an integer, or a string holding one.
-private func versionNumber(_ value: JSONValue?) -> Int64? {
-    switch value {
-    case .integer(let i)?: return i
-    case .string(let s)?: return Int64(s)
-    default: return nil
-    }
-}
-
 /// `job.version-inconsistent`: the job key, `version`, `job_name` and the `version`
 /// param must name one version.
 struct JobVersionConsistencyCheck: Check {
@@ -47,57 +38,46 @@ struct JobVersionConsistencyCheck: Check {
 
     /// A place's version as compared: its number when it reads as one, else its text.
     private enum Compared: Equatable {
-        case number(Int64), text(Substring)
+        case number(Int64), text(String)
 
-        init(_ text: Substring) { self = Int64(text).map(Compared.number) ?? .text(text) }
-
-        init(_ value: JSONValue) {
-            if case .integer(let i) = value { self = .number(i) } else { self.init(Substring(show(value))) }
-        }
+        init(_ text: String) { self = Int64(text).map(Compared.number) ?? .text(text) }
     }
 
-    /// Whether every place that names a version names the same: the common case, told
-    /// without the listing a finding needs.
-    private func agree(_ job: Entry<JobFacts>, of resource: Resource) -> Bool {
-        var first: Compared?
-        func same(_ next: Compared) -> Bool {
-            guard let first else { first = next; return true }
-            return next == first
+    /// Each place of `job` that names a version, in order, with the text it names, until
+    /// `visit` says stop (false).
+    private func forEachVersion(_ job: Entry<JobFacts>, of resource: Resource, _ visit: (_ place: String, _ text: String) -> Bool) {
+        if let v = job.meta.keyFields["version"], !visit("key", v) { return }
+        if let v = job.first(Self.version, of: resource), !visit("version", show(v)) { return }
+        if let name = job.text(Self.jobName, of: resource), let last = Self.lastPart(of: name),
+           !visit("job_name", String(last)) {
+            return
         }
-        if let v = job.meta.keyFields["version"], !same(Compared(Substring(v))) { return false }
-        if let v = job.first(Self.version, of: resource), !same(Compared(v)) { return false }
-        if let name = job.text(Self.jobName, of: resource), let last = Self.lastPart(of: name), !same(Compared(last)) {
-            return false
+        // The first param named version, when it has a value.
+        if let v = job.selected.values(Self.versionParam, resourceID: resource.id)?.first, v.choices.first == .integer(1) {
+            _ = visit("param version", show(v.value))
         }
-        if let v = job.selected.values(Self.versionParam, resourceID: resource.id)?.first, v.choices.first == .integer(1),
-           !same(Compared(v.value)) {
-            return false
-        }
-        return true
     }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
-        for job in resource.jobs {
-            guard job.readable, !agree(job, of: resource) else { continue }
-            var seen: [(String, String)] = []
-            if let v = job.meta.keyFields["version"] { seen.append(("key", v)) }
-            if let v = job.first(Self.version, of: resource) { seen.append(("version", show(v))) }
-            if let name = job.text(Self.jobName, of: resource), let last = Self.lastPart(of: name) {
-                seen.append(("job_name", String(last)))
+        for job in resource.jobs where job.readable {
+            // The common case, every place naming one version, is told without the listing.
+            var first: Compared?, agree = true
+            forEachVersion(job, of: resource) { _, text in
+                let compared = Compared(text)
+                if first == nil { first = compared }
+                agree = compared == first
+                return agree
             }
-            // The first param named version, when it has a value.
-            if let v = job.selected.values(Self.versionParam, resourceID: resource.id)?.first,
-               v.choices.first == .integer(1) {
-                seen.append(("param version", show(v.value)))
-            }
-            let numbers = seen.map { versionNumber(.string($0.1)).map(String.init) ?? $0.1 }
-            guard Set(numbers).count > 1 else { continue }
-            let listing = seen.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+            guard !agree else { continue }
+            var seen: [(place: String, text: String)] = []
+            forEachVersion(job, of: resource) { seen.append(($0, $1)); return true }
+            let compared = seen.map { Compared($0.text) }
+            let listing = seen.map { "\($0.place) \($0.text)" }.joined(separator: ", ")
             // The first place that disagrees with the first (the key, where it has one).
-            let odd = seen.indices.first { numbers[$0] != numbers[0] }.map { seen[$0].0 }
+            let odd = seen.indices.first { compared[$0] != compared[0] }.map { seen[$0].place }
             sink.report(resource, at: job.meta, "job versions disagree: \(listing)",
                         expected: job.meta.keyFields["version"], actual: listing, member: Self.member(of: odd),
-                        values: seen.map(\.1))
+                        values: seen.map(\.text))
         }
     }
 }
