@@ -26,16 +26,11 @@ public struct SelectedValues: Sendable {
     /// The values of `selection` in a record of the resource `resourceID`; nil when the
     /// record keeps none (the plan did not name it).
     func values(_ selection: ValueSelection, resourceID: String) -> [SelectedValue]? {
-        var kept: [SelectedValue] = []
-        if decode(slot: selection.slot, resourceID: resourceID, keepingChoices: true, { kept.append(SelectedValue(choices: $0, value: $1)) }) {
-            return kept
-        }
+        if let kept = located(slot: selection.slot, resourceID: resourceID) { return kept }
         // Left out because the record keeps a selection it can be found in again.
         for prefix in selection.prefixes {
-            var outer: [SelectedValue] = []
             guard let slot = SelectionSlots.shared.existingSlot(of: prefix.name),
-                  decode(slot: slot, resourceID: resourceID, keepingChoices: true, { outer.append(SelectedValue(choices: $0, value: $1)) })
-            else { continue }
+                  let outer = located(slot: slot, resourceID: resourceID) else { continue }
             var out: [(value: SelectedValue, pointer: String?)] = []
             for value in outer { PathSelection.walk(value, selection.steps[prefix.stepCount...], into: &out) }
             return out.map(\.value)
@@ -48,6 +43,16 @@ public struct SelectedValues: Sendable {
         var plain = PlainValues()
         if decode(slot: selection.slot, resourceID: resourceID, keepingChoices: false, { plain.append($1) }) { return plain }
         return values(selection, resourceID: resourceID).map { PlainValues($0.map(\.value)) }
+    }
+
+    /// The values of `slot` with the choices that locate them; nil when the record keeps
+    /// no such slot.
+    private func located(slot: Int, resourceID: String) -> [SelectedValue]? {
+        var kept: [SelectedValue] = []
+        let found = decode(slot: slot, resourceID: resourceID, keepingChoices: true) {
+            kept.append(SelectedValue(choices: $0, value: $1))
+        }
+        return found ? kept : nil
     }
 
     /// Gives `emit` each value of `slot` with its choices (none unless `keepingChoices`);
