@@ -206,12 +206,8 @@ private struct PlainCursor {
     /// The text up to the next quote, which is taken too; nil when the bytes end first or
     /// it holds an escape.
     mutating func text() -> Range<Int>? {
-        let from = index
-        guard let quote = memchr(bytes.baseAddress! + from, Int32(UInt8(ascii: "\"")), bytes.count - from) else {
-            return nil
-        }
-        let end = quote - UnsafeMutableRawPointer(mutating: bytes.baseAddress!)
-        guard memchr(bytes.baseAddress! + from, Int32(UInt8(ascii: "\\")), end - from) == nil else { return nil }
+        let from = index, end = JSONFramer.plainTextEnd(bytes, from: index)
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }
         index = end + 1
         return from..<end
     }

@@ -202,6 +202,16 @@ final class JSONFramer {
         return parsed.value
     }
 
+    /// Where a string's bytes from `from` on stop being plain text: its closing quote, an
+    /// escape's backslash, or the end of `bytes`. memchr runs a word or a vector at a time:
+    /// base64 values are long strings.
+    static func plainTextEnd(_ bytes: UnsafeRawBufferPointer, from: Int) -> Int {
+        guard let base = bytes.baseAddress, from < bytes.count else { return bytes.count }
+        let quote = memchr(base + from, Int32(UInt8(ascii: "\"")), bytes.count - from).map { $0 - UnsafeMutableRawPointer(mutating: base) }
+        let span = quote ?? bytes.count
+        return memchr(base + from, Int32(UInt8(ascii: "\\")), span - from).map { $0 - UnsafeMutableRawPointer(mutating: base) } ?? span
+    }
+
     /// The number that 1 to 18 ASCII digits from `from` on spell (no overflow to check;
     /// longer numbers take the token path), and where they end; nil when there are none or
     /// the bytes end with them (more may follow).
@@ -313,12 +323,7 @@ final class JSONFramer {
             }
             // Fast path: copy up to the next quote or backslash.
             let (taken, stop) = source.withAvailable { chunk -> (Int, UInt8?) in
-                // memchr runs a word or a vector at a time: base64 values are long strings.
-                guard let base = chunk.baseAddress else { return (0, nil) }
-                let quote = memchr(base, Int32(UInt8(ascii: "\"")), chunk.count).map { $0 - UnsafeMutableRawPointer(mutating: base) }
-                let span = quote ?? chunk.count
-                let backslash = memchr(base, Int32(UInt8(ascii: "\\")), span).map { $0 - UnsafeMutableRawPointer(mutating: base) }
-                let i = backslash ?? span
+                let i = Self.plainTextEnd(chunk, from: 0)
                 out.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[..<i]))
                 return (i, i < chunk.count ? chunk[i] : nil)
             }
