@@ -106,17 +106,9 @@ extension RecordCodecTests {
         let stored = store.takeSorted()
         var found = 0
         for resource in (0..<stored.count).map({ stored.resource(at: $0) }) {
-            for (kind, meta) in resource.allRecords {
-                let content: ParsedRecord.Content
-                switch kind {
-                case .config: content = .config(resource.config!.facts)
-                case .job: content = .job(resource.jobs.first { $0.meta.key == meta.key }!.facts)
-                case .stack: content = .stack(resource.stack!.facts)
-                case .jobState: content = .jobState(resource.jobState!.facts)
-                case .state: content = .state(resource.state!.facts)
-                case .monitoring: content = .monitoring(resource.monitoring!.facts)
-                }
-                #expect(String(reflecting: content) == String(reflecting: given[meta.key]!.content), "\(meta.key)")
+            for (_, entry) in resource.allEntries {
+                let facts = String(reflecting: entry.facts), key = entry.meta.key
+                #expect(facts == String(reflecting: given[key]!.facts), "\(key)")
                 found += 1
             }
         }

@@ -42,7 +42,7 @@ enum Varint {
 struct ByteWriter {
     var bytes: [UInt8] = []
     let context: PackingContext
-    /// Where the last outputs list written lies in `bytes` (RecordCodec.outputsRecorded).
+    /// Where the last outputs list written lies in `bytes` (RecordCodec.outputs).
     /// A list holds no strings (keys are names, values digests): its bytes are the same
     /// wherever it is written, so a job_state's are compared with its stack's.
     var outputsRange: Range<Int>?
@@ -97,7 +97,7 @@ struct ByteWriter {
 struct ByteReader: PackedBytesReading {
     private(set) var bytes: [UInt8]
     /// The outputs list read last in this resource (a stack's, job_state's or state's):
-    /// what a mark (`sameOutputsMark`) stands for.
+    /// what a mark (`OutputsTag.sameOutputsMark`) stands for.
     var outputsMet: [HeatOutput]?
     /// The context's names, as they were when this reader was made.
     let names: [String]

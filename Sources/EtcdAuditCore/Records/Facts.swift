@@ -14,39 +14,29 @@ public struct RecordMeta: Sendable {
     public var keyVersion: Int64? { keyFields["version"].flatMap { Int64($0) } }
 }
 
-/// One record in the join, whatever its facts: always present (it counts for orphans and
+/// One record in the join, readable or not: always present (it counts for orphans and
 /// in-flight jobs). A class: rules pass records around by the thousand, and copying one is
-/// then a single retain; what the rule language reads of any record is here, so one
-/// reference serves for every kind.
-public class RecordEntry: @unchecked Sendable {
+/// then a single retain.
+public final class RecordEntry: @unchecked Sendable {
     public let meta: RecordMeta
     /// Digest of the value's bytes: a key read again with other bytes is a conflict.
     public let valueDigest: JSONDigest
     /// What the rule language's paths select in the value, by `ValueSelection.name`.
     public let selected: SelectedValues
-    /// Whether the value could be read: valid JSON that passes the schema.
-    public let readable: Bool
+    /// What the check kinds in code read besides; nil when the value is not valid JSON or
+    /// breaks the schema.
+    public let facts: RecordFacts?
 
-    fileprivate init(meta: RecordMeta, valueDigest: JSONDigest, selected: SelectedValues, readable: Bool) {
+    init(meta: RecordMeta, facts: RecordFacts?, valueDigest: JSONDigest, selected: SelectedValues = SelectedValues()) {
         self.meta = meta
+        self.facts = facts
         self.valueDigest = valueDigest
         self.selected = selected
-        self.readable = readable
     }
-}
 
-/// A record with what the check kinds in code read of its kind: `facts` is nil when the
-/// value is not valid JSON or breaks the schema.
-public final class Entry<Facts: Sendable>: RecordEntry, @unchecked Sendable {
-    public let facts: Facts?
+    /// Whether the value could be read: valid JSON that passes the schema.
+    public var readable: Bool { facts != nil }
 
-    init(meta: RecordMeta, facts: Facts?, valueDigest: JSONDigest, selected: SelectedValues = SelectedValues()) {
-        self.facts = facts
-        super.init(meta: meta, valueDigest: valueDigest, selected: selected, readable: facts != nil)
-    }
-}
-
-extension Entry {
     /// The first value `selection` takes in this record, when its value could be read: how
     /// a check kind reads a member its plan names.
     func first(_ selection: ValueSelection, of resource: Resource) -> JSONValue? {
@@ -84,40 +74,31 @@ public struct HeatOutput: Sendable {
     public var digest: JSONDigest
 }
 
-public struct ConfigFacts: Sendable {
-    public var version: Int64
+/// What the check kinds in code read of a readable record beside its selections (the
+/// rest of a job's and a monitoring record's members are read through selections).
+public struct RecordFacts: Sendable {
+    /// A config's and a state's version.
+    public var version: Int64?
+    /// A stack's `output`, a job_state's or a state's `heat_outputs`.
+    public var outputs: HeatOutputs = .absent
 }
 
-/// A job's members are read through selections (its params by `[1].params[param=NAME]`):
-/// its facts only say that the value has the job's shape.
-public struct JobFacts: Sendable {}
-
-public struct StackFacts: Sendable {
-    /// nil when `output` is absent or not a list of outputs.
-    public var outputs: [HeatOutput]?
-}
-
-public struct JobStateFacts: Sendable {
-    public var heatOutputs: [HeatOutput]?
-}
-
-public enum StateHeatOutputs: Sendable {
+public enum HeatOutputs: Sendable {
     case absent
-    /// A string holding the list, as the writer should store it.
+    /// A list of outputs; in a state, one the writer left unencoded.
+    case list([HeatOutput])
+    /// A state's string holding the list, as the writer should store it.
     case encoded([HeatOutput])
-    /// Already a list: the writer skipped the encoding.
-    case notEncoded([HeatOutput])
     case undecodable(reason: String)
-}
 
-public struct StateFacts: Sendable {
-    public var version: Int64
-    public var heatOutputs: StateHeatOutputs
+    /// The outputs, however they are held.
+    public var list: [HeatOutput]? {
+        switch self {
+        case .list(let list), .encoded(let list): return list
+        case .absent, .undecodable: return nil
+        }
+    }
 }
-
-/// No check kind reads a monitoring record's members (the declared rules read them from
-/// selections): its facts only say that the value passes the schema.
-public struct MonitoringFacts: Sendable {}
 
 /// A problem with one record's value itself, found while reading it.
 public enum RecordProblem: Sendable {
@@ -134,12 +115,12 @@ public enum RecordProblem: Sendable {
 /// A resource's records as the join gathers them (RecordStore), then held, unchanged, by
 /// its `Resource`.
 struct ResourceRecords: Sendable {
-    var config: Entry<ConfigFacts>?
-    var jobs: [Entry<JobFacts>] = []
-    var stack: Entry<StackFacts>?
-    var jobState: Entry<JobStateFacts>?
-    var state: Entry<StateFacts>?
-    var monitoring: Entry<MonitoringFacts>?
+    var config: RecordEntry?
+    var jobs: [RecordEntry] = []
+    var stack: RecordEntry?
+    var jobState: RecordEntry?
+    var state: RecordEntry?
+    var monitoring: RecordEntry?
     /// Value problems of these records, with the record they belong to.
     var problems: [(meta: RecordMeta, problem: RecordProblem)] = []
 
@@ -159,6 +140,25 @@ struct ResourceRecords: Sendable {
         case .jobState: return jobState
         case .state: return state
         case .monitoring: return monitoring
+        }
+    }
+
+    /// Puts `entry` in the place of its kind. `replacing`: a job of the same key may be
+    /// there already (not so when decoding: the packed bytes never hold a key twice, and
+    /// looking would be quadratic in the jobs).
+    mutating func place(_ entry: RecordEntry, as kind: RecordKind, replacing: Bool = true) {
+        switch kind {
+        case .config: config = entry
+        case .job:
+            if replacing, let at = jobs.firstIndex(where: { $0.meta.key.sameBytes(entry.meta.key) }) {
+                jobs[at] = entry
+            } else {
+                jobs.append(entry)
+            }
+        case .stack: stack = entry
+        case .jobState: jobState = entry
+        case .state: state = entry
+        case .monitoring: monitoring = entry
         }
     }
 
@@ -194,12 +194,12 @@ public final class Resource: Sendable {
     /// The resources of the store, for rules that refer to other resources (`refers_to`).
     let existence: ResourceExistence?
 
-    public var config: Entry<ConfigFacts>? { records.config }
-    public var jobs: [Entry<JobFacts>] { records.jobs }
-    public var stack: Entry<StackFacts>? { records.stack }
-    public var jobState: Entry<JobStateFacts>? { records.jobState }
-    public var state: Entry<StateFacts>? { records.state }
-    public var monitoring: Entry<MonitoringFacts>? { records.monitoring }
+    public var config: RecordEntry? { records.config }
+    public var jobs: [RecordEntry] { records.jobs }
+    public var stack: RecordEntry? { records.stack }
+    public var jobState: RecordEntry? { records.jobState }
+    public var state: RecordEntry? { records.state }
+    public var monitoring: RecordEntry? { records.monitoring }
     /// Value problems of this resource's records, with the record they belong to.
     public var problems: [(meta: RecordMeta, problem: RecordProblem)] { records.problems }
 

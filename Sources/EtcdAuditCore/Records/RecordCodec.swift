@@ -14,26 +14,17 @@ import Foundation
 // before states, a snapshot's newest-first walk meets states first) becomes a one-byte
 // mark (`RecordStore.append`), and the reader puts the list back (`outputsMet`).
 
-/// The byte before a stack's or job_state's outputs.
+/// The byte before a record's heat outputs (`HeatOutputs`).
 enum OutputsTag: UInt8 {
-    case absent, list
-    /// The list met last.
-    case sameOutputs
-}
+    case absent, list, encoded, undecodable
+    /// The list met last, as a list or as the string a state holds.
+    case sameList, sameEncoded
 
-/// The byte before a state's heat_outputs.
-enum StateOutputsTag: UInt8 {
-    case absent, encoded, notEncoded, undecodable
-    /// The list met last, as the string (or the list) the state holds.
-    case encodedSameOutputs, notEncodedSameOutputs
-}
-
-/// The byte that stands for a list and the tag before it (`tag`, of a `kind` record), when
-/// the list is the one its resource held last (`RecordStore.append` writes it instead).
-func sameOutputsMark(replacing tag: UInt8, of kind: RecordKind) -> UInt8 {
-    guard kind == .state else { return OutputsTag.sameOutputs.rawValue }
-    let marked: StateOutputsTag = tag == StateOutputsTag.encoded.rawValue ? .encodedSameOutputs : .notEncodedSameOutputs
-    return marked.rawValue
+    /// The byte that stands for a list and the tag before it (`tag`), when the list is the
+    /// one its resource held last (`RecordStore.append` writes it instead).
+    static func sameOutputsMark(replacing tag: UInt8) -> UInt8 {
+        (tag == encoded.rawValue ? sameEncoded : sameList).rawValue
+    }
 }
 
 /// The byte before each item of a resource's bytes.
@@ -76,57 +67,26 @@ extension ByteWriter {
         optional(meta.modRevision) { $0.int64($1) }
     }
 
+    /// A list of outputs, with where its bytes are (`outputsRange`): the store writes a
+    /// list its resource held already as a mark. The byte before the list is its tag.
     mutating func outputs(_ list: [HeatOutput]) {
+        let start = bytes.count
         array(list) { w, output in
             w.name(output.key)
             w.digest(output.digest)
         }
-    }
-
-    /// The outputs of a stack, job_state or state, with where their bytes are
-    /// (`outputsRange`): the store writes a list its resource held already as a mark.
-    /// The byte before the list is an `OutputsTag` or a `StateOutputsTag`.
-    mutating func outputsRecorded(_ list: [HeatOutput]) {
-        let start = bytes.count
-        outputs(list)
         outputsRange = start..<bytes.count
     }
 
-    /// A stack's or job_state's outputs, after their tag.
-    mutating func optionalOutputs(_ list: [HeatOutput]?) {
-        guard let list else { return bytes.append(OutputsTag.absent.rawValue) }
-        bytes.append(OutputsTag.list.rawValue)
-        outputsRecorded(list)
-    }
-
-    mutating func content(_ content: ParsedRecord.Content) {
-        switch content {
-        case .config(let facts):
-            bytes.append(RecordKind.config.code)
-            optional(facts) { $0.int64($1.version) }
-        case .job(let facts):
-            bytes.append(RecordKind.job.code)
-            optional(facts) { _, _ in }
-        case .stack(let facts):
-            bytes.append(RecordKind.stack.code)
-            optional(facts) { $0.optionalOutputs($1.outputs) }
-        case .jobState(let facts):
-            bytes.append(RecordKind.jobState.code)
-            optional(facts) { $0.optionalOutputs($1.heatOutputs) }
-        case .state(let facts):
-            bytes.append(RecordKind.state.code)
-            optional(facts) { w, f in
-                w.int64(f.version)
-                switch f.heatOutputs {
-                case .absent: w.bytes.append(StateOutputsTag.absent.rawValue)
-                case .encoded(let list): w.bytes.append(StateOutputsTag.encoded.rawValue); w.outputsRecorded(list)
-                case .notEncoded(let list): w.bytes.append(StateOutputsTag.notEncoded.rawValue); w.outputsRecorded(list)
-                case .undecodable(let reason): w.bytes.append(StateOutputsTag.undecodable.rawValue); w.string(reason)
-                }
+    mutating func facts(_ facts: RecordFacts?) {
+        optional(facts) { w, facts in
+            w.optional(facts.version) { $0.int64($1) }
+            switch facts.outputs {
+            case .absent: w.bytes.append(OutputsTag.absent.rawValue)
+            case .list(let list): w.bytes.append(OutputsTag.list.rawValue); w.outputs(list)
+            case .encoded(let list): w.bytes.append(OutputsTag.encoded.rawValue); w.outputs(list)
+            case .undecodable(let reason): w.bytes.append(OutputsTag.undecodable.rawValue); w.string(reason)
             }
-        case .monitoring(let facts):
-            bytes.append(RecordKind.monitoring.code)
-            optional(facts) { _, _ in }
         }
     }
 
@@ -175,41 +135,17 @@ extension ByteReader {
         return list
     }
 
-    /// A stack's or job_state's outputs: none, a list, or the mark for the list met last.
-    mutating func optionalOutputs() -> [HeatOutput]? {
-        switch OutputsTag(rawValue: byte())! {
-        case .absent: return nil
-        case .list: return outputs()
-        case .sameOutputs: return outputsMet
-        }
-    }
-
-    mutating func content() -> ParsedRecord.Content {
-        switch RecordKind(code: byte())! {
-        case .config:
-            return .config(optional { ConfigFacts(version: $0.int64()) })
-        case .job:
-            return .job(optional { _ in JobFacts() })
-        case .stack:
-            return .stack(optional { r in StackFacts(outputs: r.optionalOutputs()) })
-        case .jobState:
-            return .jobState(optional { r in JobStateFacts(heatOutputs: r.optionalOutputs()) })
-        case .state:
-            return .state(optional { r in
-                let version = r.int64()
-                let outputs: StateHeatOutputs
-                switch StateOutputsTag(rawValue: r.byte())! {
-                case .absent: outputs = .absent
-                case .encoded: outputs = .encoded(r.outputs())
-                case .notEncoded: outputs = .notEncoded(r.outputs())
-                case .undecodable: outputs = .undecodable(reason: r.string())
-                case .encodedSameOutputs: outputs = .encoded(r.outputsMet ?? [])
-                case .notEncodedSameOutputs: outputs = .notEncoded(r.outputsMet ?? [])
-                }
-                return StateFacts(version: version, heatOutputs: outputs)
-            })
-        case .monitoring:
-            return .monitoring(optional { _ in MonitoringFacts() })
+    mutating func facts() -> RecordFacts? {
+        optional { r in
+            let version = r.optional { $0.int64() }
+            switch OutputsTag(rawValue: r.byte())! {
+            case .absent: return RecordFacts(version: version)
+            case .list: return RecordFacts(version: version, outputs: .list(r.outputs()))
+            case .encoded: return RecordFacts(version: version, outputs: .encoded(r.outputs()))
+            case .undecodable: return RecordFacts(version: version, outputs: .undecodable(reason: r.string()))
+            case .sameList: return RecordFacts(version: version, outputs: .list(r.outputsMet ?? []))
+            case .sameEncoded: return RecordFacts(version: version, outputs: .encoded(r.outputsMet ?? []))
+            }
         }
     }
 
@@ -232,21 +168,26 @@ extension ByteReader {
 
 /// What a resource's bytes hold, one after the other.
 enum StoreItem {
-    case entry(RecordMeta, JSONDigest, ParsedRecord.Content, SelectedValues)
+    case entry(RecordKind, RecordEntry)
     case problem(RecordMeta, RecordProblem)
 }
 
 extension ByteWriter {
-    mutating func entry(meta: RecordMeta, valueDigest: JSONDigest, content: ParsedRecord.Content, owner: KeyOwner,
+    mutating func entry(meta: RecordMeta, valueDigest: JSONDigest, facts: RecordFacts?, owner: KeyOwner,
                         selected: SelectedValues) {
         bytes.append(ItemTag.entry.rawValue)
-        bytes.append(content.kind.code)
+        bytes.append(owner.kind.code)
         self.meta(meta, owner: owner)
         digest(valueDigest)
-        self.content(content)
+        self.facts(facts)
         // Already packed where the value was parsed (SelectedValues.swift): copied as it is.
         int(selected.bytes.count)
         bytes.append(contentsOf: selected.bytes)
+    }
+
+    mutating func entry(_ entry: RecordEntry, owner: KeyOwner) {
+        self.entry(meta: entry.meta, valueDigest: entry.valueDigest, facts: entry.facts, owner: owner,
+                   selected: entry.selected)
     }
 
     /// `owner`: the problem's record, when its key is one of the resource's kinds.
@@ -261,13 +202,12 @@ extension ByteWriter {
 extension ByteReader {
     mutating func item(type: ResourceType, id: String) -> StoreItem {
         let isEntry = byte() == ItemTag.entry.rawValue
-        let code = byte()
-        let owner = RecordKind(code: code).map { KeyOwner(kind: $0, type: type, id: id) }
-        let meta = self.meta(owner: owner)
-        if isEntry {
-            let digest = digest(), content = content()
-            let selected = SelectedValues(bytes: bytes(count: int()))
-            return .entry(meta, digest, content, selected)
+        let kind = RecordKind(code: byte())
+        let meta = self.meta(owner: kind.map { KeyOwner(kind: $0, type: type, id: id) })
+        if isEntry, let kind {
+            let digest = digest(), facts = facts()
+            return .entry(kind, RecordEntry(meta: meta, facts: facts, valueDigest: digest,
+                                            selected: SelectedValues(bytes: bytes(count: int()))))
         }
         return .problem(meta, problem())
     }
@@ -288,18 +228,5 @@ extension RecordKind {
     init?(code: UInt8) {
         guard Int(code) < Self.allCases.count else { return nil }
         self = Self.allCases[Int(code)]
-    }
-}
-
-extension ParsedRecord.Content {
-    var kind: RecordKind {
-        switch self {
-        case .config: return .config
-        case .job: return .job
-        case .stack: return .stack
-        case .jobState: return .jobState
-        case .state: return .state
-        case .monitoring: return .monitoring
-        }
     }
 }

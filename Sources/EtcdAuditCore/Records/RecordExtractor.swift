@@ -1,17 +1,9 @@
 /// A record after parsing: its place in the join and what the rules read of it.
 public struct ParsedRecord: Sendable {
-    public enum Content: Sendable {
-        case config(ConfigFacts?)
-        case job(JobFacts?)
-        case stack(StackFacts?)
-        case jobState(JobStateFacts?)
-        case state(StateFacts?)
-        case monitoring(MonitoringFacts?)
-    }
-
     public var match: KeyMatch
     public var meta: RecordMeta
-    public var content: Content
+    /// nil when the value is not valid JSON or breaks the schema.
+    public var facts: RecordFacts?
     public var problems: [RecordProblem]
     /// Digest of the raw value bytes: "the same key with different values" compares these.
     public var valueDigest: JSONDigest
@@ -44,7 +36,7 @@ public struct RecordExtractor: Sendable {
         let meta = RecordMeta(key: raw.key, location: raw.location, createRevision: raw.createRevision,
                               modRevision: raw.modRevision,
                               keyFields: match.fields)
-        var record = ParsedRecord(match: match, meta: meta, content: Self.empty(match.kind), problems: [],
+        var record = ParsedRecord(match: match, meta: meta, facts: nil, problems: [],
                                   valueDigest: Self.valueDigest(raw.value))
         if let valueError = raw.valueError {
             record.problems.append(.invalidJSON(message: valueError, line: nil, column: nil, byte: nil,
@@ -58,11 +50,11 @@ public struct RecordExtractor: Sendable {
             // A state's heat_outputs string is parsed once, for its facts and for the paths
             // that read inside it (`|json`): the selections are taken while it is decoded.
             var selectedWhileDecoded: SelectedValues?
-            let content = extractContent(root, match: match, schema: &schema) { string, decoded in
+            let facts = extractFacts(root, match: match, schema: &schema) { string, decoded in
                 selectedWhileDecoded = kindSelections?.select(in: root, resourceID: match.id, decoded: (string, decoded))
             }
             guard schema.problems.isEmpty else { return }
-            record.content = content
+            record.facts = facts
             if let kindSelections { record.selected = selectedWhileDecoded ?? kindSelections.select(in: root, resourceID: match.id) }
         }
         switch outcome {
@@ -96,32 +88,21 @@ public struct RecordExtractor: Sendable {
         return value[..<end]
     }
 
-    private static func empty(_ kind: RecordKind) -> ParsedRecord.Content {
-        switch kind {
-        case .config: return .config(nil)
-        case .job: return .job(nil)
-        case .stack: return .stack(nil)
-        case .jobState: return .jobState(nil)
-        case .state: return .state(nil)
-        case .monitoring: return .monitoring(nil)
-        }
-    }
-
     /// `whileDecoded` is called with a state's heat_outputs string and what it decodes to,
     /// while both are there.
-    private func extractContent(_ root: JSONCursor, match: KeyMatch, schema: inout SchemaProblems,
-                                whileDecoded: (JSONCursor, JSONCursor) -> Void) -> ParsedRecord.Content {
+    private func extractFacts(_ root: JSONCursor, match: KeyMatch, schema: inout SchemaProblems,
+                              whileDecoded: (JSONCursor, JSONCursor) -> Void) -> RecordFacts? {
         switch match.kind {
-        case .config: return .config(config(root, &schema))
-        case .job: return .job(job(root, &schema))
-        case .stack: return .stack(stack(root, &schema))
-        case .jobState: return .jobState(jobState(root, &schema))
-        case .state: return .state(state(root, &schema, whileDecoded))
-        case .monitoring: return .monitoring(monitoring(root, &schema))
+        case .config: return config(root, &schema)
+        case .job: return job(root, &schema)
+        case .stack: return outputsHolder(root, "output", &schema)
+        case .jobState: return outputsHolder(root, "heat_outputs", &schema)
+        case .state: return state(root, &schema, whileDecoded)
+        case .monitoring: return monitoring(root, &schema)
         }
     }
 
-    private func config(_ root: JSONCursor, _ schema: inout SchemaProblems) -> ConfigFacts? {
+    private func config(_ root: JSONCursor, _ schema: inout SchemaProblems) -> RecordFacts? {
         guard schema.require(root, is: .object, "the value") else { return nil }
         let body = schema.member(root, "body", .object)
         let version = schema.member(root, "version", .integer)
@@ -130,29 +111,24 @@ public struct RecordExtractor: Sendable {
             schema.mistyped("marked_for_deletion", "marked_for_deletion is \(marked.kind.rawValue), expected bool")
         }
         guard body != nil, let version = version?.integer, schema.problems.isEmpty else { return nil }
-        return ConfigFacts(version: version)
+        return RecordFacts(version: version)
     }
 
-    private func job(_ root: JSONCursor, _ schema: inout SchemaProblems) -> JobFacts? {
+    private func job(_ root: JSONCursor, _ schema: inout SchemaProblems) -> RecordFacts? {
         guard root.kind == .array, root.count == 3,
               root[0]?.kind == .string, root[1]?.kind == .object,
               root[2]?.kind == .integer else {
             schema.problems.append("a job must be [handler string, job object, retries integer], found \(Self.shape(root))")
             return nil
         }
-        return JobFacts()
+        return RecordFacts()
     }
 
-    private func stack(_ root: JSONCursor, _ schema: inout SchemaProblems) -> StackFacts? {
+    /// A stack (its `output`) or a job state (its `heat_outputs`).
+    private func outputsHolder(_ root: JSONCursor, _ name: String, _ schema: inout SchemaProblems) -> RecordFacts? {
         guard schema.require(root, is: .object, "the value") else { return nil }
-        guard case .success(let outputs) = outputs(root, "output", &schema) else { return nil }
-        return StackFacts(outputs: outputs)
-    }
-
-    private func jobState(_ root: JSONCursor, _ schema: inout SchemaProblems) -> JobStateFacts? {
-        guard schema.require(root, is: .object, "the value") else { return nil }
-        guard case .success(let outputs) = outputs(root, "heat_outputs", &schema) else { return nil }
-        return JobStateFacts(heatOutputs: outputs)
+        guard case .success(let outputs) = outputs(root, name, &schema) else { return nil }
+        return RecordFacts(outputs: outputs.map(HeatOutputs.list) ?? .absent)
     }
 
     /// A stack's or job state's output list: absent is fine (nil), anything but a list of
@@ -170,26 +146,26 @@ public struct RecordExtractor: Sendable {
     }
 
     private func state(_ root: JSONCursor, _ schema: inout SchemaProblems,
-                       _ whileDecoded: (JSONCursor, JSONCursor) -> Void) -> StateFacts? {
+                       _ whileDecoded: (JSONCursor, JSONCursor) -> Void) -> RecordFacts? {
         guard schema.require(root, is: .object, "the value") else { return nil }
         let inner = schema.member(root, "state", .object)
         let version = schema.member(root, "version", .integer)
         guard let inner, let version = version?.integer else { return nil }
-        return StateFacts(version: version, heatOutputs: stateHeatOutputs(inner["heat_outputs"], whileDecoded))
+        return RecordFacts(version: version, outputs: stateHeatOutputs(inner["heat_outputs"], whileDecoded))
     }
 
-    private func monitoring(_ root: JSONCursor, _ schema: inout SchemaProblems) -> MonitoringFacts? {
+    private func monitoring(_ root: JSONCursor, _ schema: inout SchemaProblems) -> RecordFacts? {
         guard schema.require(root, is: .object, "the value") else { return nil }
         guard schema.member(root, "version", .integer) != nil else { return nil }
-        return MonitoringFacts()
+        return RecordFacts()
     }
 
-    private func stateHeatOutputs(_ node: JSONCursor?, _ whileDecoded: (JSONCursor, JSONCursor) -> Void) -> StateHeatOutputs {
+    private func stateHeatOutputs(_ node: JSONCursor?, _ whileDecoded: (JSONCursor, JSONCursor) -> Void) -> HeatOutputs {
         guard let node else { return .absent }
         switch node.kind {
         case .array:
             switch outputList(node) {
-            case .success(let list): return .notEncoded(list)
+            case .success(let list): return .list(list)
             case .failure(let reason): return .undecodable(reason: reason.description)
             }
         case .string:

@@ -16,7 +16,7 @@ public struct PackedRecord: Sendable {
         // Room for a typical record up front (the bytes are copied into the slab soon).
         writer.bytes.reserveCapacity(512)
         let owner = KeyOwner(kind: match.kind, type: match.type, id: match.id)
-        writer.entry(meta: record.meta, valueDigest: record.valueDigest, content: record.content, owner: owner,
+        writer.entry(meta: record.meta, valueDigest: record.valueDigest, facts: record.facts, owner: owner,
                      selected: record.selected)
         outputs = writer.outputsRange
         for problem in record.problems { writer.problemItem(meta: record.meta, problem, owner: owner) }
@@ -28,9 +28,9 @@ public struct PackedRecord: Sendable {
         var record: ParsedRecord?
         while !reader.atEnd {
             switch reader.item(type: match.type, id: match.id) {
-            case .entry(let meta, let digest, let content, let selected):
-                record = ParsedRecord(match: match, meta: meta, content: content, problems: [], valueDigest: digest,
-                                      selected: selected)
+            case .entry(_, let entry):
+                record = ParsedRecord(match: match, meta: entry.meta, facts: entry.facts, problems: [],
+                                      valueDigest: entry.valueDigest, selected: entry.selected)
             case .problem(_, let problem):
                 record?.problems.append(problem)
             }
@@ -171,7 +171,7 @@ public struct RecordStore: Sendable {
                record.bytes[range].withUnsafeBytes { held.sameBytes($0) }  // elementsEqual went byte by byte
            }) {
             // The byte before the list (its tag) and the list become the mark.
-            mark = sameOutputsMark(replacing: record.bytes[range.lowerBound - 1], of: record.match.kind)
+            mark = OutputsTag.sameOutputsMark(replacing: record.bytes[range.lowerBound - 1])
             replaced = (range.lowerBound - 1)..<range.upperBound
         }
         let placed = slab.append(record.bytes, replacing: replaced, with: mark, after: slots[n].last)
@@ -241,27 +241,8 @@ public struct RecordStore: Sendable {
     }
 
     static func place(_ record: ParsedRecord, in resource: inout ResourceRecords) {
-        place(meta: record.meta, digest: record.valueDigest, content: record.content, selected: record.selected, in: &resource)
-    }
-
-    /// `replacing`: a job of the same key may be there already (not so when decoding: the
-    /// packed bytes never hold a key twice, and looking would be quadratic in the jobs).
-    private static func place(meta: RecordMeta, digest: JSONDigest, content: ParsedRecord.Content,
-                              selected: SelectedValues, in resource: inout ResourceRecords, replacing: Bool = true) {
-        switch content {
-        case .config(let facts): resource.config = Entry(meta: meta, facts: facts, valueDigest: digest, selected: selected)
-        case .job(let facts):
-            let entry = Entry(meta: meta, facts: facts, valueDigest: digest, selected: selected)
-            if replacing, let at = resource.jobs.firstIndex(where: { $0.meta.key.sameBytes(meta.key) }) {
-                resource.jobs[at] = entry
-            } else {
-                resource.jobs.append(entry)
-            }
-        case .stack(let facts): resource.stack = Entry(meta: meta, facts: facts, valueDigest: digest, selected: selected)
-        case .jobState(let facts): resource.jobState = Entry(meta: meta, facts: facts, valueDigest: digest, selected: selected)
-        case .state(let facts): resource.state = Entry(meta: meta, facts: facts, valueDigest: digest, selected: selected)
-        case .monitoring(let facts): resource.monitoring = Entry(meta: meta, facts: facts, valueDigest: digest, selected: selected)
-        }
+        resource.place(RecordEntry(meta: record.meta, facts: record.facts, valueDigest: record.valueDigest,
+                                   selected: record.selected), as: record.match.kind)
     }
 
     /// A resource as the rules read it. Jobs come sorted by key, the order every report follows.
@@ -280,8 +261,7 @@ public struct RecordStore: Sendable {
             reader.read(bytes, range)
             while !reader.atEnd {
                 switch reader.item(type: type, id: id) {
-                case .entry(let meta, let digest, let content, let selected):
-                    Self.place(meta: meta, digest: digest, content: content, selected: selected, in: &resource, replacing: false)
+                case .entry(let kind, let entry): resource.place(entry, as: kind, replacing: false)
                 case .problem(let meta, let problem):
                     resource.problems.append((meta, problem))
                 }
@@ -297,20 +277,12 @@ public struct RecordStore: Sendable {
     private static func pack(_ resource: ResourceRecords, owner: (type: ResourceType, id: String),
                              context: PackingContext) -> [UInt8] {
         var writer = ByteWriter(context: context)
-        func entry<F>(_ entry: Entry<F>?, _ content: (F?) -> ParsedRecord.Content) {
-            guard let entry else { return }
-            let c = content(entry.facts)
-            writer.entry(meta: entry.meta, valueDigest: entry.valueDigest, content: c,
-                         owner: KeyOwner(kind: c.kind, type: owner.type, id: owner.id), selected: entry.selected)
+        let entries = resource.allEntries
+        for (kind, entry) in entries {
+            writer.entry(entry, owner: KeyOwner(kind: kind, type: owner.type, id: owner.id))
         }
-        entry(resource.config, ParsedRecord.Content.config)
-        for job in resource.jobs { entry(job, ParsedRecord.Content.job) }
-        entry(resource.stack, ParsedRecord.Content.stack)
-        entry(resource.jobState, ParsedRecord.Content.jobState)
-        entry(resource.state, ParsedRecord.Content.state)
-        entry(resource.monitoring, ParsedRecord.Content.monitoring)
         for (meta, problem) in resource.problems {
-            let kind = resource.allEntries.first { $0.entry.meta.key.sameBytes(meta.key) }?.kind
+            let kind = entries.first { $0.entry.meta.key.sameBytes(meta.key) }?.kind
             writer.problemItem(meta: meta, problem, owner: kind.map { KeyOwner(kind: $0, type: owner.type, id: owner.id) })
         }
         return writer.bytes

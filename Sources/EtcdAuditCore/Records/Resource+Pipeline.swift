@@ -5,7 +5,7 @@ extension Resource {
 
     /// The keys of the jobs whose key names `version` (valid or not: the key alone says
     /// a job for that version exists).
-    public func jobs(forVersion version: Int64) -> [Entry<JobFacts>] {
+    public func jobs(forVersion version: Int64) -> [RecordEntry] {
         jobs.filter { $0.meta.keyVersion == version }
     }
 

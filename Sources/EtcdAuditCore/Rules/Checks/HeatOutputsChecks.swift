@@ -6,7 +6,7 @@ struct HeatOutputsDecodableCheck: Check {
     init(params: RuleParams) throws(RuleError) { try params.allowOnly([]) }
 
     func check(_ resource: Resource, _ sink: inout FindingSink) {
-        guard let state = resource.state, case .undecodable(let reason)? = state.facts?.heatOutputs else { return }
+        guard let state = resource.state, case .undecodable(let reason)? = state.facts?.outputs else { return }
         sink.report(resource, at: state.meta, "state.heat_outputs does not decode to a list of outputs: \(reason)",
                     member: stateOutputs)
     }
@@ -24,16 +24,16 @@ private let jobStateOutputs = MemberPath("heat_outputs")
 /// the string, for a state's encoded list).
 private func outputLists(_ resource: Resource) -> [(name: String, record: RecordEntry, list: [HeatOutput], path: MemberPath)] {
     var lists: [(String, RecordEntry, [HeatOutput], MemberPath)] = []
-    if let stack = resource.stack, let list = stack.facts?.outputs {
+    if let stack = resource.stack, let list = stack.facts?.outputs.list {
         lists.append(("stack.output", stack, list, stackOutputs))
     }
-    if let jobState = resource.jobState, let list = jobState.facts?.heatOutputs {
+    if let jobState = resource.jobState, let list = jobState.facts?.outputs.list {
         lists.append(("job_state.heat_outputs", jobState, list, jobStateOutputs))
     }
-    if let state = resource.state, let outputs = state.facts?.heatOutputs {
+    if let state = resource.state, let outputs = state.facts?.outputs {
         switch outputs {
         case .encoded(let list): lists.append(("state.heat_outputs", state, list, stateOutputsDecoded))
-        case .notEncoded(let list): lists.append(("state.heat_outputs", state, list, stateOutputs))
+        case .list(let list): lists.append(("state.heat_outputs", state, list, stateOutputs))
         case .absent, .undecodable: break
         }
     }

@@ -1,8 +1,8 @@
 /// The config, and the jobs made for its current version: the ones whose params must
 /// still match the config body.
-private func currentJobs(_ resource: Resource) -> (config: Entry<ConfigFacts>, jobs: [Entry<JobFacts>])? {
-    guard let config = resource.config, let configFacts = config.facts else { return nil }
-    return (config, resource.jobs(forVersion: configFacts.version).filter(\.readable))
+private func currentJobs(_ resource: Resource) -> (config: RecordEntry, jobs: [RecordEntry])? {
+    guard let config = resource.config, let version = config.facts?.version else { return nil }
+    return (config, resource.jobs(forVersion: version).filter(\.readable))
 }
 
 /// `job.params-drift`: a job param disagrees with the config body it was built from.
@@ -96,7 +96,7 @@ struct ParamsDriftCheck: Check {
     }
 
     /// The config body's field that `selection` keeps, as the store kept it (nil: absent).
-    private func body(_ selection: ValueSelection, of config: Entry<ConfigFacts>, _ resource: Resource) -> JSONValue? {
+    private func body(_ selection: ValueSelection, of config: RecordEntry, _ resource: Resource) -> JSONValue? {
         config.selected.plainValues(selection, resourceID: resource.id)?.first
     }
 

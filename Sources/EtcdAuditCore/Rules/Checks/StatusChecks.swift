@@ -60,7 +60,7 @@ struct StatusAgreementCheck: Check {
                         relatedMembers: Dictionary(states.map { ($0.record.meta.key, $0.member) }) { first, _ in first },
                         values: states.map(\.value))
         }
-        guard let state, let facts = state.facts, let orchestration else { return }
+        guard let state, let stateVersion = state.facts?.version, let orchestration else { return }
         if let expected = workerStateFor[orchestration], let worker = state.text(Self.workerState, of: resource),
            worker != expected {
             sink.report(resource, at: state.meta,
@@ -74,18 +74,18 @@ struct StatusAgreementCheck: Check {
         guard operations.contains(operation) else { return }
         // One finding for the condition (SPEC: at most three per resource), naming every
         // job of the state's version whose action calls for another operation.
-        let disagreeing = resource.jobs(forVersion: facts.version).compactMap { job -> (String, String, RecordEntry)? in
+        let disagreeing = resource.jobs(forVersion: stateVersion).compactMap { job -> (String, String, RecordEntry)? in
             guard let action = job.text(Self.action, of: resource) ?? job.meta.keyFields["action"],
                   let expected = operationFor[action], expected != operation else { return nil }
             return (action, expected, job)
         }
         if let (action, expected, _) = disagreeing.first {
             sink.report(resource, at: state.meta,
-                        "orchestration_state \(orchestration) is a \(operation), but the job for version \(facts.version) is a \(action) (\(expected)_*)",
+                        "orchestration_state \(orchestration) is a \(operation), but the job for version \(stateVersion) is a \(action) (\(expected)_*)",
                         expected: "\(expected)_*", actual: orchestration, keys: [state.meta.key] + disagreeing.map(\.2.meta.key),
                         member: Self.stateOrchestrationMember,
                         relatedMembers: Dictionary(disagreeing.map { ($0.2.meta.key, MemberPath.jobObject.member("action")) }) { a, _ in a },
-                        values: [operation, String(facts.version), action, expected])
+                        values: [operation, String(stateVersion), action, expected])
         }
     }
 }

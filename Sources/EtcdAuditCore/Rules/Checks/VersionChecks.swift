@@ -45,7 +45,7 @@ struct JobVersionConsistencyCheck: Check {
 
     /// Each place of `job` that names a version, in order, with the text it names, until
     /// `visit` says stop (false).
-    private func forEachVersion(_ job: Entry<JobFacts>, of resource: Resource, _ visit: (_ place: String, _ text: String) -> Bool) {
+    private func forEachVersion(_ job: RecordEntry, of resource: Resource, _ visit: (_ place: String, _ text: String) -> Bool) {
         if let v = job.meta.keyFields["version"], !visit("key", v) { return }
         if let v = job.first(Self.version, of: resource), !visit("version", show(v)) { return }
         if let name = job.text(Self.jobName, of: resource), let last = Self.lastPart(of: name),
@@ -91,7 +91,7 @@ struct InFlightCheck: Check {
     func check(_ resource: Resource, _ sink: inout FindingSink) {
         guard resource.isInFlight, let config = resource.config, let version = resource.configVersion else { return }
         let jobs = resource.jobs(forVersion: version)
-        let stateText = resource.state?.facts.map { "state is at version \($0.version)" } ?? "no usable state yet"
+        let stateText = resource.state?.facts?.version.map { "state is at version \($0)" } ?? "no usable state yet"
         var related = Dictionary(jobs.map { ($0.meta.key, MemberPath.jobObject.member("version")) }) { a, _ in a }
         var keys = [config.meta.key] + jobs.map(\.meta.key)
         if let state = resource.state {
@@ -101,6 +101,6 @@ struct InFlightCheck: Check {
         sink.report(resource, at: config.meta,
                     "job for version \(version) is under way; \(stateText)",
                     keys: keys, member: MemberPath("version"), relatedMembers: related,
-                    values: [String(version)] + (resource.state?.facts.map { [String($0.version)] } ?? []))
+                    values: [String(version)] + (resource.state?.facts?.version.map { [String($0)] } ?? []))
     }
 }

@@ -68,7 +68,7 @@ struct TestFailure {
 /// name the job.
 struct Evaluation {
     let resource: Resource
-    let job: Entry<JobFacts>?
+    let job: RecordEntry?
 
     // MARK: paths
 
