@@ -27,14 +27,8 @@ enum OutputsTag: UInt8 {
     }
 }
 
-/// The byte before each item of a resource's bytes.
-enum ItemTag: UInt8 { case entry, problem }
-
 /// The byte before a record's problem.
-enum ProblemTag: UInt8 { case invalidJSON, duplicateMembers, schema, conflictingValues }
-
-/// The kind byte of a problem whose key is none of a resource's kinds.
-let noKindCode: UInt8 = 0xFF
+enum ProblemTag: UInt8 { case invalidJSON, duplicateMembers, schema }
 
 extension ByteWriter {
     mutating func strings(_ map: SmallMap<String>) {
@@ -51,8 +45,8 @@ extension ByteReader {
 extension ByteWriter {
     /// `owner` (kind, type and id of the record's resource) lets a key that its layout
     /// spells out be left out, with the names of its fields: they are made again when read.
-    mutating func meta(_ meta: RecordMeta, owner: KeyOwner?) {
-        if let owner, let pattern = context.layouts.speller(of: owner.kind),
+    mutating func meta(_ meta: RecordMeta, owner: KeyOwner) {
+        if let pattern = context.layouts.speller(of: owner.kind),
            pattern.spells(meta.key, type: owner.type, id: owner.id, fields: meta.keyFields) {
             int(0)  // no key is empty
             for name in pattern.fieldNames { string(meta.keyFields[name]!) }
@@ -103,17 +97,16 @@ extension ByteWriter {
             bytes.append(ProblemTag.schema.rawValue)
             array(list) { $0.string($1) }
             optional(member) { $0.string($1) }
-        case .conflictingValues(let metas):
-            bytes.append(ProblemTag.conflictingValues.rawValue)
-            array(metas) { $0.meta($1, owner: nil) }
+        case .conflictingValues:
+            preconditionFailure("the join finds conflicting values when it reads a resource; they are not packed")
         }
     }
 }
 
 extension ByteReader {
-    mutating func meta(owner: KeyOwner?) -> RecordMeta {
+    mutating func meta(owner: KeyOwner) -> RecordMeta {
         var key = string(), keyFields: SmallMap<String>
-        if key.isEmpty, let owner, let pattern = context.layouts.speller(of: owner.kind) {
+        if key.isEmpty, let pattern = context.layouts.speller(of: owner.kind) {
             var fields: [(name: String, value: String)] = []
             // Not for none: reserving room for nothing allocates.
             if !pattern.fieldNames.isEmpty { fields.reserveCapacity(pattern.fieldNames.count) }
@@ -160,22 +153,14 @@ extension ByteReader {
             return .duplicateMembers(array { DuplicateMember(path: $0.string(), name: $0.string(), occurrences: $0.int()) })
         case .schema:
             return .schema(array { $0.string() }, member: optional { $0.string() })
-        case .conflictingValues:
-            return .conflictingValues(array { $0.meta(owner: nil) })
         }
     }
 }
 
-/// What a resource's bytes hold, one after the other.
-enum StoreItem {
-    case entry(RecordKind, RecordEntry)
-    case problem(RecordMeta, RecordProblem)
-}
-
 extension ByteWriter {
-    mutating func entry(meta: RecordMeta, valueDigest: JSONDigest, facts: RecordFacts?, owner: KeyOwner,
-                        selected: SelectedValues) {
-        bytes.append(ItemTag.entry.rawValue)
+    /// One record: its kind, meta, digest, facts and selections, then its problems.
+    mutating func record(meta: RecordMeta, valueDigest: JSONDigest, facts: RecordFacts?, selected: SelectedValues,
+                         problems: [RecordProblem], owner: KeyOwner) {
         bytes.append(owner.kind.code)
         self.meta(meta, owner: owner)
         digest(valueDigest)
@@ -183,33 +168,17 @@ extension ByteWriter {
         // Already packed where the value was parsed (SelectedValues.swift): copied as it is.
         int(selected.bytes.count)
         bytes.append(contentsOf: selected.bytes)
-    }
-
-    mutating func entry(_ entry: RecordEntry, owner: KeyOwner) {
-        self.entry(meta: entry.meta, valueDigest: entry.valueDigest, facts: entry.facts, owner: owner,
-                   selected: entry.selected)
-    }
-
-    /// `owner`: the problem's record, when its key is one of the resource's kinds.
-    mutating func problemItem(meta: RecordMeta, _ problem: RecordProblem, owner: KeyOwner?) {
-        bytes.append(ItemTag.problem.rawValue)
-        bytes.append(owner?.kind.code ?? noKindCode)
-        self.meta(meta, owner: owner)
-        self.problem(problem)
+        array(problems) { $0.problem($1) }
     }
 }
 
 extension ByteReader {
-    mutating func item(type: ResourceType, id: String) -> StoreItem {
-        let isEntry = byte() == ItemTag.entry.rawValue
-        let kind = RecordKind(code: byte())
-        let meta = self.meta(owner: kind.map { KeyOwner(kind: $0, type: type, id: id) })
-        if isEntry, let kind {
-            let digest = digest(), facts = facts()
-            return .entry(kind, RecordEntry(meta: meta, facts: facts, valueDigest: digest,
-                                            selected: SelectedValues(bytes: bytes(count: int()))))
-        }
-        return .problem(meta, problem())
+    mutating func record(type: ResourceType, id: String) -> (kind: RecordKind, entry: RecordEntry, problems: [RecordProblem]) {
+        let kind = RecordKind(code: byte())!
+        let meta = self.meta(owner: KeyOwner(kind: kind, type: type, id: id))
+        let digest = digest(), facts = facts(), selected = SelectedValues(bytes: bytes(count: int()))
+        let entry = RecordEntry(meta: meta, facts: facts, valueDigest: digest, selected: selected)
+        return (kind, entry, array { $0.problem() })
     }
 }
 

@@ -2,9 +2,8 @@
 /// made on the thread that parsed it.
 public struct PackedRecord: Sendable {
     public var match: KeyMatch
-    /// 32 bits are enough: an equal hash only sends the record down the exact slow path.
+    /// 32 bits are enough: an equal hash only makes the store look at the resource's keys.
     var keyHash: UInt32
-    /// One entry item, then one problem item per problem.
     var bytes: [UInt8]
     /// Where the heat outputs of a stack, job_state or state lie in `bytes`.
     var outputs: Range<Int>?
@@ -15,27 +14,17 @@ public struct PackedRecord: Sendable {
         var writer = ByteWriter(context: context)
         // Room for a typical record up front (the bytes are copied into the slab soon).
         writer.bytes.reserveCapacity(512)
-        let owner = KeyOwner(kind: match.kind, type: match.type, id: match.id)
-        writer.entry(meta: record.meta, valueDigest: record.valueDigest, facts: record.facts, owner: owner,
-                     selected: record.selected)
+        writer.record(meta: record.meta, valueDigest: record.valueDigest, facts: record.facts, selected: record.selected,
+                      problems: record.problems, owner: KeyOwner(kind: match.kind, type: match.type, id: match.id))
         outputs = writer.outputsRange
-        for problem in record.problems { writer.problemItem(meta: record.meta, problem, owner: owner) }
         bytes = writer.bytes
     }
 
     func unpacked(context: PackingContext) -> ParsedRecord {
         var reader = ByteReader(bytes, context: context)
-        var record: ParsedRecord?
-        while !reader.atEnd {
-            switch reader.item(type: match.type, id: match.id) {
-            case .entry(_, let entry):
-                record = ParsedRecord(match: match, meta: entry.meta, facts: entry.facts, problems: [],
-                                      valueDigest: entry.valueDigest, selected: entry.selected)
-            case .problem(_, let problem):
-                record?.problems.append(problem)
-            }
-        }
-        return record!
+        let (_, entry, problems) = reader.record(type: match.type, id: match.id)
+        return ParsedRecord(match: match, meta: entry.meta, facts: entry.facts, problems: problems,
+                            valueDigest: entry.valueDigest, selected: entry.selected)
     }
 }
 
@@ -52,14 +41,16 @@ public struct RecordStore: Sendable {
         var id: [UInt8]
     }
 
-    /// One resource: where its chain ends, and where the outputs list its chain holds last
-    /// lies in the slab, for the stack, job_state or state that repeats it.
+    /// One resource: where its chain ends, where the outputs list its chain holds last
+    /// lies in the slab (for the stack, job_state or state that repeats it), and whether a
+    /// key may be read twice in it.
     struct Slot: Sendable {
         // Optionals would make the slot 40 bytes instead of 24: `.max` stands for none.
         private var lastOrMax: RecordSlab.Position = .max
         private var outputsOrMax: RecordSlab.Position = .max
         var outputsCount: UInt32 = 0
         var type: UInt16
+        var keyReadAgain = false
 
         init(type: UInt16) { self.type = type }
 
@@ -77,23 +68,16 @@ public struct RecordStore: Sendable {
     private var types: [ResourceType]
     private var slab = RecordSlab()
     private var slots: [Slot] = []
-    /// Resources a key read again made over (the slow path), each as one run of bytes that
-    /// comes before its chain, replaced when it is made over again: in the slab, every
-    /// make-over would leave the previous one behind.
-    private var rewritten: [Int32: [UInt8]] = [:]
     private var ids = ResourceIDs()
     /// A 64-bit hash of the id, its type's number folded in, to the resource's number; the
     /// id is compared, and the rare resource whose hash another already has is found in
     /// `collided`.
     private var index: [UInt64: Int32] = [:]
     private var collided: [ResourceKey: Int32] = [:]
-    /// A 32-bit hash of every key read: a key not in it is new, the common case, and its
-    /// record is appended as it is. A key in it (read again, or a hash collision: some
-    /// fifty among 600,000 keys) takes the slow path, which decodes the resource and looks.
+    /// A 32-bit hash of every key read: a key not in it is new, the common case. A key in
+    /// it (read again, or a hash collision: some fifty among 600,000 keys) marks its
+    /// resource, whose records are then read as `RereadKeys` says.
     private var keyHashes: Set<UInt32> = []
-    /// Keys read with more than one distinct value: each value's digest with the record it
-    /// was first read in.
-    private var conflicts: [ExactText: [(digest: JSONDigest, meta: RecordMeta)]] = [:]
     public private(set) var recordsRead = 0
     public private(set) var skippedKeys = 0
 
@@ -123,16 +107,8 @@ public struct RecordStore: Sendable {
     public mutating func add(_ record: PackedRecord) {
         recordsRead += 1
         let n = number(of: record.match.type, id: record.match.id)
-        if keyHashes.insert(record.keyHash).inserted {
-            append(record, to: n)
-            return
-        }
-        var records = self.records(n)
-        merge(record.unpacked(context: context), into: &records)
-        // The resource made over; its records in the slab are no longer read.
-        rewritten[Int32(n)] = Self.pack(records, owner: (types[Int(slots[n].type)], ids.string(n)), context: context)
-        slots[n].last = nil
-        slots[n].outputs = nil
+        if !keyHashes.insert(record.keyHash).inserted { slots[n].keyReadAgain = true }
+        append(record, to: n)
     }
 
     /// The resource's number, a new one for a resource not seen before.
@@ -187,59 +163,6 @@ public struct RecordStore: Sendable {
         }
     }
 
-    /// The old logic of a key read again, on the decoded resource.
-    private mutating func merge(_ record: ParsedRecord, into resource: inout ResourceRecords) {
-        let key = record.meta.key
-        guard let held = resource.record(record.match.kind, key: key) else {
-            // Only the 32-bit key hash was seen before.
-            Self.place(record, in: &resource)
-            resource.problems += record.problems.map { (record.meta, $0) }
-            return
-        }
-        let digest = record.valueDigest
-        let known = conflicts[ExactText(key)]
-        let seen = known.map { $0.contains { $0.digest == digest } } ?? (digest == held.valueDigest)
-        if !seen {
-            // Without earlier conflicts every read so far had the held value.
-            let values = (known ?? [(held.valueDigest, held.meta)]) + [(digest, record.meta)]
-            conflicts[ExactText(key)] = values
-            resource.problems.removeAll { entry in
-                guard entry.meta.key.sameBytes(key), case .conflictingValues = entry.problem else { return false }
-                return true
-            }
-            resource.problems.append((record.meta, .conflictingValues(values.map(\.meta))))
-        }
-        // A value read again, even one seen before, may be the newest: A at revision 1,
-        // B at 3, A at 5 audits A.
-        let newer: Bool
-        switch (record.meta.modRevision, held.meta.modRevision) {
-        case (let new?, let old?) where new != old: newer = new > old
-        default: newer = true  // same or unknown revision: the last read wins
-        }
-        if newer {
-            // The superseded value is no longer audited, but an invalid one was still
-            // stored in etcd: its input.invalid-json finding stays.
-            resource.problems.removeAll { entry in
-                guard entry.meta.key.sameBytes(key) else { return false }
-                switch entry.problem {
-                case .invalidJSON, .conflictingValues: return false
-                default: return true
-                }
-            }
-            Self.place(record, in: &resource)
-            // input.invalid-json counts each distinct value once.
-            resource.problems += record.problems.compactMap { problem in
-                if seen, case .invalidJSON = problem { return nil }
-                return (record.meta, problem)
-            }
-        } else if !seen {
-            resource.problems += record.problems.compactMap { problem in
-                if case .invalidJSON = problem { return (record.meta, problem) }
-                return nil
-            }
-        }
-    }
-
     static func place(_ record: ParsedRecord, in resource: inout ResourceRecords) {
         resource.place(RecordEntry(meta: record.meta, facts: record.facts, valueDigest: record.valueDigest,
                                    selected: record.selected), as: record.match.kind)
@@ -252,40 +175,25 @@ public struct RecordStore: Sendable {
         return Resource(type: types[Int(slots[n].type)], id: ids.string(n), records: records, existence: existence)
     }
 
-    /// The records of resource `n`, as the slab (and a make-over) holds them.
+    /// The records of resource `n`, in the order they were read.
     private func records(_ n: Int) -> ResourceRecords {
         let type = types[Int(slots[n].type)], id = ids.string(n)
         var resource = ResourceRecords()
+        var reread = slots[n].keyReadAgain ? RereadKeys() : nil
         var reader = ByteReader(context: context)
-        func read(_ bytes: [UInt8], _ range: Range<Int>) {
-            reader.read(bytes, range)
+        for segment in slab.segments(endingAt: slots[n].last!) {
+            reader.read(slab.chunks[segment.chunk], segment.range)
             while !reader.atEnd {
-                switch reader.item(type: type, id: id) {
-                case .entry(let kind, let entry): resource.place(entry, as: kind, replacing: false)
-                case .problem(let meta, let problem):
-                    resource.problems.append((meta, problem))
+                let (kind, entry, problems) = reader.record(type: type, id: id)
+                if reread != nil {
+                    reread!.read(entry, as: kind, problems: problems, into: &resource)
+                } else {
+                    resource.place(entry, as: kind, replacing: false)
+                    for problem in problems { resource.problems.append((entry.meta, problem)) }
                 }
             }
         }
-        if let bytes = rewritten[Int32(n)] { read(bytes, 0..<bytes.count) }
-        if let last = slots[n].last {
-            for segment in slab.segments(endingAt: last) { read(slab.chunks[segment.chunk], segment.range) }
-        }
         return resource
-    }
-
-    private static func pack(_ resource: ResourceRecords, owner: (type: ResourceType, id: String),
-                             context: PackingContext) -> [UInt8] {
-        var writer = ByteWriter(context: context)
-        let entries = resource.allEntries
-        for (kind, entry) in entries {
-            writer.entry(entry, owner: KeyOwner(kind: kind, type: owner.type, id: owner.id))
-        }
-        for (meta, problem) in resource.problems {
-            let kind = entries.first { $0.entry.meta.key.sameBytes(meta.key) }?.kind
-            writer.problemItem(meta: meta, problem, owner: kind.map { KeyOwner(kind: $0, type: owner.type, id: owner.id) })
-        }
-        return writer.bytes
     }
 
     /// Hands over the resources sorted by type and id (the order every report follows);
@@ -294,7 +202,6 @@ public struct RecordStore: Sendable {
         index = [:]
         collided = [:]
         keyHashes = []
-        conflicts = [:]
         let typeRank = types.indices.map { t in types.filter { $0 < types[t] }.count }
         let slots = self.slots, ids = self.ids
         var order = Array(Int32(0)..<Int32(slots.count))
