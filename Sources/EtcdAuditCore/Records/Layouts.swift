@@ -29,6 +29,8 @@ public struct KeyMatch: Sendable {
     /// The other placeholders of the pattern (`action`, `handler`, `nonce`, `version`), in
     /// name order, as the record keeps them.
     public var fields: SmallMap<String>
+    /// The pattern's place in `Layouts.patterns`: it spells the key out again.
+    var pattern: Int
 }
 
 /// A key pattern such as `/jobs/all/{action}:{handler}:{singular}:{id}:{version}:{nonce}`.
@@ -140,67 +142,39 @@ final class KeyPattern: Sendable {
         return nil
     }
 
-    /// Whether `key` is the key this pattern spells for `type`, `id` and `fields`, which
-    /// must be named as `fieldNames` are: without making it.
-    func spells(_ key: String, type: ResourceType, id: String, fields: SmallMap<String>) -> Bool {
-        guard fields.entries.count == fieldNames.count else { return false }
-        var key = key
-        return key.withUTF8 { key in
-            var at = 0
-            return forEachPiece(type: type, id: id, fields: fields) { piece in
-                guard piece.count <= key.count - at,
-                      piece.isEmpty || memcmp(key.baseAddress! + at, piece.baseAddress!, piece.count) == 0 else { return false }
-                at += piece.count
-                return true
-            } && at == key.count
-        }
-    }
-
-    /// The key this pattern spells for `type`, `id` and `fields` (as `spells` takes them).
+    /// The key this pattern spells for `type`, `id` and `fields`, named as `fieldNames` are.
     func spelling(type: ResourceType, id: String, fields: SmallMap<String>) -> String {
         var length = 0
-        _ = forEachPiece(type: type, id: id, fields: fields) { length += $0.count; return true }
+        forEachPiece(type: type, id: id, fields: fields) { length += $0.count }
         return String(unsafeUninitializedCapacity: length) { out in
             var at = 0
-            _ = forEachPiece(type: type, id: id, fields: fields) { piece in
+            forEachPiece(type: type, id: id, fields: fields) { piece in
                 UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(out)[at..<(at + piece.count)])
                     .copyMemory(from: piece)
                 at += piece.count
-                return true
             }
             return at
         }
     }
 
-    /// Gives `visit` the bytes of each part of the key in turn, while it says go on; false
-    /// if it stopped, or a field is missing.
+    /// Gives `visit` the bytes of each part of the key in turn.
     @inline(__always)  // as a call, with a closure, it cost as much again as the work
     private func forEachPiece(type: ResourceType, id: String, fields: SmallMap<String>,
-                              _ visit: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+                              _ visit: (UnsafeRawBufferPointer) -> Void) {
         literals.withUnsafeBytes { literals in
             for part in parts {
                 var text: String
                 switch part {
                 case .literal(let range):
-                    guard visit(UnsafeRawBufferPointer(rebasing: literals[range])) else { return false }
+                    visit(UnsafeRawBufferPointer(rebasing: literals[range]))
                     continue
                 case .plural: text = type.plural
                 case .singular: text = type.singular
                 case .id: text = id
-                case .field(let n):
-                    // At its place, unless the fields are in another order (then by name).
-                    let entries = fields.entries
-                    if n < entries.count, entries[n].name == fieldNames[n] {
-                        text = entries[n].value
-                    } else if let value = fields[fieldNames[n]] {
-                        text = value
-                    } else {
-                        return false
-                    }
+                case .field(let n): text = fields.entries[n].value
                 }
-                guard text.withUTF8({ visit(UnsafeRawBufferPointer($0)) }) else { return false }
+                text.withUTF8 { visit(UnsafeRawBufferPointer($0)) }
             }
-            return true
         }
     }
 }
@@ -215,9 +189,6 @@ public struct LayoutError: Error, CustomStringConvertible, Sendable {
 public struct Layouts: Sendable {
     let patterns: [(kind: RecordKind, pattern: KeyPattern)]
     public let types: [ResourceType]
-    /// The first pattern of each kind (by `RecordKind.code`): the store leaves out keys it
-    /// spells out exactly, and spells them out again.
-    private let spellers: [KeyPattern?]
 
     init(patterns: [(RecordKind, KeyPattern)], types: [ResourceType]) throws(LayoutError) {
         self.patterns = patterns.map { (kind: $0.0, pattern: $0.1) }
@@ -228,18 +199,14 @@ public struct Layouts: Sendable {
                 throw LayoutError("resource type \(type.plural)/\(type.singular) is declared twice")
             }
         }
-        spellers = RecordKind.allCases.map { kind in patterns.first { $0.0 == kind }?.1 }
     }
-
-    /// The pattern that spells out the keys of `kind` the store leaves out.
-    func speller(of kind: RecordKind) -> KeyPattern? { spellers[Int(kind.code)] }
 
     /// Classifies a key, or nil when no layout declares it.
     public func match(_ key: String) -> KeyMatch? {
         var key = key
         return key.withUTF8 { bytes -> KeyMatch? in
             guard bytes.count > 0 else { return nil }
-            for (kind, pattern) in patterns {
+            for (number, (kind, pattern)) in patterns.enumerated() {
                 var id = "", type: ResourceType?
                 var fields: [(name: String, value: String)] = []
                 let matched = pattern.match(bytes) { part, range in
@@ -262,7 +229,7 @@ public struct Layouts: Sendable {
                     return true
                 }
                 guard matched, let type else { continue }
-                return KeyMatch(kind: kind, type: type, id: id, fields: SmallMap(fields))
+                return KeyMatch(kind: kind, type: type, id: id, fields: SmallMap(fields), pattern: number)
             }
             return nil
         }

@@ -1,13 +1,6 @@
 import Foundation
 
-/// The kind, type and id of the resource a record belongs to.
-struct KeyOwner {
-    var kind: RecordKind
-    var type: ResourceType
-    var id: String
-}
-
-/// What packing and unpacking share: the layouts (keys they spell out are not stored) and
+/// What packing and unpacking share: the layouts (whose patterns spell the keys out) and
 /// the table of names. One per store; records are packed on several threads.
 final class PackingContext: @unchecked Sendable {
     let layouts: Layouts

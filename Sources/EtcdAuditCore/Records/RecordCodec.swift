@@ -30,30 +30,14 @@ enum OutputsTag: UInt8 {
 /// The byte before a record's problem.
 enum ProblemTag: UInt8 { case invalidJSON, duplicateMembers, schema }
 
-extension ByteWriter {
-    mutating func strings(_ map: SmallMap<String>) {
-        array(map.entries) { $0.name($1.name); $0.string($1.value) }
-    }
-}
-
-extension ByteReader {
-    mutating func strings() -> SmallMap<String> { SmallMap(array { (name: $0.name(), value: $0.string()) }) }
-}
-
 // MARK: - Records
 
 extension ByteWriter {
-    /// `owner` (kind, type and id of the record's resource) lets a key that its layout
-    /// spells out be left out, with the names of its fields: they are made again when read.
-    mutating func meta(_ meta: RecordMeta, owner: KeyOwner) {
-        if let pattern = context.layouts.speller(of: owner.kind),
-           pattern.spells(meta.key, type: owner.type, id: owner.id, fields: meta.keyFields) {
-            int(0)  // no key is empty
-            for name in pattern.fieldNames { string(meta.keyFields[name]!) }
-        } else {
-            string(meta.key)
-            strings(meta.keyFields)
-        }
+    /// The key is not written: the pattern it matched (`match`) spells it again from the
+    /// resource's type and id and the values of its fields, written in the pattern's order.
+    mutating func meta(_ meta: RecordMeta, match: KeyMatch) {
+        int(match.pattern)
+        for field in match.fields.entries { string(field.value) }
         name(meta.location.path)
         optional(meta.location.line) { $0.int($1) }
         optional(meta.location.offset) { $0.int($1) }
@@ -104,21 +88,18 @@ extension ByteWriter {
 }
 
 extension ByteReader {
-    mutating func meta(owner: KeyOwner) -> RecordMeta {
-        var key = string(), keyFields: SmallMap<String>
-        if key.isEmpty, let pattern = context.layouts.speller(of: owner.kind) {
-            var fields: [(name: String, value: String)] = []
-            // Not for none: reserving room for nothing allocates.
-            if !pattern.fieldNames.isEmpty { fields.reserveCapacity(pattern.fieldNames.count) }
-            for name in pattern.fieldNames { fields.append((name, string())) }
-            keyFields = SmallMap(fields)
-            key = pattern.spelling(type: owner.type, id: owner.id, fields: keyFields)
-        } else {
-            keyFields = strings()
-        }
+    /// A record's meta, and its kind (its key's pattern's).
+    mutating func meta(type: ResourceType, id: String) -> (RecordKind, RecordMeta) {
+        let (kind, pattern) = context.layouts.patterns[int()]
+        var fields: [(name: String, value: String)] = []
+        // Not for none: reserving room for nothing allocates.
+        if !pattern.fieldNames.isEmpty { fields.reserveCapacity(pattern.fieldNames.count) }
+        for name in pattern.fieldNames { fields.append((name, string())) }
+        let keyFields = SmallMap(fields)
+        let key = pattern.spelling(type: type, id: id, fields: keyFields)
         let location = SourceLocation(path: name(), line: optional { $0.int() }, offset: optional { $0.int() })
-        return RecordMeta(key: key, location: location, createRevision: optional { $0.int64() },
-                          modRevision: optional { $0.int64() }, keyFields: keyFields)
+        return (kind, RecordMeta(key: key, location: location, createRevision: optional { $0.int64() },
+                                 modRevision: optional { $0.int64() }, keyFields: keyFields))
     }
 
     /// A list written in full: from now on what a mark stands for.
@@ -158,24 +139,21 @@ extension ByteReader {
 }
 
 extension ByteWriter {
-    /// One record: its kind, meta, digest, facts and selections, then its problems.
-    mutating func record(meta: RecordMeta, valueDigest: JSONDigest, facts: RecordFacts?, selected: SelectedValues,
-                         problems: [RecordProblem], owner: KeyOwner) {
-        bytes.append(owner.kind.code)
-        self.meta(meta, owner: owner)
-        digest(valueDigest)
-        self.facts(facts)
+    /// One record: its meta, digest, facts and selections, then its problems.
+    mutating func record(_ record: ParsedRecord) {
+        meta(record.meta, match: record.match)
+        digest(record.valueDigest)
+        facts(record.facts)
         // Already packed where the value was parsed (SelectedValues.swift): copied as it is.
-        int(selected.bytes.count)
-        bytes.append(contentsOf: selected.bytes)
-        array(problems) { $0.problem($1) }
+        int(record.selected.bytes.count)
+        bytes.append(contentsOf: record.selected.bytes)
+        array(record.problems) { $0.problem($1) }
     }
 }
 
 extension ByteReader {
     mutating func record(type: ResourceType, id: String) -> (kind: RecordKind, entry: RecordEntry, problems: [RecordProblem]) {
-        let kind = RecordKind(code: byte())!
-        let meta = self.meta(owner: KeyOwner(kind: kind, type: type, id: id))
+        let (kind, meta) = self.meta(type: type, id: id)
         let digest = digest(), facts = facts(), selected = SelectedValues(bytes: bytes(count: int()))
         let entry = RecordEntry(meta: meta, facts: facts, valueDigest: digest, selected: selected)
         return (kind, entry, array { $0.problem() })

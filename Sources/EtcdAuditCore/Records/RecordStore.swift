@@ -14,8 +14,7 @@ public struct PackedRecord: Sendable {
         var writer = ByteWriter(context: context)
         // Room for a typical record up front (the bytes are copied into the slab soon).
         writer.bytes.reserveCapacity(512)
-        writer.record(meta: record.meta, valueDigest: record.valueDigest, facts: record.facts, selected: record.selected,
-                      problems: record.problems, owner: KeyOwner(kind: match.kind, type: match.type, id: match.id))
+        writer.record(record)
         outputs = writer.outputsRange
         bytes = writer.bytes
     }
