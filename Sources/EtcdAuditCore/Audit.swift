@@ -159,7 +159,8 @@ public struct Auditor: Sendable {
         var joined = RecordStore(layouts: layouts)
         swap(&joined, &store)
         // Findings only: the members at fault, found in the inputs read again.
-        let locator = FindingLocator(inputs: summaries) { layouts.match($0) != nil }
+        var locator = FindingLocator(inputs: summaries) { layouts.match($0) != nil }
+        locator.jobs = jobs
         var result = finish(consume joined, inputs: summaries, jobs: jobs, capture: capture, digests: digests, locator: locator,
                             stream: stream)
         result.skippedFiles = skipped

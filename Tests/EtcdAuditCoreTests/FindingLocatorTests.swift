@@ -101,8 +101,8 @@ struct FindingLocatorTests {
     // MARK: every format
 
     /// The monitoring.failed findings of an audit of `path`.
-    func failed(_ path: String) -> [Finding] {
-        Auditor(catalog: TestSupport.catalog).audit(paths: [path]).findings.filter { $0.rule == "monitoring.failed" }
+    func failed(_ path: String, jobs: Int = 1) -> [Finding] {
+        Auditor(catalog: TestSupport.catalog).audit(paths: [path], jobs: jobs).findings.filter { $0.rule == "monitoring.failed" }
     }
 
     /// The lines of a file.
@@ -158,7 +158,8 @@ struct FindingLocatorTests {
         #expect(snapshot.findings.allSatisfy { $0.location.modRevision != nil && $0.location.line == nil })
     }
 
-    /// Many records, one finding each, plain and gzip: one pass over each file.
+    /// Many records, one finding each, plain and gzip: one pass over each file (a plain
+    /// one in runs on three threads too, which place every finding where one thread does).
     @Test(arguments: ["markdown", "etcdctl"])
     func everyFindingOfALargeFileIsPlacedAlsoWhenGzipped(format: String) throws {
         var dump = ""
@@ -171,8 +172,8 @@ struct FindingLocatorTests {
         let plain = try TestSupport.temporaryFile(dump, name: "many.\(format == "markdown" ? "md" : "txt")")
         try TestSupport.runChecked("/bin/gzip", ["-k", plain])
         let plainLines = try lines(plain)
-        for path in [plain, plain + ".gz"] {
-            let findings = failed(path)
+        for (path, jobs) in [(plain, 1), (plain, 3), (plain + ".gz", 1)] {
+            let findings = failed(path, jobs: jobs)
             #expect(findings.count == 400)
             for finding in findings {
                 #expect(finding.location.pointer == "/vmi")

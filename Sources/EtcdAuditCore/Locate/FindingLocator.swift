@@ -12,7 +12,7 @@ import Foundation
 public struct FindingLocator {
     private enum Source {
         /// Inputs that can be read again, by path, with their format.
-        case files([String: InputFormat], isDeclaredKey: (String) -> Bool)
+        case files([String: InputFormat], isDeclaredKey: @Sendable (String) -> Bool)
         /// Records audited from memory (rule examples), by path and line.
         case records([RecordPlace: RawRecord])
     }
@@ -23,6 +23,11 @@ public struct FindingLocator {
     }
 
     private let source: Source
+    /// Threads the locator may read on at once (`--jobs`): many records of one input are
+    /// read in that many runs, each with a reader of its own.
+    public var jobs = 1
+    /// Fewest records a run reads: opening the input again costs a few reads.
+    static let recordsPerRun = 64
     /// The inputs opened again, kept between calls: the findings stream locates one chunk
     /// of resources at a time, and a reader moves forward cheaply.
     private let opened = OpenedInputs()
@@ -33,7 +38,7 @@ public struct FindingLocator {
 
     /// For an audit of `inputs` (their summaries: path and format); `isDeclaredKey` as the
     /// etcdctl reader needs it to tell where a value ends.
-    public init(inputs: [InputSummary], isDeclaredKey: @escaping (String) -> Bool) {
+    public init(inputs: [InputSummary], isDeclaredKey: @escaping @Sendable (String) -> Bool) {
         var formats: [String: InputFormat] = [:]
         for input in inputs where input.path != "-" {
             if let format = InputFormat(rawValue: input.format) { formats[input.path] = format }
@@ -45,11 +50,13 @@ public struct FindingLocator {
     /// inflates it from its start.
     public var rereadsFromStart: Bool {
         guard case .files(let formats, _) = source else { return false }
-        return formats.keys.contains { path in
-            guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-            defer { try? handle.close() }
-            return (try? handle.read(upToCount: 2)) == Data([0x1f, 0x8b])
-        }
+        return formats.keys.contains(where: Self.isCompressed)
+    }
+
+    private static func isCompressed(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: 2)) == Data([0x1f, 0x8b])
     }
 
     /// For records audited from memory: pointers only (they have no lines of a file).
@@ -85,23 +92,50 @@ public struct FindingLocator {
         guard !targets.isEmpty else { return findings }
         var out = findings
         for (path, list) in Dictionary(grouping: targets, by: \.location.path) {
-            let read = reader(for: path)
-            var last: (place: SourceLocation, record: RereadRecord?)?
-            for target in list.sorted(by: { ($0.location.offset ?? -1, $0.location.line ?? -1) < ($1.location.offset ?? -1, $1.location.line ?? -1) }) {
-                let record: RereadRecord?
-                if let last, last.place.offset == target.location.offset, last.place.line == target.location.line {
-                    record = last.record
-                } else {
-                    record = read?(target.location)
-                    last = (target.location, record)
-                }
-                let located = Self.place(target, in: record?.key.sameBytes(target.key) == true ? record : nil)
+            let sorted = list.sorted { ($0.location.offset ?? -1, $0.location.line ?? -1) < ($1.location.offset ?? -1, $1.location.line ?? -1) }
+            for (target, located) in zip(sorted, locate(sorted, in: path)) {
                 if let j = target.related { out[target.finding].related[j].location = located } else {
                     out[target.finding].location = located
                 }
             }
         }
         return out.sorted(by: Finding.reportOrder)
+    }
+
+    /// Where each target (of one input, in offset order) stands: in runs on `jobs`
+    /// threads, when the input is a plain file worth reading on more than one.
+    private func locate(_ targets: [Target], in path: String) -> [SourceLocation] {
+        let runs = min(jobs, targets.count / Self.recordsPerRun)
+        guard runs > 1, case .files(let formats, let isDeclaredKey) = source, let format = formats[path],
+              !Self.isCompressed(path) else {
+            return Self.locate(targets[...], read: reader(for: path))
+        }
+        let size = (targets.count + runs - 1) / runs
+        // Each run writes its own element, and only it.
+        nonisolated(unsafe) let located = UnsafeMutableBufferPointer<[SourceLocation]>.allocate(capacity: runs)
+        located.initialize(repeating: [])
+        defer { located.deinitialize().deallocate() }
+        DispatchQueue.concurrentPerform(iterations: runs) { run in
+            let rereader = try? RecordRereader(path: path, format: format, isDeclaredKey: isDeclaredKey)
+            let part = targets[(run * size)..<min(targets.count, (run + 1) * size)]
+            located[run] = Self.locate(part, read: rereader.map { $0.record(at:) })
+        }
+        return located.flatMap { $0 }
+    }
+
+    /// Where each target stands, read in turn by `read` (nil: the input cannot be read again).
+    private static func locate(_ targets: ArraySlice<Target>, read: ((SourceLocation) -> RereadRecord?)?) -> [SourceLocation] {
+        var last: (place: SourceLocation, record: RereadRecord?)?
+        return targets.map { target in
+            let record: RereadRecord?
+            if let last, last.place.offset == target.location.offset, last.place.line == target.location.line {
+                record = last.record
+            } else {
+                record = read?(target.location)
+                last = (target.location, record)
+            }
+            return place(target, in: record?.key.sameBytes(target.key) == true ? record : nil)
+        }
     }
 
     /// How to read the records of one input again, if it can be.
