@@ -177,6 +177,7 @@ struct CheckCommand: ParsableCommand {
             options.redactedIDs = redact == .ids
             options.redaction = redact.map { Redaction(scope: $0, rules: selected) }
             options.layouts = catalog.layouts
+            options.jobs = ruleOptions.jobs
             var reported = result
             if reportFormat == .prometheus { reported.elapsedSeconds = elapsed }
             do {

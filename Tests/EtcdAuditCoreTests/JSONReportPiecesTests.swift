@@ -22,11 +22,14 @@ struct JSONReportPiecesTests {
         let broken = TestSupport.discover("Samples/broken").map { "Samples/broken/\($0)" }
         let result = TestSupport.audit(broken)
         #expect(result.findings.count > 10, "enough findings to cut: \(result.findings.count)")
-        let options = ReportOptions(failOn: .warning)
+        var options = ReportOptions(failOn: .warning)
         let whole = try Self.reference(result, options: options)
-        for perPiece in [1, 2, 7, result.findings.count - 1, result.findings.count, JSONReporter.findingsPerPiece] {
+        // Written on one thread and on three, which write pieces side by side.
+        for (perPiece, jobs) in [1, 2, 7, result.findings.count - 1, result.findings.count, JSONReporter.findingsPerPiece]
+            .flatMap({ perPiece in [(perPiece, 1), (perPiece, 3)] }) {
+            options.jobs = jobs
             let pieces = try JSONReporter().render(result, options: options, history: nil, findingsPerPiece: perPiece)
-            #expect(pieces == whole, "\(perPiece) findings a piece")
+            #expect(pieces == whole, "\(perPiece) findings a piece, \(jobs) jobs")
         }
     }
 

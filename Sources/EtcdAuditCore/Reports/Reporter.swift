@@ -35,6 +35,8 @@ public struct ReportOptions: Sendable {
     /// The record layouts: the HTML report reads the records of resources with findings
     /// again from the inputs with them (nil: it shows no records).
     public var layouts: Layouts?
+    /// Threads a reporter may write on at once (`--jobs`).
+    public var jobs = 1
 
     public init(failOn: Severity? = .error, color: Bool = false, toolVersion: String = EtcdAudit.version,
                 workingDirectory: String = FileManager.default.currentDirectoryPath,
