@@ -98,6 +98,7 @@ struct HistoryCommand: ParsableCommand {
         let failOn = (failOn ?? config?.failOn ?? .error).severity
         var options = ReportOptions(failOn: failOn)
         options.layouts = catalog.layouts
+        options.jobs = ruleOptions.jobs
         let text: String
         switch report {
         case .json: text = try HistoryJSONReport.render(history, options: options)

@@ -172,14 +172,21 @@ struct FindingLocatorTests {
         let plain = try TestSupport.temporaryFile(dump, name: "many.\(format == "markdown" ? "md" : "txt")")
         try TestSupport.runChecked("/bin/gzip", ["-k", plain])
         let plainLines = try lines(plain)
+        var placed: [[Finding]] = []
         for (path, jobs) in [(plain, 1), (plain, 3), (plain + ".gz", 1)] {
             let findings = failed(path, jobs: jobs)
             #expect(findings.count == 400)
             for finding in findings {
                 #expect(finding.location.pointer == "/vmi")
                 #expect(try text(at: finding.location, in: plainLines).hasPrefix(#""vmi": "FAIL""#), "\(path)")
+                // On its own record's line: the line before it holds that record's padding.
+                let i = try #require(Int(finding.resourceID.suffix(12)))
+                let line = try #require(finding.location.line)
+                #expect(plainLines[line - 2] == "  \"pad\": \"\(String(repeating: "x", count: i * 37 % 2000))\",", "\(path)")
             }
+            placed.append(findings)
         }
+        #expect(placed[1] == placed[0])
     }
 
     // MARK: when the bytes cannot be read again

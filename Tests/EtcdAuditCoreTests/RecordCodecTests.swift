@@ -100,9 +100,13 @@ extension RecordCodecTests {
         let stored = store.takeSorted()
         var found = 0
         for resource in (0..<stored.count).map({ stored.resource(at: $0) }) {
-            for (_, entry) in resource.allEntries {
-                let facts = String(reflecting: entry.facts), key = entry.meta.key
-                #expect(facts == String(reflecting: given[key]!.facts), "\(key)")
+            for (kind, entry) in resource.allEntries {
+                let key = entry.meta.key, parsed = given[key]!
+                #expect(kind == parsed.match.kind, "\(key)")
+                #expect(String(reflecting: entry.facts) == String(reflecting: parsed.facts), "\(key)")
+                #expect(Array(entry.selected.bytes) == Array(parsed.selected.bytes), "\(key)")
+                #expect(String(reflecting: resource.problems.filter { $0.meta.key == key }.map(\.problem))
+                        == String(reflecting: parsed.problems), "\(key)")
                 found += 1
             }
         }
@@ -113,6 +117,28 @@ extension RecordCodecTests {
 }
 
 extension RecordCodecTests {
+    /// Operators' layouts: a second pattern of a kind, and a placeholder named twice, which
+    /// must take the same text each time (else the key is not of that shape): every key that
+    /// matches comes back from its pattern byte for byte.
+    @Test func keysOfOperatorsLayoutsAreSpelledBackExactly() throws {
+        let port = ResourceType(plural: "ports", singular: "port")
+        let layouts = try Layouts(patterns: [(.config, KeyPattern("/config/v2.0/{plural}/{id}")),
+                                             (.config, KeyPattern("/cfg/{singular}/{id}/{plural}")),
+                                             (.job, KeyPattern("/jobs/{id}/{action}/{id}:{action}:{singular}"))],
+                                  types: [port])
+        let context = PackingContext(layouts: layouts)
+        for key in ["/config/v2.0/ports/p1", "/cfg/port/p1/ports", "/jobs/p1/create/p1:create:port", "/jobs/é/x/é:x:port"] {
+            let match = try #require(layouts.match(key), "\(key)")
+            var writer = ByteWriter(context: context)
+            writer.meta(RecordMeta(key: key, location: SourceLocation(path: "x"), keyFields: match.fields), match: match)
+            var reader = ByteReader(writer.bytes, context: context)
+            #expect(reader.meta(type: match.type, id: match.id).1.key == key)
+        }
+        for key in ["/jobs/p1/create/p2:create:port", "/jobs/p1/create/p1:modify:port", "/cfg/port/p1/networks"] {
+            #expect(layouts.match(key) == nil, "\(key)")
+        }
+    }
+
     /// A resource with thousands of jobs (a chain of thousands of segments) keeps every one,
     /// and a job read again replaces its earlier value.
     @Test func aResourceWithThousandsOfJobsKeepsThemAll() throws {
@@ -149,7 +175,7 @@ extension RecordCodecTests {
         let reads = try ["Samples/fixtures/seeds.etcdctl.json", "Samples/other-types/networks-subnets.md",
                           "Samples/broken/input.duplicate-key.md", "Samples/broken/heat-outputs.mismatch.md"]
             .flatMap { try TestSupport.records(at: TestSupport.path($0), format: nil).records }
-        for raw in reads + reads {  // every key twice: the slow path too
+        for raw in reads + reads {  // every key twice: every resource read through RereadKeys too
             guard let parsed = ParallelExtraction.parse(raw, layouts: catalog.layouts, extractor: Self.extractor) else { continue }
             plain.add(parsed)
             colliding.add(parsed)

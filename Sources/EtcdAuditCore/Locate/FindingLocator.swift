@@ -110,14 +110,14 @@ public struct FindingLocator {
               !Self.isCompressed(path) else {
             return Self.locate(targets[...], read: reader(for: path))
         }
-        let size = (targets.count + runs - 1) / runs
         // Each run writes its own element, and only it.
         nonisolated(unsafe) let located = UnsafeMutableBufferPointer<[SourceLocation]>.allocate(capacity: runs)
         located.initialize(repeating: [])
         defer { located.deinitialize().deallocate() }
         DispatchQueue.concurrentPerform(iterations: runs) { run in
             let rereader = try? RecordRereader(path: path, format: format, isDeclaredKey: isDeclaredKey)
-            let part = targets[(run * size)..<min(targets.count, (run + 1) * size)]
+            // Run r takes [r·n/runs, (r+1)·n/runs): never empty, never past the end.
+            let part = targets[(run * targets.count / runs)..<((run + 1) * targets.count / runs)]
             located[run] = Self.locate(part, read: rereader.map { $0.record(at:) })
         }
         return located.flatMap { $0 }

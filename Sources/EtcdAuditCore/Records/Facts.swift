@@ -144,8 +144,9 @@ struct ResourceRecords: Sendable {
     }
 
     /// Puts `entry` in the place of its kind. `replacing`: a job of the same key may be
-    /// there already (not so when decoding: the packed bytes never hold a key twice, and
-    /// looking would be quadratic in the jobs).
+    /// there already (not so when the store decodes a resource none of whose keys was read
+    /// twice; `RereadKeys` keeps its own index of a resource's jobs: looking here would be
+    /// quadratic in them).
     mutating func place(_ entry: RecordEntry, as kind: RecordKind, replacing: Bool = true) {
         switch kind {
         case .config: config = entry
@@ -160,13 +161,6 @@ struct ResourceRecords: Sendable {
         case .state: state = entry
         case .monitoring: monitoring = entry
         }
-    }
-
-    /// The record of `kind` stored under `key`, if there is one.
-    func record(_ kind: RecordKind, key: String) -> RecordEntry? {
-        let job = kind == .job ? jobs.first { $0.meta.key.sameBytes(key) } : nil
-        guard let entry = entry(kind, job: job), entry.meta.key.sameBytes(key) else { return nil }
-        return entry
     }
 
     /// Every record present, in pipeline order, as the rule language reads them.

@@ -34,9 +34,10 @@ public struct KeyMatch: Sendable {
 }
 
 /// A key pattern such as `/jobs/all/{action}:{handler}:{singular}:{id}:{version}:{nonce}`.
-/// A placeholder takes the text up to the next literal part (or the end); `{id}` never
-/// holds a `/`. Matching works on the key's bytes: it runs once for every record read, and
-/// the store spells keys out again for every record it packs and unpacks. A class: a
+/// A placeholder takes the text up to the next literal part (or the end), the same text
+/// each time it is named; `{id}` never holds a `/`. So a key is its pattern's literals and
+/// captures, and the store keeps no key: it spells it out again, from the pattern, for every
+/// record it unpacks. Matching works on the key's bytes (it runs for every record read). A class: a
 /// record's key is tried against several, and a struct of arrays was copied (each
 /// retained) for every one tried.
 final class KeyPattern: Sendable {
@@ -213,7 +214,12 @@ public struct Layouts: Sendable {
                     let slice = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))
                     switch part {
                     case .literal: break
-                    case .id: id = String(decoding: slice, as: UTF8.self)
+                    case .id:
+                        // A placeholder named twice takes the same text twice, or the key is
+                        // not of this shape (the pattern must spell the key back exactly).
+                        let text = String(decoding: slice, as: UTF8.self)
+                        guard id.isEmpty || id.sameBytes(text) else { return false }
+                        id = text
                     case .plural, .singular:
                         // Both names, when a pattern has both, must name the same type.
                         guard let named = types.first(where: { named in
@@ -224,7 +230,9 @@ public struct Layouts: Sendable {
                         type = named
                     case .field(let n):
                         if fields.isEmpty { fields = pattern.fieldNames.map { (name: $0, value: "") } }
-                        fields[n].value = String(decoding: slice, as: UTF8.self)
+                        let text = String(decoding: slice, as: UTF8.self)
+                        guard fields[n].value.isEmpty || fields[n].value.sameBytes(text) else { return false }
+                        fields[n].value = text
                     }
                     return true
                 }

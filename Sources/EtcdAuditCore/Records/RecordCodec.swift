@@ -36,6 +36,8 @@ extension ByteWriter {
     /// The key is not written: the pattern it matched (`match`) spells it again from the
     /// resource's type and id and the values of its fields, written in the pattern's order.
     mutating func meta(_ meta: RecordMeta, match: KeyMatch) {
+        assert(context.layouts.patterns[match.pattern].pattern.spelling(type: match.type, id: match.id, fields: match.fields)
+                   .sameBytes(meta.key), "\(meta.key) is not spelled back by the pattern it matched")
         int(match.pattern)
         for field in match.fields.entries { string(field.value) }
         name(meta.location.path)
@@ -81,8 +83,7 @@ extension ByteWriter {
             bytes.append(ProblemTag.schema.rawValue)
             array(list) { $0.string($1) }
             optional(member) { $0.string($1) }
-        case .conflictingValues:
-            preconditionFailure("the join finds conflicting values when it reads a resource; they are not packed")
+        case .conflictingValues: break  // never given (`record` leaves them out)
         }
     }
 }
@@ -147,7 +148,8 @@ extension ByteWriter {
         // Already packed where the value was parsed (SelectedValues.swift): copied as it is.
         int(record.selected.bytes.count)
         bytes.append(contentsOf: record.selected.bytes)
-        array(record.problems) { $0.problem($1) }
+        // Conflicting values are the join's to find (RereadKeys), each time it reads the resource.
+        array(record.problems.filter { if case .conflictingValues = $0 { false } else { true } }) { $0.problem($1) }
     }
 }
 
@@ -157,23 +159,5 @@ extension ByteReader {
         let digest = digest(), facts = facts(), selected = SelectedValues(bytes: bytes(count: int()))
         let entry = RecordEntry(meta: meta, facts: facts, valueDigest: digest, selected: selected)
         return (kind, entry, array { $0.problem() })
-    }
-}
-
-extension RecordKind {
-    /// The kind's place in `allCases` (a switch: this runs several times per record).
-    var code: UInt8 {
-        switch self {
-        case .config: return 0
-        case .job: return 1
-        case .stack: return 2
-        case .jobState: return 3
-        case .state: return 4
-        case .monitoring: return 5
-        }
-    }
-    init?(code: UInt8) {
-        guard Int(code) < Self.allCases.count else { return nil }
-        self = Self.allCases[Int(code)]
     }
 }

@@ -248,3 +248,17 @@ struct SchemaProblems {
         return node
     }
 }
+
+extension RecordKind {
+    /// The kind's place in `allCases` (a switch: this runs for every record parsed).
+    var code: UInt8 {
+        switch self {
+        case .config: return 0
+        case .job: return 1
+        case .stack: return 2
+        case .jobState: return 3
+        case .state: return 4
+        case .monitoring: return 5
+        }
+    }
+}

@@ -135,7 +135,7 @@ public struct RecordStore: Sendable {
         return slots.count - 1
     }
 
-    /// A new key's record, at the end of the resource's chain. Outputs the resource's chain
+    /// A record, at the end of the resource's chain. Outputs the resource's chain
     /// held last already (a healthy pipeline writes the stack's list into the job_state and
     /// the state) become a one-byte mark (RecordCodec.swift).
     private mutating func append(_ record: PackedRecord, to n: Int) {

@@ -7,13 +7,16 @@ struct RereadKeys {
     /// Keys read with more than one distinct value: each value's digest with the record it
     /// was first read in.
     private var conflicts: [ExactText: [(digest: JSONDigest, meta: RecordMeta)]] = [:]
+    /// Where each job key stands in the resource's jobs: a resource with thousands of jobs
+    /// (marked by one colliding 32-bit key hash) is read in time linear in them.
+    private var jobAt: [ExactText: Int] = [:]
 
     mutating func read(_ record: RecordEntry, as kind: RecordKind, problems: [RecordProblem],
                        into resource: inout ResourceRecords) {
         let key = record.meta.key, digest = record.valueDigest
-        guard let held = resource.record(kind, key: key) else {
+        guard let held = held(kind, key: key, in: resource) else {
             // A key read first (or one whose 32-bit hash another key has).
-            resource.place(record, as: kind)
+            place(record, as: kind, in: &resource)
             resource.problems += problems.map { (record.meta, $0) }
             return
         }
@@ -46,7 +49,7 @@ struct RereadKeys {
                 default: return true
                 }
             }
-            resource.place(record, as: kind)
+            place(record, as: kind, in: &resource)
             // input.invalid-json counts each distinct value once.
             resource.problems += problems.compactMap { problem in
                 if seen, case .invalidJSON = problem { return nil }
@@ -57,6 +60,24 @@ struct RereadKeys {
                 if case .invalidJSON = problem { return (record.meta, problem) }
                 return nil
             }
+        }
+    }
+
+    /// The record of `kind` held under `key`, if there is one.
+    private func held(_ kind: RecordKind, key: String, in resource: ResourceRecords) -> RecordEntry? {
+        if kind == .job { return jobAt[ExactText(key)].map { resource.jobs[$0] } }
+        guard let entry = resource.entry(kind, job: nil), entry.meta.key.sameBytes(key) else { return nil }
+        return entry
+    }
+
+    private mutating func place(_ record: RecordEntry, as kind: RecordKind, in resource: inout ResourceRecords) {
+        guard kind == .job else { return resource.place(record, as: kind) }
+        let key = ExactText(record.meta.key)
+        if let at = jobAt[key] {
+            resource.jobs[at] = record
+        } else {
+            jobAt[key] = resource.jobs.count
+            resource.jobs.append(record)
         }
     }
 }
