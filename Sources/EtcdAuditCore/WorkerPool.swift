@@ -170,3 +170,15 @@ final class WarnOnce: @unchecked Sendable {
 public enum Warnings {
     public static func silence() { WorkerPool.warnOnce.silence() }
 }
+
+/// `body(0)`, …, `body(count - 1)`, run side by side on Dispatch's threads, their results
+/// in order. For a few parts of a step after the rules (locating, writing the report): the
+/// caller keeps `count` within `--jobs`, so the promise of N threads holds.
+func concurrentMap<T>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    // Each part writes its own element, and only it.
+    nonisolated(unsafe) let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
+    results.initialize(repeating: nil)
+    defer { results.deinitialize().deallocate() }
+    DispatchQueue.concurrentPerform(iterations: count) { results[$0] = body($0) }
+    return results.map { $0! }
+}

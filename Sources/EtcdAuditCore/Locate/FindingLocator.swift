@@ -110,17 +110,12 @@ public struct FindingLocator {
               !Self.isCompressed(path) else {
             return Self.locate(targets[...], read: reader(for: path))
         }
-        // Each run writes its own element, and only it.
-        nonisolated(unsafe) let located = UnsafeMutableBufferPointer<[SourceLocation]>.allocate(capacity: runs)
-        located.initialize(repeating: [])
-        defer { located.deinitialize().deallocate() }
-        DispatchQueue.concurrentPerform(iterations: runs) { run in
+        return concurrentMap(runs) { run in
             let rereader = try? RecordRereader(path: path, format: format, isDeclaredKey: isDeclaredKey)
             // Run r takes [r·n/runs, (r+1)·n/runs): never empty, never past the end.
             let part = targets[(run * targets.count / runs)..<((run + 1) * targets.count / runs)]
-            located[run] = Self.locate(part, read: rereader.map { $0.record(at:) })
-        }
-        return located.flatMap { $0 }
+            return Self.locate(part, read: rereader.map { $0.record(at:) })
+        }.flatMap { $0 }
     }
 
     /// Where each target stands, read in turn by `read` (nil: the input cannot be read again).

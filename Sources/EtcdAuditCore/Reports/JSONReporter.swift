@@ -151,35 +151,32 @@ struct JSONReporter: Reporter {
         // Pieces are written `jobs` at a time, one a thread: on a store with thousands of
         // findings this is the longest step after the rules, and it ran on one core.
         let findings = result.findings, introduced = history?.introduced
-        let pieces = stride(from: 0, to: findings.count, by: max(1, findingsPerPiece)).map {
-            $0..<min($0 + max(1, findingsPerPiece), findings.count)
+        let perPiece = max(1, findingsPerPiece), pieceCount = (findings.count + perPiece - 1) / perPiece
+        // A piece's findings as reported, made when it is written (not all at once).
+        let piece = { @Sendable (n: Int) in
+            findings[(n * perPiece)..<min((n + 1) * perPiece, findings.count)].map {
+                ReportedFinding(finding: $0, introduced: introduced?[$0.fingerprint])
+            }
         }
         var wave = 0
-        while wave < pieces.count {
-            let count = min(max(1, options.jobs), pieces.count - wave)
-            // Each piece's text, nil where the plain encoder met a type it leaves to JSONEncoder.
-            nonisolated(unsafe) let written = UnsafeMutableBufferPointer<[[UInt8]]?>.allocate(capacity: count)
-            written.initialize(repeating: nil)
-            defer { written.deinitialize().deallocate() }
-            let first = wave
-            DispatchQueue.concurrentPerform(iterations: count) { i in
-                let piece = findings[pieces[first + i]].map { ReportedFinding(finding: $0, introduced: introduced?[$0.fingerprint]) }
-                // Written where they stand, two levels down.
-                let texts = piece.compactMap { PrettyJSONEncoder.encode($0, depth: 2) }
-                written[i] = texts.count == piece.count ? texts : nil
+        while wave < pieceCount {
+            let first = wave, count = min(max(1, options.jobs), pieceCount - wave)
+            // Each piece's text, written where it stands, two levels down; nil where the plain
+            // encoder met a type it leaves to JSONEncoder.
+            let written = concurrentMap(count) { i -> [[UInt8]]? in
+                let reported = piece(first + i)
+                let texts = reported.compactMap { PrettyJSONEncoder.encode($0, depth: 2) }
+                return texts.count == reported.count ? texts : nil
             }
-            for i in 0..<count {
+            for (i, texts) in written.enumerated() {
                 if wave + i > 0 { out.append(UInt8(ascii: ",")) }
-                if let texts = written[i] {
-                    for (j, finding) in texts.enumerated() {
-                        out += (j > 0 ? ",\n    " : "\n    ").utf8
-                        out += finding
-                    }
-                } else {
-                    let piece = findings[pieces[wave + i]].map {
-                        ReportedFinding(finding: $0, introduced: introduced?[$0.fingerprint])
-                    }
-                    Self.appendElements(of: try encoder.encode(piece), to: &out)
+                guard let texts else {
+                    Self.appendElements(of: try encoder.encode(piece(wave + i)), to: &out)
+                    continue
+                }
+                for (j, finding) in texts.enumerated() {
+                    out += (j > 0 ? ",\n    " : "\n    ").utf8
+                    out += finding
                 }
             }
             wave += count
