@@ -188,6 +188,36 @@ extension RecordCodecTests {
         }
     }
 
+    /// A resource marked because a key's 32-bit hash was met before (forced here: every
+    /// hash is 0, so every resource is read through `RereadKeys`) gives the records, facts
+    /// and problems the plain reading gives, when no key is read twice.
+    @Test func aResourceMarkedByACollidingKeyHashReadsAsAnyOther() throws {
+        let catalog = TestSupport.catalog
+        var plain = RecordStore(layouts: catalog.layouts), marked = RecordStore(layouts: catalog.layouts)
+        var keys: Set<String> = []
+        for path in ["Samples/fixtures/seeds.etcdctl.json", "Samples/other-types/networks-subnets.md",
+                     "Samples/broken/schema.invalid.md"] {
+            for raw in try TestSupport.records(at: TestSupport.path(path), format: nil).records {
+                guard let parsed = ParallelExtraction.parse(raw, layouts: catalog.layouts, extractor: Self.extractor) else { continue }
+                #expect(keys.insert(parsed.meta.key).inserted, "\(parsed.meta.key) read twice")
+                plain.add(parsed)
+                var packed = PackedRecord(parsed, context: marked.context)
+                packed.keyHash = 0
+                marked.add(packed)
+            }
+        }
+        let a = plain.takeSorted(), b = marked.takeSorted()
+        #expect(a.count == b.count && a.count > 3)
+        for i in 0..<a.count {
+            let x = a.resource(at: i), y = b.resource(at: i)
+            #expect(String(reflecting: x.allEntries.map { ($0.kind, $0.entry.meta, $0.entry.facts) })
+                    == String(reflecting: y.allEntries.map { ($0.kind, $0.entry.meta, $0.entry.facts) }))
+            #expect(String(reflecting: x.problems) == String(reflecting: y.problems))
+        }
+        // The sample breaks the schema: its records' own problems go through RereadKeys too.
+        #expect((0..<a.count).reduce(0) { $0 + a.resource(at: $1).problems.count } > 0)
+    }
+
     /// Ids sort by their bytes, as etcd sorts keys (and as the report order does), ASCII or
     /// not: NFC é (0xC3 0xA9) after NFD é (e, then U+0301).
     @Test func idsSortAsBytes() {
