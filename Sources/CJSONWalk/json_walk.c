@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "selected_writer.h"
+#include "text_forms.h"
 
 // MARK: - The repeat probe
 
@@ -237,15 +238,12 @@ typedef struct {
     json_t *nodes[LEADING_KEPT + 1];  // `nodes[0]`: the root
 } leading_path;
 
-static inline uint32_t load4(const char *p) {
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
 static inline int same_name(const char *a, const char *b, size_t length) {
     if (length >= 8) return memcmp(a, b, length) == 0;
-    if (length >= 4) return load4(a) == load4(b) && load4(a + length - 4) == load4(b + length - 4);
+    if (length >= 4) {
+        const uint8_t *x = (const uint8_t *)a, *y = (const uint8_t *)b;
+        return load4(x) == load4(y) && load4(x + length - 4) == load4(y + length - 4);
+    }
     for (size_t i = 0; i < length; i++) if (a[i] != b[i]) return 0;
     return 1;
 }

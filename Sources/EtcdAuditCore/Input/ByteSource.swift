@@ -55,7 +55,7 @@ final class ByteSource {
     private var failure: InputError?
     /// The most a plain file's read takes at once (`chunkSize`): the whole input is read a
     /// megabyte at a time, the locator's records a few kilobytes at each place.
-    private var readSize = 0
+    private let readSize: Int
 
     init(path: String, chunkSize: Int = 1 << 20) throws {
         self.path = path
@@ -94,6 +94,7 @@ final class ByteSource {
         buffer.copyBytes(from: bytes)
         end = bytes.count
         eof = true
+        readSize = 0  // nothing more is read
         consumedBefore = offset
     }
 

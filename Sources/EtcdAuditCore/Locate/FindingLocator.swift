@@ -92,7 +92,9 @@ public struct FindingLocator {
         guard !targets.isEmpty else { return findings }
         var out = findings
         for (path, list) in Dictionary(grouping: targets, by: \.location.path) {
-            let sorted = list.sorted { ($0.location.offset ?? -1, $0.location.line ?? -1) < ($1.location.offset ?? -1, $1.location.line ?? -1) }
+            let sorted = list.sorted {
+                ($0.location.offset ?? -1, $0.location.line ?? -1) < ($1.location.offset ?? -1, $1.location.line ?? -1)
+            }
             for (target, located) in zip(sorted, locate(sorted, in: path)) {
                 if let j = target.related { out[target.finding].related[j].location = located } else {
                     out[target.finding].location = located

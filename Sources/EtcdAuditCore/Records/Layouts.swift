@@ -36,10 +36,10 @@ public struct KeyMatch: Sendable {
 /// A key pattern such as `/jobs/all/{action}:{handler}:{singular}:{id}:{version}:{nonce}`.
 /// A placeholder takes the text up to the next literal part (or the end), the same text
 /// each time it is named; `{id}` never holds a `/`. So a key is its pattern's literals and
-/// captures, and the store keeps no key: it spells it out again, from the pattern, for every
-/// record it unpacks. Matching works on the key's bytes (it runs for every record read). A class: a
-/// record's key is tried against several, and a struct of arrays was copied (each
-/// retained) for every one tried.
+/// captures, and the store keeps no key: it spells it out again, from the pattern, for
+/// every record it unpacks. Matching works on the key's bytes (it runs for every record
+/// read). A class: a record's key is tried against several, and a struct of arrays was
+/// copied (each retained) for every one tried.
 final class KeyPattern: Sendable {
     /// Trivial, so that walking the parts retains nothing.
     enum Part: Sendable, Equatable {
