@@ -351,7 +351,7 @@ void sw_value(sw_writer *w, json_t *node) {
 }
 
 void sw_type(sw_writer *w, json_t *node) {
-    // The names `is:` uses (PathSelection.typeName).
+    // The names `is:` uses (`Evaluation.typeName`, Operators.swift).
     const char *name;
     switch (json_typeof(node)) {
     case JSON_OBJECT: name = "object"; break;

@@ -205,3 +205,16 @@ enum TestSupport {
     }
 
 }
+
+extension PathSelection {
+    /// The values `selections` (in slot order) name in `root`, packed as the store keeps them.
+    static func select(_ selections: [KeptSelection], in root: JSONCursor, resourceID: String) -> SelectedValues {
+        CompiledSelections(selections).select(in: root, resourceID: resourceID)
+    }
+
+    /// The values `selections` name, each kept whatever it holds.
+    static func select(_ selections: [ValueSelection], in root: JSONCursor, resourceID: String) -> SelectedValues {
+        select(selections.sorted { $0.slot < $1.slot }.map { KeptSelection(selection: $0, keep: .always) },
+               in: root, resourceID: resourceID)
+    }
+}

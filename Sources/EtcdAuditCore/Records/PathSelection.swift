@@ -3,17 +3,6 @@
 /// The walk over the tree is C's (CJSONWalk: it runs for every record); this says what it
 /// takes, and walks values already held in Swift.
 enum PathSelection {
-    /// The values `selections` (in slot order) name in `root`, packed as the store keeps them.
-    static func select(_ selections: [KeptSelection], in root: JSONCursor, resourceID: String) -> SelectedValues {
-        CompiledSelections(selections).select(in: root, resourceID: resourceID)
-    }
-
-    /// The values `selections` name, each kept whatever it holds.
-    static func select(_ selections: [ValueSelection], in root: JSONCursor, resourceID: String) -> SelectedValues {
-        select(selections.sorted { $0.slot < $1.slot }.map { KeptSelection(selection: $0, keep: .always) },
-               in: root, resourceID: resourceID)
-    }
-
     /// A kind's selections as extraction takes them, each with when a record keeps it:
     /// `kept` those the store keeps (not found inside another), `all` every one the plan names.
     static func keeping(_ kept: [ValueSelection], of all: Set<ValueSelection>,
@@ -34,19 +23,6 @@ enum PathSelection {
                 if indices.count == guards.count { return KeptSelection(selection: kept[i], keep: .withGuards(indices)) }
             }
             return KeptSelection(selection: kept[i], keep: .always)
-        }
-    }
-
-    /// The names `is:` uses.
-    static func typeName(_ kind: JSONKind) -> String {
-        switch kind {
-        case .null: return "null"
-        case .bool: return "boolean"
-        case .integer: return "integer"
-        case .real: return "real"
-        case .string: return "string"
-        case .array: return "array"
-        case .object: return "object"
         }
     }
 

@@ -154,18 +154,17 @@ extension Evaluation {
         }
     }
 
+    /// The names `is:` uses (selected_writer.c writes the same for `|type`).
     static func typeName(_ value: JSONValue) -> String {
-        let kind: JSONKind
         switch value {
-        case .null: kind = .null
-        case .bool: kind = .bool
-        case .integer: kind = .integer
-        case .real: kind = .real
-        case .string: kind = .string
-        case .array: kind = .array
-        case .object: kind = .object
+        case .null: return "null"
+        case .bool: return "boolean"
+        case .integer: return "integer"
+        case .real: return "real"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
         }
-        return PathSelection.typeName(kind)
     }
 }
 
