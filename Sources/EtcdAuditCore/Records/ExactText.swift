@@ -25,34 +25,6 @@ extension StringProtocol {
     @inlinable func bytesPrecede<Other: StringProtocol>(_ other: Other) -> Bool {
         utf8.lexicographicallyPrecedes(other.utf8)
     }
-
-    /// Whether `other`'s bytes occur in these.
-    func containsBytes<Other: StringProtocol>(_ other: Other) -> Bool {
-        rangeOfBytes(other) != nil
-    }
-
-    /// Where `other`'s bytes first occur, as UTF-8 offsets.
-    func rangeOfBytes<Other: StringProtocol>(_ other: Other, from start: Int = 0) -> Range<Int>? {
-        let hay = Array(utf8), needle = Array(other.utf8)
-        guard !needle.isEmpty, hay.count - start >= needle.count else { return needle.isEmpty ? start..<start : nil }
-        for i in start...(hay.count - needle.count) where hay[i] == needle[0] {
-            if hay[i..<(i + needle.count)].elementsEqual(needle) { return i..<(i + needle.count) }
-        }
-        return nil
-    }
-
-    /// Every occurrence of `target`'s bytes replaced by `replacement`.
-    func replacingBytes<Target: StringProtocol>(_ target: Target, with replacement: String) -> String {
-        var out: [UInt8] = [], at = 0
-        let hay = Array(utf8), width = target.utf8.count
-        while let found = rangeOfBytes(target, from: at), width > 0 {
-            out += hay[at..<found.lowerBound]
-            out += replacement.utf8
-            at = found.upperBound
-        }
-        out += hay[at...]
-        return String(decoding: out, as: UTF8.self)
-    }
 }
 
 extension UnsafeRawBufferPointer {

@@ -209,3 +209,12 @@ public struct Redaction: Sendable {
         }
     }
 }
+
+private extension String {
+    // Ids are found by their bytes, as etcd compares keys (ExactText.swift says why).
+    func containsBytes(_ other: String) -> Bool { Array(utf8).firstRange(of: Array(other.utf8)) != nil }
+
+    func replacingBytes(_ target: String, with replacement: String) -> String {
+        String(decoding: Array(utf8).replacing(Array(target.utf8), with: Array(replacement.utf8)), as: UTF8.self)
+    }
+}
