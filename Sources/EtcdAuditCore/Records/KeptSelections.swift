@@ -39,77 +39,22 @@ final class CompiledSelections: @unchecked Sendable {
     let kept: [KeptSelection]
     private let selections: UnsafeMutableBufferPointer<json_walk_selection>
     private let steps: UnsafeMutableBufferPointer<json_walk_step>
-    private let names: UnsafeMutableRawBufferPointer
-    /// The members each `|digest` leaves out, as C strings (their bytes in `names`).
-    private let ignored: UnsafeMutableBufferPointer<UnsafePointer<CChar>?>
+    /// The names the steps point at, and each `|digest`'s list of the members it leaves out.
+    private var owned: [UnsafeMutableRawPointer] = []
 
     init(_ kept: [KeptSelection]) {
         self.kept = kept
-        let all = kept.map(\.selection.steps)
-        var text: [UInt8] = []
-        for steps in all {
-            for step in steps {
-                switch step {
-                case .member(let name): text += name.utf8
-                case .select(let member, let value): text += member.utf8; text += value.utf8
-                case .digest(let without): for name in without { text += name.utf8; text.append(0) }
-                default: break
-                }
-            }
-        }
-        names = .allocate(byteCount: max(text.count, 1), alignment: 1)
-        names.copyBytes(from: text)
-        steps = .allocate(capacity: max(all.reduce(0) { $0 + $1.count }, 1))
+        steps = .allocate(capacity: max(kept.reduce(0) { $0 + $1.selection.steps.count }, 1))
         selections = .allocate(capacity: max(kept.count, 1))
-        ignored = .allocate(capacity: max(all.reduce(0) { count, steps in
-            count + steps.reduce(0) { if case .digest(let without) = $1 { $0 + without.count } else { $0 } }
-        }, 1))
-        var ignoredAt = 0
-        let base = names.baseAddress!.assumingMemoryBound(to: CChar.self)
-        var at = 0, stepAt = 0
-        func name(_ s: String) -> (UnsafePointer<CChar>, Int) {
-            defer { at += s.utf8.count }
-            return (UnsafePointer(base + at), s.utf8.count)
-        }
+        var stepAt = 0
         for (i, kept) in kept.enumerated() {
-            let first = stepAt
+            var selection = json_walk_selection()
+            selection.steps = UnsafePointer(steps.baseAddress! + stepAt)
+            selection.step_count = kept.selection.steps.count
             for step in kept.selection.steps {
-                var compiled = json_walk_step()
-                switch step {
-                case .member(let member):
-                    compiled.kind = UInt8(JSON_WALK_MEMBER.rawValue)
-                    let (text, count) = name(member)
-                    compiled.name = text
-                    compiled.name_length = count
-                case .index(let index):
-                    compiled.kind = UInt8(JSON_WALK_INDEX.rawValue)
-                    compiled.index = Int64(index)
-                case .each: compiled.kind = UInt8(JSON_WALK_EACH.rawValue)
-                case .select(let member, let value):
-                    compiled.kind = UInt8(JSON_WALK_SELECT.rawValue)
-                    let (memberText, memberCount) = name(member), (valueText, valueCount) = name(value)
-                    compiled.name = memberText
-                    compiled.name_length = memberCount
-                    compiled.value = valueText
-                    compiled.value_length = valueCount
-                case .decode: compiled.kind = UInt8(JSON_WALK_DECODE.rawValue)
-                case .type: compiled.kind = UInt8(JSON_WALK_TYPE.rawValue)
-                case .digest(let without):
-                    compiled.kind = UInt8(JSON_WALK_DIGEST.rawValue)
-                    compiled.ignored = UnsafePointer(ignored.baseAddress! + ignoredAt)
-                    compiled.ignored_count = without.count
-                    for member in without {
-                        ignored[ignoredAt] = name(member).0
-                        ignoredAt += 1
-                        at += 1  // its NUL
-                    }
-                }
-                steps[stepAt] = compiled
+                steps[stepAt] = compiled(step)
                 stepAt += 1
             }
-            var selection = json_walk_selection()
-            selection.steps = UnsafePointer(steps.baseAddress! + first)
-            selection.step_count = stepAt - first
             selection.slot = UInt64(kept.selection.slot)
             switch kept.keep {
             case .always: selection.keep = UInt8(JSON_WALK_ALWAYS.rawValue)
@@ -127,10 +72,45 @@ final class CompiledSelections: @unchecked Sendable {
     }
 
     deinit {
-        ignored.deallocate()
+        for pointer in owned { pointer.deallocate() }
         selections.deallocate()
         steps.deallocate()
-        names.deallocate()
+    }
+
+    private func compiled(_ step: ValueStep) -> json_walk_step {
+        var compiled = json_walk_step()
+        switch step {
+        case .member(let member):
+            compiled.kind = UInt8(JSON_WALK_MEMBER.rawValue)
+            (compiled.name, compiled.name_length) = cString(member)
+        case .index(let index):
+            compiled.kind = UInt8(JSON_WALK_INDEX.rawValue)
+            compiled.index = Int64(index)
+        case .each: compiled.kind = UInt8(JSON_WALK_EACH.rawValue)
+        case .select(let member, let value):
+            compiled.kind = UInt8(JSON_WALK_SELECT.rawValue)
+            (compiled.name, compiled.name_length) = cString(member)
+            (compiled.value, compiled.value_length) = cString(value)
+        case .decode: compiled.kind = UInt8(JSON_WALK_DECODE.rawValue)
+        case .type: compiled.kind = UInt8(JSON_WALK_TYPE.rawValue)
+        case .digest(let without):
+            compiled.kind = UInt8(JSON_WALK_DIGEST.rawValue)
+            let ignored = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: max(without.count, 1))
+            owned.append(UnsafeMutableRawPointer(ignored))
+            for (n, member) in without.enumerated() { ignored[n] = cString(member).0 }
+            compiled.ignored = UnsafePointer(ignored)
+            compiled.ignored_count = without.count
+        }
+        return compiled
+    }
+
+    /// A copy of `text`'s bytes with a NUL after them, owned by this object, and their count.
+    private func cString(_ text: String) -> (UnsafePointer<CChar>?, Int) {
+        let bytes = text.utf8CString
+        let copy = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
+        bytes.withUnsafeBufferPointer { copy.initialize(from: $0.baseAddress!, count: $0.count) }
+        owned.append(UnsafeMutableRawPointer(copy))
+        return (UnsafePointer(copy), bytes.count - 1)
     }
 
     /// The values the selections name in `root`, packed as the store keeps them;
