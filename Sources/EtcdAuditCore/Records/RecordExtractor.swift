@@ -124,24 +124,18 @@ public struct RecordExtractor: Sendable {
         return RecordFacts()
     }
 
-    /// A stack (its `output`) or a job state (its `heat_outputs`).
+    /// A stack (its `output`) or a job state (its `heat_outputs`). Absent outputs are fine;
+    /// anything but a list of outputs breaks the schema: skipping it quietly would turn off
+    /// every rule that reads outputs (heat-outputs.mismatch, heat-outputs.mac-mismatch,
+    /// unique.vmi) unseen.
     private func outputsHolder(_ root: JSONCursor, _ name: String, _ schema: inout SchemaProblems) -> RecordFacts? {
         guard schema.require(root, is: .object, "the value") else { return nil }
-        guard case .success(let outputs) = outputs(root, name, &schema) else { return nil }
-        return RecordFacts(outputs: outputs.map(HeatOutputs.list) ?? .absent)
-    }
-
-    /// A stack's or job state's output list: absent is fine (nil), anything but a list of
-    /// outputs breaks the schema. Skipping it quietly would turn off every rule that reads
-    /// outputs (heat-outputs.mismatch, heat-outputs.mac-mismatch, unique.vmi) unseen.
-    private func outputs(_ root: JSONCursor, _ name: String,
-                         _ schema: inout SchemaProblems) -> Result<[HeatOutput]?, OutputListError> {
-        guard let node = root[name] else { return .success(nil) }
-        switch outputList(node) {
-        case .success(let list): return .success(list)
-        case .failure(let reason):
-            schema.mistyped(name, "\(name): \(reason)")
-            return .failure(reason)
+        guard let node = root[name] else { return RecordFacts() }
+        do {
+            return RecordFacts(outputs: .list(try outputList(node)))
+        } catch {
+            schema.mistyped(name, "\(name): \(error)")
+            return nil
         }
     }
 
@@ -164,25 +158,20 @@ public struct RecordExtractor: Sendable {
         guard let node else { return .absent }
         switch node.kind {
         case .array:
-            switch outputList(node) {
-            case .success(let list): return .list(list)
-            case .failure(let reason): return .undecodable(reason: reason.description)
-            }
+            do { return .list(try outputList(node)) } catch { return .undecodable(reason: error.description) }
         case .string:
-            let text = node.stringBytes ?? []
-            let decoded = JSONDocument.parse(text) { inner -> Result<[HeatOutput], OutputListError> in
+            let decoded = JSONDocument.parse(node.stringBytes ?? []) { inner in
                 whileDecoded(node, inner)
-                if inner.kind == .string { return .failure(OutputListError("the string decodes to another string, not a list (encoded twice?)")) }
-                return outputList(inner)
+                return Result { () throws(OutputListError) -> [HeatOutput] in
+                    if inner.kind == .string { throw OutputListError("the string decodes to another string, not a list (encoded twice?)") }
+                    return try outputList(inner)
+                }
             }
             switch decoded {
             case .failure(let error):
                 return .undecodable(reason: "the string is not JSON: \(error.message) (line \(error.line), column \(error.column))")
             case .success(let parsed):
-                switch parsed.value {
-                case .success(let list): return .encoded(list)
-                case .failure(let reason): return .undecodable(reason: reason.description)
-                }
+                do { return .encoded(try parsed.value.get()) } catch { return .undecodable(reason: error.description) }
             }
         default:
             return .undecodable(reason: "heat_outputs is \(node.kind.rawValue), neither a JSON-encoded string nor a list")
@@ -195,21 +184,20 @@ public struct RecordExtractor: Sendable {
     }
 
     /// A list of `{output_key, output_value, description}` objects.
-    private func outputList(_ node: JSONCursor) -> Result<[HeatOutput], OutputListError> {
-        guard node.kind == .array else { return .failure(OutputListError("it is \(node.kind.rawValue), not a list of outputs")) }
+    private func outputList(_ node: JSONCursor) throws(OutputListError) -> [HeatOutput] {
+        guard node.kind == .array else { throw OutputListError("it is \(node.kind.rawValue), not a list of outputs") }
         let elements = node.elements
         var list: [HeatOutput] = []
         list.reserveCapacity(elements.count)  // kept three times per resource: no slack
         for (index, element) in elements.enumerated() {
             guard element.kind == .object, let key = element["output_key"]?.string else {
-                return .failure(OutputListError("element \(index) is not an object with a string output_key"))
+                throw OutputListError("element \(index) is not an object with a string output_key")
             }
             let value = element["output_value"]
             list.append(HeatOutput(key: key, digest: value?.digest ?? JSONDigest(high: 0, low: 0)))
         }
-        return .success(list)
+        return list
     }
-
 
     private static func shape(_ node: JSONCursor) -> String {
         guard node.kind == .array else { return "a JSON \(node.kind.rawValue)" }
