@@ -18,43 +18,21 @@ enum CompactText {
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
+    /// Where a UUID's and a MAC's separators go: before these bytes (bit n, byte n).
+    static let uuidBreaks: UInt32 = 1 << 4 | 1 << 6 | 1 << 8 | 1 << 10
+    static let macBreaks: UInt32 = 0b11_1110
 
-    /// The lowercase hex text of `count` bytes, each from `next`.
-    static func hexText(count: Int, _ next: () -> UInt8) -> String {
+    /// The lowercase hex text of `bytes`, with `separator` before the bytes `breaks` names
+    /// (a UUID's dashes, a MAC's colons).
+    static func hexText(_ bytes: UnsafeBufferPointer<UInt8>, separator: UInt8, breaks: UInt32) -> String {
         let digits = hexDigits
-        return String(unsafeUninitializedCapacity: count * 2) { out in
-            for i in 0..<count {
-                let b = next()
-                out[2 * i] = digits[Int(b >> 4)]
-                out[2 * i + 1] = digits[Int(b & 0xF)]
-            }
-            return count * 2
-        }
-    }
-
-    static func uuidText(high: UInt64, low: UInt64) -> String {
-        let digits = hexDigits
-        return String(unsafeUninitializedCapacity: 36) { out in
+        return String(unsafeUninitializedCapacity: bytes.count * 2 + breaks.nonzeroBitCount) { out in
             var n = 0
-            for word in [high, low] {
-                for s in 0..<16 {
-                    if n == 8 || n == 13 || n == 18 || n == 23 { out[n] = UInt8(ascii: "-"); n += 1 }
-                    out[n] = digits[Int((word >> UInt64(60 - 4 * s)) & 0xF)]
-                    n += 1
-                }
-            }
-            return n
-        }
-    }
-
-    static func macText(_ value: UInt64) -> String {
-        let digits = hexDigits
-        return String(unsafeUninitializedCapacity: 17) { out in
-            var n = 0
-            for s in 0..<12 {
-                if s > 0, s % 2 == 0 { out[n] = UInt8(ascii: ":"); n += 1 }
-                out[n] = digits[Int((value >> UInt64(44 - 4 * s)) & 0xF)]
-                n += 1
+            for (i, b) in bytes.enumerated() {
+                if i < 32, breaks >> i & 1 == 1 { out[n] = separator; n += 1 }
+                out[n] = digits[Int(b >> 4)]
+                out[n + 1] = digits[Int(b & 0xF)]
+                n += 2
             }
             return n
         }

@@ -234,6 +234,13 @@ private struct SelectedReader {
         }
     }
 
+    /// The next `count` bytes as lowercase hex (CompactText.hexText).
+    private mutating func hexText(count: Int, separator: UInt8 = UInt8(ascii: "-"), breaks: UInt32 = 0) -> String {
+        defer { index += count }
+        return CompactText.hexText(UnsafeBufferPointer(rebasing: buffer[index..<index + count]), separator: separator,
+                                   breaks: breaks)
+    }
+
     private mutating func nextText() -> String {
         let tag = SelectedTag(rawValue: buffer[index])!
         index += 1
@@ -255,7 +262,7 @@ private struct SelectedReader {
         case .aroundResourceID:
             let before = nextText()
             // Most such texts hold the id once (`port:<id>:2`): made in one piece, where
-            // joining by `+` copied the text at each step.
+            // joining by `+` (or appending to room reserved) cost twice as much.
             if SelectedTag(rawValue: buffer[index]) != .aroundResourceID {
                 return Self.joined(before, resourceID, nextText())
             }
@@ -270,14 +277,9 @@ private struct SelectedReader {
         case .word:
             if words == nil { words = WordTable.selections.all }
             return words![Int(varint())]
-        case .uuid:
-            let high = big(8), low = big(8)
-            text = CompactText.uuidText(high: high, low: low)
-        case .mac:
-            text = CompactText.macText(big(6))
-        case .hex:
-            let count = Int(varint())
-            text = CompactText.hexText(count: count) { UInt8(big(1)) }
+        case .uuid: text = hexText(count: 16, breaks: CompactText.uuidBreaks)
+        case .mac: text = hexText(count: 6, separator: UInt8(ascii: ":"), breaks: CompactText.macBreaks)
+        case .hex: text = hexText(count: Int(varint()))
         default:
             let count = Int(varint())
             text = String(decoding: UnsafeBufferPointer(rebasing: buffer[index..<index + count]), as: UTF8.self)
