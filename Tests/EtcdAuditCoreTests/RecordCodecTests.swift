@@ -46,7 +46,10 @@ struct RecordCodecTests {
             }
             for raw in read.records {
                 guard let parsed = ParallelExtraction.parse(raw, layouts: catalog.layouts, extractor: extractor) else { continue }
-                let back = PackedRecord(parsed, context: context).unpacked(context: context)
+                let (kind, entry, problems) = PackedRecord(parsed, context: context).read(context: context)
+                #expect(kind == parsed.match.kind)
+                let back = ParsedRecord(match: parsed.match, meta: entry.meta, facts: entry.facts, problems: problems,
+                                        valueDigest: entry.valueDigest, selected: entry.selected)
                 #expect(String(reflecting: back) == String(reflecting: parsed), "\(path): \(parsed.meta.key)")
                 checked += 1
                 kinds.insert(parsed.match.kind)
@@ -100,7 +103,7 @@ extension RecordCodecTests {
         let stored = store.takeSorted()
         var found = 0
         for resource in (0..<stored.count).map({ stored.resource(at: $0) }) {
-            for (kind, entry) in resource.allEntries {
+            for (kind, entry) in resource.records.allEntries {
                 let key = entry.meta.key, parsed = given[key]!
                 #expect(kind == parsed.match.kind, "\(key)")
                 #expect(String(reflecting: entry.facts) == String(reflecting: parsed.facts), "\(key)")
@@ -210,8 +213,8 @@ extension RecordCodecTests {
         #expect(a.count == b.count && a.count > 3)
         for i in 0..<a.count {
             let x = a.resource(at: i), y = b.resource(at: i)
-            #expect(String(reflecting: x.allEntries.map { ($0.kind, $0.entry.meta, $0.entry.facts) })
-                    == String(reflecting: y.allEntries.map { ($0.kind, $0.entry.meta, $0.entry.facts) }))
+            #expect(String(reflecting: x.records.allEntries.map { ($0.kind, $0.entry.meta, $0.entry.facts) })
+                    == String(reflecting: y.records.allEntries.map { ($0.kind, $0.entry.meta, $0.entry.facts) }))
             #expect(String(reflecting: x.problems) == String(reflecting: y.problems))
         }
         // The sample breaks the schema: its records' own problems go through RereadKeys too.

@@ -280,9 +280,9 @@ final class HistoryReplay {
         var gathered = ResourceRecords()
         for key in state.keys.sorted() {
             guard let held = records[key] else { continue }
-            let record = held.record.unpacked(context: context)
-            RecordStore.place(record, in: &gathered)
-            gathered.problems += record.problems.map { (record.meta, $0) }
+            let (kind, entry, problems) = held.record.read(context: context)
+            gathered.place(entry, as: kind)
+            gathered.problems += problems.map { (entry.meta, $0) }
         }
         gathered.sortJobs()
         return Resource(type: state.type, id: ref.id, records: gathered, existence: existence)

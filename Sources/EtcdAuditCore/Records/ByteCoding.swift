@@ -51,7 +51,7 @@ struct ByteWriter {
 
     /// Names repeat in every record (members, params, output keys, paths): each is written
     /// once, in the context's table, and then by number.
-    mutating func name(_ value: String) { int(context.number(of: value)) }
+    mutating func name(_ value: String) { int(context.words.number(of: value)) }
 
     /// Most varints are one byte (tags, lengths, small numbers): appended here, the rest by a call.
     @inline(__always)
@@ -62,14 +62,13 @@ struct ByteWriter {
     mutating func int(_ value: Int) { varint(UInt64(value)) }
     /// Zig-zag, so that small negative numbers stay short.
     mutating func int64(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
-    mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
     /// A varint `count << 1` and the UTF-8, or, for a word (CompactText: a job key's
     /// action and handler), `number << 1 | 1`, its number in the context's table.
     mutating func string(_ value: String) {
         var utf8 = value
         utf8.withUTF8 { utf8 in
-            if CompactText.isWord(utf8), let number = context.number(ofWord: value, limit: CompactText.wordsKept) {
+            if CompactText.isWord(utf8), let number = context.words.number(ofWord: value, limit: CompactText.wordsKept) {
                 return int(number << 1 | 1)
             }
             int(utf8.count << 1)
@@ -105,16 +104,12 @@ struct ByteReader: PackedBytesReading {
     var index = 0
     private var end: Int
 
-    init(_ bytes: [UInt8], context: PackingContext) {
+    /// `bytes` empty: a reader with nothing to read yet (`read(_:_:)` gives it bytes).
+    init(_ bytes: [UInt8] = [], context: PackingContext) {
         self.bytes = bytes
         self.context = context
-        names = context.names
+        names = context.words.all
         end = bytes.count
-    }
-
-    /// A reader with nothing to read yet (`read(_:_:)` gives it bytes).
-    init(context: PackingContext) {
-        self.init([], context: context)
     }
 
     /// Reads `range` of `bytes` next (a segment of the store's slab; no copy).
@@ -143,7 +138,6 @@ struct ByteReader: PackedBytesReading {
         let v = varint()
         return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
     }
-    mutating func bool() -> Bool { byte() != 0 }
 
     mutating func string() -> String {
         let tag = varint()

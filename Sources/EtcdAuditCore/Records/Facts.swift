@@ -199,6 +199,15 @@ public final class Resource: Sendable {
 
     public var ref: ResourceRef { ResourceRef(type: type.singular, id: id) }
 
+    /// The desired version, when the config record is usable.
+    public var configVersion: Int64? { config?.facts?.version }
+
+    /// The jobs whose key names `version` (valid or not: the key alone says a job for that
+    /// version exists).
+    public func jobs(forVersion version: Int64) -> [RecordEntry] {
+        jobs.filter { $0.meta.keyVersion == version }
+    }
+
     init(type: ResourceType, id: String, records: ResourceRecords, existence: ResourceExistence?) {
         self.type = type
         self.id = id
@@ -211,11 +220,8 @@ public final class Resource: Sendable {
         allRecords.first { $0.meta.key.sameBytes(key) }?.meta
     }
 
-    /// Every record present, in pipeline order, as the rule language reads them.
-    var allEntries: [(kind: RecordKind, entry: RecordEntry)] { records.allEntries }
-
     /// Every record present, in pipeline order.
     public var allRecords: [(kind: RecordKind, meta: RecordMeta)] {
-        allEntries.map { ($0.kind, $0.entry.meta) }
+        records.allEntries.map { ($0.kind, $0.entry.meta) }
     }
 }

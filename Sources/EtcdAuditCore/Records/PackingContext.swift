@@ -7,14 +7,6 @@ final class PackingContext: @unchecked Sendable {
     let words = WordTable()
 
     init(layouts: Layouts) { self.layouts = layouts }
-
-    func number(of name: String) -> Int { words.number(of: name) }
-
-    /// The number of `word`, unless the table holds `limit` names and `word` is not one.
-    func number(ofWord word: String, limit: Int) -> Int? { words.number(ofWord: word, limit: limit) }
-
-    /// Every name so far (a reader takes them once, not a lock per name).
-    var names: [String] { words.all }
 }
 
 /// Names and words the packed forms keep once and then by number. Append-only and
@@ -51,6 +43,7 @@ final class WordTable: @unchecked Sendable {
 
     func number(of name: String) -> Int { number(ofWord: name, limit: .max)! }
 
+    /// The number of `word`, unless the table holds `limit` words and `word` is not one.
     func number(ofWord word: String, limit: Int) -> Int? {
         var utf8 = word
         return utf8.withUTF8 { number(ofBytes: UnsafeRawBufferPointer($0), limit: limit) { word } }
@@ -96,7 +89,7 @@ final class WordTable: @unchecked Sendable {
         }
     }
 
-    /// Every word so far.
+    /// Every word so far (a reader takes them once, not a lock per word).
     var all: [String] {
         lock.lock()
         defer { lock.unlock() }

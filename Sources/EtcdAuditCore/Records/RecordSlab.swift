@@ -77,8 +77,6 @@ struct ResourceIDs: Sendable {
     private var bytes: [UInt8] = []
     private var ends: [Int] = []
 
-    var count: Int { ends.count }
-
     mutating func append(_ id: String) {
         bytes += id.utf8
         ends.append(bytes.count)

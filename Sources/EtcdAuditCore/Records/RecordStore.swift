@@ -19,11 +19,10 @@ public struct PackedRecord: Sendable {
         bytes = writer.bytes
     }
 
-    func unpacked(context: PackingContext) -> ParsedRecord {
+    /// The record as the join reads it (history reads its live records one by one).
+    func read(context: PackingContext) -> (kind: RecordKind, entry: RecordEntry, problems: [RecordProblem]) {
         var reader = ByteReader(bytes, context: context)
-        let (_, entry, problems) = reader.record(type: match.type, id: match.id)
-        return ParsedRecord(match: match, meta: entry.meta, facts: entry.facts, problems: problems,
-                            valueDigest: entry.valueDigest, selected: entry.selected)
+        return reader.record(type: match.type, id: match.id)
     }
 }
 
@@ -33,46 +32,28 @@ public struct PackedRecord: Sendable {
 /// its records' bytes in the slab; `resource(_:)` turns it back into a `Resource` for the
 /// rules.
 public struct RecordStore: Sendable {
-    /// A resource's type and id, the id as bytes: etcd keys are bytes, and two ids that
-    /// `String` would call equal (NFC and NFD) are two keys.
-    struct ResourceKey: Hashable {
-        var type: Int
-        var id: [UInt8]
-    }
-
     /// One resource: where its chain ends, where the outputs list its chain holds last
     /// lies in the slab (for the stack, job_state or state that repeats it), and whether a
     /// key may be read twice in it.
     struct Slot: Sendable {
-        // Optionals would make the slot 40 bytes instead of 24: `.max` stands for none.
-        private var lastOrMax: RecordSlab.Position = .max
-        private var outputsOrMax: RecordSlab.Position = .max
+        /// Stands for no position: optionals would make the slot 40 bytes instead of 24.
+        static let none = RecordSlab.Position.max
+        var last = Slot.none
+        var outputs = Slot.none
         var outputsCount: UInt32 = 0
         var type: UInt16
         var keyReadAgain = false
-
-        init(type: UInt16) { self.type = type }
-
-        var last: RecordSlab.Position? {
-            get { lastOrMax == .max ? nil : lastOrMax }
-            set { lastOrMax = newValue ?? .max }
-        }
-        var outputs: RecordSlab.Position? {
-            get { outputsOrMax == .max ? nil : outputsOrMax }
-            set { outputsOrMax = newValue ?? .max }
-        }
     }
 
     let context: PackingContext
-    private var types: [ResourceType]
+    private(set) var types: [ResourceType]
     private var slab = RecordSlab()
-    private var slots: [Slot] = []
-    private var ids = ResourceIDs()
-    /// A 64-bit hash of the id, its type's number folded in, to the resource's number; the
-    /// id is compared, and the rare resource whose hash another already has is found in
-    /// `collided`.
+    private(set) var slots: [Slot] = []
+    private(set) var ids = ResourceIDs()
+    /// A 64-bit hash of the id, its type's number folded in, to the resource's number. Ids
+    /// are compared as bytes (NFC and NFD are two ids), and the rare resource whose hash
+    /// another holds takes the next hash free.
     private var index: [UInt64: Int32] = [:]
-    private var collided: [ResourceKey: Int32] = [:]
     /// A 32-bit hash of every key read: a key not in it is new, the common case. A key in
     /// it (read again, or a hash collision: some fifty among 600,000 keys) marks its
     /// resource, whose records are then read as `RereadKeys` says.
@@ -115,23 +96,14 @@ public struct RecordStore: Sendable {
         // The layouts' few types, compared where they are: hashing the name cost more.
         let t = types.firstIndex { $0.plural == type.plural } ?? types.count
         if t == types.count { types.append(type) }
-        let hash = (StableHasher.digest(of: id).low ^ UInt64(t)) & indexHashMask
-        if let n = index[hash] {
+        var hash = (StableHasher.digest(of: id).low ^ UInt64(t)) & indexHashMask
+        while let n = index[hash] {
             if Int(slots[Int(n)].type) == t, ids.equals(Int(n), id) { return Int(n) }
-            let key = ResourceKey(type: t, id: Array(id.utf8))
-            if let other = collided[key] { return Int(other) }
-            let new = addSlot(type: t, id: id)
-            collided[key] = Int32(new)
-            return new
+            hash &+= 1
         }
-        let new = addSlot(type: t, id: id)
-        index[hash] = Int32(new)
-        return new
-    }
-
-    private mutating func addSlot(type: Int, id: String) -> Int {
-        slots.append(Slot(type: UInt16(type)))
+        slots.append(Slot(type: UInt16(t)))
         ids.append(id)
+        index[hash] = Int32(slots.count - 1)
         return slots.count - 1
     }
 
@@ -141,15 +113,15 @@ public struct RecordStore: Sendable {
     private mutating func append(_ record: PackedRecord, to n: Int) {
         var replaced: Range<Int>?
         var mark: UInt8 = 0
-        if let range = record.outputs, let held = slots[n].outputs, Int(slots[n].outputsCount) == range.count,
-           slab.bytes(at: held, count: range.count).withUnsafeBytes({ held in
+        if let range = record.outputs, slots[n].outputs != Slot.none, Int(slots[n].outputsCount) == range.count,
+           slab.bytes(at: slots[n].outputs, count: range.count).withUnsafeBytes({ held in
                record.bytes[range].withUnsafeBytes { held.sameBytes($0) }  // elementsEqual went byte by byte
            }) {
             // The byte before the list (its tag) and the list become the mark.
             mark = OutputsTag.sameOutputsMark(replacing: record.bytes[range.lowerBound - 1])
             replaced = (range.lowerBound - 1)..<range.upperBound
         }
-        let placed = slab.append(record.bytes, replacing: replaced, with: mark, after: slots[n].last)
+        let placed = slab.append(record.bytes, replacing: replaced, with: mark, after: slots[n].last == Slot.none ? nil : slots[n].last)
         slots[n].last = placed.segment
         // A list written in full is the one a mark stands for from now on, as for the reader.
         if replaced == nil, let range = record.outputs {
@@ -157,14 +129,9 @@ public struct RecordStore: Sendable {
                 slots[n].outputs = placed.payload + UInt64(range.lowerBound)
                 slots[n].outputsCount = UInt32(range.count)
             } else {
-                slots[n].outputs = nil  // too long to compare with: the next list is written in full
+                slots[n].outputs = Slot.none  // too long to compare with: the next list is written in full
             }
         }
-    }
-
-    static func place(_ record: ParsedRecord, in resource: inout ResourceRecords) {
-        resource.place(RecordEntry(meta: record.meta, facts: record.facts, valueDigest: record.valueDigest,
-                                   selected: record.selected), as: record.match.kind)
     }
 
     /// A resource as the rules read it. Jobs come sorted by key, the order every report follows.
@@ -180,7 +147,7 @@ public struct RecordStore: Sendable {
         var resource = ResourceRecords()
         var reread = slots[n].keyReadAgain ? RereadKeys() : nil
         var reader = ByteReader(context: context)
-        for segment in slab.segments(endingAt: slots[n].last!) {
+        for segment in slab.segments(endingAt: slots[n].last) {
             reader.read(slab.chunks[segment.chunk], segment.range)
             while !reader.atEnd {
                 let (kind, entry, problems) = reader.record(type: type, id: id)
@@ -199,7 +166,6 @@ public struct RecordStore: Sendable {
     /// what only reading needed is let go.
     public consuming func takeSorted() -> StoredResources {
         index = [:]
-        collided = [:]
         keyHashes = []
         let typeRank = types.indices.map { t in types.filter { $0 < types[t] }.count }
         let slots = self.slots, ids = self.ids
@@ -213,11 +179,4 @@ public struct RecordStore: Sendable {
 
     /// Bytes the slab holds for the records (tests and measurements).
     var packedBytes: Int { slab.payloadBytes }
-}
-
-/// What `StoredResources.list` keeps of the store once the rules are done.
-extension RecordStore {
-    var slotTypes: [UInt16] { slots.map(\.type) }
-    var resourceTypes: [ResourceType] { types }
-    var resourceIDs: ResourceIDs { ids }
 }

@@ -12,12 +12,6 @@ public struct SmallMap<Value: Sendable>: Sendable, ExpressibleByDictionaryLitera
     }
 
     public subscript(name: String) -> Value? {
-        get { entries.first { $0.name == name }?.value }
-        set {
-            entries.removeAll { $0.name == name }
-            if let newValue { entries.append((name, newValue)) }
-        }
+        entries.first { $0.name == name }?.value
     }
-
-    public var isEmpty: Bool { entries.isEmpty }
 }

@@ -2,14 +2,16 @@
 public struct StoredResources: Sendable {
     let store: RecordStore
     let order: [Int32]
+    /// Type and id of each resource, without the records.
+    public let list: ResourceList
     /// Which resources exist, for rules that refer to other resources.
     let existence: ResourceExistence
 
     init(store: RecordStore, order: [Int32]) {
         self.store = store
         self.order = order
-        existence = ResourceExistence(ResourceList(order: order, slots: store.slotTypes, types: store.resourceTypes,
-                                                   ids: store.resourceIDs))
+        list = ResourceList(order: order, slots: store.slots.map(\.type), types: store.types, ids: store.ids)
+        existence = ResourceExistence(list)
     }
 
     public var count: Int { order.count }
@@ -20,9 +22,6 @@ public struct StoredResources: Sendable {
 
     public var recordsRead: Int { store.recordsRead }
     public var skippedKeys: Int { store.skippedKeys }
-
-    /// Type and id of each resource, without the records.
-    public var list: ResourceList { ResourceList(order: order, slots: store.slotTypes, types: store.resourceTypes, ids: store.resourceIDs) }
 }
 
 /// Every resource of an audit, in report order: type and id only, kept as compactly as the

@@ -130,7 +130,7 @@ struct Evaluation {
         case .resource(let name):
             return [BoundValue(value: resourceValue(name))]
         case .records:
-            return resource.allEntries.map { BoundValue(value: .string($0.kind.rawValue), record: $0.entry, member: MemberPath()) }
+            return resource.records.allEntries.map { BoundValue(value: .string($0.kind.rawValue), record: $0.entry, member: MemberPath()) }
         case .record(let kind):
             guard let record = record(kind) else { return [] }
             if let fact = path.fact {
