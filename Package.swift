@@ -31,7 +31,7 @@ let package = Package(
         // the call that gives the freed record store back to the system (Audit.swift).
         .target(name: "CJSONArena"),
         // The walk that writes what the rules' paths select straight from jansson's tree
-        // into the store's layout (Records/PathSelection.swift compiles the paths for it).
+        // into the store's layout (Records/KeptSelections.swift compiles the paths for it).
         .target(name: "CJSONWalk", dependencies: ["CJSONArena"]),
         // Base64 32 or 16 characters at a time (AVX2, SSSE3): etcd's JSON output encodes
         // every value so (Input/Base64.swift decodes the rest and checks).

@@ -40,19 +40,20 @@ final class CompiledSelections: @unchecked Sendable {
     private let selections: UnsafeMutableBufferPointer<json_walk_selection>
     private let steps: UnsafeMutableBufferPointer<json_walk_step>
     /// The names the steps point at, and each `|digest`'s list of the members it leaves out.
-    private var owned: [UnsafeMutableRawPointer] = []
+    private let owned: [UnsafeMutableRawPointer]
 
     init(_ kept: [KeptSelection]) {
         self.kept = kept
         steps = .allocate(capacity: max(kept.reduce(0) { $0 + $1.selection.steps.count }, 1))
         selections = .allocate(capacity: max(kept.count, 1))
+        var owned: [UnsafeMutableRawPointer] = []
         var stepAt = 0
         for (i, kept) in kept.enumerated() {
             var selection = json_walk_selection()
             selection.steps = UnsafePointer(steps.baseAddress! + stepAt)
             selection.step_count = kept.selection.steps.count
             for step in kept.selection.steps {
-                steps[stepAt] = compiled(step)
+                steps[stepAt] = Self.compiled(step, owning: &owned)
                 stepAt += 1
             }
             selection.slot = UInt64(kept.selection.slot)
@@ -69,6 +70,7 @@ final class CompiledSelections: @unchecked Sendable {
             }
             selections[i] = selection
         }
+        self.owned = owned
     }
 
     deinit {
@@ -77,35 +79,36 @@ final class CompiledSelections: @unchecked Sendable {
         steps.deallocate()
     }
 
-    private func compiled(_ step: ValueStep) -> json_walk_step {
+    private static func compiled(_ step: ValueStep, owning owned: inout [UnsafeMutableRawPointer]) -> json_walk_step {
         var compiled = json_walk_step()
         switch step {
         case .member(let member):
             compiled.kind = UInt8(JSON_WALK_MEMBER.rawValue)
-            (compiled.name, compiled.name_length) = cString(member)
+            (compiled.name, compiled.name_length) = cString(member, owning: &owned)
         case .index(let index):
             compiled.kind = UInt8(JSON_WALK_INDEX.rawValue)
             compiled.index = Int64(index)
         case .each: compiled.kind = UInt8(JSON_WALK_EACH.rawValue)
         case .select(let member, let value):
             compiled.kind = UInt8(JSON_WALK_SELECT.rawValue)
-            (compiled.name, compiled.name_length) = cString(member)
-            (compiled.value, compiled.value_length) = cString(value)
+            (compiled.name, compiled.name_length) = cString(member, owning: &owned)
+            (compiled.value, compiled.value_length) = cString(value, owning: &owned)
         case .decode: compiled.kind = UInt8(JSON_WALK_DECODE.rawValue)
         case .type: compiled.kind = UInt8(JSON_WALK_TYPE.rawValue)
         case .digest(let without):
             compiled.kind = UInt8(JSON_WALK_DIGEST.rawValue)
             let ignored = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: max(without.count, 1))
             owned.append(UnsafeMutableRawPointer(ignored))
-            for (n, member) in without.enumerated() { ignored[n] = cString(member).0 }
+            for (n, member) in without.enumerated() { ignored[n] = cString(member, owning: &owned).0 }
             compiled.ignored = UnsafePointer(ignored)
             compiled.ignored_count = without.count
         }
         return compiled
     }
 
-    /// A copy of `text`'s bytes with a NUL after them, owned by this object, and their count.
-    private func cString(_ text: String) -> (UnsafePointer<CChar>?, Int) {
+    /// A copy of `text`'s bytes with a NUL after them, kept in `owned`, and their count.
+    private static func cString(_ text: String,
+                                owning owned: inout [UnsafeMutableRawPointer]) -> (UnsafePointer<CChar>?, Int) {
         let bytes = text.utf8CString
         let copy = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
         bytes.withUnsafeBufferPointer { copy.initialize(from: $0.baseAddress!, count: $0.count) }

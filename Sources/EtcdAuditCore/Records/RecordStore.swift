@@ -37,9 +37,9 @@ public struct RecordStore: Sendable {
     /// key may be read twice in it.
     struct Slot: Sendable {
         /// Stands for no position: optionals would make the slot 40 bytes instead of 24.
-        static let none = RecordSlab.Position.max
-        var last = Slot.none
-        var outputs = Slot.none
+        static let nowhere = RecordSlab.Position.max
+        var last = Slot.nowhere
+        var outputs = Slot.nowhere
         var outputsCount: UInt32 = 0
         var type: UInt16
         var keyReadAgain = false
@@ -113,7 +113,7 @@ public struct RecordStore: Sendable {
     private mutating func append(_ record: PackedRecord, to n: Int) {
         var replaced: Range<Int>?
         var mark: UInt8 = 0
-        if let range = record.outputs, slots[n].outputs != Slot.none, Int(slots[n].outputsCount) == range.count,
+        if let range = record.outputs, slots[n].outputs != Slot.nowhere, Int(slots[n].outputsCount) == range.count,
            slab.bytes(at: slots[n].outputs, count: range.count).withUnsafeBytes({ held in
                record.bytes[range].withUnsafeBytes { held.sameBytes($0) }  // elementsEqual went byte by byte
            }) {
@@ -121,7 +121,8 @@ public struct RecordStore: Sendable {
             mark = OutputsTag.sameOutputsMark(replacing: record.bytes[range.lowerBound - 1])
             replaced = (range.lowerBound - 1)..<range.upperBound
         }
-        let placed = slab.append(record.bytes, replacing: replaced, with: mark, after: slots[n].last == Slot.none ? nil : slots[n].last)
+        let previous = slots[n].last == Slot.nowhere ? nil : slots[n].last
+        let placed = slab.append(record.bytes, replacing: replaced, with: mark, after: previous)
         slots[n].last = placed.segment
         // A list written in full is the one a mark stands for from now on, as for the reader.
         if replaced == nil, let range = record.outputs {
@@ -129,7 +130,7 @@ public struct RecordStore: Sendable {
                 slots[n].outputs = placed.payload + UInt64(range.lowerBound)
                 slots[n].outputsCount = UInt32(range.count)
             } else {
-                slots[n].outputs = Slot.none  // too long to compare with: the next list is written in full
+                slots[n].outputs = Slot.nowhere  // too long to compare with: the next list is written in full
             }
         }
     }

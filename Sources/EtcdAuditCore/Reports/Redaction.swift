@@ -215,6 +215,7 @@ private extension String {
     func containsBytes(_ other: String) -> Bool { Array(utf8).firstRange(of: Array(other.utf8)) != nil }
 
     func replacingBytes(_ target: String, with replacement: String) -> String {
-        String(decoding: Array(utf8).replacing(Array(target.utf8), with: Array(replacement.utf8)), as: UTF8.self)
+        guard !target.isEmpty else { return self }  // `replacing` would put it between every byte
+        return String(decoding: Array(utf8).replacing(Array(target.utf8), with: Array(replacement.utf8)), as: UTF8.self)
     }
 }
