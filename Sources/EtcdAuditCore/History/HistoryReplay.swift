@@ -281,8 +281,7 @@ final class HistoryReplay {
         for key in state.keys.sorted() {
             guard let held = records[key] else { continue }
             let (kind, entry, problems) = held.record.read(context: context)
-            gathered.place(entry, as: kind)
-            gathered.problems += problems.map { (entry.meta, $0) }
+            gathered.place(entry, as: kind, problems: problems)
         }
         gathered.sortJobs()
         return Resource(type: state.type, id: ref.id, records: gathered, existence: existence)

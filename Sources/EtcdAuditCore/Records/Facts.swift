@@ -143,11 +143,12 @@ struct ResourceRecords: Sendable {
         }
     }
 
-    /// Puts `entry` in the place of its kind. `replacing`: a job of the same key may be
-    /// there already (not so when the store decodes a resource none of whose keys was read
-    /// twice; `RereadKeys` keeps its own index of a resource's jobs: looking here would be
-    /// quadratic in them).
-    mutating func place(_ entry: RecordEntry, as kind: RecordKind, replacing: Bool = true) {
+    /// Puts `entry` in the place of its kind, and its own `problems` with it. `replacing`: a
+    /// job of the same key may be there already (not so when the store decodes a resource
+    /// none of whose keys was read twice; `RereadKeys` keeps its own index of a resource's
+    /// jobs: looking here would be quadratic in them).
+    mutating func place(_ entry: RecordEntry, as kind: RecordKind, problems: [RecordProblem] = [],
+                        replacing: Bool = true) {
         switch kind {
         case .config: config = entry
         case .job:
@@ -161,6 +162,7 @@ struct ResourceRecords: Sendable {
         case .state: state = entry
         case .monitoring: monitoring = entry
         }
+        for problem in problems { self.problems.append((entry.meta, problem)) }
     }
 
     /// Every record present, in pipeline order, as the rule language reads them.

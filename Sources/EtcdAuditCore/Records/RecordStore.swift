@@ -155,8 +155,7 @@ public struct RecordStore: Sendable {
                 if reread != nil {
                     reread!.read(entry, as: kind, problems: problems, into: &resource)
                 } else {
-                    resource.place(entry, as: kind, replacing: false)
-                    for problem in problems { resource.problems.append((entry.meta, problem)) }
+                    resource.place(entry, as: kind, problems: problems, replacing: false)
                 }
             }
         }
