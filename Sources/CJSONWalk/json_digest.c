@@ -6,9 +6,9 @@
 // member a rule only compares, and every heat output's value, while the tree is there.
 #include "byte_buffer.h"
 #include "json_walk.h"
+#include "thread_exit.h"
 
 #include <jansson.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 // XXH3 compiled in here: most members are a few dozen bytes, where the library's call
@@ -183,31 +183,19 @@ static void add_value(encoding *e, json_t *node) {
 // Each thread keeps its encoding from one digest to the next (a malloc, reallocs and a
 // free a call cost more than the small values' hashing), and frees it when it ends.
 static _Thread_local encoding thread_encoding;
-static _Thread_local int thread_registered;
-static pthread_key_t exit_key;
-static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
 static void release(encoding *e) {
     free(e->bytes.data);
     *e = (encoding){0};
 }
 
-static void free_encoding(void *unused) {
-    (void)unused;
-    release(&thread_encoding);
-    // A digest from a later thread-exit destructor registers, and is freed, again.
-    thread_registered = 0;
-}
+static void release_thread_encoding(void) { release(&thread_encoding); }
 
-static void make_exit_key(void) { pthread_key_create(&exit_key, free_encoding); }
+THREAD_EXIT_HOOK(encoding, release_thread_encoding)
 
 int json_walk_digest(void *node, const char *const *ignored, size_t ignored_count, uint64_t *high, uint64_t *low) {
     encoding *e = &thread_encoding;
-    if (!thread_registered) {
-        pthread_once(&exit_key_once, make_exit_key);
-        pthread_setspecific(exit_key, (void *)1);
-        thread_registered = 1;
-    }
+    encoding_register();
     e->bytes.count = 0;
     e->failed = 0;
     json_t *json = node;

@@ -5,12 +5,12 @@
 
 #include <jansson.h>
 #include <json_arena.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "selected_writer.h"
 #include "text_forms.h"
+#include "thread_exit.h"
 
 // MARK: - The repeat probe
 
@@ -298,35 +298,25 @@ typedef struct {
 } scratch;
 
 static _Thread_local scratch thread_scratch;
-static _Thread_local int thread_registered;
-static pthread_key_t exit_key;
-static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
 // A thread that ends gives its buffers back.
-static void free_scratch(void *unused) {
-    (void)unused;
+static void free_scratch(void) {
     scratch *t = &thread_scratch;
     sw_free(&t->writer);
     free(t->probe.text_bytes.data);
     forget_keys(&t->keys);
     free(t->choices);
     memset(t, 0, sizeof *t);
-    // A walk from a later thread-exit destructor registers, and is freed, again.
-    thread_registered = 0;
 }
 
-static void make_exit_key(void) { pthread_key_create(&exit_key, free_scratch); }
+THREAD_EXIT_HOOK(scratch, free_scratch)
 
 const uint8_t *json_walk_select(const json_walk_selection *selections, size_t count, void *root,
                                 void *decoded_string, void *decoded_value,
                                 const uint8_t *resource_id, size_t id_length,
                                 json_walk_word_number word_number, size_t *length) {
     scratch *t = &thread_scratch;
-    if (!thread_registered) {
-        pthread_once(&exit_key_once, make_exit_key);
-        pthread_setspecific(exit_key, (void *)1);
-        thread_registered = 1;
-    }
+    scratch_register();
     sw_failed = 0;
     sw_writer *w = &t->writer;
     sw_reset(&w->out);
