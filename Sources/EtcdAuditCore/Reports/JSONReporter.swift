@@ -158,20 +158,19 @@ struct JSONReporter: Reporter {
                 ReportedFinding(finding: $0, introduced: introduced?[$0.fingerprint])
             }
         }
-        var wave = 0
-        while wave < pieceCount {
-            let first = wave, count = min(max(1, options.jobs), pieceCount - wave)
+        let wave = max(1, options.jobs)
+        for first in stride(from: 0, to: pieceCount, by: wave) {
             // Each piece's text, written where it stands, two levels down; nil where the plain
             // encoder met a type it leaves to JSONEncoder.
-            let written = concurrentMap(count) { i -> [[UInt8]]? in
+            let written = concurrentMap(min(wave, pieceCount - first)) { i -> [[UInt8]]? in
                 let reported = piece(first + i)
                 let texts = reported.compactMap { PrettyJSONEncoder.encode($0, depth: 2) }
                 return texts.count == reported.count ? texts : nil
             }
             for (i, texts) in written.enumerated() {
-                if wave + i > 0 { out.append(UInt8(ascii: ",")) }
+                if first + i > 0 { out.append(UInt8(ascii: ",")) }
                 guard let texts else {
-                    Self.appendElements(of: try encoder.encode(piece(wave + i)), to: &out)
+                    Self.appendElements(of: try encoder.encode(piece(first + i)), to: &out)
                     continue
                 }
                 for (j, finding) in texts.enumerated() {
@@ -179,7 +178,6 @@ struct JSONReporter: Reporter {
                     out += finding
                 }
             }
-            wave += count
         }
         out += "\n  ]".utf8
         out += skeleton[place.upperBound...]
