@@ -112,6 +112,19 @@ struct SnapshotReaderTests {
     /// Branch element `index` of page 2: its child page id.
     static func childOffset(_ index: Int) -> Int { 2 * page + 16 + index * 16 + 8 }
 
+    /// What the walk asks the kernel for ahead of a branch's children: nearby children (a
+    /// child, its overflow) in one stretch, far ones apart, nothing outside the tree.
+    @Test func prefetchJoinsNearbyChildrenAndStaysInsideTheTree() {
+        let gap = BoltFile.prefetchGap
+        #expect(BoltFile.prefetchStretches([], pageCount: 100) == [])
+        // Key order is not file order; ids 0 and 1 (the metas) and past the end are left out.
+        #expect(BoltFile.prefetchStretches([12, 10, 0, 1, 14, 200], pageCount: 100) == [10..<(15 + gap)])
+        #expect(BoltFile.prefetchStretches([10, 10 + gap + 1], pageCount: 100) == [10..<(12 + 2 * gap)])
+        #expect(BoltFile.prefetchStretches([10, 10 + gap + 2], pageCount: 100)
+                == [10..<(11 + gap), (10 + gap + 2)..<(13 + 2 * gap)])
+        #expect(BoltFile.prefetchStretches([97, 3], pageCount: 100) == [3..<(4 + gap), 97..<100])
+    }
+
     @Test func aBrokenNewerMetaFallsBackToTheOlder() throws {
         let read = try Self.damaged { $0[16 + 48] ^= 1 }
         #expect(read.error == nil)

@@ -39,6 +39,7 @@ struct BoltCursor {
         self.file = file
         forward = false
         path = [(root, root.count - 1)]
+        file.prefetchChildren(of: root)
     }
 
     /// A backward walk from the last key before `bound` (`previous()`), or a forward walk
@@ -51,6 +52,7 @@ struct BoltCursor {
         while true {
             let index = try Self.seekIndex(in: page, bound: bound, forward: forward)
             path.append((page, index))
+            file.prefetchChildren(of: page)
             // A branch index below 0 only when the page has no elements (a leaf, then).
             guard !page.isLeaf else { break }
             page = try child(of: page, at: index)
@@ -116,6 +118,7 @@ struct BoltCursor {
             }
             let child = try child(of: page, at: index)
             path.append((child, forward ? 0 : child.count - 1))
+            file.prefetchChildren(of: child)
         }
         return nil
     }

@@ -118,6 +118,42 @@ final class BoltFile {
         return try BoltPage(bytes: bytes, fileOffset: start, label: "page \(id)", path: path)
     }
 
+    /// Pages within this many of each other are asked for in one stretch: the stretch then
+    /// also covers the overflow pages that follow each child (a value of a few KiB).
+    static let prefetchGap: UInt64 = 8
+
+    /// Tells the kernel which pages the walk will read next: every child of the branch
+    /// `page`, in stretches of nearby pages. A snapshot is seldom in the page cache, and
+    /// read one page at a time, backwards (where the kernel reads nothing ahead), each leaf
+    /// would wait for the disk: a 1.5 GB snapshot read cold took 2.6 times as long as its
+    /// range. bbolt lays a branch's children out near each other, so this is a few
+    /// requests per branch, served while the walk goes on; ids it would refuse to read are
+    /// left for `page` to report.
+    func prefetchChildren(of page: BoltPage) {
+        guard !page.isLeaf else { return }
+        let children = (0..<page.count).compactMap { try? page.branchElement($0).child }
+        for stretch in Self.prefetchStretches(children, pageCount: meta.pageCount) {
+            _ = posix_fadvise(descriptor, off_t(Int(stretch.lowerBound) * pageSize),
+                              off_t(stretch.count * pageSize), Int32(POSIX_FADV_WILLNEED))
+        }
+    }
+
+    /// The page ids to ask for, given a branch's children: sorted, nearby ones joined, each
+    /// stretch reaching `prefetchGap` pages past its last child (its overflow), none past
+    /// the database's `pageCount` pages nor into the meta pages.
+    static func prefetchStretches(_ children: [UInt64], pageCount: UInt64) -> [Range<UInt64>] {
+        let sorted = children.filter { $0 >= 2 && $0 < pageCount }.sorted()
+        var stretches: [Range<UInt64>] = []
+        for child in sorted {
+            if let last = stretches.last, child <= last.upperBound {
+                stretches[stretches.count - 1] = last.lowerBound..<min(child + 1 + prefetchGap, pageCount)
+            } else {
+                stretches.append(child..<min(child + 1 + prefetchGap, pageCount))
+            }
+        }
+        return stretches
+    }
+
     /// The root page of a bucket, from the value of its entry in the parent bucket: a
     /// 16-byte header (root page id, sequence), then, when the root id is 0, the bucket's
     /// only page inline.
