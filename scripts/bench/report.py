@@ -8,7 +8,8 @@ variants of the tool run), a-*.json (measure.py results of etcd-audit), b-parse.
 bp-parse.json (the C program's own output: the fair floor, the plain parse), b-measure.json,
 bp-measure.json, b-frame.json, extract.json, c-measure.json, c-summary.json, report.json
 (the tool's JSON report of the counting run) and, when the snapshot rows ran, s-*.json
-(measure.py results on etcd/snapshot.db and etcd/range.json), s-report.json and s-load.json,
+(measure.py results on etcd/snapshot.db and etcd/range.json), s-report.json and
+s-snapshot-report.json (the warm-up runs' reports of the range and the snapshot), s-load.json,
 and with --instructions i-counts.json (callgrind's instruction counts of a, b and b').
 The targets are issue 16's; c/a is issue 6's.
 """
@@ -153,6 +154,14 @@ def snapshot_rows(run):
         ratio = snap["wall_s"] / dump["wall_s"] if dump["wall_s"] > 0 else float("inf")
         print("s/r  %-34s %6.2f   target <= 1.20   %s" % (
             "time: snapshot/range, " + args, ratio, "met" if ratio <= 1.2 else "MISSED"))
+    # Fingerprints name the rule, resource and values, not the file: the two reports of one
+    # store must hold the same ones.
+    snapshot_report = load(run, "s-snapshot-report.json")
+    if snapshot_report:
+        prints = lambda report: sorted(f["fingerprint"] for f in report["findings"])
+        same = prints(snapshot_report) == prints(summary)
+        print("same findings: snapshot %d, range %d   %s" % (
+            len(snapshot_report["findings"]), len(summary["findings"]), "met" if same else "MISSED"))
     for name, args in (("jobs1", "--jobs 1"), ("default", "default jobs")):
         rss = measured["snapshot", name]["maxrss_kib"] * 1024
         print("RSS  %-34s %6.1f MiB <= %.1f MiB (64 MiB + 1 KiB x %d resources)   %s" % (
