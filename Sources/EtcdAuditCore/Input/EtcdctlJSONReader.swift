@@ -9,6 +9,10 @@ final class EtcdctlJSONReader: RecordReader {
     private let framer: JSONFramer
     private(set) var info = InputInfo()
     private var insideKVs = false
+    /// A key-value was handed out and what follows it (`,` or `]`) is not read yet: it is
+    /// read on the next call, so a document cut off right after a whole key-value still
+    /// yields that key-value before the error.
+    private var afterKeyValue = false
     private var insideDocument = false
     /// The gateway's `more`: a range with a `limit` left keys out (the endpoint reader pages on).
     private(set) var more = false
@@ -38,6 +42,14 @@ final class EtcdctlJSONReader: RecordReader {
     func next() throws -> RawRecord? {
         while true {
             if insideKVs {
+                if afterKeyValue {
+                    afterKeyValue = false
+                    if !(try framer.continues(closing: .endArray)) {
+                        insideKVs = false
+                        try afterMember()
+                        continue
+                    }
+                }
                 // A byte, not a token: the key-value's `{` is read with the rest of it.
                 if try framer.nextByte() == UInt8(ascii: "]") {
                     _ = try framer.next()
@@ -46,10 +58,7 @@ final class EtcdctlJSONReader: RecordReader {
                     continue
                 }
                 let record = try readKeyValue()
-                if !(try framer.continues(closing: .endArray)) {
-                    insideKVs = false
-                    try afterMember()
-                }
+                afterKeyValue = true
                 return record
             }
             if !insideDocument {
