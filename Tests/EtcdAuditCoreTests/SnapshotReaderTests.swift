@@ -125,6 +125,29 @@ struct SnapshotReaderTests {
         #expect(BoltFile.prefetchStretches([97, 3], pageCount: 100) == [3..<(4 + gap), 97..<100])
     }
 
+    /// Every walk asks ahead for the children of each branch it enters: the seeds' `key`
+    /// bucket is a branch (page 2) over leaves, and a walk over it, either way, asks for
+    /// them when it starts.
+    @Test func walksAskAheadForEveryBranchTheyEnter() throws {
+        let path = TestSupport.path(Self.fixture)
+        let descriptor = open(path, O_RDONLY)
+        var st = stat()
+        _ = fstat(descriptor, &st)
+        let snapshot = try EtcdSnapshot(path: path, descriptor: descriptor, fileSize: Int(st.st_size))
+        let before = snapshot.file.pagesAskedAhead
+        var backward = snapshot.versions(), newestFirst = 0
+        while try backward.next() != nil { newestFirst += 1 }
+        let askedBackward = snapshot.file.pagesAskedAhead - before
+        var forward = try snapshot.writes(after: 0), oldestFirst = 0
+        while try forward.next() != nil { oldestFirst += 1 }
+        #expect(newestFirst == oldestFirst && newestFirst > 0)
+        // Page 2's children are leaves 3, 4, 6 and 8, near enough for one stretch, which
+        // reaches `prefetchGap` pages past 8 but stops at the last of the file's 14 pages.
+        #expect(snapshot.file.meta.pageCount == 14)
+        #expect(askedBackward == 14 - 3)
+        #expect(snapshot.file.pagesAskedAhead - before - askedBackward == 14 - 3)
+    }
+
     @Test func aBrokenNewerMetaFallsBackToTheOlder() throws {
         let read = try Self.damaged { $0[16 + 48] ^= 1 }
         #expect(read.error == nil)

@@ -122,6 +122,9 @@ final class BoltFile {
     /// also covers the overflow pages that follow each child (a value of a few KiB).
     static let prefetchGap: UInt64 = 8
 
+    /// Pages asked for so far (`prefetchChildren`): what shows the walk asks ahead.
+    private(set) var pagesAskedAhead: UInt64 = 0
+
     /// Tells the kernel which pages the walk will read next: every child of the branch
     /// `page`, in stretches of nearby pages. A snapshot copied in for an audit is often not
     /// in the page cache, and read one page at a time, backwards (where the kernel reads
@@ -133,6 +136,7 @@ final class BoltFile {
         guard !page.isLeaf else { return }
         let children = (0..<page.count).compactMap { try? page.branchElement($0).child }
         for stretch in Self.prefetchStretches(children, pageCount: meta.pageCount) {
+            pagesAskedAhead += UInt64(stretch.count)
             _ = posix_fadvise(descriptor, off_t(Int(stretch.lowerBound) * pageSize),
                               off_t(stretch.count * pageSize), Int32(POSIX_FADV_WILLNEED))
         }
