@@ -51,9 +51,12 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     /// KiB. Not of every input: a cut-off `.gz` must give the records before the cut.
     static let headSize = BoltMeta.secondMetaOffsets.max()! + 16 + 4
 
+    /// Bytes no text the markdown fallback reads holds (text in UTF-16 has no `/` key line).
+    static let nulEvidence = "it holds NUL bytes"
+
     /// Why the head is no text ("it holds NUL bytes"), or nil when it may be.
     static func binaryEvidence(_ head: UnsafeRawBufferPointer) -> String? {
-        if head.contains(0) { return "it holds NUL bytes" }
+        if head.contains(0) { return nulEvidence }
         var parser = Unicode.UTF8.ForwardParser()
         var bytes = head.makeIterator()
         var offset = 0
@@ -83,6 +86,13 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
                 && value(offset + 16, UInt32.self) == BoltMeta.magic
         }
     }
+}
+
+/// The reader of bytes no format reads: no record, so the audit names them (`RecordShortfall`).
+final class NoRecordsReader: RecordReader {
+    func next() -> RawRecord? { nil }
+    let info = InputInfo()
+    var bytesRead: Int { 0 }
 }
 
 enum Detection: Equatable {
@@ -135,6 +145,11 @@ enum InputOpener {
             // reader's to meet again (ByteSource keeps it), after the records before it.
             _ = try? source.fill(atLeast: InputFormat.headSize)
             detected = source.detection
+        }
+        if format == nil, detected == .binary(evidence: InputFormat.nulEvidence) {
+            // Nothing the fallback could read: the audit says what the bytes are at once,
+            // where reading on held all of /dev/zero's one line in memory.
+            return (NoRecordsReader(), .markdown, detected)
         }
         // Nothing to read, nothing to guess: any reader finds no records.
         let chosen = format ?? detected.format ?? .etcdctl

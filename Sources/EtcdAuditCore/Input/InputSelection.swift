@@ -76,6 +76,12 @@ public struct InputSelection: Sendable {
             let paths = [inTree, displayed(path)]
             // attributesOfItem does not follow a link: the link itself is seen.
             let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+            if type == nil, name.unicodeScalars.contains("\u{FFFD}") {
+                // The listing gave the name with U+FFFD for bytes that are not UTF-8: no
+                // such path opens, and skipping it would let a gate pass without it.
+                throw InputError(path: path, offset: nil, message: "this name in \(directory.isEmpty ? "." : directory) "
+                                 + "is not valid UTF-8 (shown with U+FFFD), so etcd-audit cannot open it: rename it")
+            }
             if type == .typeDirectory {
                 if !filter.excludesDirectory(paths: paths, name: name) {
                     try walk(root: root, relative: inTree, filter: filter, found: &found, skipped: &skipped)

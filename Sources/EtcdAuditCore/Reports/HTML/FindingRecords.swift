@@ -40,12 +40,18 @@ struct FindingRecords {
         guard !wanted.isEmpty else { return }
         var budget = Self.totalLimit
         for input in inputs {
-            guard input.path != "-", let format = InputFormat(rawValue: input.format) else {
-                unreadable.append((input.path, input.path == "-" ? "standard input cannot be read again"
-                                   : "a live etcd is not read again for the report"))
+            let path = input.path.hasPrefix("/") ? input.path : directory + "/" + input.path
+            guard let format = InputFormat(rawValue: input.format) else {
+                unreadable.append((input.path, "a live etcd is not read again for the report"))
                 continue
             }
-            let path = input.path.hasPrefix("/") ? input.path : directory + "/" + input.path
+            var readAgain = input
+            readAgain.path = path
+            guard input.path != "-", readAgain.canBeReadAgain else {
+                unreadable.append((input.path, input.path == "-" ? "standard input cannot be read again"
+                                   : "a pipe or a device cannot be read again"))
+                continue
+            }
             do {
                 let opened = try InputOpener.open(path: path, format: format,
                                                   revision: format == .snapshot ? input.revision : nil) { layouts.match($0) != nil }
