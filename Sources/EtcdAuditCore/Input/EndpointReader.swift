@@ -14,6 +14,8 @@ final class EndpointReader: RecordReader {
     private var token: String?
     private var page: EtcdctlJSONReader
     private var pagesRead = 1
+    /// The last key of the page before (each page must end past it).
+    private var lastKeyBefore: [UInt8] = []
     /// The revision every page after the first asks for; nil until the first is read.
     private var pinned: Int64?
     private var problems: [InputProblem] = []
@@ -70,7 +72,14 @@ final class EndpointReader: RecordReader {
                 }
                 pinned = revision
             }
-            guard page.more, !page.lastKey.isEmpty else { return nil }
+            guard page.more else { return nil }
+            // More keys said to follow, but none after the last page's: going on would
+            // ask for the same page again, and stopping would pass on part of the store.
+            guard !page.lastKey.isEmpty, lastKeyBefore.lexicographicallyPrecedes(page.lastKey) else {
+                throw InputError(path: endpoint, offset: nil, message: "page \(pagesRead) says more keys follow, but "
+                                 + "holds none after the last key of the page before: etcd's answers are inconsistent")
+            }
+            lastKeyBefore = page.lastKey
             let answer = try request(from: page.lastKey + [0])
             problems += page.info.problems
             pagesRead += 1
@@ -134,7 +143,7 @@ final class EndpointReader: RecordReader {
         guard answer.status == 200 else {
             throw answerError(answer, call: call, endpoint: endpoint, options: options, pinned: pinned)
         }
-        return EtcdctlJSONReader(source: ByteSource(path: endpoint, bytes: answer.body, offset: offset))
+        return EtcdctlJSONReader(source: ByteSource(path: endpoint, bytes: answer.body, offset: offset), pagedByCaller: true)
     }
 
     /// What etcd said (its `error` member), or the start of the body when it is not JSON.

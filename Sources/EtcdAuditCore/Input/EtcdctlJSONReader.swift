@@ -16,6 +16,10 @@ final class EtcdctlJSONReader: RecordReader {
     private var insideDocument = false
     /// The gateway's `more`: a range with a `limit` left keys out (the endpoint reader pages on).
     private(set) var more = false
+    /// False for a file: one whose last document says `more` is an export cut short by a
+    /// `--limit`, an input error; the endpoint reader asks for the next page instead.
+    private let pagedByCaller: Bool
+    private var keyValuesRead = 0
     /// The bytes of the last key read, which a next page starts after (text may have lost
     /// bytes that are not UTF-8).
     private(set) var lastKey: [UInt8] = []
@@ -33,8 +37,9 @@ final class EtcdctlJSONReader: RecordReader {
     private static let documentMembers = MemberNames<DocumentMember>()
     private static let keyValueMembers = MemberNames<KeyValueMember>()
 
-    init(source: ByteSource) {
+    init(source: ByteSource, pagedByCaller: Bool = false) {
         framer = JSONFramer(source: source)
+        self.pagedByCaller = pagedByCaller
     }
 
     var bytesRead: Int { framer.offset }
@@ -59,14 +64,25 @@ final class EtcdctlJSONReader: RecordReader {
                 }
                 let record = try readKeyValue()
                 afterKeyValue = true
+                keyValuesRead += 1
                 return record
             }
             if !insideDocument {
-                guard let token = try framer.next() else { return nil }
+                guard let token = try framer.next() else {
+                    guard !more || pagedByCaller else {
+                        // Pages of one range concatenated end with one that leaves `more` out.
+                        throw framer.error("the last answer says \"more\": true, so etcd left keys out (a range "
+                                           + "with --limit): the file holds \(keyValuesRead) of the \(claimedCount) "
+                                           + "key-values it counts. This is part of the store: export it whole "
+                                           + "(etcdctl get --prefix \"\" -w json), or concatenate every page", at: bytesRead)
+                    }
+                    return nil
+                }
                 guard token == .beginObject else {
                     throw framer.error("expected '{' starting an etcd JSON document, found \(JSONFramer.describe(token))")
                 }
                 insideDocument = true
+                more = false  // each page says its own
                 if try framer.peek() == .endObject {
                     _ = try framer.next()
                     insideDocument = false

@@ -66,9 +66,14 @@ final class EtcdctlReader: RecordReader {
         }
         // etcdctl ends every value with a newline of its own (the one after the last line
         // read); blank lines before the next key are newlines at the end of the value.
-        if lookahead == nil, lastLineCutOff, !scanner.isComplete {
+        if lookahead == nil, first, isKey {
+            // etcdctl writes a line for every value, an empty one too.
+            pendingError = InputError(path: lines.path, offset: lines.offset,
+                                      message: "the file ends after the key \(keyLine.text), before its value (cut off?)")
+        } else if lookahead == nil, lastLineCutOff, !scanner.isComplete {
             // etcdctl ends its output with a newline; a value that stops mid-line with its
-            // brackets open was cut off.
+            // brackets open was cut off. One that stops at a line end is an invalid value
+            // (a finding), as a bad value mid-file would be: the file may end there.
             pendingError = InputError(path: lines.path, offset: lines.offset,
                                       message: "the file ends inside the value of \(keyLine.text) (cut off?)")
         }
