@@ -197,6 +197,17 @@ struct BaselineTests {
         #expect(again.findings.allSatisfy { $0.baseline == .existing })
     }
 
+    /// A baseline that is not JSON says where it breaks, not Swift's DecodingError.
+    @Test func aBaselineThatIsNotJSONSaysWhere() throws {
+        let path = try TestSupport.temporaryFile("not json {\n", name: "last.json")
+        #expect {
+            try Baseline(path: path)
+        } throws: { error in
+            (error as? InputError)?.message == "cannot be read as an etcd-audit JSON report (--baseline): it is not JSON: "
+                + "invalid token near 'not' (line 1, column 3)"
+        }
+    }
+
     @Test func sarifSaysNewOrUnchanged() throws {
         let old = try TestSupport.temporaryFile(
             try Reporters.reporter(for: .json).render(TestSupport.audit(["Samples/seeds/003_316c7d162925404b.txt"]),

@@ -48,6 +48,14 @@ public struct Baseline: Sendable {
                 }
                 return OldFinding(json: json, fingerprint: fingerprint, path: json[member: "location"]?[member: "path"]?.string)
             }
+        } catch is DecodingError {
+            // Where it breaks, as jansson says it for an input: Swift's DecodingError prints its own internals.
+            var why = ""
+            if case .failure(let error) = JSONDocument.parse(Array(bytes), { _ in () }) {
+                why = ": \(error.message) (line \(error.line), column \(error.column))"
+            }
+            throw InputError(path: path, offset: nil,
+                             message: "cannot be read as an etcd-audit JSON report (--baseline): it is not JSON" + why)
         } catch {
             throw InputError(path: path, offset: nil,
                              message: "cannot be read as an etcd-audit JSON report (--baseline): \(error)")
