@@ -21,14 +21,6 @@ public struct InputSummary: Sendable, Codable {
         case clusterID = "cluster_id"
         case bytesNotRead = "bytes_not_read"
     }
-
-    /// Whether reading it again gives the same bytes (findings are placed, and records
-    /// shown, from the inputs read again): a file, not standard input, a pipe or a device,
-    /// which give their bytes once (a FIFO opened again waited for a writer forever).
-    var canBeReadAgain: Bool {
-        var status = stat()
-        return path != "-" && stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
-    }
 }
 
 /// Everything an audit found: what the reporters write.

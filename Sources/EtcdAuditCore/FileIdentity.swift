@@ -25,7 +25,17 @@ public struct FileIdentity: Hashable, Sendable {
     /// Whether the path is a regular file (or nothing yet): not a device, a pipe or
     /// `/dev/stdout`, which many reports may share.
     public static func isRegularOrAbsent(_ path: String) -> Bool {
+        let type = fileType(path)
+        return type == nil || type == S_IFREG
+    }
+
+    /// Whether the path is a regular file: one that gives the same bytes when read again
+    /// (findings are placed, and records shown, from the inputs read again), where a pipe
+    /// or a device gives its bytes once (a FIFO opened again waited for a writer forever).
+    public static func isRegular(_ path: String) -> Bool { fileType(path) == S_IFREG }
+
+    private static func fileType(_ path: String) -> mode_t? {
         var status = stat()
-        return stat(path, &status) != 0 || (status.st_mode & S_IFMT) == S_IFREG
+        return stat(path, &status) == 0 ? status.st_mode & S_IFMT : nil
     }
 }

@@ -40,7 +40,7 @@ public struct FindingLocator {
     /// etcdctl reader needs it to tell where a value ends.
     public init(inputs: [InputSummary], isDeclaredKey: @escaping @Sendable (String) -> Bool) {
         var formats: [String: InputFormat] = [:]
-        for input in inputs where input.canBeReadAgain {
+        for input in inputs where input.path != "-" && FileIdentity.isRegular(input.path) {
             if let format = InputFormat(rawValue: input.format) { formats[input.path] = format }
         }
         source = .files(formats, isDeclaredKey: isDeclaredKey)

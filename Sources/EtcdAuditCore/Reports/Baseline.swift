@@ -48,14 +48,14 @@ public struct Baseline: Sendable {
                 }
                 return OldFinding(json: json, fingerprint: fingerprint, path: json[member: "location"]?[member: "path"]?.string)
             }
-        } catch is DecodingError {
-            // Where it breaks, as jansson says it for an input: Swift's DecodingError prints its own internals.
-            var why = ""
-            if case .failure(let error) = JSONDocument.parse(Array(bytes), { _ in () }) {
-                why = ": \(error.message) (line \(error.line), column \(error.column))"
+        } catch let error as DecodingError {
+            // Where it breaks, as jansson says it of an input, not DecodingError's internals.
+            guard case .failure(let bad) = JSONDocument.parse(Array(bytes), { _ in () }) else {
+                throw InputError(path: path, offset: nil,
+                                 message: "cannot be read as an etcd-audit JSON report (--baseline): \(error)")
             }
-            throw InputError(path: path, offset: nil,
-                             message: "cannot be read as an etcd-audit JSON report (--baseline): it is not JSON" + why)
+            throw InputError(path: path, offset: nil, message: "cannot be read as an etcd-audit JSON report "
+                             + "(--baseline): it is not JSON: \(bad.message) (line \(bad.line), column \(bad.column))")
         } catch {
             throw InputError(path: path, offset: nil,
                              message: "cannot be read as an etcd-audit JSON report (--baseline): \(error)")

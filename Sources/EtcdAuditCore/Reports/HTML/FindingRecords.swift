@@ -45,9 +45,7 @@ struct FindingRecords {
                 unreadable.append((input.path, "a live etcd is not read again for the report"))
                 continue
             }
-            var readAgain = input
-            readAgain.path = path
-            guard input.path != "-", readAgain.canBeReadAgain else {
+            guard input.path != "-", FileIdentity.isRegular(path) else {
                 unreadable.append((input.path, input.path == "-" ? "standard input cannot be read again"
                                    : "a pipe or a device cannot be read again"))
                 continue
