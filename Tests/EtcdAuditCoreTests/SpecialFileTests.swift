@@ -23,12 +23,23 @@ struct SpecialFileTests {
         #expect(result.findings.contains { $0.rule == "tenant.mismatch" })
     }
 
-    /// Bytes with NUL among the first are no text any format reads: said at once, where
-    /// the markdown fallback read /dev/zero's one endless line into memory.
+    /// Bytes with NUL among the first and no markdown fence are no text any format reads:
+    /// said at once, where the markdown fallback read /dev/zero's one endless line into memory.
     @Test(.timeLimit(.minutes(1))) func endlessBinaryInputFailsAtOnce() {
         let result = Auditor(catalog: TestSupport.catalog).audit(paths: ["/dev/zero"])
         #expect(result.inputs.first?.error?.contains("binary data (it holds NUL bytes)") == true)
         #expect(result.inputs.first?.bytes == 0)
+    }
+
+    /// A markdown dump whose value holds a NUL byte shows its fences: it is read, and the
+    /// value is an invalid-json finding, not a reason to refuse the file.
+    @Test func aMarkdownDumpWithANulInAValueIsStillRead() throws {
+        let text = "```\n/state/v2.0/ports/11111111-0000-4000-8000-000000000001\n{\"state\": \"a\u{0}b\"}\n```\n"
+        let path = try TestSupport.temporaryFile(text, name: "nul.md")
+        let result = Auditor(catalog: TestSupport.catalog).audit(paths: [path])
+        #expect(result.inputs.first?.error == nil)
+        #expect(result.inputs.first?.records == 1)
+        #expect(result.findings.contains { $0.rule == "input.invalid-json" })
     }
 
     /// A walked name that is not UTF-8 comes back from the listing with U+FFFD, which no

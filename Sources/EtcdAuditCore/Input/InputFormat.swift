@@ -120,6 +120,22 @@ extension ByteSource {
         // No more than that, whatever else is buffered: the same file, the same verdict.
         withAvailable { InputFormat.detect(UnsafeRawBufferPointer(rebasing: $0.prefix(InputFormat.headSize))) }
     }
+
+    /// Whether the text head holds a markdown fence (```` ``` ```` or `~~~`), as a dump
+    /// whose values hold NUL bytes does (a block's fence comes before its value) and random
+    /// bytes or zeros do not.
+    var headHoldsAFence: Bool {
+        withAvailable { bytes in
+            var run = 0, previous: UInt8 = 0
+            for byte in bytes.prefix(InputFormat.textHeadSize) {
+                let isFence = byte == UInt8(ascii: "`") || byte == UInt8(ascii: "~")
+                run = isFence ? (byte == previous ? run + 1 : 1) : 0
+                if run == 3 { return true }
+                previous = byte
+            }
+            return false
+        }
+    }
 }
 
 /// Opens one input for reading records.
@@ -146,9 +162,10 @@ enum InputOpener {
             _ = try? source.fill(atLeast: InputFormat.headSize)
             detected = source.detection
         }
-        if format == nil, detected == .binary(evidence: InputFormat.nulEvidence) {
-            // Nothing the fallback could read: the audit says what the bytes are at once,
-            // where reading on held all of /dev/zero's one line in memory.
+        if format == nil, detected == .binary(evidence: InputFormat.nulEvidence), !source.headHoldsAFence {
+            // Nothing the fallback could read (a markdown dump whose values hold NUL bytes
+            // still shows its fences): the audit says what the bytes are at once, where
+            // reading on held all of /dev/zero's one line in memory.
             return (NoRecordsReader(), .markdown, detected)
         }
         // Nothing to read, nothing to guess: any reader finds no records.
